@@ -1,0 +1,66 @@
+import { awscdk, javascript } from 'projen';
+
+// The lowest aws-cdk-lib that has everything the constructs use. 2.257.0 is the first
+// release with `Validations.of(...).acknowledge`, which cdk-nag 3 reads; CodePipeline V2
+// triggers and the other APIs we use are older than that.
+const CDK_VERSION = '2.257.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-delivery-pipelines',
+  description:
+    'Secure, complete CI/CD pipelines for ECS services, Lambda functions and static sites: ' +
+    'CodePipeline V2 + CodeBuild + ECS/CodeDeploy/S3 deploys with approvals, rollback and notifications.',
+  author: 'cdk-delivery-pipelines',
+  authorAddress: 'maintainers@cdk-delivery-pipelines.example',
+  repositoryUrl: 'https://github.com/cdk-delivery-pipelines/cdk-delivery-pipelines.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'codepipeline', 'codebuild', 'codedeploy', 'ecs', 'lambda', 'cicd'],
+  stability: 'experimental',
+
+  publishToPypi: {
+    distName: 'cdk-delivery-pipelines',
+    module: 'cdk_delivery_pipelines',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkdeliverypipelines',
+    mavenGroupId: 'io.github.cdk-delivery-pipelines',
+    mavenArtifactId: 'cdk-delivery-pipelines',
+  },
+
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    'aws-cdk@^2.1100.0',
+    'ts-node@^10.9.2',
+  ],
+
+  // The test tsconfig sits at the root, as the design card has it.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts'],
+  },
+  sampleCode: false,
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/'],
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 120_000,
+    },
+  },
+});
+
+// `npm run demo`: synthesize every example app with the real cdk CLI and print each pipeline.
+project.addTask('demo', {
+  description: 'Synthesize the example apps with the cdk CLI and summarize each pipeline',
+  exec: 'ts-node --project tsconfig.dev.json examples/demo.ts',
+});
+
+project.synth();

@@ -1,0 +1,113 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
+import { acknowledge } from './nag';
+import { validateDuration } from './validation';
+
+/**
+ * Where pipelines keep their artifacts: a bucket and the KMS key that encrypts it.
+ */
+export interface IArtifactStore {
+  /** The artifact bucket. */
+  readonly bucket: s3.IBucket;
+  /** The customer managed key that encrypts the bucket, builds, logs and notifications. */
+  readonly encryptionKey: kms.IKey;
+}
+
+/**
+ * Properties of an `ArtifactStore`.
+ */
+export interface ArtifactStoreProps {
+  /**
+   * What happens to the bucket, the access log bucket and the key when the stack is deleted.
+   * Artifacts are the audit trail of what was deployed; keep them unless you say otherwise.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long a replaced (non-current) artifact version is kept.
+   *
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+
+  /**
+   * Bucket that receives the artifact bucket's server access logs.
+   *
+   * @default - a private, SSL-only, encrypted log bucket is created
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+}
+
+/**
+ * A hardened artifact store: private, SSL-only, versioned bucket encrypted with a rotating
+ * customer managed key, with server access logs, expiring non-current versions, retained on
+ * stack deletion. Create one and pass it to several pipelines (`artifactStore`) so they share
+ * a single key.
+ */
+export class ArtifactStore extends Construct implements IArtifactStore {
+  /** The artifact bucket. */
+  public readonly bucket: s3.IBucket;
+  /** The rotating customer managed key. */
+  public readonly encryptionKey: kms.IKey;
+  /** The bucket that receives the server access logs. */
+  public readonly accessLogsBucket: s3.IBucket;
+
+  constructor(scope: Construct, id: string, props: ArtifactStoreProps = {}) {
+    super(scope, id);
+    validateDuration(this, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration, Duration.days(1), Duration.days(3650));
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.encryptionKey = new kms.Key(this, 'Key', {
+      description: `Encrypts the delivery pipeline artifacts of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    this.accessLogsBucket = props.accessLogsBucket ?? this.createAccessLogsBucket(removalPolicy);
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.encryptionKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'artifacts/',
+      lifecycleRules: [
+        {
+          id: 'ExpireNoncurrentArtifacts',
+          noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? DEFAULTS.artifactNoncurrentVersionExpiration,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy,
+    });
+  }
+
+  private createAccessLogsBucket(removalPolicy: RemovalPolicy): s3.IBucket {
+    // S3 server access logging supports SSE-S3 only as the destination's encryption.
+    const bucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: DEFAULTS.accessLogExpiration, noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy,
+    });
+    acknowledge(bucket, {
+      ruleId: 'AwsSolutions-S1',
+      reason: 'This bucket is the server access log destination of the artifact bucket; logging it into itself would loop',
+    });
+    return bucket;
+  }
+}

@@ -1,0 +1,309 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { DEFAULTS, SECRET_NAME_PATTERN } from './defaults';
+import { acknowledge } from './nag';
+import { fail, show, validateCommands, validateDuration, validateRelativePath } from './validation';
+
+/**
+ * A secret given to the build as an environment variable, resolved by CodeBuild at build time
+ * so the value never appears in the template or the console. Use the static factories.
+ */
+export abstract class BuildSecret {
+  /**
+   * A Secrets Manager secret (optionally one JSON field of it).
+   */
+  public static fromSecretsManager(secret: secretsmanager.ISecret, jsonField?: string): BuildSecret {
+    return new SecretsManagerBuildSecret(secret, jsonField);
+  }
+
+  /**
+   * An SSM Parameter Store parameter (String or SecureString).
+   */
+  public static fromSsmParameter(parameter: ssm.IParameter): BuildSecret {
+    return new SsmBuildSecret(parameter);
+  }
+
+  /** @internal */
+  public abstract _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable;
+}
+
+class SecretsManagerBuildSecret extends BuildSecret {
+  constructor(private readonly secret: secretsmanager.ISecret, private readonly jsonField?: string) {
+    super();
+  }
+  public _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable {
+    this.secret.grantRead(grantee);
+    return {
+      type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
+      value: this.jsonField ? `${this.secret.secretArn}:${this.jsonField}` : this.secret.secretArn,
+    };
+  }
+}
+
+class SsmBuildSecret extends BuildSecret {
+  constructor(private readonly parameter: ssm.IParameter) {
+    super();
+  }
+  public _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable {
+    this.parameter.grantRead(grantee);
+    return { type: codebuild.BuildEnvironmentVariableType.PARAMETER_STORE, value: this.parameter.parameterName };
+  }
+}
+
+/**
+ * What the build stage runs and on what. Commands run in this order: install, tests
+ * (pre_build), build, post-build. The buildspec is generated from them inline, so a pushed
+ * `buildspec.yml` cannot change what runs under the pipeline's role.
+ */
+export interface BuildOptions {
+  /**
+   * Commands of the install phase, e.g. `npm ci`.
+   *
+   * @default - none
+   */
+  readonly installCommands?: string[];
+  /**
+   * Test commands; they run before the build commands, so a failing test stops the pipeline
+   * before anything is built or pushed.
+   *
+   * @default - none
+   */
+  readonly testCommands?: string[];
+  /**
+   * Build commands, e.g. `npm run build`.
+   *
+   * @default - none (container pipelines still build and push the image)
+   */
+  readonly commands?: string[];
+  /**
+   * Commands of the post_build phase.
+   *
+   * @default - none
+   */
+  readonly postBuildCommands?: string[];
+  /**
+   * Runtime versions for the install phase, e.g. `{ nodejs: '20' }`.
+   *
+   * @default - the image's defaults
+   */
+  readonly runtimeVersions?: { [runtime: string]: string };
+  /**
+   * Plaintext environment variables. A name that looks like a secret (PASSWORD, TOKEN,
+   * SECRET, API_KEY, ...) is rejected: pass it through `secrets` instead.
+   *
+   * @default - none
+   */
+  readonly environmentVariables?: { [name: string]: string };
+  /**
+   * Secrets from Secrets Manager or Parameter Store, resolved by CodeBuild at build time.
+   * The build role may read exactly these.
+   *
+   * @default - none
+   */
+  readonly secrets?: { [name: string]: BuildSecret };
+  /**
+   * Build image.
+   *
+   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+  /**
+   * Compute size.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+  /**
+   * Build timeout, between 5 minutes (CodeBuild's minimum) and 8 hours.
+   *
+   * @default Duration.minutes(20)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retention of the build log group.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Dependency directories to cache between builds on the same host, e.g.
+   * `node_modules/**\/*` or `/root/.m2/**\/*`.
+   *
+   * @default - none (the source cache is always on)
+   */
+  readonly cachePaths?: string[];
+  /**
+   * Directory, relative to the source root, where the tests write JUnit XML reports. When
+   * set, the reports are sent to a CodeBuild report group.
+   *
+   * @default - no test reports
+   */
+  readonly testReportDirectory?: string;
+  /**
+   * Use this buildspec file from the repository instead of generating one from the
+   * commands. Opt-in: anyone who can push to the branch then decides what runs under the
+   * build role.
+   *
+   * @default - the buildspec is generated from the commands
+   */
+  readonly repositoryBuildSpec?: string;
+}
+
+/** Extra, workload-specific parts of a generated buildspec. @internal */
+export interface BuildSpecExtras {
+  readonly preBuild?: string[];
+  readonly build?: string[];
+  readonly postBuild?: string[];
+  readonly artifactFiles?: string[];
+  readonly artifactBaseDirectory?: string;
+}
+
+/** Validate build options; throws the library's error. @internal */
+export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
+  validateCommands(scope, 'buildOptions.installCommands', build.installCommands);
+  validateCommands(scope, 'buildOptions.testCommands', build.testCommands);
+  validateCommands(scope, 'buildOptions.commands', build.commands);
+  validateCommands(scope, 'buildOptions.postBuildCommands', build.postBuildCommands);
+  validateDuration(scope, 'buildOptions.timeout', build.timeout, DEFAULTS.buildTimeoutMin, DEFAULTS.buildTimeoutMax);
+  validateRelativePath(scope, 'buildOptions.testReportDirectory', build.testReportDirectory);
+  validateRelativePath(scope, 'buildOptions.repositoryBuildSpec', build.repositoryBuildSpec);
+  for (const [name, value] of Object.entries(build.environmentVariables ?? {})) {
+    if (SECRET_NAME_PATTERN.test(name)) {
+      fail(scope, `buildOptions.environmentVariables.${name}`, 'looks like a secret but is a plaintext value (it would be visible in the template and the CodeBuild console)',
+        `remove it from buildOptions.environmentVariables and pass it as buildOptions.secrets: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromSsmParameter(parameter)`);
+    }
+    if (typeof value !== 'string') {
+      fail(scope, `buildOptions.environmentVariables.${name}`, `must be a string, got ${show(value)}`, 'pass the value as a string');
+    }
+  }
+  for (const [name, secret] of Object.entries(build.secrets ?? {})) {
+    if (!(secret instanceof BuildSecret)) {
+      fail(scope, `buildOptions.secrets.${name}`, `must be a BuildSecret, got ${show(secret)}`, 'use BuildSecret.fromSecretsManager(...) or BuildSecret.fromSsmParameter(...)');
+    }
+  }
+  for (const [name] of Object.entries(build.environmentVariables ?? {})) {
+    if (build.secrets && name in build.secrets) {
+      fail(scope, `buildOptions.environmentVariables.${name}`, 'is also given in buildOptions.secrets', 'give each variable once');
+    }
+  }
+}
+
+/**
+ * Render the buildspec from the user's commands plus the workload's own steps. @internal
+ */
+export function generateBuildSpec(build: BuildOptions, extras: BuildSpecExtras = {}, reportGroupKey?: string): codebuild.BuildSpec {
+  if (build.repositoryBuildSpec) {
+    return codebuild.BuildSpec.fromSourceFilename(build.repositoryBuildSpec);
+  }
+  const phase = (commands: string[]) => (commands.length > 0 ? { commands } : undefined);
+  const install: Record<string, unknown> = {};
+  if (build.runtimeVersions && Object.keys(build.runtimeVersions).length > 0) {
+    install['runtime-versions'] = build.runtimeVersions;
+  }
+  if ((build.installCommands ?? []).length > 0) {
+    install.commands = build.installCommands;
+  }
+  const spec: Record<string, any> = {
+    version: '0.2',
+    env: { shell: 'bash' },
+    phases: prune({
+      install: Object.keys(install).length > 0 ? install : undefined,
+      pre_build: phase([...(build.testCommands ?? []), ...(extras.preBuild ?? [])]),
+      build: phase([...(build.commands ?? []), ...(extras.build ?? [])]),
+      post_build: phase([...(extras.postBuild ?? []), ...(build.postBuildCommands ?? [])]),
+    }),
+  };
+  if (extras.artifactFiles && extras.artifactFiles.length > 0) {
+    spec.artifacts = prune({ 'files': extras.artifactFiles, 'base-directory': extras.artifactBaseDirectory });
+  }
+  if (build.testReportDirectory && reportGroupKey) {
+    spec.reports = {
+      [reportGroupKey]: { 'files': ['**/*.xml'], 'base-directory': build.testReportDirectory, 'file-format': 'JUNITXML' },
+    };
+  }
+  if (build.cachePaths && build.cachePaths.length > 0) {
+    spec.cache = { paths: build.cachePaths };
+  }
+  return codebuild.BuildSpec.fromObject(spec);
+}
+
+/** Everything `createHardenedProject` needs. @internal */
+export interface HardenedProjectProps {
+  readonly buildSpec: codebuild.BuildSpec;
+  readonly encryptionKey: kms.IKey;
+  readonly build: BuildOptions;
+  /** Docker needs privileged mode; nothing else gets it. */
+  readonly privileged?: boolean;
+  readonly reportGroup?: codebuild.IReportGroup;
+  readonly description?: string;
+}
+
+/**
+ * The one hardened CodeBuild project every pipeline uses: customer KMS key, managed image,
+ * SMALL compute, 20 minute timeout, own log group with retention, local caches, secrets only
+ * through Secrets Manager / Parameter Store. @internal
+ */
+export function createHardenedProject(scope: Construct, id: string, props: HardenedProjectProps): codebuild.PipelineProject {
+  const build = props.build;
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: build.logRetention ?? DEFAULTS.buildLogRetention,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  // The role exists before the project so each secret grant names it and nothing else.
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+    description: `Build role of ${scope.node.path}`,
+  });
+  const environmentVariables: { [name: string]: codebuild.BuildEnvironmentVariable } = {};
+  for (const [name, value] of Object.entries(build.environmentVariables ?? {})) {
+    environmentVariables[name] = { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value };
+  }
+  for (const [name, secret] of Object.entries(build.secrets ?? {})) {
+    environmentVariables[name] = secret._bind(role);
+  }
+  const project = new codebuild.PipelineProject(scope, id, {
+    description: props.description,
+    role,
+    buildSpec: props.buildSpec,
+    encryptionKey: props.encryptionKey,
+    environment: {
+      buildImage: build.buildImage ?? DEFAULTS.buildImage,
+      computeType: build.computeType ?? DEFAULTS.buildComputeType,
+      privileged: props.privileged ?? false,
+    },
+    timeout: build.timeout ?? DEFAULTS.buildTimeout,
+    logging: { cloudWatch: { logGroup } },
+    cache: codebuild.Cache.local(
+      codebuild.LocalCacheMode.SOURCE,
+      codebuild.LocalCacheMode.CUSTOM,
+      ...(props.privileged ? [codebuild.LocalCacheMode.DOCKER_LAYER] : []),
+    ),
+    environmentVariables,
+  });
+  if (props.reportGroup) {
+    props.reportGroup.grantWrite(project);
+  }
+  if (props.privileged) {
+    acknowledge(project, {
+      ruleId: 'AwsSolutions-CB3',
+      reason: 'Privileged mode is on only for the container image build: the Docker daemon needs it to build and push the image',
+    });
+  }
+  return project;
+}
+
+/** Drop undefined fields so the rendered buildspec has no empty keys. */
+function prune<T extends Record<string, unknown>>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Whether a value is a literal (not a token). @internal */
+export function isLiteral(value: string | undefined): value is string {
+  return value !== undefined && !Token.isUnresolved(value);
+}

@@ -1,0 +1,46 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+/**
+ * The library's secure defaults, in one place. Not exported from the package: a user changes
+ * a default through the named prop documented on each props interface.
+ */
+export const DEFAULTS = {
+  /** Non-current artifact versions are only needed for a retry of a recent execution. */
+  artifactNoncurrentVersionExpiration: Duration.days(30),
+  /** Server access logs of the artifact bucket. */
+  accessLogExpiration: Duration.days(365),
+
+  buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+  buildComputeType: codebuild.ComputeType.SMALL,
+  buildTimeout: Duration.minutes(20),
+  /** CodeBuild's own minimum; the maximum is ours: a build that runs 8 hours is a stuck build. */
+  buildTimeoutMin: Duration.minutes(5),
+  buildTimeoutMax: Duration.minutes(480),
+  buildLogRetention: logs.RetentionDays.THREE_MONTHS,
+
+  /** ECR: keep enough release images to roll back far, expire untagged (failed pushes) quickly. */
+  maxImageCount: 30,
+  maxImageCountMin: 1,
+  maxImageCountMax: 1000,
+  untaggedImageExpiration: Duration.days(7),
+
+  dockerfile: 'Dockerfile',
+  dockerContext: '.',
+
+  /** CodePipeline's limits for a manual approval. */
+  approvalTimeoutMin: Duration.minutes(1),
+  approvalTimeoutMax: Duration.days(7),
+  /** CodePipeline's limit for the ECS deploy action. */
+  ecsDeploymentTimeoutMin: Duration.minutes(1),
+  ecsDeploymentTimeoutMax: Duration.minutes(60),
+
+  defaultBranch: 'main',
+} as const;
+
+/**
+ * Names of plaintext variables that look like secrets: such values belong in Secrets Manager
+ * or Parameter Store, where they are neither in the template nor in the CodeBuild console.
+ */
+export const SECRET_NAME_PATTERN = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)/i;

@@ -1,0 +1,86 @@
+import { Token } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { fail, show } from './validation';
+
+/**
+ * Where pipeline events are announced.
+ */
+export interface NotificationOptions {
+  /**
+   * Topic that receives the notifications.
+   *
+   * @default - a KMS-encrypted, SSL-only topic is created when `emails` is given
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * E-mail addresses subscribed to the topic.
+   *
+   * @default - none
+   */
+  readonly emails?: string[];
+  /**
+   * Also notify when an execution succeeds.
+   *
+   * @default false (failures and pending approvals only)
+   */
+  readonly notifyOnSuccess?: boolean;
+}
+
+/** Validate notification options. @internal */
+export function validateNotifications(scope: Construct, options: NotificationOptions | undefined): void {
+  (options?.emails ?? []).forEach((email, i) => {
+    if (typeof email !== 'string' || (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
+      fail(scope, `notifications.emails[${i}]`, `is not an e-mail address, got ${show(email)}`, 'give addresses like "ops@example.com"');
+    }
+  });
+}
+
+/**
+ * Notify failures and pending approvals of the pipeline through CodeStar Notifications → SNS.
+ * Returns the topic, or undefined when nothing is configured. @internal
+ */
+export function addPipelineNotifications(
+  scope: Construct,
+  pipeline: codepipeline.IPipeline,
+  encryptionKey: kms.IKey,
+  options: NotificationOptions | undefined,
+): sns.ITopic | undefined {
+  if (!options || (!options.topic && (options.emails ?? []).length === 0)) {
+    return undefined;
+  }
+  let topic = options.topic;
+  if (!topic) {
+    const created = new sns.Topic(scope, 'NotificationTopic', {
+      displayName: `Pipeline notifications: ${scope.node.path}`,
+      masterKey: encryptionKey,
+      enforceSSL: true,
+    });
+    for (const email of options.emails ?? []) {
+      created.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+    // CodeStar Notifications publishes to the encrypted topic with its own principal.
+    encryptionKey.grant(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    topic = created;
+  } else if ((options.emails ?? []).length > 0) {
+    for (const email of options.emails ?? []) {
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
+  }
+  const events = [
+    codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,
+    codepipeline.PipelineNotificationEvents.ACTION_EXECUTION_FAILED,
+    codepipeline.PipelineNotificationEvents.STAGE_EXECUTION_FAILED,
+    codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED,
+    codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_FAILED,
+  ];
+  if (options.notifyOnSuccess) {
+    events.push(codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED);
+  }
+  pipeline.notifyOn('Notifications', topic, { events });
+  return topic;
+}

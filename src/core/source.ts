@@ -1,0 +1,207 @@
+import { Token } from 'aws-cdk-lib';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
+import { fail, show, validateBranchName, validateRelativePath, validateRequired } from './validation';
+
+/**
+ * A repository reached through an AWS CodeConnections connection (GitHub, GitHub Enterprise
+ * Server, GitLab, Bitbucket).
+ */
+export interface ConnectionSourceOptions {
+  /** ARN of the CodeConnections (formerly CodeStar Connections) connection. */
+  readonly connectionArn: string;
+  /** Owner (user or organisation) of the repository. */
+  readonly owner: string;
+  /** Name of the repository. */
+  readonly repo: string;
+  /**
+   * Branch whose pushes start the pipeline.
+   *
+   * @default 'main'
+   */
+  readonly branch?: string;
+  /**
+   * Only pushes that change a file matching one of these glob patterns start the pipeline
+   * (monorepos). CodePipeline V2 trigger filter.
+   *
+   * @default - every push to the branch starts the pipeline
+   */
+  readonly filePaths?: string[];
+  /**
+   * Also start the pipeline when a git tag matching one of these glob patterns is pushed
+   * (e.g. `v*`).
+   *
+   * @default - tags do not start the pipeline
+   */
+  readonly tags?: string[];
+}
+
+/** @internal */
+export interface SourceBinding {
+  readonly action: codepipeline.IAction;
+  /** Pipeline variable holding the revision (commit id, object version) the run builds. */
+  readonly revision: string;
+  /** V2 trigger, for sources that support one. */
+  readonly trigger?: codepipeline.TriggerProps;
+}
+
+/**
+ * Where the pipeline's source comes from. Use the static factories.
+ */
+export abstract class PipelineSource {
+  /**
+   * A repository through AWS CodeConnections: GitHub, GitHub Enterprise Server, GitLab,
+   * Bitbucket. The pipeline starts on pushes to the branch (V2 trigger, no polling),
+   * optionally filtered by file paths, and optionally on tags.
+   */
+  public static connection(options: ConnectionSourceOptions): PipelineSource {
+    return new ConnectionSource(options);
+  }
+
+  /**
+   * An AWS CodeCommit repository; the pipeline starts on pushes to the branch (EventBridge).
+   *
+   * @param repository the repository
+   * @param branch the branch, default 'main'
+   */
+  public static codeCommit(repository: codecommit.IRepository, branch?: string): PipelineSource {
+    return new CodeCommitSource(repository, branch ?? DEFAULTS.defaultBranch);
+  }
+
+  /**
+   * A zip file in an S3 bucket; the pipeline starts when a new version of the object is written
+   * (EventBridge, which needs a CloudTrail trail that records S3 data events for the bucket).
+   * The bucket must be versioned.
+   *
+   * @param bucket the bucket
+   * @param key the object key of the zip file
+   */
+  public static s3(bucket: s3.IBucket, key: string): PipelineSource {
+    return new S3Source(bucket, key);
+  }
+
+  /** A one-line description of the source, e.g. `acme/shop@main`. */
+  public abstract readonly description: string;
+
+  /** @internal */
+  public abstract _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding;
+}
+
+class ConnectionSource extends PipelineSource {
+  public readonly description: string;
+  constructor(private readonly options: ConnectionSourceOptions) {
+    super();
+    this.description = `${options?.owner}/${options?.repo}@${options?.branch ?? DEFAULTS.defaultBranch}`;
+  }
+
+  public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
+    const o = validateRequired(scope, 'source', this.options, 'pass PipelineSource.connection({ connectionArn, owner, repo })');
+    validateRequired(scope, 'source.connectionArn', o.connectionArn, 'pass the ARN of your CodeConnections connection');
+    if (!Token.isUnresolved(o.connectionArn) && !/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/.+$/.test(o.connectionArn)) {
+      fail(scope, 'source.connectionArn', `is not a CodeConnections connection ARN, got ${show(o.connectionArn)}`,
+        'copy the ARN from the console (Developer Tools > Settings > Connections), e.g. arn:aws:codeconnections:us-east-1:111111111111:connection/abc');
+    }
+    validateRequired(scope, 'source.owner', o.owner, 'pass the repository owner, e.g. "acme"');
+    validateRequired(scope, 'source.repo', o.repo, 'pass the repository name, e.g. "shop"');
+    const branch = o.branch ?? DEFAULTS.defaultBranch;
+    validateBranchName(scope, 'source.branch', branch);
+    (o.filePaths ?? []).forEach((p, i) => validateGlob(scope, `source.filePaths[${i}]`, p));
+    (o.tags ?? []).forEach((t, i) => validateGlob(scope, `source.tags[${i}]`, t));
+
+    const action = new actions.CodeStarConnectionsSourceAction({
+      actionName: 'Source',
+      connectionArn: o.connectionArn,
+      owner: o.owner,
+      repo: o.repo,
+      branch,
+      output,
+      // The V2 trigger below starts the pipeline; the action's own push detection would
+      // start it a second time for every push.
+      triggerOnPush: false,
+    });
+    const pushFilter: codepipeline.GitPushFilter[] = [
+      { branchesIncludes: [branch], filePathsIncludes: o.filePaths && o.filePaths.length > 0 ? o.filePaths : undefined },
+    ];
+    if (o.tags && o.tags.length > 0) {
+      pushFilter.push({ tagsIncludes: o.tags });
+    }
+    return {
+      action,
+      revision: action.variables.commitId,
+      trigger: {
+        providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
+        gitConfiguration: { sourceAction: action, pushFilter },
+      },
+    };
+  }
+}
+
+class CodeCommitSource extends PipelineSource {
+  public readonly description: string;
+  constructor(private readonly repository: codecommit.IRepository, private readonly branch: string) {
+    super();
+    this.description = `codecommit:${Token.isUnresolved(repository?.repositoryName) ? '(repository)' : repository?.repositoryName}@${branch}`;
+  }
+
+  public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
+    validateRequired(scope, 'source.repository', this.repository, 'pass the codecommit.IRepository to build from');
+    validateBranchName(scope, 'source.branch', this.branch);
+    const action = new actions.CodeCommitSourceAction({
+      actionName: 'Source',
+      repository: this.repository,
+      branch: this.branch,
+      output,
+      trigger: actions.CodeCommitTrigger.EVENTS,
+    });
+    return { action, revision: action.variables.commitId };
+  }
+}
+
+class S3Source extends PipelineSource {
+  public readonly description: string;
+  constructor(private readonly bucket: s3.IBucket, private readonly key: string) {
+    super();
+    this.description = `s3:${key}`;
+  }
+
+  public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
+    validateRequired(scope, 'source.bucket', this.bucket, 'pass the versioned s3.IBucket that holds the source zip');
+    validateRequired(scope, 'source.key', this.key, 'pass the object key of the source zip, e.g. "source/app.zip"');
+    validateRelativePath(scope, 'source.key', this.key);
+    if (isKnownUnversioned(this.bucket)) {
+      fail(scope, 'source.bucket', `must be versioned, got an unversioned bucket (${this.bucket.node.path})`,
+        'set versioned: true on the bucket; CodePipeline S3 sources read object versions');
+    }
+    const action = new actions.S3SourceAction({
+      actionName: 'Source',
+      bucket: this.bucket,
+      bucketKey: this.key,
+      output,
+      trigger: actions.S3Trigger.EVENTS,
+    });
+    return { action, revision: action.variables.versionId };
+  }
+}
+
+/** True only when the bucket is defined in this app and its versioning is known to be off. */
+function isKnownUnversioned(bucket: s3.IBucket): boolean {
+  const cfn = bucket.node.defaultChild;
+  if (!(cfn instanceof s3.CfnBucket)) {
+    return false;
+  }
+  const versioning = cfn.versioningConfiguration as s3.CfnBucket.VersioningConfigurationProperty | undefined;
+  if (versioning === undefined) {
+    return true;
+  }
+  return !Token.isUnresolved(versioning) && !Token.isUnresolved(versioning.status) && versioning.status !== 'Enabled';
+}
+
+function validateGlob(scope: Construct, prop: string, pattern: string): void {
+  if (typeof pattern !== 'string' || (!Token.isUnresolved(pattern) && (pattern.trim() === '' || pattern.length > 255))) {
+    fail(scope, prop, `must be a glob pattern of 1-255 characters, got ${show(pattern)}`, 'use e.g. "services/api/**" or "v*"');
+  }
+}

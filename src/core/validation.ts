@@ -1,0 +1,160 @@
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { DeliveryPipelineError } from './errors';
+
+/** Prefix of every warning id the library emits, so users can acknowledge them by name. */
+export const WARNING_PREFIX = 'cdk-delivery-pipelines';
+
+/** Throw the library's error. */
+export function fail(scope: IConstruct, prop: string, problem: string, fix: string): never {
+  throw new DeliveryPipelineError(scope, prop, problem, fix);
+}
+
+/** Warn through Annotations with a stable id (acknowledgeable with `Annotations.acknowledgeWarning`). */
+export function warn(scope: IConstruct, id: string, message: string): void {
+  Annotations.of(scope).addWarningV2(`${WARNING_PREFIX}:${id}`, message);
+}
+
+/** Render a value for an error message without exposing token internals. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value);
+  }
+  if (value instanceof Duration) {
+    return value.toHumanString();
+  }
+  return String(value);
+}
+
+/** An integer between min and max inclusive; tokens are not judged. */
+export function validateRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(scope, prop, `must be a whole number between ${min} and ${max}, got ${show(value)}`, `set ${prop} to a value from ${min} to ${max}`);
+  }
+}
+
+/** A duration between min and max inclusive (in whole minutes unless `unit` is given); tokens are not judged. */
+export function validateDuration(
+  scope: IConstruct,
+  prop: string,
+  value: Duration | undefined,
+  min: Duration,
+  max: Duration,
+): void {
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  const seconds = value.toSeconds();
+  if (seconds < min.toSeconds() || seconds > max.toSeconds()) {
+    fail(
+      scope,
+      prop,
+      `must be between ${min.toHumanString()} and ${max.toHumanString()}, got ${value.toHumanString()}`,
+      `set ${prop} to a duration in that range`,
+    );
+  }
+}
+
+/** A list that must hold at least one element. */
+export function validateNotEmpty(scope: IConstruct, prop: string, value: readonly unknown[] | undefined, fix: string): void {
+  if (value === undefined || value === null || !Array.isArray(value) || value.length === 0) {
+    fail(scope, prop, `must not be empty, got ${value === undefined ? 'undefined' : JSON.stringify(value)}`, fix);
+  }
+}
+
+/** A required value (guards callers from Python/Java, where the type system does not). */
+export function validateRequired<T>(scope: IConstruct, prop: string, value: T | undefined | null, fix: string): T {
+  if (value === undefined || value === null) {
+    fail(scope, prop, 'is required but was not given', fix);
+  }
+  return value;
+}
+
+/** Names that must be unique within a list (case-sensitive, like CodePipeline stage names). */
+export function validateUnique(scope: IConstruct, prop: string, names: string[], fix: string): void {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (Token.isUnresolved(name)) {
+      continue;
+    }
+    if (seen.has(name)) {
+      fail(scope, prop, `must be unique, got ${show(name)} twice`, fix);
+    }
+    seen.add(name);
+  }
+}
+
+/** CodePipeline stage and action names: 1-100 of [A-Za-z0-9.@_-]. */
+export function validatePipelineName(scope: IConstruct, prop: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) {
+    return;
+  }
+  if (typeof name !== 'string' || !/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
+    fail(scope, prop, `must be 1-100 characters of A-Z, a-z, 0-9, '.', '@', '_' or '-', got ${show(name)}`, `rename it, e.g. "Staging"`);
+  }
+}
+
+/** A git branch name as git check-ref-format accepts it. */
+export function validateBranchName(scope: IConstruct, prop: string, branch: string | undefined): void {
+  if (branch === undefined || Token.isUnresolved(branch)) {
+    return;
+  }
+  const bad =
+    typeof branch !== 'string' ||
+    branch.length === 0 ||
+    branch.length > 255 ||
+    /[\s~^:?*[\\\x00-\x1f\x7f]/.test(branch) ||
+    branch.includes('..') ||
+    branch.includes('@{') ||
+    branch.includes('//') ||
+    branch.startsWith('-') ||
+    branch.startsWith('/') ||
+    branch.endsWith('/') ||
+    branch.endsWith('.') ||
+    branch.endsWith('.lock') ||
+    branch === '@';
+  if (bad) {
+    fail(scope, prop, `is not a valid git branch name, got ${show(branch)}`, 'use a branch name such as "main" or "release/1.x"');
+  }
+}
+
+/** A list of shell commands: strings, none empty. */
+export function validateCommands(scope: IConstruct, prop: string, commands: string[] | undefined): void {
+  if (commands === undefined) {
+    return;
+  }
+  if (!Array.isArray(commands)) {
+    fail(scope, prop, `must be a list of shell commands, got ${show(commands)}`, `pass e.g. ["npm ci", "npm test"]`);
+  }
+  commands.forEach((command, i) => {
+    if (typeof command !== 'string' || (!Token.isUnresolved(command) && command.trim().length === 0)) {
+      fail(scope, `${prop}[${i}]`, `must be a non-empty shell command, got ${show(command)}`, 'remove the entry or give the command');
+    }
+  });
+}
+
+/** A relative path inside the source checkout (no absolute paths, no `..` escaping the source). */
+export function validateRelativePath(scope: IConstruct, prop: string, path: string | undefined): void {
+  if (path === undefined || Token.isUnresolved(path)) {
+    return;
+  }
+  const parts = typeof path === 'string' ? path.split('/') : [];
+  let depth = 0;
+  let escapes = false;
+  for (const part of parts) {
+    if (part === '..') {
+      depth -= 1;
+    } else if (part !== '.' && part !== '') {
+      depth += 1;
+    }
+    if (depth < 0) {
+      escapes = true;
+    }
+  }
+  if (typeof path !== 'string' || path.length === 0 || path.startsWith('/') || /^[A-Za-z]:/.test(path) || escapes) {
+    fail(scope, prop, `must be a relative path inside the source, got ${show(path)}`, 'give a path relative to the repository root, e.g. "app/Dockerfile"');
+  }
+}

@@ -1,0 +1,232 @@
+import { Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Construct } from 'constructs';
+import { createHardenedProject, generateBuildSpec } from '../core/build';
+import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
+import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
+import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { fail, show, validateRelativePath, warn } from '../core/validation';
+import { ContainerRepositoryOptions, createContainerRepository, validateRepositoryOptions } from './container-repository';
+import { EcsDeployment } from './ecs-deployment';
+
+/**
+ * One environment of an `EcsContainerPipeline`.
+ */
+export interface EcsEnvironment extends EnvironmentOptions {
+  /**
+   * How the environment's service is deployed, e.g. `EcsDeployment.rolling(service)`.
+   */
+  readonly deployment: EcsDeployment;
+}
+
+/**
+ * How the container image is built.
+ */
+export interface ImageBuildOptions {
+  /**
+   * Path of the Dockerfile, relative to the repository root.
+   *
+   * @default 'Dockerfile'
+   */
+  readonly dockerfile?: string;
+  /**
+   * Build context directory, relative to the repository root.
+   *
+   * @default '.'
+   */
+  readonly context?: string;
+  /**
+   * `--build-arg` values. They are stored in the image history: never pass secrets here.
+   *
+   * @default - none
+   */
+  readonly buildArgs?: { [name: string]: string };
+  /**
+   * Target platform, e.g. `linux/arm64`.
+   *
+   * @default - the build host's platform (linux/amd64 with the default build image)
+   */
+  readonly platform?: string;
+}
+
+/**
+ * Properties of an `EcsContainerPipeline`.
+ */
+export interface EcsContainerPipelineProps extends DeliveryPipelineProps {
+  /**
+   * The environments, in deployment order; one stage each.
+   */
+  readonly environments: EcsEnvironment[];
+  /**
+   * Repository the image is pushed to. Bring your own only if it already exists; the
+   * pipeline cannot harden a repository it does not create.
+   *
+   * @default - a hardened repository is created (IMMUTABLE tags, scan on push, KMS, lifecycle rules, retained)
+   */
+  readonly repository?: ecr.IRepository;
+  /**
+   * Options of the repository the pipeline creates. Ignored (with a warning) when
+   * `repository` is given.
+   *
+   * @default - keep 30 images, expire untagged images after 7 days
+   */
+  readonly repositoryOptions?: ContainerRepositoryOptions;
+  /**
+   * How the image is built.
+   *
+   * @default - `docker build` of `Dockerfile` in the repository root
+   */
+  readonly imageBuild?: ImageBuildOptions;
+}
+
+/**
+ * A complete delivery pipeline for a container service on ECS:
+ * Source → Build & test (image tagged with the commit SHA, pushed to ECR) → per environment:
+ * approval? → deploy.
+ */
+export class EcsContainerPipeline extends DeliveryPipeline {
+  /** The ECR repository the image is pushed to (escape hatch). */
+  public readonly repository: ecr.IRepository;
+  /** Image definitions file for each container name the environments deploy. */
+  private readonly imageDefinitionFiles: Map<string, string>;
+  private readonly imageBuild: ImageBuildOptions;
+
+  constructor(scope: Construct, id: string, props: EcsContainerPipelineProps) {
+    super(scope, id, props);
+    validateEnvironments(this, props.environments);
+    props.environments.forEach((env, i) => {
+      if (!(env.deployment instanceof EcsDeployment)) {
+        fail(this, `environments[${i}].deployment`, `must be created by an EcsDeployment factory, got ${show(env.deployment)}`,
+          'use EcsDeployment.rolling(service)');
+      }
+      env.deployment._validate(this, `environments[${i}].deployment`);
+    });
+    this.imageBuild = props.imageBuild ?? {};
+    validateImageBuild(this, this.imageBuild);
+
+    if (props.repository) {
+      if (props.repositoryOptions) {
+        warn(this, 'RepositoryOptionsIgnored', 'repositoryOptions is ignored because repository is given: configure lifecycle rules on your repository');
+      }
+      this.repository = props.repository;
+    } else {
+      const options = props.repositoryOptions ?? {};
+      validateRepositoryOptions(this, options);
+      this.repository = createContainerRepository(this, 'Repository', options);
+    }
+
+    // One image, one file per distinct container name (the usual case is one: imagedefinitions.json).
+    this.imageDefinitionFiles = new Map();
+    props.environments.forEach((env, i) => {
+      const name = env.deployment._containerName(this, `environments[${i}].deployment`);
+      if (!this.imageDefinitionFiles.has(name)) {
+        this.imageDefinitionFiles.set(name, this.imageDefinitionFiles.size === 0 ? 'imagedefinitions.json' : `imagedefinitions-${this.imageDefinitionFiles.size}.json`);
+      }
+    });
+
+    this.addBuildStage({
+      REPOSITORY_URI: { value: this.repository.repositoryUri },
+      REPOSITORY_NAME: { value: this.repository.repositoryName },
+    });
+    this.repository.grantPullPush(this.buildProject);
+    // Lets a retry of the same commit reuse the image it already pushed (tags are immutable).
+    this.repository.grant(this.buildProject, 'ecr:DescribeImages');
+
+    props.environments.forEach((env, i) => {
+      const containerName = env.deployment._containerName(this, `environments[${i}].deployment`);
+      this.addEnvironmentStage(env, [this.createDeployAction(env, this.imageDefinitionFiles.get(containerName)!)]);
+    });
+  }
+
+  /**
+   * Hook: create the deploy action of one environment. The default deploys
+   * `environment.deployment` with a least-privilege action role. Override to deploy differently.
+   *
+   * @param environment the environment
+   * @param imageDefinitionsFile file in the build output naming the image for the environment's container
+   */
+  protected createDeployAction(environment: EcsEnvironment, imageDefinitionsFile: string): codepipeline.IAction {
+    return environment.deployment._createAction(this, {
+      actionName: 'Deploy',
+      input: this.buildOutput,
+      imageDefinitionsFile,
+      runOrder: 2,
+    });
+  }
+
+  /**
+   * The buildspec: the user's install and test commands, then `docker build` tagged with the
+   * commit SHA (never `latest`), push, and the image definitions file(s).
+   */
+  protected renderBuildSpec(): codebuild.BuildSpec {
+    return generateBuildSpec(this.buildOptions, {
+      preBuild: [
+        'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
+        // Docker tags allow [A-Za-z0-9_.-] up to 128 characters; commit SHAs always fit.
+        'IMAGE_TAG="$(printf \'%s\' "$SOURCE_REVISION" | tr -c \'A-Za-z0-9_.-\' \'-\' | cut -c1-128)"',
+        'test -n "$IMAGE_TAG" || { echo "No source revision to tag the image with" >&2; exit 1; }',
+      ],
+      build: [
+        // Tags are immutable: a retry of the same commit reuses the image it already pushed.
+        'if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" >/dev/null 2>&1; then ' +
+          'echo "Image $IMAGE_TAG already pushed, reusing it"; ' +
+          `else ${this.dockerBuildCommand()} && docker push "$REPOSITORY_URI:$IMAGE_TAG"; fi`,
+        ...[...this.imageDefinitionFiles.entries()].map(([container, file]) =>
+          `printf '[{"name":"%s","imageUri":"%s"}]' ${shellQuote(container)} "$REPOSITORY_URI:$IMAGE_TAG" > ${file}`),
+      ],
+      artifactFiles: [...this.imageDefinitionFiles.values()],
+    }, this.testReportGroup?.reportGroupArn);
+  }
+
+  /** The hardened project, privileged because the Docker daemon needs it. */
+  protected createBuildProject(buildSpec: codebuild.BuildSpec): codebuild.IProject {
+    return createHardenedProject(this, 'Build', {
+      buildSpec,
+      encryptionKey: this.encryptionKey,
+      build: this.buildOptions,
+      privileged: true,
+      reportGroup: this.testReportGroup,
+      description: `Test, build and push the container image of ${this.node.path}`,
+    });
+  }
+
+  private dockerBuildCommand(): string {
+    const b = this.imageBuild;
+    const args = Object.entries(b.buildArgs ?? {}).map(([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`);
+    return [
+      'docker build',
+      `--file ${shellQuote(b.dockerfile ?? DEFAULTS.dockerfile)}`,
+      ...(b.platform ? [`--platform ${shellQuote(b.platform)}`] : []),
+      ...args,
+      '--tag "$REPOSITORY_URI:$IMAGE_TAG"',
+      shellQuote(b.context ?? DEFAULTS.dockerContext),
+    ].join(' ');
+  }
+}
+
+function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
+  validateRelativePath(scope, 'imageBuild.dockerfile', b.dockerfile);
+  validateRelativePath(scope, 'imageBuild.context', b.context);
+  if (b.platform !== undefined && !Token.isUnresolved(b.platform) && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(b.platform)) {
+    fail(scope, 'imageBuild.platform', `is not a platform, got ${show(b.platform)}`, 'use os/arch[/variant], e.g. "linux/arm64"');
+  }
+  for (const [name, value] of Object.entries(b.buildArgs ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      fail(scope, `imageBuild.buildArgs.${name}`, 'is not a valid build argument name', 'use letters, digits and underscores');
+    }
+    if (SECRET_NAME_PATTERN.test(name)) {
+      fail(scope, `imageBuild.buildArgs.${name}`, 'looks like a secret; build arguments are stored in the image history',
+        'pass the secret to the build through build.secrets and a Docker build secret (--secret), not a build argument');
+    }
+    if (typeof value !== 'string') {
+      fail(scope, `imageBuild.buildArgs.${name}`, `must be a string, got ${show(value)}`, 'pass the value as a string');
+    }
+  }
+}
+
+/** Quote a literal for bash. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
