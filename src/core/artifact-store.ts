@@ -97,7 +97,8 @@ export class ArtifactStore extends Construct implements IArtifactStore {
     const bucket = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Object ownership is left to aws-cdk-lib: it depends on whether the app's feature
+      // flags deliver access logs through a bucket policy (owner enforced) or an ACL.
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: true,

@@ -52,20 +52,34 @@ export interface NagAcknowledgement {
 }
 
 /**
- * Acknowledge a cdk-nag rule on a resource, for cdk-nag 3 (`Validations.acknowledge`) and, as
+ * Acknowledge cdk-nag rules on a resource, for cdk-nag 3 (`Validations.acknowledge`) and, as
  * `cdk_nag` template metadata, for cdk-nag 2.
  */
-export function acknowledge(scope: IConstruct, ack: NagAcknowledgement): void {
-  const id = ack.finding ? `${ack.ruleId}[${ack.finding}]` : ack.ruleId;
-  Validations.of(scope).acknowledge({ id, reason: ack.reason });
+export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): void {
+  const viaApi: Array<{ id: string; reason: string }> = [];
+  const viaMetadata: Record<string, string> = {};
+  for (const ack of acks) {
+    const id = ack.finding ? `${ack.ruleId}[${ack.finding}]` : ack.ruleId;
+    if (id.split('::').length <= 2) {
+      viaApi.push({ id, reason: ack.reason });
+    } else {
+      // Findings that name a pseudo parameter (`<AWS::Partition>`) hold more than one '::',
+      // which Validations.acknowledge rejects as a prefix delimiter; cdk-nag 3 reads the same
+      // metadata entry that acknowledge() would have written.
+      viaMetadata[id] = ack.reason;
+    }
+  }
+  if (viaApi.length > 0) {
+    Validations.of(scope).acknowledge(...viaApi);
+  }
+  if (Object.keys(viaMetadata).length > 0) {
+    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, viaMetadata);
+  }
   const cfn = CfnResource.isCfnResource(scope) ? scope : (scope.node.defaultChild as CfnResource | undefined);
   if (cfn && CfnResource.isCfnResource(cfn)) {
-    const existing = (cfn.getMetadata('cdk_nag') as { rules_to_suppress?: any[] } | undefined)?.rules_to_suppress ?? [];
-    const entry: Record<string, unknown> = { id: ack.ruleId, reason: ack.reason };
-    if (ack.finding) {
-      entry.applies_to = [ack.finding];
-    }
-    cfn.addMetadata('cdk_nag', { rules_to_suppress: [...existing, entry] });
+    const existing = (cfn.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
+    const entries = acks.map((ack) => ({ id: ack.ruleId, reason: ack.reason, ...(ack.finding ? { applies_to: [ack.finding] } : {}) }));
+    cfn.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...entries] });
   }
 }
 
@@ -91,18 +105,19 @@ export function acknowledgeReviewedWildcards(root: IConstruct): void {
 function acknowledgePolicyWildcards(policy: iam.CfnPolicy, document: unknown): void {
   const stack = Stack.of(policy);
   const resolved = stack.resolve(document as IResolvable) as { Statement?: Statement[] };
-  const done = new Set<string>();
+  const acks = new Map<string, NagAcknowledgement>();
   for (const statement of resolved.Statement ?? []) {
     if (statement.Effect !== 'Allow') {
       continue;
     }
     for (const ack of reviewedFindings(statement)) {
-      const key = ack.finding!;
-      if (!done.has(key)) {
-        done.add(key);
-        acknowledge(policy, ack);
+      if (!acks.has(ack.finding!)) {
+        acks.set(ack.finding!, ack);
       }
     }
+  }
+  if (acks.size > 0) {
+    acknowledge(policy, ...acks.values());
   }
 }
 

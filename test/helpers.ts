@@ -1,0 +1,85 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { PipelineSource } from '../src';
+
+export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555';
+
+/** A source every test can use. */
+export function githubSource(branch = 'main'): PipelineSource {
+  return PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch });
+}
+
+export function newStack(): Stack {
+  const app = new App();
+  return new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+}
+
+export interface ServiceOptions {
+  readonly circuitBreaker?: boolean;
+  readonly containers?: Array<{ name: string; essential?: boolean }>;
+  readonly deploymentController?: ecs.DeploymentControllerType;
+}
+
+/** A VPC-less-lookup cluster + Fargate service, as the user owns them. */
+export function fargateService(stack: Stack, id: string, options: ServiceOptions = {}): ecs.FargateService {
+  const vpc = (stack.node.tryFindChild('Vpc') as ec2.Vpc) ?? new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }],
+  });
+  const cluster = (stack.node.tryFindChild('Cluster') as ecs.Cluster) ?? new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, `${id}Task`);
+  for (const c of options.containers ?? [{ name: 'web' }]) {
+    taskDefinition.addContainer(c.name, {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'),
+      essential: c.essential ?? true,
+      portMappings: [{ containerPort: 80 }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: c.name }),
+    });
+  }
+  return new ecs.FargateService(stack, id, {
+    cluster,
+    taskDefinition,
+    assignPublicIp: true,
+    circuitBreaker: options.circuitBreaker === false ? undefined : { enable: true, rollback: true },
+    deploymentController: options.deploymentController ? { type: options.deploymentController } : undefined,
+  });
+}
+
+export interface NagFinding {
+  readonly rule: string;
+  readonly path: string;
+}
+
+/**
+ * Run cdk-nag 3 AwsSolutions over the app of `scope` (after synthesis, so the library's
+ * synth-time acknowledgements are in place) and return the unacknowledged findings on
+ * resources below `scope`.
+ */
+export function nagFindings(scope: IConstruct): NagFinding[] {
+  const stack = Stack.of(scope);
+  const app = stack.node.root as App;
+  app.synth();
+  const report = new AwsSolutionsChecks().validateScope(stack);
+  const out: NagFinding[] = [];
+  for (const v of report.violations) {
+    for (const r of v.violatingResources) {
+      if (r.constructPath === scope.node.path || r.constructPath.startsWith(`${scope.node.path}/`)) {
+        out.push({ rule: v.ruleName, path: r.constructPath });
+      }
+    }
+  }
+  return out;
+}
+
+export function template(stack: Stack): Template {
+  return Template.fromStack(stack);
+}
+
+export function warnings(stack: Stack): string[] {
+  return Annotations.fromStack(stack).findWarning('*', {} as any).map((w) => String(w.entry.data));
+}
