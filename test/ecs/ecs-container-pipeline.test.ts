@@ -1,0 +1,343 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { EcsContainerPipeline, EcsContainerPipelineProps, EcsDeployment } from '../../src';
+import { fargateService, githubSource, nagFindings, newStack } from '../helpers';
+
+/** GIVEN a stack with staging and production services. */
+function setup(extra: Partial<EcsContainerPipelineProps> = {}, serviceOptions = {}) {
+  const stack = newStack();
+  const staging = fargateService(stack, 'Staging', serviceOptions);
+  const production = fargateService(stack, 'Production', serviceOptions);
+  const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {
+    source: githubSource(),
+    environments: [
+      { name: 'Staging', deployment: EcsDeployment.rolling(staging) },
+      { name: 'Production', deployment: EcsDeployment.rolling(production) },
+    ],
+    ...extra,
+  });
+  return { stack, staging, production, pipeline, template: Template.fromStack(stack) };
+}
+
+function buildSpecOf(template: Template): any {
+  const projects = template.findResources('AWS::CodeBuild::Project');
+  const [project] = Object.values(projects);
+  return JSON.parse(project.Properties.Source.BuildSpec);
+}
+
+function deployPolicyStatements(template: Template, stage: string): any[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const entry = Object.entries(policies).find(([id]) => id.startsWith(`Pipeline${stage}DeployCodePipelineActionRole`));
+  if (!entry) {
+    throw new Error(`no deploy policy for ${stage}`);
+  }
+  return entry[1].Properties.PolicyDocument.Statement;
+}
+
+describe('ECR repository', () => {
+  test('is created hardened: immutable tags, scan on push, KMS, lifecycle rules, retained', () => {
+    const { template } = setup();
+    template.hasResource('AWS::ECR::Repository', {
+      Properties: {
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS' },
+        LifecyclePolicy: { LifecyclePolicyText: Match.anyValue() },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0];
+    const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+    expect(rules).toEqual([
+      expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7 }) }),
+      expect.objectContaining({ rulePriority: 2, selection: expect.objectContaining({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }) }),
+    ]);
+  });
+
+  test('lifecycle is configurable', () => {
+    const { template } = setup({ repositoryOptions: { maxImageCount: 100, untaggedImageExpiration: Duration.days(2), removalPolicy: RemovalPolicy.DESTROY } });
+    const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0];
+    const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
+    expect(rules.map((r: any) => r.selection.countNumber)).toEqual([2, 100]);
+    expect(repo.DeletionPolicy).toBe('Delete');
+  });
+
+  test.each([0, 1001, 2.5])('maxImageCount %p is rejected', (maxImageCount) => {
+    expect(() => setup({ repositoryOptions: { maxImageCount } }))
+      .toThrow(/TestStack\/Pipeline: repositoryOptions.maxImageCount must be a whole number between 1 and 1000, got .*Fix:/);
+  });
+
+  test('untagged expiration must be whole days', () => {
+    expect(() => setup({ repositoryOptions: { untaggedImageExpiration: Duration.hours(36) } }))
+      .toThrow(/repositoryOptions.untaggedImageExpiration must be a whole number of days/);
+  });
+
+  test('an existing repository is used, and repositoryOptions then warn', () => {
+    const stack = newStack();
+    const repository = new ecr.Repository(stack, 'Existing');
+    const service = fargateService(stack, 'Staging');
+    const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      repository,
+      repositoryOptions: { maxImageCount: 5 },
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+    });
+    expect(pipeline.repository).toBe(repository);
+    Template.fromStack(stack).resourceCountIs('AWS::ECR::Repository', 1);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('repositoryOptions is ignored'));
+  });
+});
+
+describe('image build', () => {
+  test('runs tests first, tags the image with the commit, never latest, and writes imagedefinitions.json', () => {
+    const { template } = setup({ buildOptions: { testCommands: ['npm test'] } });
+    const spec = buildSpecOf(template);
+    expect(spec.phases.pre_build.commands[0]).toBe('npm test');
+    const all = JSON.stringify(spec);
+    expect(all).not.toMatch(/:latest/);
+    expect(spec.phases.pre_build.commands.join('\n')).toMatch(/IMAGE_TAG=.*SOURCE_REVISION/);
+    expect(spec.phases.build.commands[0]).toMatch(/docker build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" '\.'/);
+    expect(spec.phases.build.commands[0]).toMatch(/docker push "\$REPOSITORY_URI:\$IMAGE_TAG"/);
+    expect(spec.phases.build.commands[1]).toBe(
+      'printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$REPOSITORY_URI:$IMAGE_TAG" > imagedefinitions.json');
+    expect(spec.artifacts.files).toEqual(['imagedefinitions.json']);
+  });
+
+  test('the commit id reaches the build as SOURCE_REVISION, with the repository', () => {
+    const { template } = setup();
+    const pipeline = Object.values(template.findResources('AWS::CodePipeline::Pipeline'))[0];
+    const build = pipeline.Properties.Stages.find((st: any) => st.Name === 'Build').Actions[0];
+    // The variables are a Fn::Join (the repository URI is a token); the literal parts show them.
+    const rendered = JSON.stringify(build.Configuration.EnvironmentVariables);
+    expect(rendered).toContain('{\\"name\\":\\"SOURCE_REVISION\\",\\"type\\":\\"PLAINTEXT\\",\\"value\\":\\"#{Source_Source_NS.CommitId}\\"}');
+    expect(rendered).toMatch(/REPOSITORY_URI/);
+    expect(rendered).toMatch(/REPOSITORY_NAME/);
+  });
+
+  test('Dockerfile, context, build args and platform are used', () => {
+    const { template } = setup({ imageBuild: { dockerfile: 'app/Dockerfile', context: 'app', buildArgs: { NODE_ENV: "prod'x" }, platform: 'linux/arm64' } });
+    const build = buildSpecOf(template).phases.build.commands[0];
+    expect(build).toContain("--file 'app/Dockerfile' --platform 'linux/arm64' --build-arg 'NODE_ENV=prod'\\''x'");
+    expect(build).toMatch(/ 'app' && docker push/);
+  });
+
+  test('the build is privileged (Docker), and that is acknowledged with a reason', () => {
+    const { template } = setup();
+    template.hasResource('AWS::CodeBuild::Project', {
+      Properties: { Environment: Match.objectLike({ PrivilegedMode: true }) },
+      Metadata: { cdk_nag: { rules_to_suppress: Match.arrayWith([Match.objectLike({ id: 'AwsSolutions-CB3', reason: Match.stringLikeRegexp('Docker') })]) } },
+    });
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Cache: { Type: 'LOCAL', Modes: Match.arrayWith(['LOCAL_DOCKER_LAYER_CACHE']) },
+    });
+  });
+
+  test('the build may push only to its repository', () => {
+    const { template, stack } = setup();
+    const policies = template.findResources('AWS::IAM::Policy');
+    const buildPolicy = Object.entries(policies).find(([id]) => id.startsWith('PipelineBuildRoleDefaultPolicy'))![1];
+    const statements = buildPolicy.Properties.PolicyDocument.Statement as any[];
+    const push = statements.find((s) => [].concat(s.Action).includes('ecr:PutImage'));
+    expect(stack.resolve(push.Resource)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineRepository/), 'Arn'] });
+    const star = statements.filter((s) => s.Resource === '*');
+    expect(star.flatMap((s) => [].concat(s.Action))).toEqual(['ecr:GetAuthorizationToken']);
+  });
+
+  test.each([
+    [{ dockerfile: '/etc/Dockerfile' }, /imageBuild.dockerfile must be a relative path/],
+    [{ context: '../outside' }, /imageBuild.context must be a relative path/],
+    [{ platform: 'arm64' }, /imageBuild.platform is not a platform/],
+    [{ buildArgs: { 'bad-name': 'x' } }, /imageBuild.buildArgs.bad-name is not a valid build argument name/],
+    [{ buildArgs: { NPM_TOKEN: 'x' } }, /imageBuild.buildArgs.NPM_TOKEN looks like a secret/],
+  ])('imageBuild %p is rejected', (imageBuild, message) => {
+    expect(() => setup({ imageBuild })).toThrow(message);
+  });
+});
+
+describe('rolling deployment', () => {
+  test('each environment deploys through the ECS action with its service and imagedefinitions.json', () => {
+    const { template } = setup();
+    for (const stage of ['Staging', 'Production']) {
+      template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+        Stages: Match.arrayWith([Match.objectLike({
+          Name: stage,
+          Actions: Match.arrayWith([Match.objectLike({
+            ActionTypeId: { Category: 'Deploy', Owner: 'AWS', Provider: 'ECS', Version: '1' },
+            Configuration: Match.objectLike({
+              FileName: 'imagedefinitions.json',
+              ServiceName: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${stage}Service`), 'Name'] },
+            }),
+            InputArtifacts: [{ Name: 'Build' }],
+          })]),
+        })]),
+      });
+    }
+  });
+
+  test('deploy role touches only its service and passes only its task roles, to ECS tasks', () => {
+    const { template, stack } = setup();
+    const statements = deployPolicyStatements(template, 'Staging');
+    const byAction = (action: string) => statements.find((s) => [].concat(s.Action).includes(action));
+    expect(stack.resolve(byAction('ecs:UpdateService').Resource)).toEqual({ Ref: expect.stringMatching(/^StagingService/) });
+    const passRole = byAction('iam:PassRole');
+    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    const roles = JSON.stringify(passRole.Resource);
+    expect(roles).toMatch(/StagingTaskTaskRole/);
+    expect(roles).toMatch(/StagingTaskExecutionRole/);
+    expect(roles).not.toMatch(/Production/);
+    expect(JSON.stringify(byAction('ecs:TagResource'))).toMatch(/task-definition\/TestStackStagingTask[A-Z0-9]+:\*/);
+    expect(byAction('ecs:ListTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } });
+    // The only Resource "*" statements are the actions IAM cannot scope.
+    const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [].concat(s.Action)).sort();
+    expect(star).toEqual(['ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition']);
+    expect(JSON.stringify(statements)).not.toMatch(/"Action":"\*"|ecs:\*|iam:\*/);
+  });
+
+  test('warns when the service has no circuit breaker with rollback', () => {
+    const { stack } = setup({}, { circuitBreaker: false });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('no deployment circuit breaker with rollback'));
+  });
+
+  test('does not warn when the circuit breaker rolls back', () => {
+    const { stack } = setup();
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.stringLikeRegexp('circuit breaker'));
+    expect(warnings).toHaveLength(0);
+  });
+
+  test('the essential container is found; a named container is used', () => {
+    const stack = newStack();
+    const service = fargateService(stack, 'Svc', { containers: [{ name: 'app' }, { name: 'sidecar', essential: false }] });
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+    });
+    expect(buildSpecOf(Template.fromStack(stack)).phases.build.commands[1]).toContain("'app'");
+  });
+
+  test('environments with different container names get one file each', () => {
+    const stack = newStack();
+    const a = fargateService(stack, 'A', { containers: [{ name: 'web' }] });
+    const b = fargateService(stack, 'B', { containers: [{ name: 'api' }] });
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [
+        { name: 'Staging', deployment: EcsDeployment.rolling(a) },
+        { name: 'Production', deployment: EcsDeployment.rolling(b) },
+      ],
+    });
+    const template = Template.fromStack(stack);
+    expect(buildSpecOf(template).artifacts.files).toEqual(['imagedefinitions.json', 'imagedefinitions-1.json']);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Production',
+        Actions: Match.arrayWith([Match.objectLike({ Configuration: Match.objectLike({ FileName: 'imagedefinitions-1.json' }) })]),
+      })]),
+    });
+  });
+
+  test('an imported service needs containerName and passRoles, then deploys with exactly those roles', () => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod', vpc: undefined as any });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Svc', { cluster, serviceName: 'web' });
+    const role = iam.Role.fromRoleArn(stack, 'TaskRole', 'arn:aws:iam::111111111111:role/web-task');
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service, { containerName: 'web', passRoles: [role] }) }],
+    });
+    const statements = deployPolicyStatements(Template.fromStack(stack), 'Production');
+    const passRole = statements.find((s) => [].concat(s.Action).includes('iam:PassRole'));
+    expect(passRole.Resource).toBe('arn:aws:iam::111111111111:role/web-task');
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('is imported'));
+  });
+
+  test('deployment timeout is passed to the action', () => {
+    const stack = newStack();
+    const service = fargateService(stack, 'Svc');
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service, { deploymentTimeout: Duration.minutes(30) }) }],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Actions: Match.arrayWith([Match.objectLike({ Configuration: Match.objectLike({ DeploymentTimeout: 30 }) })]),
+      })]),
+    });
+  });
+
+  describe('rejects', () => {
+    function single(stack: Stack, deployment: EcsDeployment) {
+      return new EcsContainerPipeline(stack, 'Pipeline', { source: githubSource(), environments: [{ name: 'Staging', deployment }] });
+    }
+
+    test('a container name the task definition does not have', () => {
+      const stack = newStack();
+      const service = fargateService(stack, 'Svc');
+      expect(() => single(stack, EcsDeployment.rolling(service, { containerName: 'nope' })))
+        .toThrow(/environments\[0\].deployment.containerName names no container of the service's task definition, got "nope" \(containers: web\)/);
+    });
+
+    test('several essential containers without containerName', () => {
+      const stack = newStack();
+      const service = fargateService(stack, 'Svc', { containers: [{ name: 'app' }, { name: 'proxy' }] });
+      expect(() => single(stack, EcsDeployment.rolling(service)))
+        .toThrow(/containerName cannot be determined: the service's task definition has 2 essential containers \(app, proxy\).*Fix: pass EcsDeployment.rolling\(service, \{ containerName \}\)/);
+    });
+
+    test('an imported service without containerName', () => {
+      const stack = newStack();
+      const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod', vpc: undefined as any });
+      const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Svc', { cluster, serviceName: 'web' });
+      expect(() => single(stack, EcsDeployment.rolling(service, { passRoles: [] }))).toThrow(/containerName is required: the service .* is imported/);
+    });
+
+    test('an imported service without passRoles', () => {
+      const stack = newStack();
+      const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod', vpc: undefined as any });
+      const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Svc', { cluster, serviceName: 'web' });
+      expect(() => single(stack, EcsDeployment.rolling(service, { containerName: 'web' }))).toThrow(/passRoles is required for an imported service/);
+    });
+
+    test('a service with the CODE_DEPLOY deployment controller', () => {
+      const stack = newStack();
+      const service = fargateService(stack, 'Svc', { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, circuitBreaker: false });
+      expect(() => single(stack, EcsDeployment.rolling(service))).toThrow(/uses the "CODE_DEPLOY" deployment controller/);
+    });
+
+    test('a deployment timeout above 60 minutes', () => {
+      const stack = newStack();
+      const service = fargateService(stack, 'Svc');
+      expect(() => single(stack, EcsDeployment.rolling(service, { deploymentTimeout: Duration.minutes(61) })))
+        .toThrow(/deploymentTimeout must be between 1 minute and 1 hour, got 1 hour 1 minute/);
+    });
+
+    test('a deployment that is not from EcsDeployment', () => {
+      const stack = newStack();
+      expect(() => single(stack, {} as any)).toThrow(/environments\[0\].deployment must be created by an EcsDeployment factory/);
+    });
+  });
+});
+
+describe('security checks', () => {
+  test('cdk-nag AwsSolutions reports nothing unacknowledged on the pipeline', () => {
+    const { pipeline } = setup({
+      buildOptions: { testCommands: ['npm test'], testReportDirectory: 'reports' },
+      notifications: { emails: ['team@example.com'] },
+    });
+    expect(nagFindings(pipeline)).toEqual([]);
+  });
+
+  test('an imported service pipeline is also clean', () => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod', vpc: undefined as any });
+    const service = ecs.FargateService.fromFargateServiceAttributes(stack, 'Svc', { cluster, serviceName: 'web' });
+    const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service, { containerName: 'web', passRoles: [] }) }],
+    });
+    expect(nagFindings(pipeline)).toEqual([]);
+  });
+});
