@@ -130,7 +130,7 @@ export abstract class DeliveryPipeline extends Construct {
   /** The build project, once `addBuildStage()` has run. */
   public get buildProject(): codebuild.IProject {
     if (!this._buildProject) {
-      throw new Error(`${this.node.path}: the build stage has not been added yet`);
+      fail(this, 'buildProject', 'is read before the build stage exists', 'read it after the constructor, or call addBuildStage() first in a subclass');
     }
     return this._buildProject;
   }
@@ -138,7 +138,7 @@ export abstract class DeliveryPipeline extends Construct {
   /** The build output artifact, once `addBuildStage()` has run. */
   public get buildOutput(): codepipeline.Artifact {
     if (!this._buildOutput) {
-      throw new Error(`${this.node.path}: the build stage has not been added yet`);
+      fail(this, 'buildOutput', 'is read before the build stage exists', 'read it after the constructor, or call addBuildStage() first in a subclass');
     }
     return this._buildOutput;
   }
@@ -182,7 +182,7 @@ export abstract class DeliveryPipeline extends Construct {
    */
   protected addBuildStage(environmentVariables?: { [name: string]: codebuild.BuildEnvironmentVariable }): codepipeline.Artifact {
     if (this._buildProject) {
-      throw new Error(`${this.node.path}: addBuildStage() was already called`);
+      fail(this, 'addBuildStage()', 'was already called', 'call it once per pipeline, from the subclass constructor');
     }
     if (this.buildOptions.testReportDirectory) {
       // An explicit group (rather than one CodeBuild creates on first use) is retained with
