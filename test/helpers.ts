@@ -22,6 +22,8 @@ export interface ServiceOptions {
   readonly circuitBreaker?: boolean;
   readonly containers?: Array<{ name: string; essential?: boolean }>;
   readonly deploymentController?: ecs.DeploymentControllerType;
+  readonly deploymentStrategy?: ecs.DeploymentStrategy;
+  readonly deploymentAlarms?: ecs.DeploymentAlarmConfig;
 }
 
 /** A VPC-less-lookup cluster + Fargate service, as the user owns them. */
@@ -47,6 +49,8 @@ export function fargateService(stack: Stack, id: string, options: ServiceOptions
     assignPublicIp: true,
     circuitBreaker: options.circuitBreaker === false ? undefined : { enable: true, rollback: true },
     deploymentController: options.deploymentController ? { type: options.deploymentController } : undefined,
+    deploymentStrategy: options.deploymentStrategy,
+    deploymentAlarms: options.deploymentAlarms,
   });
 }
 

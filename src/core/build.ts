@@ -162,6 +162,8 @@ export interface BuildSpecExtras {
   readonly postBuild?: string[];
   readonly artifactFiles?: string[];
   readonly artifactBaseDirectory?: string;
+  /** Shell variables the build exports as pipeline variables (`#{<namespace>.NAME}`). */
+  readonly exportedVariables?: string[];
 }
 
 /** Validate build options; throws the library's error. @internal */
@@ -211,7 +213,7 @@ export function generateBuildSpec(build: BuildOptions, extras: BuildSpecExtras =
   }
   const spec: Record<string, any> = {
     version: '0.2',
-    env: { shell: 'bash' },
+    env: prune({ 'shell': 'bash', 'exported-variables': extras.exportedVariables?.length ? extras.exportedVariables : undefined }),
     phases: prune({
       install: Object.keys(install).length > 0 ? install : undefined,
       pre_build: phase([...(build.testCommands ?? []), ...(extras.preBuild ?? [])]),

@@ -36,6 +36,10 @@ export const DEFAULTS = {
   ecsDeploymentTimeoutMin: Duration.minutes(1),
   ecsDeploymentTimeoutMax: Duration.minutes(60),
 
+  /** Blue tasks kept after a CodeDeploy blue/green deployment; CodeDeploy allows up to 2 days. */
+  blueGreenRollbackWindow: Duration.minutes(15),
+  blueGreenRollbackWindowMax: Duration.days(2),
+
   defaultBranch: 'main',
 } as const;
 

@@ -88,6 +88,7 @@ export abstract class DeliveryPipeline extends Construct {
   private _reportGroup?: codebuild.ReportGroup;
   private _buildProject?: codebuild.IProject;
   private _buildOutput?: codepipeline.Artifact;
+  private _buildAction?: actions.CodeBuildAction;
   private environmentCount = 0;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
@@ -144,6 +145,19 @@ export abstract class DeliveryPipeline extends Construct {
   }
 
   /**
+   * A variable the build exported (buildspec `env.exported-variables`), as a pipeline
+   * variable reference for later actions, e.g. `#{Build_BuildAndTest_NS.IMAGE_DIGEST}`.
+   *
+   * @param name the exported variable
+   */
+  public buildVariable(name: string): string {
+    if (!this._buildAction) {
+      fail(this, 'buildVariable()', 'is called before the build stage exists', 'call it after the constructor');
+    }
+    return this._buildAction.variable(name);
+  }
+
+  /**
    * Hook: render the buildspec of the build stage. The default generates it inline from
    * `buildOptions` (install, tests, build, post-build commands) plus the workload's own steps.
    * Override to change what the build runs.
@@ -195,21 +209,17 @@ export abstract class DeliveryPipeline extends Construct {
     const project = this.createBuildProject(this.renderBuildSpec());
     this._buildProject = project;
     this._buildOutput = new codepipeline.Artifact('Build');
-    this.pipeline.addStage({
-      stageName: 'Build',
-      actions: [
-        new actions.CodeBuildAction({
-          actionName: 'BuildAndTest',
-          project,
-          input: this.sourceOutput,
-          outputs: [this._buildOutput],
-          environmentVariables: {
-            SOURCE_REVISION: { value: this.sourceRevision },
-            ...environmentVariables,
-          },
-        }),
-      ],
+    this._buildAction = new actions.CodeBuildAction({
+      actionName: 'BuildAndTest',
+      project,
+      input: this.sourceOutput,
+      outputs: [this._buildOutput],
+      environmentVariables: {
+        SOURCE_REVISION: { value: this.sourceRevision },
+        ...environmentVariables,
+      },
     });
+    this.pipeline.addStage({ stageName: 'Build', actions: [this._buildAction] });
     return this._buildOutput;
   }
 

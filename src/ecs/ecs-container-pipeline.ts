@@ -5,6 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
+import { shellQuote } from '../core/shell';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, validateEnvironments } from '../core/environment';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
@@ -92,6 +93,8 @@ export class EcsContainerPipeline extends DeliveryPipeline {
   /** Image definitions file for each container name the environments deploy. */
   private readonly imageDefinitionFiles: Map<string, string>;
   private readonly imageBuild: ImageBuildOptions;
+  private readonly containerNames: string[];
+  private readonly environments: EcsEnvironment[];
 
   constructor(scope: Construct, id: string, props: EcsContainerPipelineProps) {
     super(scope, id, props);
@@ -117,27 +120,35 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       this.repository = createContainerRepository(this, 'Repository', options);
     }
 
-    // One image, one file per distinct container name (the usual case is one: imagedefinitions.json).
+    // Rolling and ECS-native deployments read an image definitions file: one per distinct
+    // container name (the usual case is one: imagedefinitions.json).
+    this.containerNames = props.environments.map((env, i) => env.deployment._containerName(this, `environments[${i}].deployment`));
     this.imageDefinitionFiles = new Map();
     props.environments.forEach((env, i) => {
-      const name = env.deployment._containerName(this, `environments[${i}].deployment`);
-      if (!this.imageDefinitionFiles.has(name)) {
+      const name = this.containerNames[i];
+      if (env.deployment._usesImageDefinitions() && !this.imageDefinitionFiles.has(name)) {
         this.imageDefinitionFiles.set(name, this.imageDefinitionFiles.size === 0 ? 'imagedefinitions.json' : `imagedefinitions-${this.imageDefinitionFiles.size}.json`);
       }
     });
+    this.environments = props.environments;
 
     this.addBuildStage({
       REPOSITORY_URI: { value: this.repository.repositoryUri },
       REPOSITORY_NAME: { value: this.repository.repositoryName },
     });
     this.repository.grantPullPush(this.buildProject);
-    // Lets a retry of the same commit reuse the image it already pushed (tags are immutable).
+    // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
+    props.environments.forEach((env) => env.deployment._grantBuild(this.buildProject));
 
     props.environments.forEach((env, i) => {
-      const containerName = env.deployment._containerName(this, `environments[${i}].deployment`);
-      this.addEnvironmentStage(env, [this.createDeployAction(env, this.imageDefinitionFiles.get(containerName)!)]);
+      this.addEnvironmentStage(env, [this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '')]);
     });
+  }
+
+  /** The image digest the build pushed, as a pipeline variable: every environment deploys it. */
+  public get imageDigest(): string {
+    return this.buildVariable('IMAGE_DIGEST');
   }
 
   /**
@@ -145,11 +156,13 @@ export class EcsContainerPipeline extends DeliveryPipeline {
    * `environment.deployment` with a least-privilege action role. Override to deploy differently.
    *
    * @param environment the environment
-   * @param imageDefinitionsFile file in the build output naming the image for the environment's container
+   * @param imageDefinitionsFile file in the build output naming the image for the environment's
+   * container (rolling and ECS-native deployments; empty for CodeDeploy blue/green)
    */
   protected createDeployAction(environment: EcsEnvironment, imageDefinitionsFile: string): codepipeline.IAction {
     return environment.deployment._createAction(this, {
       actionName: 'Deploy',
+      environmentName: environment.name,
       input: this.buildOutput,
       imageDefinitionsFile,
       runOrder: 2,
@@ -158,9 +171,11 @@ export class EcsContainerPipeline extends DeliveryPipeline {
 
   /**
    * The buildspec: the user's install and test commands, then `docker build` tagged with the
-   * commit SHA (never `latest`), push, and the image definitions file(s).
+   * commit SHA (never `latest`), push, and what each environment's deploy action reads — all
+   * naming the image by its digest, so every environment runs the very image built here.
    */
   protected renderBuildSpec(): codebuild.BuildSpec {
+    const steps = this.environments.map((env, i) => env.deployment._buildSteps(this, env.name, this.containerNames[i]));
     return generateBuildSpec(this.buildOptions, {
       preBuild: [
         'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
@@ -173,10 +188,15 @@ export class EcsContainerPipeline extends DeliveryPipeline {
         'if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" >/dev/null 2>&1; then ' +
           'echo "Image $IMAGE_TAG already pushed, reusing it"; ' +
           `else ${this.dockerBuildCommand()} && docker push "$REPOSITORY_URI:$IMAGE_TAG"; fi`,
+        'IMAGE_DIGEST="$(aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query \'imageDetails[0].imageDigest\' --output text)"',
+        'IMAGE_URI="$REPOSITORY_URI@$IMAGE_DIGEST"',
         ...[...this.imageDefinitionFiles.entries()].map(([container, file]) =>
-          `printf '[{"name":"%s","imageUri":"%s"}]' ${shellQuote(container)} "$REPOSITORY_URI:$IMAGE_TAG" > ${file}`),
+          `printf '[{"name":"%s","imageUri":"%s"}]' ${shellQuote(container)} "$IMAGE_URI" > ${file}`),
+        'printf \'{"ImageURI":"%s"}\' "$IMAGE_URI" > imageDetail.json',
+        ...steps.flatMap((s) => s.commands),
       ],
-      artifactFiles: [...this.imageDefinitionFiles.values()],
+      artifactFiles: [...this.imageDefinitionFiles.values(), 'imageDetail.json', ...steps.flatMap((s) => s.files)],
+      exportedVariables: ['IMAGE_TAG', 'IMAGE_DIGEST', 'IMAGE_URI'],
     }, this.testReportGroup?.reportGroupArn);
   }
 
@@ -226,7 +246,3 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
   }
 }
 
-/** Quote a literal for bash. */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, "'\\''")}'`;
-}

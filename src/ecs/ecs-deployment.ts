@@ -1,14 +1,18 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../core/defaults';
-import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
-import { ScopedEcsDeployAction } from './ecs-deploy-action';
+import { BlueGreenEcsDeployment } from './blue-green-deployment';
+import { RollingEcsDeployment } from './rolling-deployment';
 
 /**
- * Options of a rolling ECS deployment.
+ * Options of a rolling ECS deployment (and of an ECS-native blue/green one).
  */
 export interface RollingDeploymentOptions {
   /**
@@ -34,10 +38,136 @@ export interface RollingDeploymentOptions {
   readonly passRoles?: iam.IRole[];
 }
 
+/**
+ * Lambda functions CodeDeploy runs at the lifecycle hooks of an ECS blue/green deployment.
+ * A hook reports success or failure with `codedeploy:PutLifecycleEventHookExecutionStatus`;
+ * a failure rolls the deployment back.
+ */
+export interface BlueGreenHooks {
+  /**
+   * Runs after the green tasks receive test-listener traffic (integration tests against the test port).
+   *
+   * @default - none
+   */
+  readonly afterAllowTestTraffic?: lambda.IFunction;
+  /**
+   * Runs before production traffic shifts to the green tasks.
+   *
+   * @default - none
+   */
+  readonly beforeAllowTraffic?: lambda.IFunction;
+  /**
+   * Runs after production traffic has shifted to the green tasks.
+   *
+   * @default - none
+   */
+  readonly afterAllowTraffic?: lambda.IFunction;
+}
+
+/**
+ * Options of a blue/green ECS deployment through CodeDeploy.
+ */
+export interface BlueGreenDeploymentOptions {
+  /**
+   * The service; its deployment controller must be CODE_DEPLOY.
+   */
+  readonly service: ecs.IBaseService;
+  /**
+   * The production listener that CodeDeploy moves from blue to green.
+   *
+   * @default - required unless `deploymentGroup` is given
+   */
+  readonly listener?: elbv2.IListener;
+  /**
+   * A test listener that reaches the green tasks before production traffic does.
+   *
+   * @default - no test listener
+   */
+  readonly testListener?: elbv2.IListener;
+  /**
+   * Target group serving production traffic now (the one attached to the service).
+   *
+   * @default - required unless `deploymentGroup` is given
+   */
+  readonly blueTargetGroup?: elbv2.ITargetGroup;
+  /**
+   * Target group the new tasks are registered in.
+   *
+   * @default - required unless `deploymentGroup` is given
+   */
+  readonly greenTargetGroup?: elbv2.ITargetGroup;
+  /**
+   * An existing deployment group to deploy with. When given, the listener, target groups,
+   * traffic shifting, alarms and rollback window are the group's own (and ignored here, with a warning).
+   *
+   * @default - an application and deployment group are created
+   */
+  readonly deploymentGroup?: codedeploy.IEcsDeploymentGroup;
+  /**
+   * How traffic shifts: all at once, canary or linear (CodeDeploy's predefined configs or a
+   * custom `codedeploy.EcsDeploymentConfig`).
+   *
+   * @default codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES
+   */
+  readonly deploymentConfig?: codedeploy.IEcsDeploymentConfig;
+  /**
+   * Alarms that roll the deployment back while they fire.
+   *
+   * @default - alarms on the green target group's 5xx responses and unhealthy hosts (when `defaultAlarms` is true)
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+  /**
+   * Create the default alarms (5xx responses, unhealthy hosts on the green target group) in
+   * addition to `alarms`. Needs application (ALB) target groups.
+   *
+   * @default true
+   */
+  readonly defaultAlarms?: boolean;
+  /**
+   * How long the blue tasks are kept after a successful deployment, so a rollback is instant.
+   * Between 0 (set it explicitly to drop them at once) and 2 days (CodeDeploy's maximum).
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly rollbackWindow?: Duration;
+  /**
+   * Container whose image is replaced and that receives the load balancer's traffic.
+   *
+   * @default - the service's only essential container
+   */
+  readonly containerName?: string;
+  /**
+   * Port of that container the load balancer sends traffic to.
+   *
+   * @default - the container's first port mapping
+   */
+  readonly containerPort?: number;
+  /**
+   * Lambda functions to run at the deployment's lifecycle hooks.
+   *
+   * @default - none
+   */
+  readonly hooks?: BlueGreenHooks;
+  /**
+   * Roles the service's task definition uses; only for imported services.
+   *
+   * @default - read from the service's task definition
+   */
+  readonly passRoles?: iam.IRole[];
+}
+
+/** What the build adds for one environment. @internal */
+export interface EcsBuildSteps {
+  readonly commands: string[];
+  readonly files: string[];
+}
+
 /** What a deployment needs from the pipeline to create its action. @internal */
 export interface EcsDeployActionContext {
   readonly actionName: string;
+  readonly environmentName: string;
   readonly input: codepipeline.Artifact;
+  /** The image definitions file for this environment's container (rolling deployments). */
   readonly imageDefinitionsFile: string;
   readonly runOrder: number;
 }
@@ -45,116 +175,88 @@ export interface EcsDeployActionContext {
 /**
  * How an environment's ECS service is deployed. Use the static factories.
  */
-export abstract class EcsDeployment {
+export class EcsDeployment {
   /**
    * Rolling update through the CodePipeline ECS deploy action (`imagedefinitions.json`).
    * Rollback of a failed deployment comes from the service's deployment circuit breaker
-   * (`circuitBreaker: { rollback: true }`); the pipeline warns when it is off.
+   * (`circuitBreaker: { rollback: true }`); the pipeline warns when it is off. A service that
+   * uses ECS's own blue/green strategy is deployed the same way (see `ecsBlueGreen`).
    *
    * @param service the service to update
    */
   public static rolling(service: ecs.IBaseService, options: RollingDeploymentOptions = {}): EcsDeployment {
-    return new RollingEcsDeployment(service, options ?? {});
+    return new EcsDeployment(new RollingEcsDeployment(service, options ?? {}, false));
+  }
+
+  /**
+   * ECS-native blue/green: the service's `deploymentStrategy` is `BLUE_GREEN`, the pipeline
+   * starts it through the ECS deploy action, and ECS itself shifts traffic, waits the bake
+   * time and rolls back when a deployment alarm fires. The pipeline warns when the service has
+   * no deployment alarms. Unlike `blueGreen`, no CodeDeploy application is involved.
+   *
+   * @param service a service with `deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN`
+   */
+  public static ecsBlueGreen(service: ecs.IBaseService, options: RollingDeploymentOptions = {}): EcsDeployment {
+    return new EcsDeployment(new RollingEcsDeployment(service, options ?? {}, true));
+  }
+
+  /**
+   * Blue/green through CodeDeploy: the green task set is started next to the blue one, traffic
+   * shifts all at once, canary or linear, and CodeDeploy rolls back automatically on failure,
+   * on stop and while an alarm fires. Blue tasks are kept for a rollback window.
+   */
+  public static blueGreen(options: BlueGreenDeploymentOptions): EcsDeployment {
+    return new EcsDeployment(new BlueGreenEcsDeployment(options));
   }
 
   /** The service this deployment updates. */
-  public abstract readonly service: ecs.IBaseService;
+  public readonly service: ecs.IBaseService;
+
+  private constructor(private readonly strategy: EcsDeploymentStrategy) {
+    this.service = strategy.service;
+  }
 
   /** Validate against the pipeline; throws the library's error. @internal */
-  public abstract _validate(scope: Construct, prop: string): void;
+  public _validate(scope: Construct, prop: string): void {
+    this.strategy.validate(scope, prop);
+  }
 
   /** The container whose image is replaced. @internal */
-  public abstract _containerName(scope: Construct, prop: string): string;
+  public _containerName(scope: Construct, prop: string): string {
+    return this.strategy.containerName(scope, prop);
+  }
+
+  /** Whether the deploy action reads an image definitions file. @internal */
+  public _usesImageDefinitions(): boolean {
+    return this.strategy.usesImageDefinitions;
+  }
+
+  /** Extra build commands and output files for this environment. @internal */
+  public _buildSteps(scope: Construct, environmentName: string, containerName: string): EcsBuildSteps {
+    return this.strategy.buildSteps(scope, environmentName, containerName);
+  }
+
+  /** Grant the build what its extra steps need. @internal */
+  public _grantBuild(project: codebuild.IProject): void {
+    this.strategy.grantBuild(project);
+  }
 
   /** Create the deploy action. @internal */
-  public abstract _createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction;
+  public _createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
+    return this.strategy.createAction(scope, context);
+  }
 }
 
-class RollingEcsDeployment extends EcsDeployment {
-  constructor(public readonly service: ecs.IBaseService, private readonly options: RollingDeploymentOptions) {
-    super();
-  }
-
-  public _validate(scope: Construct, prop: string): void {
-    validateRequired(scope, `${prop}.service`, this.service, 'pass the ecs service, e.g. EcsDeployment.rolling(service)');
-    validateDuration(scope, `${prop}.deploymentTimeout`, this.options.deploymentTimeout, DEFAULTS.ecsDeploymentTimeoutMin, DEFAULTS.ecsDeploymentTimeoutMax);
-    const cfn = this.cfnService();
-    if (!cfn) {
-      if (!this.options.passRoles) {
-        fail(scope, `${prop}.passRoles`, `is required for an imported service (${this.service.node.path}), whose task definition roles cannot be read`,
-          'pass passRoles: [taskRole, executionRole] (an empty list when the task definition has no roles)');
-      }
-      warn(scope, 'EcsRollingRollbackUnknown',
-        `${prop}: the service ${this.service.node.path} is imported, so the pipeline cannot check that its deployment circuit breaker rolls back failed deployments`);
-      return;
-    }
-    const stack = Stack.of(cfn);
-    const controller = stack.resolve(cfn.deploymentController)?.type;
-    if (controller && controller !== 'ECS') {
-      fail(scope, `${prop}.service`, `uses the ${show(controller)} deployment controller, which the ECS rolling deploy action cannot update`,
-        'use a service with the default ECS deployment controller for rolling(), or a blue/green deployment for CODE_DEPLOY services');
-    }
-    const breaker = stack.resolve(cfn.deploymentConfiguration)?.deploymentCircuitBreaker;
-    if (!breaker || breaker.enable !== true || breaker.rollback !== true) {
-      warn(scope, 'EcsRollingNoCircuitBreaker',
-        `${prop}: the service ${this.service.node.path} has no deployment circuit breaker with rollback, so a failed rolling deployment would not roll back. ` +
-        'Set circuitBreaker: { enable: true, rollback: true } on the service.');
-    }
-    if (this.options.passRoles) {
-      warn(scope, 'EcsPassRolesIgnored', `${prop}.passRoles is ignored: the roles are read from the task definition of ${this.service.node.path}`);
-    }
-  }
-
-  public _containerName(scope: Construct, prop: string): string {
-    const given = this.options.containerName;
-    const taskDefinition = this.taskDefinition();
-    if (!taskDefinition) {
-      if (given === undefined) {
-        fail(scope, `${prop}.containerName`, `is required: the service ${this.service?.node.path} is imported, so its containers cannot be read`,
-          'pass EcsDeployment.rolling(service, { containerName: "web" }) with the container that runs your image');
-      }
-      return given;
-    }
-    const containers = taskDefinition.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);
-    if (given !== undefined) {
-      if (!Token.isUnresolved(given) && !containers.some((c) => c.containerName === given)) {
-        fail(scope, `${prop}.containerName`, `names no container of the service's task definition, got ${show(given)} (containers: ${containers.map((c) => c.containerName).join(', ') || 'none'})`,
-          'pass the name of the container that runs your image');
-      }
-      return given;
-    }
-    const essential = containers.filter((c) => c.essential);
-    if (essential.length !== 1) {
-      fail(scope, `${prop}.containerName`,
-        `cannot be determined: the service's task definition has ${essential.length} essential containers (${essential.map((c) => c.containerName).join(', ') || 'none'})`,
-        'pass EcsDeployment.rolling(service, { containerName }) naming the container that runs your image');
-    }
-    return essential[0].containerName;
-  }
-
-  public _createAction(_scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
-    const taskDefinition = this.taskDefinition();
-    const passRoles = taskDefinition
-      ? [taskDefinition.taskRole, taskDefinition.executionRole].filter((r): r is iam.IRole => r !== undefined)
-      : this.options.passRoles ?? [];
-    return new ScopedEcsDeployAction({
-      actionName: context.actionName,
-      runOrder: context.runOrder,
-      service: this.service,
-      input: context.input,
-      imageDefinitionsFile: context.imageDefinitionsFile,
-      taskDefinitionFamily: taskDefinition?.family,
-      passRoles,
-      deploymentTimeout: this.options.deploymentTimeout,
-    });
-  }
-
-  private cfnService(): ecs.CfnService | undefined {
-    const child = this.service?.node.defaultChild;
-    return child instanceof ecs.CfnService ? child : undefined;
-  }
-
-  private taskDefinition(): ecs.TaskDefinition | undefined {
-    return this.service instanceof ecs.BaseService ? this.service.taskDefinition : undefined;
-  }
+/**
+ * One way of deploying an ECS service. Implementations live in their own files and import
+ * only types from here, so there is no import cycle. @internal
+ */
+export interface EcsDeploymentStrategy {
+  readonly service: ecs.IBaseService;
+  readonly usesImageDefinitions: boolean;
+  validate(scope: Construct, prop: string): void;
+  containerName(scope: Construct, prop: string): string;
+  buildSteps(scope: Construct, environmentName: string, containerName: string): EcsBuildSteps;
+  grantBuild(project: codebuild.IProject): void;
+  createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction;
 }

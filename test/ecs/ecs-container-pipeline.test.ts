@@ -102,9 +102,14 @@ describe('image build', () => {
     expect(spec.phases.pre_build.commands.join('\n')).toMatch(/IMAGE_TAG=.*SOURCE_REVISION/);
     expect(spec.phases.build.commands[0]).toMatch(/docker build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" '\.'/);
     expect(spec.phases.build.commands[0]).toMatch(/docker push "\$REPOSITORY_URI:\$IMAGE_TAG"/);
-    expect(spec.phases.build.commands[1]).toBe(
-      'printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$REPOSITORY_URI:$IMAGE_TAG" > imagedefinitions.json');
-    expect(spec.artifacts.files).toEqual(['imagedefinitions.json']);
+    // Every environment deploys the pushed image by digest: built once, promoted unchanged.
+    expect(spec.phases.build.commands).toContain(
+      'printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$IMAGE_URI" > imagedefinitions.json');
+    expect(spec.phases.build.commands).toContain('IMAGE_URI="$REPOSITORY_URI@$IMAGE_DIGEST"');
+    expect(spec.phases.build.commands.join('\n')).toMatch(/IMAGE_DIGEST="\$\(aws ecr describe-images .*imageDetails\[0\].imageDigest/);
+    expect(spec.phases.build.commands).toContain('printf \'{"ImageURI":"%s"}\' "$IMAGE_URI" > imageDetail.json');
+    expect(spec.artifacts.files).toEqual(['imagedefinitions.json', 'imageDetail.json']);
+    expect(spec.env['exported-variables']).toEqual(['IMAGE_TAG', 'IMAGE_DIGEST', 'IMAGE_URI']);
   });
 
   test('the commit id reaches the build as SOURCE_REVISION, with the repository', () => {
@@ -215,7 +220,7 @@ describe('rolling deployment', () => {
       source: githubSource(),
       environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
     });
-    expect(buildSpecOf(Template.fromStack(stack)).phases.build.commands[1]).toContain("'app'");
+    expect(buildSpecOf(Template.fromStack(stack)).phases.build.commands.join('\n')).toContain("'app' \"$IMAGE_URI\" > imagedefinitions.json");
   });
 
   test('environments with different container names get one file each', () => {
@@ -230,7 +235,7 @@ describe('rolling deployment', () => {
       ],
     });
     const template = Template.fromStack(stack);
-    expect(buildSpecOf(template).artifacts.files).toEqual(['imagedefinitions.json', 'imagedefinitions-1.json']);
+    expect(buildSpecOf(template).artifacts.files).toEqual(['imagedefinitions.json', 'imagedefinitions-1.json', 'imageDetail.json']);
     template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([Match.objectLike({
         Name: 'Production',
@@ -284,7 +289,7 @@ describe('rolling deployment', () => {
       const stack = newStack();
       const service = fargateService(stack, 'Svc', { containers: [{ name: 'app' }, { name: 'proxy' }] });
       expect(() => single(stack, EcsDeployment.rolling(service)))
-        .toThrow(/containerName cannot be determined: the service's task definition has 2 essential containers \(app, proxy\).*Fix: pass EcsDeployment.rolling\(service, \{ containerName \}\)/);
+        .toThrow(/containerName cannot be determined: the service's task definition has 2 essential containers \(app, proxy\).*Fix: pass containerName/);
     });
 
     test('an imported service without containerName', () => {

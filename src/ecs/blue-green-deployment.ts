@@ -1,0 +1,300 @@
+import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { DEFAULTS } from '../core/defaults';
+import { shellQuote } from '../core/shell';
+import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
+import { IMAGE_PLACEHOLDER, ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
+import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
+import { ServiceInfo } from './service-info';
+
+/**
+ * Blue/green through CodeDeploy (CodePipeline's CodeDeployToECS action). @internal
+ */
+export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
+  public readonly usesImageDefinitions = false;
+  public readonly service: ecs.IBaseService;
+  private readonly info: ServiceInfo;
+  private containerPort?: number;
+
+  constructor(private readonly options: BlueGreenDeploymentOptions) {
+    this.service = options?.service;
+    this.info = new ServiceInfo(this.service);
+  }
+
+  public validate(scope: Construct, prop: string): void {
+    const o = validateRequired(scope, prop, this.options, 'pass EcsDeployment.blueGreen({ service, listener, blueTargetGroup, greenTargetGroup })');
+    validateRequired(scope, `${prop}.service`, o.service, 'pass the ECS service whose deployment controller is CODE_DEPLOY');
+    const controller = this.info.deploymentController;
+    if (controller !== undefined && controller !== 'CODE_DEPLOY') {
+      fail(scope, `${prop}.service`, `uses the ${show(controller)} deployment controller, but CodeDeploy blue/green needs CODE_DEPLOY`,
+        'set deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } on the service, or use EcsDeployment.rolling / ecsBlueGreen');
+    }
+    if (!this.info.cfn && !o.passRoles) {
+      fail(scope, `${prop}.passRoles`, `is required for an imported service (${o.service.node.path}), whose task definition roles cannot be read`,
+        'pass passRoles: [taskRole, executionRole]');
+    }
+    if (o.deploymentGroup) {
+      const ignored = (['listener', 'testListener', 'blueTargetGroup', 'greenTargetGroup', 'deploymentConfig', 'alarms', 'defaultAlarms', 'rollbackWindow'] as const)
+        .filter((k) => o[k] !== undefined);
+      if (ignored.length > 0) {
+        warn(scope, 'BlueGreenOptionsIgnored', `${prop}: ${ignored.join(', ')} ignored because deploymentGroup is given (the group's own settings apply)`);
+      }
+      return;
+    }
+    validateRequired(scope, `${prop}.listener`, o.listener, 'pass the production listener, or an existing deploymentGroup');
+    validateRequired(scope, `${prop}.blueTargetGroup`, o.blueTargetGroup, 'pass the target group attached to the service');
+    validateRequired(scope, `${prop}.greenTargetGroup`, o.greenTargetGroup, 'pass a second target group for the new tasks');
+    if (sameTargetGroup(o.blueTargetGroup!, o.greenTargetGroup!)) {
+      fail(scope, `${prop}.greenTargetGroup`, `must differ from blueTargetGroup, got the same target group (${o.greenTargetGroup!.node.path}) twice`,
+        'create a second target group for the green tasks: blueGreen needs two distinct target groups');
+    }
+    validateDuration(scope, `${prop}.rollbackWindow`, o.rollbackWindow, Duration.minutes(0), DEFAULTS.blueGreenRollbackWindowMax);
+    if (o.rollbackWindow && !o.rollbackWindow.isUnresolved() && !Number.isInteger(o.rollbackWindow.toMinutes({ integral: false }))) {
+      fail(scope, `${prop}.rollbackWindow`, `must be whole minutes, got ${o.rollbackWindow.toHumanString()}`, 'use Duration.minutes(n)');
+    }
+    if (o.listener && o.testListener && o.listener === o.testListener) {
+      fail(scope, `${prop}.testListener`, 'must differ from listener', 'use a listener on another port for test traffic, or leave testListener out');
+    }
+    for (const [key, listener] of [['listener', o.listener], ['testListener', o.testListener]] as const) {
+      if (listener && !listenerRoutesTo(listener, [o.blueTargetGroup!, o.greenTargetGroup!])) {
+        fail(scope, `${prop}.${key}`, `(${listener.node.path}) does not forward to the blue or green target group, so it is not on the service's load balancer path`,
+          'pass the listener whose default action forwards to blueTargetGroup');
+      }
+    }
+    if ((o.defaultAlarms ?? true) && !hasAlbMetrics(o.greenTargetGroup!)) {
+      fail(scope, `${prop}.defaultAlarms`, 'need an application (ALB) green target group to watch its 5xx responses and unhealthy hosts',
+        'pass alarms for your load balancer and set defaultAlarms: false');
+    }
+    if (o.defaultAlarms === false && (o.alarms ?? []).length === 0) {
+      warn(scope, 'BlueGreenNoAlarms', `${prop}: no alarms, so CodeDeploy rolls back only on failed or stopped deployments, never on errors`);
+    }
+  }
+
+  public containerName(scope: Construct, prop: string): string {
+    const name = this.info.containerName(scope, prop, this.options.containerName);
+    if (this.info.taskDefinition || this.options.containerPort !== undefined) {
+      this.containerPort = this.info.containerPort(scope, prop, name, this.options.containerPort);
+    } else {
+      fail(scope, `${prop}.containerPort`, 'is required for an imported service', 'pass containerPort, the port the load balancer sends traffic to');
+    }
+    return name;
+  }
+
+  /**
+   * The task definition is described at build time rather than rendered at synth time: the
+   * synthesized one is full of tokens (role ARNs, log groups) that only CloudFormation
+   * resolves, and the service's current revision is exactly what was last deployed (by
+   * CloudFormation or by this pipeline), so only the image changes.
+   */
+  public buildSteps(_scope: Construct, environmentName: string, containerName: string): EcsBuildSteps {
+    const taskdef = `taskdef-${environmentName}.json`;
+    const appspec = `appspec-${environmentName}.yaml`;
+    const hooks = this.options.hooks ?? {};
+    const hookLines = ([['AfterAllowTestTraffic', hooks.afterAllowTestTraffic], ['BeforeAllowTraffic', hooks.beforeAllowTraffic], ['AfterAllowTraffic', hooks.afterAllowTraffic]] as const)
+      .filter(([, fn]) => fn !== undefined)
+      .map(([name, fn]) => `  - ${name}: "${fn!.functionArn}"`);
+    // YAML written line by line: "version: 0.0" must stay 0.0, which JSON would turn into 0.
+    const appSpecLines = [
+      'version: 0.0',
+      'Resources:',
+      '  - TargetService:',
+      '      Type: AWS::ECS::Service',
+      '      Properties:',
+      '        TaskDefinition: <TASK_DEFINITION>',
+      '        LoadBalancerInfo:',
+      `          ContainerName: ${JSON.stringify(containerName)}`,
+      `          ContainerPort: ${this.containerPort}`,
+      ...(hookLines.length > 0 ? ['Hooks:', ...hookLines] : []),
+    ];
+    const jq = `(.containerDefinitions[] | select(.name == $c) | .image) = "<${IMAGE_PLACEHOLDER}>" ` +
+      '| del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)';
+    return {
+      commands: [
+        `TASK_DEFINITION_ARN="$(aws ecs describe-services --cluster '${this.service.cluster.clusterName}' --services '${this.service.serviceName}' --query 'services[0].taskDefinition' --output text)"`,
+        `aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_ARN" --query taskDefinition --output json | jq --arg c ${shellQuote(containerName)} '${jq}' > ${taskdef}`,
+        `printf '%s\\n' ${appSpecLines.map(shellQuote).join(' ')} > ${appspec}`,
+      ],
+      files: [taskdef, appspec],
+    };
+  }
+
+  public grantBuild(project: codebuild.IProject): void {
+    project.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'DescribeTheBlueGreenService',
+      actions: ['ecs:DescribeServices'],
+      resources: [this.service.serviceArn],
+    }));
+    project.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'DescribeItsTaskDefinition',
+      actions: ['ecs:DescribeTaskDefinition'],
+      resources: ['*'],
+    }));
+  }
+
+  public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
+    const group = this.options.deploymentGroup ?? this.createDeploymentGroup(new Construct(scope, `${context.environmentName}BlueGreen`));
+    return new ScopedCodeDeployEcsAction({
+      actionName: context.actionName,
+      runOrder: context.runOrder,
+      deploymentGroup: group,
+      input: context.input,
+      taskDefinitionFile: `taskdef-${context.environmentName}.json`,
+      appSpecFile: `appspec-${context.environmentName}.yaml`,
+      passRoles: this.info.taskRoles(this.options.passRoles),
+    });
+  }
+
+  private createDeploymentGroup(scope: Construct): codedeploy.IEcsDeploymentGroup {
+    const o = this.options;
+    const alarms = [...(o.alarms ?? [])];
+    if (o.defaultAlarms ?? true) {
+      alarms.push(...defaultAlarms(scope, o.greenTargetGroup as elbv2.IApplicationTargetGroup));
+    }
+    const role = this.createCodeDeployRole(scope);
+    return new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
+      service: this.service,
+      // Immutable view: aws-cdk-lib would attach AWSCodeDeployRoleForECS (every service,
+      // every function); the role's own inline policy names only this service's resources.
+      role: role.withoutPolicyUpdates(),
+      deploymentConfig: o.deploymentConfig ?? codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+      blueGreenDeploymentConfig: {
+        listener: o.listener!,
+        testListener: o.testListener,
+        blueTargetGroup: o.blueTargetGroup!,
+        greenTargetGroup: o.greenTargetGroup!,
+        terminationWaitTime: o.rollbackWindow ?? DEFAULTS.blueGreenRollbackWindow,
+      },
+      alarms,
+      autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },
+    });
+  }
+
+  /** The CodeDeploy service role, scoped from AWSCodeDeployRoleForECSLimited to this service. */
+  private createCodeDeployRole(scope: Construct): iam.Role {
+    const o = this.options;
+    const stack = Stack.of(scope);
+    const listeners = [o.listener!, ...(o.testListener ? [o.testListener] : [])];
+    const role = new iam.Role(scope, 'CodeDeployRole', {
+      assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
+      description: `CodeDeploy blue/green role for ${this.service.node.path}`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ManageTheServiceTaskSets',
+      actions: ['ecs:DescribeServices', 'ecs:CreateTaskSet', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet'],
+      resources: [
+        this.service.serviceArn,
+        stack.formatArn({ service: 'ecs', resource: 'task-set', resourceName: `${this.service.cluster.clusterName}/${this.service.serviceName}/*` }),
+      ],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ReadLoadBalancing',
+      actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ShiftTheListeners',
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources: listeners.map((l) => l.listenerArn),
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ShiftTheListenerRules',
+      actions: ['elasticloadbalancing:ModifyRule'],
+      resources: listeners.map((l) => listenerRuleArns(l.listenerArn)),
+    }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'WatchTheAlarms',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: ['*'],
+    }));
+    const hooks = [o.hooks?.afterAllowTestTraffic, o.hooks?.beforeAllowTraffic, o.hooks?.afterAllowTraffic].filter((f) => f !== undefined);
+    if (hooks.length > 0) {
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'RunTheHooks',
+        actions: ['lambda:InvokeFunction'],
+        resources: hooks.map((f) => f!.functionArn),
+      }));
+    }
+    const passRoles = this.info.taskRoles(o.passRoles);
+    if (passRoles.length > 0) {
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'PassOnlyTheTaskRoles',
+        actions: ['iam:PassRole'],
+        resources: passRoles.map((r) => r.roleArn),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      }));
+    }
+    return role;
+  }
+}
+
+/** Rules of a listener: `...:listener/app/lb/id/lid` → `...:listener-rule/app/lb/id/lid/*`. */
+function listenerRuleArns(listenerArn: string): string {
+  if (!Token.isUnresolved(listenerArn)) {
+    return `${listenerArn.replace(':listener/', ':listener-rule/')}/*`;
+  }
+  const [prefix, suffix] = Fn.split(':listener/', listenerArn, 2);
+  return Fn.join('', [prefix, ':listener-rule/', suffix, '/*']);
+}
+
+/** The default rollback alarms: 5xx responses and unhealthy hosts of the green target group. */
+function defaultAlarms(scope: Construct, green: elbv2.IApplicationTargetGroup): cloudwatch.IAlarm[] {
+  const period = Duration.minutes(1);
+  return [
+    new cloudwatch.Alarm(scope, 'Green5xxAlarm', {
+      alarmDescription: 'Rolls back the blue/green deployment: the green tasks answer with 5xx errors',
+      metric: green.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' }),
+      threshold: 5,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+    new cloudwatch.Alarm(scope, 'GreenUnhealthyHostsAlarm', {
+      alarmDescription: 'Rolls back the blue/green deployment: green tasks fail their health checks',
+      metric: green.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
+      threshold: 1,
+      evaluationPeriods: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    }),
+  ];
+}
+
+
+function hasAlbMetrics(targetGroup: elbv2.ITargetGroup): boolean {
+  try {
+    // Network target groups have no 5xx metric (and throw until attached to a load balancer).
+    const metrics = (targetGroup as Partial<elbv2.IApplicationTargetGroup>).metrics;
+    return metrics !== undefined && typeof metrics.httpCodeTarget === 'function';
+  } catch {
+    return false;
+  }
+}
+
+function sameTargetGroup(a: elbv2.ITargetGroup, b: elbv2.ITargetGroup): boolean {
+  if (a === b) {
+    return true;
+  }
+  return !Token.isUnresolved(a.targetGroupArn) && a.targetGroupArn === b.targetGroupArn;
+}
+
+/**
+ * Whether a listener defined in the app forwards to one of the target groups (default
+ * action or a rule). Unknowable listeners (imported) pass.
+ */
+function listenerRoutesTo(listener: elbv2.IListener, targetGroups: elbv2.ITargetGroup[]): boolean {
+  const cfn = listener.node.defaultChild;
+  if (!(cfn instanceof elbv2.CfnListener)) {
+    return true;
+  }
+  const stack = Stack.of(cfn);
+  const rules = listener.node.findAll().filter((c): c is elbv2.CfnListenerRule => c instanceof elbv2.CfnListenerRule);
+  const rendered = JSON.stringify(stack.resolve([cfn.defaultActions, ...rules.map((r) => r.actions)]));
+  return targetGroups.some((tg) => rendered.includes(JSON.stringify(stack.resolve(tg.targetGroupArn))));
+}

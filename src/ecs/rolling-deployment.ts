@@ -1,0 +1,91 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { DEFAULTS } from '../core/defaults';
+import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
+import { ScopedEcsDeployAction } from './ecs-deploy-action';
+import type { EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy, RollingDeploymentOptions } from './ecs-deployment';
+import { ServiceInfo } from './service-info';
+
+/**
+ * Deploys through the CodePipeline ECS action: a rolling update, or ECS-native blue/green
+ * when the service's deployment strategy says so. @internal
+ */
+export class RollingEcsDeployment implements EcsDeploymentStrategy {
+  public readonly usesImageDefinitions = true;
+  private readonly info: ServiceInfo;
+
+  constructor(public readonly service: ecs.IBaseService, private readonly options: RollingDeploymentOptions, private readonly nativeBlueGreen: boolean) {
+    this.info = new ServiceInfo(service);
+  }
+
+  public validate(scope: Construct, prop: string): void {
+    validateRequired(scope, `${prop}.service`, this.service, 'pass the ecs service, e.g. EcsDeployment.rolling(service)');
+    validateDuration(scope, `${prop}.deploymentTimeout`, this.options.deploymentTimeout, DEFAULTS.ecsDeploymentTimeoutMin, DEFAULTS.ecsDeploymentTimeoutMax);
+    if (!this.info.cfn) {
+      if (!this.options.passRoles) {
+        fail(scope, `${prop}.passRoles`, `is required for an imported service (${this.service.node.path}), whose task definition roles cannot be read`,
+          'pass passRoles: [taskRole, executionRole] (an empty list when the task definition has no roles)');
+      }
+      warn(scope, 'EcsRollbackUnknown',
+        `${prop}: the service ${this.service.node.path} is imported, so the pipeline cannot check how it rolls back failed deployments`);
+      return;
+    }
+    if (this.options.passRoles) {
+      warn(scope, 'EcsPassRolesIgnored', `${prop}.passRoles is ignored: the roles are read from the task definition of ${this.service.node.path}`);
+    }
+    const controller = this.info.deploymentController;
+    if (controller !== 'ECS') {
+      fail(scope, `${prop}.service`, `uses the ${show(controller)} deployment controller, which the ECS deploy action cannot update`,
+        'use EcsDeployment.blueGreen({ service, ... }) for CODE_DEPLOY services, or the default ECS deployment controller');
+    }
+    const config = this.info.deploymentConfiguration;
+    const strategy = config.strategy ?? 'ROLLING';
+    if (this.nativeBlueGreen && strategy !== 'BLUE_GREEN') {
+      fail(scope, `${prop}.service`, `has deployment strategy ${show(strategy)}, but ecsBlueGreen() needs BLUE_GREEN`,
+        'set deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN on the service, or use EcsDeployment.rolling(service)');
+    }
+    if (strategy === 'ROLLING') {
+      const breaker = config.deploymentCircuitBreaker;
+      if (!breaker || breaker.enable !== true || breaker.rollback !== true) {
+        warn(scope, 'EcsRollingNoCircuitBreaker',
+          `${prop}: the service ${this.service.node.path} has no deployment circuit breaker with rollback, so a failed rolling deployment would not roll back. ` +
+          'Set circuitBreaker: { enable: true, rollback: true } on the service.');
+      }
+    } else {
+      // ECS-managed strategies (BLUE_GREEN, LINEAR, CANARY) roll back on deployment alarms.
+      const alarms = config.alarms;
+      if (!alarms || alarms.enable !== true || alarms.rollback !== true || (alarms.alarmNames ?? []).length === 0) {
+        warn(scope, 'EcsBlueGreenNoAlarms',
+          `${prop}: the service ${this.service.node.path} uses the ${strategy} deployment strategy but has no deployment alarms with rollback, ` +
+          'so ECS would roll back only on failed tasks, never on errors. Set deploymentAlarms: { alarmNames: [...], behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM }.');
+      }
+    }
+  }
+
+  public containerName(scope: Construct, prop: string): string {
+    return this.info.containerName(scope, prop, this.options.containerName);
+  }
+
+  public buildSteps(): EcsBuildSteps {
+    return { commands: [], files: [] };
+  }
+
+  public grantBuild(_project: codebuild.IProject): void {
+    // The image definitions file needs nothing beyond the image push.
+  }
+
+  public createAction(_scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
+    return new ScopedEcsDeployAction({
+      actionName: context.actionName,
+      runOrder: context.runOrder,
+      service: this.service,
+      input: context.input,
+      imageDefinitionsFile: context.imageDefinitionsFile,
+      taskDefinitionFamily: this.info.taskDefinition?.family,
+      passRoles: this.info.taskRoles(this.options.passRoles),
+      deploymentTimeout: this.options.deploymentTimeout,
+    });
+  }
+}

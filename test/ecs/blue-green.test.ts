@@ -1,0 +1,334 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BlueGreenDeploymentOptions, EcsContainerPipeline, EcsDeployment } from '../../src';
+import { fargateService, githubSource, nagFindings, newStack } from '../helpers';
+
+/** GIVEN a CODE_DEPLOY service behind an ALB with blue and green target groups. */
+function blueGreenFixture(stack: Stack) {
+  const service = fargateService(stack, 'Production', { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, circuitBreaker: false });
+  const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
+  const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
+  const blueTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Blue', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+  const greenTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Green', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+  const listener = lb.addListener('Http', { port: 80, defaultTargetGroups: [blueTargetGroup] });
+  const testListener = lb.addListener('Test', { port: 8080, defaultTargetGroups: [greenTargetGroup] });
+  service.attachToApplicationTargetGroup(blueTargetGroup);
+  return { service, lb, vpc, blueTargetGroup, greenTargetGroup, listener, testListener };
+}
+
+function pipelineWith(stack: Stack, options: Partial<BlueGreenDeploymentOptions> = {}) {
+  const f = blueGreenFixture(stack);
+  const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {
+    source: githubSource(),
+    environments: [{
+      name: 'Production',
+      deployment: EcsDeployment.blueGreen({
+        service: f.service,
+        listener: f.listener,
+        testListener: f.testListener,
+        blueTargetGroup: f.blueTargetGroup,
+        greenTargetGroup: f.greenTargetGroup,
+        ...options,
+      }),
+    }],
+  });
+  return { ...f, pipeline, template: Template.fromStack(stack) };
+}
+
+/** The buildspec, with the tokens of a Fn::Join (service names, hook ARNs) shown as <REF>. */
+function buildSpecOf(template: Template): any {
+  const spec = Object.values(template.findResources('AWS::CodeBuild::Project'))[0].Properties.Source.BuildSpec;
+  const text = typeof spec === 'string' ? spec : (spec['Fn::Join'][1] as any[]).map((p) => (typeof p === 'string' ? p : '<REF>')).join('');
+  return JSON.parse(text);
+}
+
+describe('CodeDeploy blue/green', () => {
+  test('creates an application and a deployment group with automatic rollback and a 15 minute rollback window', () => {
+    const { template } = pipelineWith(newStack());
+    template.resourceCountIs('AWS::CodeDeploy::Application', 1);
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      AutoRollbackConfiguration: { Enabled: true, Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']) },
+      AlarmConfiguration: {
+        Enabled: true,
+        Alarms: [{ Name: { Ref: Match.stringLikeRegexp('Green5xxAlarm') } }, { Name: { Ref: Match.stringLikeRegexp('GreenUnhealthyHostsAlarm') } }],
+      },
+      BlueGreenDeploymentConfiguration: Match.objectLike({
+        TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 15 },
+      }),
+      LoadBalancerInfo: {
+        TargetGroupPairInfoList: [Match.objectLike({
+          ProdTrafficRoute: { ListenerArns: [{ Ref: Match.stringLikeRegexp('^LbHttp') }] },
+          TestTrafficRoute: { ListenerArns: [{ Ref: Match.stringLikeRegexp('^LbTest') }] },
+        })],
+      },
+    });
+  });
+
+  test('default alarms watch the green target group for 5xx and unhealthy hosts', () => {
+    const { template } = pipelineWith(newStack());
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Green'), 'TargetGroupFullName'] } })]),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount' });
+  });
+
+  test('given alarms are used; default alarms can be turned off by name', () => {
+    const stack = newStack();
+    const alarm = new cloudwatch.Alarm(stack, 'Latency', { metric: new cloudwatch.Metric({ namespace: 'App', metricName: 'Latency' }), threshold: 1, evaluationPeriods: 1 });
+    const { template } = pipelineWith(stack, { alarms: [alarm], defaultAlarms: false });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: Match.stringLikeRegexp('^Latency') } }] },
+    });
+  });
+
+  test('traffic shifting and rollback window are configurable, 0 only when set explicitly', () => {
+    const stack = newStack();
+    const { template } = pipelineWith(stack, { deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES, rollbackWindow: Duration.minutes(0) });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
+      BlueGreenDeploymentConfiguration: Match.objectLike({ TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 0 } }),
+    });
+  });
+
+  test('a custom deployment config works', () => {
+    const stack = newStack();
+    const config = new codedeploy.EcsDeploymentConfig(stack, 'Canary5', {
+      trafficRouting: new codedeploy.TimeBasedCanaryTrafficRouting({ interval: Duration.minutes(3), percentage: 5 }),
+    });
+    const { template } = pipelineWith(stack, { deploymentConfig: config });
+    template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { DeploymentConfigName: { Ref: Match.stringLikeRegexp('^Canary5') } });
+  });
+
+  test('the build writes taskdef, appspec (container, port, hooks) and imageDetail.json', () => {
+    const stack = newStack();
+    const hook = new lambda.Function(stack, 'Hook', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
+    const { template } = pipelineWith(stack, { hooks: { beforeAllowTraffic: hook } });
+    const spec = buildSpecOf(template);
+    const commands = spec.phases.build.commands.join('\n');
+    expect(commands).toMatch(/aws ecs describe-services --cluster .* --query 'services\[0\].taskDefinition'/);
+    expect(commands).toMatch(/jq --arg c 'web' '\(.containerDefinitions\[\] \| select\(.name == \$c\) \| .image\) = "<IMAGE1_NAME>"/);
+    expect(commands).toContain('> taskdef-Production.json');
+    expect(commands).toContain('> appspec-Production.yaml');
+    expect(spec.artifacts.files).toEqual(['imageDetail.json', 'taskdef-Production.json', 'appspec-Production.yaml']);
+    const appspec = spec.phases.build.commands.find((c: string) => c.endsWith('> appspec-Production.yaml'));
+    expect(appspec).toBe("printf '%s\\n' 'version: 0.0' 'Resources:' '  - TargetService:' '      Type: AWS::ECS::Service' '      Properties:' " +
+      "'        TaskDefinition: <TASK_DEFINITION>' '        LoadBalancerInfo:' '          ContainerName: \"web\"' '          ContainerPort: 80' " +
+      "'Hooks:' '  - BeforeAllowTraffic: \"<REF>\"' > appspec-Production.yaml");
+  });
+
+  test('deploys with the CodeDeployToECS action and a least-privilege role', () => {
+    const stack = newStack();
+    const { template } = pipelineWith(stack);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Production',
+        Actions: Match.arrayWith([Match.objectLike({
+          ActionTypeId: Match.objectLike({ Provider: 'CodeDeployToECS' }),
+          Configuration: Match.objectLike({
+            TaskDefinitionTemplatePath: 'taskdef-Production.json',
+            AppSpecTemplatePath: 'appspec-Production.yaml',
+            Image1ArtifactName: 'Build',
+            Image1ContainerName: 'IMAGE1_NAME',
+          }),
+        })]),
+      })]),
+    });
+    const policies = template.findResources('AWS::IAM::Policy');
+    const actionPolicy = Object.entries(policies).find(([id]) => id.startsWith('PipelineProductionDeployCodePipelineActionRole'))![1];
+    const statements = actionPolicy.Properties.PolicyDocument.Statement as any[];
+    const passRole = statements.find((s) => s.Action === 'iam:PassRole');
+    expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    expect(JSON.stringify(stack.resolve(passRole.Resource))).toMatch(/ProductionTaskTaskRole/);
+    expect(statements.filter((s) => s.Resource === '*').map((s) => s.Action)).toEqual(['ecs:RegisterTaskDefinition']);
+  });
+
+  test('the CodeDeploy role has no managed policy and touches only this service and its listeners', () => {
+    const { template } = pipelineWith(newStack());
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })] } } });
+    const [roleId, role] = Object.entries(roles)[0];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
+    const statements = policy.Properties.PolicyDocument.Statement as any[];
+    const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [].concat(s.Action)).sort();
+    expect(star).toEqual([
+      'cloudwatch:DescribeAlarms',
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeTargetHealth',
+    ]);
+    const modify = statements.find((s) => s.Action === 'elasticloadbalancing:ModifyListener');
+    expect(modify.Resource).toEqual([{ Ref: expect.stringMatching(/^LbHttp/) }, { Ref: expect.stringMatching(/^LbTest/) }]);
+  });
+
+  test('an existing deployment group is used, and ignored options warn', () => {
+    const stack = newStack();
+    const f = blueGreenFixture(stack);
+    const group = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Group', {
+      application: codedeploy.EcsApplication.fromEcsApplicationName(stack, 'App', 'shop'),
+      deploymentGroupName: 'shop-prod',
+    });
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, deploymentGroup: group, rollbackWindow: Duration.minutes(30) }) }],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 0);
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({ Actions: Match.arrayWith([Match.objectLike({ Configuration: Match.objectLike({ ApplicationName: 'shop', DeploymentGroupName: 'shop-prod' }) })]) })]),
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('rollbackWindow ignored because deploymentGroup is given'));
+  });
+
+  test('cdk-nag reports nothing unacknowledged', () => {
+    const { pipeline } = pipelineWith(newStack());
+    expect(nagFindings(pipeline)).toEqual([]);
+  });
+
+  describe('rejects', () => {
+    test('a service whose deployment controller is not CODE_DEPLOY', () => {
+      const stack = newStack();
+      const f = blueGreenFixture(stack);
+      const rolling = fargateService(stack, 'Rolling');
+      expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: rolling, listener: f.listener, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: f.greenTargetGroup }) }],
+      })).toThrow(/environments\[0\].deployment.service uses the "ECS" deployment controller, but CodeDeploy blue\/green needs CODE_DEPLOY.*Fix:/);
+    });
+
+    test('identical blue and green target groups', () => {
+      const stack = newStack();
+      const f = blueGreenFixture(stack);
+      expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, listener: f.listener, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: f.blueTargetGroup }) }],
+      })).toThrow(/greenTargetGroup must differ from blueTargetGroup.*blueGreen needs two distinct target groups/);
+    });
+
+    test.each([Duration.days(3), Duration.minutes(2881)])('a rollback window of %p', (rollbackWindow) => {
+      expect(() => pipelineWith(newStack(), { rollbackWindow })).toThrow(/rollbackWindow must be between 0 minutes and 2 days/);
+    });
+
+    test('a listener not on the service\'s load balancer path', () => {
+      const stack = newStack();
+      const f = blueGreenFixture(stack);
+      const other = new elbv2.ApplicationLoadBalancer(stack, 'Other', { vpc: f.vpc });
+      const otherTarget = new elbv2.ApplicationTargetGroup(stack, 'OtherTg', { vpc: f.vpc, port: 80, targetType: elbv2.TargetType.IP });
+      const foreign = other.addListener('Http', { port: 80, defaultTargetGroups: [otherTarget] });
+      expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, listener: foreign, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: f.greenTargetGroup }) }],
+      })).toThrow(/deployment.listener \(TestStack\/Other\/Http\) does not forward to the blue or green target group/);
+    });
+
+    test('a missing listener without deploymentGroup', () => {
+      const stack = newStack();
+      const f = blueGreenFixture(stack);
+      expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: f.greenTargetGroup }) }],
+      })).toThrow(/deployment.listener is required but was not given/);
+    });
+
+    test('default alarms with a network target group', () => {
+      const stack = newStack();
+      const f = blueGreenFixture(stack);
+      const green = new elbv2.NetworkTargetGroup(stack, 'NlbGreen', { vpc: f.vpc, port: 80, targetType: elbv2.TargetType.IP });
+      expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, listener: f.listener, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: green }) }],
+      })).toThrow(/defaultAlarms need an application \(ALB\) green target group/);
+    });
+  });
+});
+
+describe('ECS-native blue/green', () => {
+  function nativeService(stack: Stack, withAlarms: boolean) {
+    return fargateService(stack, 'Native', {
+      circuitBreaker: false,
+      deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
+      deploymentAlarms: withAlarms ? { alarmNames: ['shop-5xx'], behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM } : undefined,
+    });
+  }
+
+  test('deploys through the ECS action with the digest-pinned image definitions', () => {
+    const stack = newStack();
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.ecsBlueGreen(nativeService(stack, true)) }],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ECS::Service', { DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN' }) });
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Production',
+        Actions: Match.arrayWith([Match.objectLike({ ActionTypeId: Match.objectLike({ Provider: 'ECS' }), Configuration: Match.objectLike({ FileName: 'imagedefinitions.json' }) })]),
+      })]),
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.stringLikeRegexp('deployment alarms|circuit breaker'));
+    expect(warnings).toHaveLength(0);
+  });
+
+  test('warns when the service has no deployment alarms', () => {
+    const stack = newStack();
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.ecsBlueGreen(nativeService(stack, false)) }],
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('uses the BLUE_GREEN deployment strategy but has no deployment alarms'));
+  });
+
+  test('rolling() of a BLUE_GREEN service also warns about missing alarms, not the circuit breaker', () => {
+    const stack = newStack();
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.rolling(nativeService(stack, false)) }],
+    });
+    const annotations = Annotations.fromStack(stack);
+    annotations.hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('no deployment alarms'));
+    expect(annotations.findWarning('/TestStack/Pipeline', Match.stringLikeRegexp('circuit breaker'))).toHaveLength(0);
+  });
+
+  test('rejects a service without the BLUE_GREEN strategy', () => {
+    const stack = newStack();
+    const rolling = fargateService(stack, 'Rolling');
+    expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.ecsBlueGreen(rolling) }],
+    })).toThrow(/has deployment strategy "ROLLING", but ecsBlueGreen\(\) needs BLUE_GREEN/);
+  });
+});
+
+describe('build once, promote', () => {
+  test('rolling staging and blue/green production deploy the same digest from one build', () => {
+    const stack = newStack();
+    const f = blueGreenFixture(stack);
+    const staging = fargateService(stack, 'Staging');
+    const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [
+        { name: 'Staging', deployment: EcsDeployment.rolling(staging) },
+        { name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, listener: f.listener, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: f.greenTargetGroup }) },
+      ],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CodeBuild::Project', 1);
+    const spec = buildSpecOf(template);
+    // One push, by tag; both deploy files name the image by the digest of that push.
+    expect(spec.phases.build.commands.filter((c: string) => c.includes('docker push'))).toHaveLength(1);
+    expect(spec.phases.build.commands).toContain('printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$IMAGE_URI" > imagedefinitions.json');
+    expect(spec.phases.build.commands).toContain('printf \'{"ImageURI":"%s"}\' "$IMAGE_URI" > imageDetail.json');
+    expect(stack.resolve(pipeline.imageDigest)).toBe('#{Build_BuildAndTest_NS.IMAGE_DIGEST}');
+  });
+});
