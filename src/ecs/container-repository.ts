@@ -72,3 +72,25 @@ export function createContainerRepository(scope: Construct, id: string, options:
     ],
   });
 }
+
+/**
+ * The Docker layer cache repository: MUTABLE because the one `buildcache` tag is overwritten
+ * by every build; it never holds a runnable release image. KMS-encrypted, retained like the
+ * release repository, superseded cache manifests expire after a day. @internal
+ */
+export function createCacheRepository(scope: Construct, id: string): ecr.Repository {
+  return new ecr.Repository(scope, id, {
+    imageTagMutability: ecr.TagMutability.MUTABLE,
+    imageScanOnPush: false,
+    encryption: ecr.RepositoryEncryption.KMS,
+    removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [
+      {
+        rulePriority: 1,
+        description: 'Expire superseded cache manifests',
+        tagStatus: ecr.TagStatus.UNTAGGED,
+        maxImageAge: Duration.days(1),
+      },
+    ],
+  });
+}

@@ -9,7 +9,7 @@ import { shellQuote } from '../core/shell';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, validateEnvironments } from '../core/environment';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
-import { ContainerRepositoryOptions, createContainerRepository, validateRepositoryOptions } from './container-repository';
+import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
 
 /**
@@ -50,6 +50,14 @@ export interface ImageBuildOptions {
    * @default - the build host's platform (linux/amd64 with the default build image)
    */
   readonly platform?: string;
+  /**
+   * Keep Docker's layer cache in a separate ECR cache repository (BuildKit registry cache),
+   * so every build host starts warm. The release repository keeps IMMUTABLE tags: only the
+   * cache repository's single `buildcache` tag is overwritten.
+   *
+   * @default true
+   */
+  readonly registryCache?: boolean;
 }
 
 /**
@@ -90,6 +98,8 @@ export interface EcsContainerPipelineProps extends DeliveryPipelineProps {
 export class EcsContainerPipeline extends DeliveryPipeline {
   /** The ECR repository the image is pushed to (escape hatch). */
   public readonly repository: ecr.IRepository;
+  /** The ECR repository that holds the Docker layer cache, when `imageBuild.registryCache` is on. */
+  public readonly cacheRepository?: ecr.IRepository;
   /** Image definitions file for each container name the environments deploy. */
   private readonly imageDefinitionFiles: Map<string, string>;
   private readonly imageBuild: ImageBuildOptions;
@@ -132,11 +142,17 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     });
     this.environments = props.environments;
 
+    if (this.imageBuild.registryCache ?? true) {
+      this.cacheRepository = createCacheRepository(this, 'BuildCacheRepository');
+    }
+
     this.addBuildStage({
       REPOSITORY_URI: { value: this.repository.repositoryUri },
       REPOSITORY_NAME: { value: this.repository.repositoryName },
+      ...(this.cacheRepository ? { CACHE_REPOSITORY_URI: { value: this.cacheRepository.repositoryUri } } : {}),
     });
     this.repository.grantPullPush(this.buildProject);
+    this.cacheRepository?.grantPullPush(this.buildProject);
     // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
     props.environments.forEach((env) => env.deployment._grantBuild(this.buildProject));
@@ -187,7 +203,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
         // Tags are immutable: a retry of the same commit reuses the image it already pushed.
         'if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" >/dev/null 2>&1; then ' +
           'echo "Image $IMAGE_TAG already pushed, reusing it"; ' +
-          `else ${this.dockerBuildCommand()} && docker push "$REPOSITORY_URI:$IMAGE_TAG"; fi`,
+          `else ${this.dockerBuildCommand()}; fi`,
         'IMAGE_DIGEST="$(aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query \'imageDetails[0].imageDigest\' --output text)"',
         'IMAGE_URI="$REPOSITORY_URI@$IMAGE_DIGEST"',
         ...[...this.imageDefinitionFiles.entries()].map(([container, file]) =>
@@ -212,16 +228,33 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     });
   }
 
+  /** `docker build` + push, or with the registry cache, one `docker buildx build --push`. */
   private dockerBuildCommand(): string {
     const b = this.imageBuild;
-    const args = Object.entries(b.buildArgs ?? {}).map(([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`);
-    return [
-      'docker build',
+    const options = [
       `--file ${shellQuote(b.dockerfile ?? DEFAULTS.dockerfile)}`,
       ...(b.platform ? [`--platform ${shellQuote(b.platform)}`] : []),
-      ...args,
+      ...Object.entries(b.buildArgs ?? {}).map(([k, v]) => `--build-arg ${shellQuote(`${k}=${v}`)}`),
       '--tag "$REPOSITORY_URI:$IMAGE_TAG"',
-      shellQuote(b.context ?? DEFAULTS.dockerContext),
+    ];
+    const context = shellQuote(b.context ?? DEFAULTS.dockerContext);
+    if (!this.cacheRepository) {
+      return `docker build ${options.join(' ')} ${context} && docker push "$REPOSITORY_URI:$IMAGE_TAG"`;
+    }
+    const cache = 'type=registry,ref=$CACHE_REPOSITORY_URI:buildcache';
+    return [
+      // The registry cache needs BuildKit's container driver; the default docker driver cannot export it.
+      '{ docker buildx use pipeline-builder 2>/dev/null || docker buildx create --name pipeline-builder --driver docker-container --use; }',
+      '&& docker buildx build',
+      ...options,
+      `--cache-from "${cache}"`,
+      // ECR stores cache manifests only as image manifests (image-manifest=true, OCI media types).
+      `--cache-to "${cache},mode=max,image-manifest=true,oci-mediatypes=true"`,
+      // A plain single-platform manifest: attestation manifests would be untagged children of
+      // an index, which the untagged-image lifecycle rule would expire under the release.
+      '--provenance=false --sbom=false',
+      '--push',
+      context,
     ].join(' ');
   }
 }

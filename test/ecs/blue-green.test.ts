@@ -326,7 +326,7 @@ describe('build once, promote', () => {
     template.resourceCountIs('AWS::CodeBuild::Project', 1);
     const spec = buildSpecOf(template);
     // One push, by tag; both deploy files name the image by the digest of that push.
-    expect(spec.phases.build.commands.filter((c: string) => c.includes('docker push'))).toHaveLength(1);
+    expect(spec.phases.build.commands.filter((c: string) => c.includes('--push'))).toHaveLength(1);
     expect(spec.phases.build.commands).toContain('printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$IMAGE_URI" > imagedefinitions.json');
     expect(spec.phases.build.commands).toContain('printf \'{"ImageURI":"%s"}\' "$IMAGE_URI" > imageDetail.json');
     expect(stack.resolve(pipeline.imageDigest)).toBe('#{Build_BuildAndTest_NS.IMAGE_DIGEST}');

@@ -28,6 +28,12 @@ function buildSpecOf(template: Template): any {
   return JSON.parse(project.Properties.Source.BuildSpec);
 }
 
+function releaseRepository(template: Template): any {
+  const repos = Object.values(template.findResources('AWS::ECR::Repository', { Properties: { ImageTagMutability: 'IMMUTABLE' } }));
+  expect(repos).toHaveLength(1);
+  return repos[0];
+}
+
 function deployPolicyStatements(template: Template, stage: string): any[] {
   const policies = template.findResources('AWS::IAM::Policy');
   const entry = Object.entries(policies).find(([id]) => id.startsWith(`Pipeline${stage}DeployCodePipelineActionRole`));
@@ -50,7 +56,7 @@ describe('ECR repository', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
-    const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0];
+    const repo = releaseRepository(template);
     const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
     expect(rules).toEqual([
       expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7 }) }),
@@ -60,7 +66,7 @@ describe('ECR repository', () => {
 
   test('lifecycle is configurable', () => {
     const { template } = setup({ repositoryOptions: { maxImageCount: 100, untaggedImageExpiration: Duration.days(2), removalPolicy: RemovalPolicy.DESTROY } });
-    const repo = Object.values(template.findResources('AWS::ECR::Repository'))[0];
+    const repo = releaseRepository(template);
     const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
     expect(rules.map((r: any) => r.selection.countNumber)).toEqual([2, 100]);
     expect(repo.DeletionPolicy).toBe('Delete');
@@ -87,7 +93,8 @@ describe('ECR repository', () => {
       environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
     });
     expect(pipeline.repository).toBe(repository);
-    Template.fromStack(stack).resourceCountIs('AWS::ECR::Repository', 1);
+    // Only the cache repository is created.
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::ECR::Repository', { Properties: { ImageTagMutability: 'IMMUTABLE' } }))).toEqual([]);
     Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('repositoryOptions is ignored'));
   });
 });
@@ -100,8 +107,7 @@ describe('image build', () => {
     const all = JSON.stringify(spec);
     expect(all).not.toMatch(/:latest/);
     expect(spec.phases.pre_build.commands.join('\n')).toMatch(/IMAGE_TAG=.*SOURCE_REVISION/);
-    expect(spec.phases.build.commands[0]).toMatch(/docker build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" '\.'/);
-    expect(spec.phases.build.commands[0]).toMatch(/docker push "\$REPOSITORY_URI:\$IMAGE_TAG"/);
+    expect(spec.phases.build.commands[0]).toMatch(/docker buildx build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" .* --push '\.'/);
     // Every environment deploys the pushed image by digest: built once, promoted unchanged.
     expect(spec.phases.build.commands).toContain(
       'printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$IMAGE_URI" > imagedefinitions.json');
@@ -127,7 +133,29 @@ describe('image build', () => {
     const { template } = setup({ imageBuild: { dockerfile: 'app/Dockerfile', context: 'app', buildArgs: { NODE_ENV: "prod'x" }, platform: 'linux/arm64' } });
     const build = buildSpecOf(template).phases.build.commands[0];
     expect(build).toContain("--file 'app/Dockerfile' --platform 'linux/arm64' --build-arg 'NODE_ENV=prod'\\''x'");
-    expect(build).toMatch(/ 'app' && docker push/);
+    expect(build).toMatch(/ --push 'app'; fi$/);
+  });
+
+  test('the layer cache lives in its own mutable cache repository; release tags stay immutable', () => {
+    const { template, pipeline } = setup();
+    const build = buildSpecOf(template).phases.build.commands[0];
+    expect(build).toContain('--cache-from "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache"');
+    expect(build).toContain('--cache-to "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache,mode=max,image-manifest=true,oci-mediatypes=true"');
+    expect(build).toContain('--provenance=false --sbom=false');
+    template.hasResource('AWS::ECR::Repository', {
+      Properties: { ImageTagMutability: 'MUTABLE', EncryptionConfiguration: { EncryptionType: 'KMS' } },
+      DeletionPolicy: 'Retain',
+    });
+    releaseRepository(template);
+    expect(pipeline.cacheRepository).toBeDefined();
+  });
+
+  test('without the registry cache: plain docker build and push, no cache repository', () => {
+    const { template, pipeline } = setup({ imageBuild: { registryCache: false } });
+    const build = buildSpecOf(template).phases.build.commands[0];
+    expect(build).toMatch(/else docker build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" '\.' && docker push "\$REPOSITORY_URI:\$IMAGE_TAG"; fi$/);
+    template.resourceCountIs('AWS::ECR::Repository', 1);
+    expect(pipeline.cacheRepository).toBeUndefined();
   });
 
   test('the build is privileged (Docker), and that is acknowledged with a reason', () => {
