@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Annotations, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -72,8 +72,9 @@ export function nagFindings(scope: IConstruct): NagFinding[] {
   const out: NagFinding[] = [];
   for (const v of report.violations) {
     for (const r of v.violatingResources) {
-      if (r.constructPath === scope.node.path || r.constructPath.startsWith(`${scope.node.path}/`)) {
-        out.push({ rule: v.ruleName, path: r.constructPath });
+      const path = r.constructPath ?? '';
+      if (path === scope.node.path || path.startsWith(`${scope.node.path}/`)) {
+        out.push({ rule: v.ruleName, path });
       }
     }
   }
@@ -84,6 +85,3 @@ export function template(stack: Stack): Template {
   return Template.fromStack(stack);
 }
 
-export function warnings(stack: Stack): string[] {
-  return Annotations.fromStack(stack).findWarning('*', {} as any).map((w) => String(w.entry.data));
-}

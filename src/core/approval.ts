@@ -91,6 +91,11 @@ export function createApprovalAction(scope: Construct, options: ApprovalOptions,
       created.addSubscription(new subscriptions.EmailSubscription(email));
     }
     topic = created;
+  } else if (topic) {
+    // The addresses are subscribed to a given topic too, as the option promises.
+    for (const email of options.notifyEmails ?? []) {
+      topic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
   }
   const action = new actions.ManualApprovalAction({
     actionName: 'Approve',

@@ -4,7 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
 import { acknowledge } from './nag';
-import { validateDuration } from './validation';
+import { validateDuration, validateWholeDays } from './validation';
 
 /**
  * Where pipelines keep their artifacts: a bucket and the KMS key that encrypts it.
@@ -60,6 +60,7 @@ export class ArtifactStore extends Construct implements IArtifactStore {
   constructor(scope: Construct, id: string, props: ArtifactStoreProps = {}) {
     super(scope, id);
     validateDuration(this, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration, Duration.days(1), Duration.days(3650));
+    validateWholeDays(this, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.encryptionKey = new kms.Key(this, 'Key', {

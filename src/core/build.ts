@@ -6,9 +6,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { DEFAULTS, SECRET_NAME_PATTERN } from './defaults';
+import { DEFAULTS, RESERVED_BUILD_VARIABLES, SECRET_NAME_PATTERN } from './defaults';
 import { acknowledge } from './nag';
-import { fail, show, validateCommands, validateDuration, validateRelativePath } from './validation';
+import { fail, show, validateCommands, validateDuration, validateRelativePath, warn } from './validation';
 
 /**
  * A secret given to the build as an environment variable, resolved by CodeBuild at build time
@@ -175,6 +175,18 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
   validateDuration(scope, 'buildOptions.timeout', build.timeout, DEFAULTS.buildTimeoutMin, DEFAULTS.buildTimeoutMax);
   validateRelativePath(scope, 'buildOptions.testReportDirectory', build.testReportDirectory);
   validateRelativePath(scope, 'buildOptions.repositoryBuildSpec', build.repositoryBuildSpec);
+  const ignoredByRepositoryBuildSpec = (['installCommands', 'testCommands', 'commands', 'postBuildCommands', 'runtimeVersions', 'cachePaths'] as const)
+    .filter((k) => build[k] !== undefined);
+  if (build.repositoryBuildSpec && ignoredByRepositoryBuildSpec.length > 0) {
+    warn(scope, 'BuildCommandsIgnored',
+      `buildOptions.${ignoredByRepositoryBuildSpec.join(', buildOptions.')} ignored: buildOptions.repositoryBuildSpec (${build.repositoryBuildSpec}) decides what the build runs`);
+  }
+  for (const [prop, names] of [['environmentVariables', Object.keys(build.environmentVariables ?? {})], ['secrets', Object.keys(build.secrets ?? {})]] as const) {
+    for (const name of names.filter((n) => RESERVED_BUILD_VARIABLES.includes(n))) {
+      fail(scope, `buildOptions.${prop}.${name}`, `is a variable the pipeline sets itself (${RESERVED_BUILD_VARIABLES.join(', ')})`,
+        'choose another variable name');
+    }
+  }
   for (const [name, value] of Object.entries(build.environmentVariables ?? {})) {
     if (SECRET_NAME_PATTERN.test(name)) {
       fail(scope, `buildOptions.environmentVariables.${name}`, 'looks like a secret but is a plaintext value (it would be visible in the template and the CodeBuild console)',

@@ -47,4 +47,7 @@ export const DEFAULTS = {
  * Names of plaintext variables that look like secrets: such values belong in Secrets Manager
  * or Parameter Store, where they are neither in the template nor in the CodeBuild console.
  */
-export const SECRET_NAME_PATTERN = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)/i;
+export const SECRET_NAME_PATTERN = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|(^|_)AUTH(_|$))/i;
+
+/** Variables the pipeline sets on the build action itself; a user value would be overridden. */
+export const RESERVED_BUILD_VARIABLES = ['SOURCE_REVISION', 'REPOSITORY_URI', 'REPOSITORY_NAME', 'CACHE_REPOSITORY_URI'];

@@ -58,6 +58,16 @@ export function validateDuration(
   }
 }
 
+/** A duration that S3/ECR lifecycle rules can express: whole days. */
+export function validateWholeDays(scope: IConstruct, prop: string, value: Duration | undefined): void {
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  if (!Number.isInteger(value.toDays({ integral: false }))) {
+    fail(scope, prop, `must be a whole number of days, got ${value.toHumanString()}`, 'use Duration.days(n); lifecycle rules count in days');
+  }
+}
+
 /** A list that must hold at least one element. */
 export function validateNotEmpty(scope: IConstruct, prop: string, value: readonly unknown[] | undefined, fix: string): void {
   if (value === undefined || value === null || !Array.isArray(value) || value.length === 0) {

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../core/defaults';
-import { fail, validateDuration, validateRange } from '../core/validation';
+import { validateDuration, validateRange, validateWholeDays } from '../core/validation';
 
 /**
  * Options of the ECR repository an `EcsContainerPipeline` creates.
@@ -38,11 +38,7 @@ export interface ContainerRepositoryOptions {
 export function validateRepositoryOptions(scope: Construct, options: ContainerRepositoryOptions): void {
   validateRange(scope, 'repositoryOptions.maxImageCount', options.maxImageCount, DEFAULTS.maxImageCountMin, DEFAULTS.maxImageCountMax);
   validateDuration(scope, 'repositoryOptions.untaggedImageExpiration', options.untaggedImageExpiration, Duration.days(1), Duration.days(3650));
-  const expiry = options.untaggedImageExpiration;
-  if (expiry && !expiry.isUnresolved() && !Number.isInteger(expiry.toDays({ integral: false }))) {
-    fail(scope, 'repositoryOptions.untaggedImageExpiration', `must be a whole number of days, got ${expiry.toHumanString()}`,
-      'use Duration.days(n); ECR lifecycle rules count in days');
-  }
+  validateWholeDays(scope, 'repositoryOptions.untaggedImageExpiration', options.untaggedImageExpiration);
 }
 
 /**

@@ -11,6 +11,7 @@ import { EnvironmentOptions, validateEnvironments } from '../core/environment';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
+import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
 
 /**
  * One environment of an `EcsContainerPipeline`.
@@ -88,6 +89,13 @@ export interface EcsContainerPipelineProps extends DeliveryPipelineProps {
    * @default - `docker build` of `Dockerfile` in the repository root
    */
   readonly imageBuild?: ImageBuildOptions;
+  /**
+   * Scan the pushed image and stop the pipeline before any deployment when it has findings
+   * at or above a severity; keep the findings and the SBOM as the `Sbom` artifact.
+   *
+   * @default - no gate (images are still scanned on push)
+   */
+  readonly vulnerabilityGate?: VulnerabilityGateOptions;
 }
 
 /**
@@ -100,6 +108,8 @@ export class EcsContainerPipeline extends DeliveryPipeline {
   public readonly repository: ecr.IRepository;
   /** The ECR repository that holds the Docker layer cache, when `imageBuild.registryCache` is on. */
   public readonly cacheRepository?: ecr.IRepository;
+  /** The scan findings and SBOM artifact, when the vulnerability gate is on. */
+  public readonly sbomOutput?: codepipeline.Artifact;
   /** Image definitions file for each container name the environments deploy. */
   private readonly imageDefinitionFiles: Map<string, string>;
   private readonly imageBuild: ImageBuildOptions;
@@ -156,6 +166,20 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
     props.environments.forEach((env) => env.deployment._grantBuild(this.buildProject));
+
+    if (props.vulnerabilityGate) {
+      validateVulnerabilityGate(this, props.vulnerabilityGate);
+      const gate = createVulnerabilityGate(this, props.vulnerabilityGate, {
+        repository: this.repository,
+        artifactBucket: this.artifactBucket,
+        encryptionKey: this.encryptionKey,
+        input: this.buildOutput,
+        imageDigest: this.imageDigest,
+        imageTag: this.buildVariable('IMAGE_TAG'),
+      });
+      this.pipeline.stages.find((st) => st.stageName === 'Build')!.addAction(gate.action);
+      this.sbomOutput = gate.output;
+    }
 
     props.environments.forEach((env, i) => {
       this.addEnvironmentStage(env, [this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '')]);

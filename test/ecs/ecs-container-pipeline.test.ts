@@ -174,10 +174,10 @@ describe('image build', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const buildPolicy = Object.entries(policies).find(([id]) => id.startsWith('PipelineBuildRoleDefaultPolicy'))![1];
     const statements = buildPolicy.Properties.PolicyDocument.Statement as any[];
-    const push = statements.find((s) => [].concat(s.Action).includes('ecr:PutImage'));
+    const push = statements.find((s) => ([] as string[]).concat(s.Action).includes('ecr:PutImage'));
     expect(stack.resolve(push.Resource)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PipelineRepository/), 'Arn'] });
     const star = statements.filter((s) => s.Resource === '*');
-    expect(star.flatMap((s) => [].concat(s.Action))).toEqual(['ecr:GetAuthorizationToken']);
+    expect(star.flatMap((s) => ([] as string[]).concat(s.Action))).toEqual(['ecr:GetAuthorizationToken']);
   });
 
   test.each([
@@ -214,7 +214,7 @@ describe('rolling deployment', () => {
   test('deploy role touches only its service and passes only its task roles, to ECS tasks', () => {
     const { template, stack } = setup();
     const statements = deployPolicyStatements(template, 'Staging');
-    const byAction = (action: string) => statements.find((s) => [].concat(s.Action).includes(action));
+    const byAction = (action: string) => statements.find((s) => ([] as string[]).concat(s.Action).includes(action));
     expect(stack.resolve(byAction('ecs:UpdateService').Resource)).toEqual({ Ref: expect.stringMatching(/^StagingService/) });
     const passRole = byAction('iam:PassRole');
     expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
@@ -225,7 +225,7 @@ describe('rolling deployment', () => {
     expect(JSON.stringify(byAction('ecs:TagResource'))).toMatch(/task-definition\/TestStackStagingTask[A-Z0-9]+:\*/);
     expect(byAction('ecs:ListTasks').Condition).toEqual({ ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } });
     // The only Resource "*" statements are the actions IAM cannot scope.
-    const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [].concat(s.Action)).sort();
+    const star = statements.filter((s) => s.Resource === '*').flatMap((s) => ([] as string[]).concat(s.Action)).sort();
     expect(star).toEqual(['ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition']);
     expect(JSON.stringify(statements)).not.toMatch(/"Action":"\*"|ecs:\*|iam:\*/);
   });
@@ -282,7 +282,7 @@ describe('rolling deployment', () => {
       environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service, { containerName: 'web', passRoles: [role] }) }],
     });
     const statements = deployPolicyStatements(Template.fromStack(stack), 'Production');
-    const passRole = statements.find((s) => [].concat(s.Action).includes('iam:PassRole'));
+    const passRole = statements.find((s) => ([] as string[]).concat(s.Action).includes('iam:PassRole'));
     expect(passRole.Resource).toBe('arn:aws:iam::111111111111:role/web-task');
     Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('is imported'));
   });

@@ -1,0 +1,247 @@
+import { CfnParameter, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DeliveryPipelineErrors, PipelineSource } from '../../src';
+import { CONNECTION_ARN, githubSource, newStack } from '../helpers';
+import { ecsPipeline, flatten, stageOf, thrown } from './support';
+
+/** The SOURCE_REVISION value the build action passes to CodeBuild. */
+function sourceRevisionOf(template: Template): string {
+  const action = stageOf(template, 'Build').Actions[0];
+  const variables = JSON.parse(flatten(action.Configuration.EnvironmentVariables)) as Array<{ name: string; value: string }>;
+  return variables.find((v) => v.name === 'SOURCE_REVISION')!.value;
+}
+
+describe('PipelineSource', () => {
+  describe('GIVEN a connection source with defaults', () => {
+    let template: Template;
+
+    beforeAll(() => {
+      const stack = newStack();
+      ecsPipeline(stack, { source: githubSource('main') });
+      template = Template.fromStack(stack);
+    });
+
+    test('THEN the source action is a CodeStarSourceConnection on owner/repo and the branch, without its own change detection', () => {
+      const action = stageOf(template, 'Source').Actions[0];
+      expect(action.ActionTypeId).toEqual(expect.objectContaining({ Category: 'Source', Provider: 'CodeStarSourceConnection' }));
+      expect(action.Configuration).toEqual(expect.objectContaining({
+        ConnectionArn: CONNECTION_ARN,
+        FullRepositoryId: 'acme/shop',
+        BranchName: 'main',
+        DetectChanges: false,
+      }));
+    });
+
+    test('THEN a V2 trigger starts the pipeline on pushes to that branch only', () => {
+      template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+        Triggers: [{
+          ProviderType: 'CodeStarSourceConnection',
+          GitConfiguration: {
+            SourceActionName: 'Source',
+            Push: [{ Branches: { Includes: ['main'] } }],
+          },
+        }],
+      });
+    });
+
+    test('THEN the build gets the commit id as SOURCE_REVISION', () => {
+      expect(sourceRevisionOf(template)).toMatch(/^#\{[A-Za-z0-9_]+\.CommitId\}$/);
+    });
+  });
+
+  test('GIVEN another branch WHEN synthesized THEN the action and the trigger use it', () => {
+    const stack = newStack();
+    ecsPipeline(stack, { source: githubSource('release/1.x') });
+    const template = Template.fromStack(stack);
+    expect(stageOf(template, 'Source').Actions[0].Configuration.BranchName).toBe('release/1.x');
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Triggers: [{ GitConfiguration: { Push: [{ Branches: { Includes: ['release/1.x'] } }] } }],
+    });
+  });
+
+  test('GIVEN filePaths and tags WHEN synthesized THEN the trigger filters on the file paths and also starts on the tags', () => {
+    const stack = newStack();
+    ecsPipeline(stack, {
+      source: PipelineSource.connection({
+        connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'mono', branch: 'main', filePaths: ['services/api/**'], tags: ['v*'],
+      }),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Triggers: [{
+        GitConfiguration: {
+          Push: [
+            { Branches: { Includes: ['main'] }, FilePaths: { Includes: ['services/api/**'] } },
+            { Tags: { Includes: ['v*'] } },
+          ],
+        },
+      }],
+    });
+  });
+
+  test('GIVEN no filePaths WHEN synthesized THEN the push filter has no FilePaths', () => {
+    const stack = newStack();
+    ecsPipeline(stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Triggers: [{ GitConfiguration: { Push: [{ Branches: { Includes: ['main'] }, FilePaths: Match.absent(), Tags: Match.absent() }] } }],
+    });
+  });
+
+  test('GIVEN a token connectionArn (a CfnParameter) WHEN synthesized THEN it is not judged and is passed through', () => {
+    const stack = newStack();
+    const connectionArn = new CfnParameter(stack, 'ConnectionArn').valueAsString;
+    ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn, owner: 'acme', repo: 'shop' }) });
+    expect(stageOf(Template.fromStack(stack), 'Source').Actions[0].Configuration.ConnectionArn).toEqual({ Ref: 'ConnectionArn' });
+  });
+
+  test('GIVEN a legacy codestar-connections ARN WHEN synthesized THEN it is accepted', () => {
+    const stack = newStack();
+    expect(() => ecsPipeline(stack, {
+      source: PipelineSource.connection({
+        connectionArn: 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/abc', owner: 'acme', repo: 'shop',
+      }),
+    })).not.toThrow();
+  });
+
+  describe('GIVEN a CodeCommit source', () => {
+    let stack: Stack;
+    let template: Template;
+
+    beforeAll(() => {
+      stack = newStack();
+      const repo = new codecommit.Repository(stack, 'Repo', { repositoryName: 'shop' });
+      ecsPipeline(stack, { source: PipelineSource.codeCommit(repo, 'trunk') });
+      template = Template.fromStack(stack);
+    });
+
+    test('THEN the source action is CodeCommit on the branch, without polling', () => {
+      const action = stageOf(template, 'Source').Actions[0];
+      expect(action.ActionTypeId).toEqual(expect.objectContaining({ Category: 'Source', Provider: 'CodeCommit' }));
+      expect(action.Configuration).toEqual(expect.objectContaining({ BranchName: 'trunk', PollForSourceChanges: false }));
+    });
+
+    test('THEN an EventBridge rule on pushes to the branch starts the pipeline', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({
+          'source': ['aws.codecommit'],
+          'detail-type': ['CodeCommit Repository State Change'],
+          'detail': Match.objectLike({ referenceName: ['trunk'] }),
+        }),
+        Targets: [Match.objectLike({ Arn: Match.anyValue(), RoleArn: Match.anyValue() })],
+      });
+    });
+
+    test('THEN the build gets the commit id as SOURCE_REVISION', () => {
+      expect(sourceRevisionOf(template)).toMatch(/\.CommitId\}$/);
+    });
+  });
+
+  test('GIVEN codeCommit without a branch WHEN synthesized THEN it builds main', () => {
+    const stack = newStack();
+    const repo = new codecommit.Repository(stack, 'Repo', { repositoryName: 'shop' });
+    ecsPipeline(stack, { source: PipelineSource.codeCommit(repo) });
+    expect(stageOf(Template.fromStack(stack), 'Source').Actions[0].Configuration.BranchName).toBe('main');
+  });
+
+  describe('GIVEN an S3 source on a versioned bucket', () => {
+    let template: Template;
+    let bucketId: string;
+
+    beforeAll(() => {
+      const stack = newStack();
+      const bucket = new s3.Bucket(stack, 'SourceBucket', { versioned: true });
+      bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+      ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'source/app.zip') });
+      template = Template.fromStack(stack);
+    });
+
+    test('THEN the source action reads the key from the bucket, without polling', () => {
+      const action = stageOf(template, 'Source').Actions[0];
+      expect(action.ActionTypeId).toEqual(expect.objectContaining({ Category: 'Source', Provider: 'S3' }));
+      expect(action.Configuration).toEqual({ S3Bucket: { Ref: bucketId }, S3ObjectKey: 'source/app.zip', PollForSourceChanges: false });
+    });
+
+    test('THEN an EventBridge rule on writes of the object starts the pipeline', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({
+          source: ['aws.s3'],
+          detail: Match.objectLike({ requestParameters: { bucketName: [{ Ref: bucketId }], key: ['source/app.zip'] } }),
+        }),
+      });
+    });
+
+    test('THEN the build gets the object version as SOURCE_REVISION', () => {
+      expect(sourceRevisionOf(template)).toMatch(/^#\{[A-Za-z0-9_]+\.VersionId\}$/);
+    });
+  });
+
+  test('GIVEN an imported bucket (versioning unknown) WHEN used as S3 source THEN it is accepted', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'acme-sources');
+    expect(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') })).not.toThrow();
+  });
+
+  describe('GIVEN bad input', () => {
+    test('WHEN the S3 source bucket is not versioned THEN it throws saying it must be versioned', () => {
+      const stack = newStack();
+      const bucket = new s3.Bucket(stack, 'Unversioned');
+      expect(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'source/app.zip') }))
+        .toThrow(/TestStack\/Pipeline: source\.bucket must be versioned.*Fix: .*versioned: true/);
+    });
+
+    test('WHEN the S3 source key escapes the bucket root THEN it throws', () => {
+      const stack = newStack();
+      const bucket = new s3.Bucket(stack, 'Versioned', { versioned: true });
+      expect(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, '/abs/app.zip') }))
+        .toThrow(/TestStack\/Pipeline: source\.key must be a relative path.*Fix:/);
+    });
+
+    test.each(['feature..x', 'bad branch', '-x', 'x.lock', 'ends/', 'a:b', 'wild*', 'x@{1}', ''])(
+      'WHEN the connection branch is %j THEN it throws naming source.branch',
+      (branch) => {
+        const stack = newStack();
+        expect(() => ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch }) }))
+          .toThrow(/TestStack\/Pipeline: source\.branch is not a valid git branch name.*Fix:/);
+      },
+    );
+
+    test('WHEN the CodeCommit branch is invalid THEN it throws naming source.branch', () => {
+      const stack = newStack();
+      const repo = new codecommit.Repository(stack, 'Repo', { repositoryName: 'shop' });
+      expect(() => ecsPipeline(stack, { source: PipelineSource.codeCommit(repo, 'feature..x') }))
+        .toThrow(/TestStack\/Pipeline: source\.branch is not a valid git branch name, got "feature\.\.x"\. Fix:/);
+    });
+
+    test.each([
+      'arn:aws:s3:::my-bucket',
+      'arn:aws:codeconnections:us-east-1:1111:connection/abc',
+      'not-an-arn',
+    ])('WHEN the connection ARN is %j THEN it throws naming source.connectionArn', (connectionArn) => {
+      const stack = newStack();
+      expect(() => ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn, owner: 'acme', repo: 'shop' }) }))
+        .toThrow(/TestStack\/Pipeline: source\.connectionArn is not a CodeConnections connection ARN.*Fix:/);
+    });
+
+    test('WHEN a filePaths entry is empty THEN it throws naming the entry', () => {
+      const stack = newStack();
+      expect(() => ecsPipeline(stack, {
+        source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', filePaths: ['src/**', ' '] }),
+      })).toThrow(/TestStack\/Pipeline: source\.filePaths\[1\] must be a glob pattern.*Fix:/);
+    });
+
+    test('WHEN a tags entry is empty THEN it throws naming the entry', () => {
+      const stack = newStack();
+      expect(() => ecsPipeline(stack, {
+        source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', tags: [''] }),
+      })).toThrow(/TestStack\/Pipeline: source\.tags\[0\] must be a glob pattern.*Fix:/);
+    });
+
+    test('WHEN the source is not made by a PipelineSource factory THEN it throws', () => {
+      const stack = newStack();
+      const err = thrown(() => ecsPipeline(stack, { source: { description: 'fake' } as unknown as PipelineSource }));
+      expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
+      expect(err.message).toMatch(/TestStack\/Pipeline: source must be created by a PipelineSource factory.*Fix:/);
+    });
+  });
+});
