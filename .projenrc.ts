@@ -43,19 +43,36 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts'],
+    include: ['examples/**/*.ts', '.projenrc.ts'],
   },
   sampleCode: false,
   github: false,
   release: false,
   depsUpgrade: false,
   gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/'],
+  eslintOptions: {
+    dirs: ['src'],
+    // Dev dirs may import devDependencies (cdk-nag, aws-cdk-lib/assertions).
+    devdirs: ['test', 'examples', 'build-tools', 'projenrc', '.projenrc.ts'],
+  },
   jestOptions: {
     jestConfig: {
       testTimeout: 120_000,
     },
   },
 });
+
+// The test tsconfig lives at the root (tsconfig.dev.json), where eslint's project service,
+// which looks for tsconfig.json files only, cannot find it: name it explicitly.
+const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
+eslintrc.addOverride('parserOptions.projectService', undefined);
+eslintrc.addOverride('parserOptions.project', './tsconfig.dev.json');
+eslintrc.addOverride('settings.import/resolver.typescript.project', './tsconfig.dev.json');
+
+// The npm package holds the compiled library only.
+project.addPackageIgnore('/examples/');
+project.addPackageIgnore('/cdk.out/');
+project.addPackageIgnore('/docs/');
 
 // `npm run demo`: synthesize every example app with the real cdk CLI and print each pipeline.
 project.addTask('demo', {

@@ -10,3 +10,7 @@ export * from './core/delivery-pipeline';
 export * from './ecs/container-repository';
 export * from './ecs/ecs-deployment';
 export * from './ecs/ecs-container-pipeline';
+export * from './lambda/lambda-deployment';
+export * from './lambda/lambda-deploy-action';
+export * from './lambda/lambda-pipeline';
+export * from './ecs/vulnerability-gate';

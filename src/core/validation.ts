@@ -103,7 +103,7 @@ export function validatePipelineName(scope: IConstruct, prop: string, name: stri
     return;
   }
   if (typeof name !== 'string' || !/^[A-Za-z0-9.@_-]{1,100}$/.test(name)) {
-    fail(scope, prop, `must be 1-100 characters of A-Z, a-z, 0-9, '.', '@', '_' or '-', got ${show(name)}`, `rename it, e.g. "Staging"`);
+    fail(scope, prop, `must be 1-100 characters of A-Z, a-z, 0-9, '.', '@', '_' or '-', got ${show(name)}`, 'rename it, e.g. "Staging"');
   }
 }
 
@@ -137,7 +137,7 @@ export function validateCommands(scope: IConstruct, prop: string, commands: stri
     return;
   }
   if (!Array.isArray(commands)) {
-    fail(scope, prop, `must be a list of shell commands, got ${show(commands)}`, `pass e.g. ["npm ci", "npm test"]`);
+    fail(scope, prop, `must be a list of shell commands, got ${show(commands)}`, 'pass e.g. ["npm ci", "npm test"]');
   }
   commands.forEach((command, i) => {
     if (typeof command !== 'string' || (!Token.isUnresolved(command) && command.trim().length === 0)) {

@@ -7,12 +7,12 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../core/defaults';
-import { shellQuote } from '../core/shell';
-import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 import { IMAGE_PLACEHOLDER, ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
 import { ServiceInfo } from './service-info';
+import { DEFAULTS } from '../core/defaults';
+import { shellQuote } from '../core/shell';
+import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 
 /**
  * Blue/green through CodeDeploy (CodePipeline's CodeDeployToECS action). @internal

@@ -3,15 +3,15 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { createHardenedProject, generateBuildSpec } from '../core/build';
-import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
-import { shellQuote } from '../core/shell';
-import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
-import { EnvironmentOptions, validateEnvironments } from '../core/environment';
-import { fail, show, validateRelativePath, warn } from '../core/validation';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
+import { createHardenedProject, generateBuildSpec } from '../core/build';
+import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
+import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
+import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { shellQuote } from '../core/shell';
+import { fail, show, validateRelativePath, warn } from '../core/validation';
 
 /**
  * One environment of an `EcsContainerPipeline`.

@@ -2,11 +2,11 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../core/defaults';
-import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 import { ScopedEcsDeployAction } from './ecs-deploy-action';
 import type { EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy, RollingDeploymentOptions } from './ecs-deployment';
 import { ServiceInfo } from './service-info';
+import { DEFAULTS } from '../core/defaults';
+import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 
 /**
  * Deploys through the CodePipeline ECS action: a rolling update, or ECS-native blue/green
@@ -16,7 +16,11 @@ export class RollingEcsDeployment implements EcsDeploymentStrategy {
   public readonly usesImageDefinitions = true;
   private readonly info: ServiceInfo;
 
-  constructor(public readonly service: ecs.IBaseService, private readonly options: RollingDeploymentOptions, private readonly nativeBlueGreen: boolean) {
+  constructor(
+    public readonly service: ecs.IBaseService,
+    private readonly options: RollingDeploymentOptions,
+    private readonly nativeBlueGreen: boolean,
+  ) {
     this.info = new ServiceInfo(service);
   }
 

@@ -94,7 +94,10 @@ describe('CodeDeploy blue/green', () => {
 
   test('traffic shifting and rollback window are configurable, 0 only when set explicitly', () => {
     const stack = newStack();
-    const { template } = pipelineWith(stack, { deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES, rollbackWindow: Duration.minutes(0) });
+    const { template } = pipelineWith(stack, {
+      deploymentConfig: codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES,
+      rollbackWindow: Duration.minutes(0),
+    });
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
       DeploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes',
       BlueGreenDeploymentConfiguration: Match.objectLike({ TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 0 } }),

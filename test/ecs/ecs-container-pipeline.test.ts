@@ -65,7 +65,9 @@ describe('ECR repository', () => {
   });
 
   test('lifecycle is configurable', () => {
-    const { template } = setup({ repositoryOptions: { maxImageCount: 100, untaggedImageExpiration: Duration.days(2), removalPolicy: RemovalPolicy.DESTROY } });
+    const { template } = setup({
+      repositoryOptions: { maxImageCount: 100, untaggedImageExpiration: Duration.days(2), removalPolicy: RemovalPolicy.DESTROY },
+    });
     const repo = releaseRepository(template);
     const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
     expect(rules.map((r: any) => r.selection.countNumber)).toEqual([2, 100]);

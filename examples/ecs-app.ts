@@ -1,0 +1,163 @@
+import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { EcsContainerPipeline, EcsDeployment, PipelineSource } from '../src';
+import { CONNECTION_ARN, EXAMPLE_ENV, exampleApp } from './support';
+
+/** The zones the example's VPC spans. */
+export const EXAMPLE_AZS = ['us-east-1a', 'us-east-1b'];
+
+/** What `buildEcsApp` returns, so tests and the demo can reach every part. */
+export interface EcsExample {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly pipeline: EcsContainerPipeline;
+}
+
+/**
+ * The example app: a VPC, an ECS cluster, a staging Fargate service (rolling) and a production
+ * one behind a load balancer (CodeDeploy blue/green), and the pipeline that deploys them
+ * (Source → Build & test → Staging → approval → Production).
+ *
+ * @param app the app to build into; by default a new one with the currently recommended
+ *   feature flags and the cdk-nag checks (see `exampleApp`)
+ */
+export function buildEcsApp(app: App = exampleApp()): EcsExample {
+  const stack = new ExampleStack(app, 'EcsShopDelivery', {
+    env: EXAMPLE_ENV,
+    description: 'Example: shop service on ECS Fargate with its cdk-delivery-pipelines delivery pipeline',
+  });
+
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    // Explicit zones, matching ExampleStack.availabilityZones: no zone lookup, no AWS account needed.
+    availabilityZones: EXAMPLE_AZS,
+    // One NAT gateway lets the tasks in private subnets pull the public nginx image.
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+    ],
+  });
+  // AwsSolutions-VPC7: record the VPC's traffic.
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'VpcFlowLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })),
+  });
+
+  // AwsSolutions-ECS4: Container Insights on.
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+  const staging = webService(stack, 'Staging', cluster);
+  // Production runs blue/green through CodeDeploy behind a load balancer.
+  const production = webService(stack, 'Production', cluster, ecs.DeploymentControllerType.CODE_DEPLOY);
+  const web = productionLoadBalancer(stack, vpc, production);
+
+  const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {
+    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main' }),
+    buildOptions: {
+      installCommands: ['npm ci'],
+      testCommands: ['npm test'],
+      testReportDirectory: 'reports',
+      cachePaths: ['/root/.npm/**/*'],
+    },
+    environments: [
+      { name: 'Staging', deployment: EcsDeployment.rolling(staging) },
+      {
+        name: 'Production',
+        // Canary 10% for 5 minutes, rolled back by the default 5xx / unhealthy-host alarms;
+        // blue tasks are kept 15 minutes after success for an instant rollback.
+        deployment: EcsDeployment.blueGreen({
+          service: production,
+          listener: web.listener,
+          testListener: web.testListener,
+          blueTargetGroup: web.blue,
+          greenTargetGroup: web.green,
+        }),
+        approval: { notifyEmails: ['ops@acme.example'], reviewUrl: 'https://staging.acme.example' },
+      },
+    ],
+    notifications: { emails: ['team@acme.example'] },
+  });
+
+  return { app, stack, pipeline };
+}
+
+/**
+ * A stack whose zones are fixed. With a concrete account and region, `Stack.availabilityZones`
+ * (which the VPC reads to check the zones it is given) is a context lookup that needs AWS
+ * credentials; overriding it is the documented way to avoid that.
+ */
+class ExampleStack extends Stack {
+  public get availabilityZones(): string[] {
+    return EXAMPLE_AZS;
+  }
+}
+
+/** One environment's nginx service: its own task definition, one essential container 'web'. */
+function webService(scope: Construct, name: string, cluster: ecs.ICluster, controller = ecs.DeploymentControllerType.ECS): ecs.FargateService {
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, `${name}Task`, { cpu: 256, memoryLimitMiB: 512 });
+  taskDefinition.addContainer('web', {
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'),
+    essential: true,
+    portMappings: [{ containerPort: 80 }],
+    logging: ecs.LogDrivers.awsLogs({
+      streamPrefix: 'web',
+      logGroup: new logs.LogGroup(scope, `${name}Logs`, {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+    }),
+  });
+  return new ecs.FargateService(scope, `${name}Service`, {
+    cluster,
+    taskDefinition,
+    desiredCount: 1,
+    minHealthyPercent: 100,
+    maxHealthyPercent: 200,
+    deploymentController: { type: controller },
+    // A failed rolling deployment rolls back to the last good task definition (CodeDeploy
+    // services roll back through CodeDeploy instead).
+    circuitBreaker: controller === ecs.DeploymentControllerType.ECS ? { enable: true, rollback: true } : undefined,
+  });
+}
+
+/** An internet-facing ALB with the production listener (80), a test listener (8080) and two target groups. */
+function productionLoadBalancer(scope: Construct, vpc: ec2.IVpc, service: ecs.FargateService) {
+  const accessLogs = new s3.Bucket(scope, 'LoadBalancerLogs', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    removalPolicy: RemovalPolicy.DESTROY,
+    lifecycleRules: [{ expiration: Duration.days(90) }],
+  });
+  // AwsSolutions-S1: an access-log destination does not log itself.
+  Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'Destination of the load balancer access logs; logging it into itself would loop' });
+  const lb = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', { vpc, internetFacing: true, dropInvalidHeaderFields: true });
+  // AwsSolutions-ELB2: access logs on.
+  lb.logAccessLogs(accessLogs);
+  // AwsSolutions-EC23: the public entry point of a web shop accepts the internet on its ports.
+  Validations.of(lb).acknowledge({ id: 'AwsSolutions-EC23', reason: 'Internet-facing load balancer of a public web shop: inbound from anywhere on its listener ports is its purpose' });
+  const targetGroup = (id: string) => new elbv2.ApplicationTargetGroup(scope, id, {
+    vpc,
+    port: 80,
+    protocol: elbv2.ApplicationProtocol.HTTP,
+    targetType: elbv2.TargetType.IP,
+    healthCheck: { path: '/', healthyHttpCodes: '200' },
+  });
+  const blue = targetGroup('Blue');
+  const green = targetGroup('Green');
+  const listener = lb.addListener('Http', { port: 80, defaultTargetGroups: [blue] });
+  const testListener = lb.addListener('TestHttp', { port: 8080, defaultTargetGroups: [green] });
+  service.attachToApplicationTargetGroup(blue);
+  return { lb, blue, green, listener, testListener };
+}
+
+if (require.main === module) {
+  buildEcsApp().app.synth();
+}

@@ -1,0 +1,90 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { LambdaDeployment, LambdaPipeline, PipelineSource } from '../src';
+import { CONNECTION_ARN, EXAMPLE_ENV, exampleApp } from './support';
+
+/** What `buildLambdaApp` returns, so tests and the demo can reach every part. */
+export interface LambdaExample {
+  readonly app: App;
+  readonly stack: Stack;
+  readonly pipeline: LambdaPipeline;
+}
+
+/**
+ * The example app: a staging and a production function, each with a `live` alias, and the
+ * pipeline that deploys them (Source → Build & test → Staging → approval → Production, where
+ * production shifts 10% of its traffic first and the rest five minutes later unless an alarm
+ * fires).
+ *
+ * @param app the app to build into; by default a new one with the currently recommended
+ *   feature flags and the cdk-nag checks (see `exampleApp`)
+ */
+export function buildLambdaApp(app: App = exampleApp()): LambdaExample {
+  const stack = new Stack(app, 'LambdaOrdersDelivery', {
+    env: EXAMPLE_ENV,
+    description: 'Example: orders API on AWS Lambda with its cdk-delivery-pipelines delivery pipeline',
+  });
+
+  const staging = ordersFunction(stack, 'Staging');
+  const production = ordersFunction(stack, 'Production');
+
+  const pipeline = new LambdaPipeline(stack, 'Pipeline', {
+    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-api', branch: 'main' }),
+    buildOptions: {
+      installCommands: ['npm ci'],
+      testCommands: ['npm test'],
+      // The package: the compiled handler plus production dependencies only.
+      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$PACKAGE_DIRECTORY/"'],
+      testReportDirectory: 'reports',
+      cachePaths: ['/root/.npm/**/*'],
+    },
+    packageDirectory: 'dist',
+    environments: [
+      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
+      {
+        name: 'Production',
+        deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),
+        approval: { notifyEmails: ['ops@acme.example'], comment: 'Staging is green: release the orders API to production?' },
+      },
+    ],
+    notifications: { emails: ['team@acme.example'] },
+  });
+
+  return { app, stack, pipeline };
+}
+
+/**
+ * One environment's function and its `live` alias. The code here is a placeholder that only
+ * exists so the function and its first version can be created: the pipeline deploys the real
+ * code. Its role may write only to the function's own log group (no managed policy).
+ */
+function ordersFunction(scope: Construct, name: string): lambda.Alias {
+  const logGroup = new logs.LogGroup(scope, `${name}OrdersLogs`, {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new iam.Role(scope, `${name}OrdersRole`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of the ${name.toLowerCase()} orders function: writes its own logs, nothing else`,
+  });
+  logGroup.grantWrite(role);
+  const fn = new lambda.Function(scope, `${name}Orders`, {
+    description: `Orders API (${name.toLowerCase()}); code deployed by the delivery pipeline`,
+    // AwsSolutions-L1: the latest Node.js runtime aws-cdk-lib knows.
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 503, body: "not deployed yet" });'),
+    role,
+    logGroup,
+    memorySize: 256,
+    timeout: Duration.seconds(10),
+  });
+  return new lambda.Alias(scope, `${name}OrdersLive`, { aliasName: 'live', version: fn.currentVersion });
+}
+
+if (require.main === module) {
+  buildLambdaApp().app.synth();
+}

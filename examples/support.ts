@@ -1,0 +1,37 @@
+import { App, IPolicyValidationContext, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+// cdk-nag is a devDependency on purpose: only the examples and tests use it, the library does not.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
+
+/** Fixed example environment: no lookups, no credentials needed to synthesize. */
+export const EXAMPLE_ENV = { account: '111111111111', region: 'us-east-1' };
+
+/** A syntactically valid CodeConnections ARN; synthesis never calls AWS. */
+export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
+
+/**
+ * A new app with the currently recommended feature flags (as `cdk init` writes them into
+ * cdk.json) and the cdk-nag AwsSolutions checks on every synth: findings nobody acknowledged
+ * end up in the cloud assembly's validation report, and `npm run demo` fails on them.
+ */
+export function exampleApp(): App {
+  const app = new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } });
+  Validations.of(app).addPlugins(withAppConstruct(app, new AwsSolutionsChecks(app)));
+  return app;
+}
+
+/**
+ * cdk-nag 3 walks the construct tree it finds in `context.appConstruct`, which aws-cdk-lib passes
+ * to validation plugins only from 2.258.0 on; with the library's minimum, 2.257.0, every synth
+ * would fail with "NagPack requires a construct tree". Hand the pack the app when the context lacks it.
+ */
+function withAppConstruct(app: App, pack: NagPack): IPolicyValidationPlugin {
+  return {
+    name: pack.name,
+    version: pack.version,
+    ruleIds: pack.ruleIds,
+    validate: (context: IPolicyValidationContext) =>
+      pack.validate({ appConstruct: app, ...context } as IPolicyValidationContext),
+  };
+}

@@ -1,0 +1,153 @@
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { LambdaDeployment } from './lambda-deployment';
+import { fail, show } from '../core/validation';
+
+/**
+ * Properties of a `LambdaDeployAction`.
+ */
+export interface LambdaDeployActionProps extends codepipeline.CommonAwsActionProps {
+  /**
+   * The artifact that holds the function's code: its files are the root of the deployment
+   * package (e.g. the build output of a `LambdaPipeline`).
+   */
+  readonly input: codepipeline.Artifact;
+  /**
+   * What is deployed and how: the alias, the traffic shift and the rollback alarms, e.g.
+   * `LambdaDeployment.canary(alias, { percentage: 10, interval: Duration.minutes(5) })`.
+   * The default rollback alarms, when on, are created in the action's scope.
+   */
+  readonly deployment: LambdaDeployment;
+}
+
+/**
+ * The variables a `LambdaDeployAction` emits.
+ */
+export interface LambdaDeployActionVariables {
+  /** The function version the action published and moved the alias to. */
+  readonly functionVersion: string;
+}
+
+/**
+ * CodePipeline's Lambda deploy action (category Deploy, provider Lambda; V2 pipelines only)
+ * with a least-privilege action role.
+ *
+ * The action updates the function's code from the input artifact, publishes a new version and
+ * moves the alias to it with the deployment's strategy. When the action fails, or one of the
+ * rollback alarms goes into ALARM during the shift, the alias returns to the version it pointed
+ * at when the action started.
+ *
+ * The action role may update and publish only this function, read and move only its aliases
+ * and versions, describe only the rollback alarms, read the artifact bucket, and write only to
+ * the pipeline's own action log group (`/<region>/codepipeline/<pipeline name>`). It has no
+ * `Resource: "*"` statement.
+ *
+ * @see https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html
+ */
+export class LambdaDeployAction extends codepipeline.Action {
+  protected readonly providedActionProperties: codepipeline.ActionProperties;
+  private readonly props: LambdaDeployActionProps;
+
+  constructor(props: LambdaDeployActionProps) {
+    super();
+    this.props = props;
+    this.providedActionProperties = {
+      actionName: props.actionName,
+      runOrder: props.runOrder,
+      role: props.role,
+      variablesNamespace: props.variablesNamespace,
+      category: codepipeline.ActionCategory.DEPLOY,
+      provider: 'Lambda',
+      artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
+      inputs: props.input ? [props.input] : [],
+      // Lets the pipeline tell when the function is in another account or region.
+      resource: props.deployment?.alias,
+    };
+  }
+
+  /** The variables this action emits, for the configuration of later actions. */
+  public get variables(): LambdaDeployActionVariables {
+    return { functionVersion: this.variableExpression('FunctionVersion') };
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const deployment = this.props.deployment;
+    if (!(deployment instanceof LambdaDeployment)) {
+      fail(scope, 'deployment', `must be created by a LambdaDeployment factory, got ${show(deployment)}`,
+        'use LambdaDeployment.allAtOnce(alias), .canary(alias, { ... }) or .linear(alias, { ... })');
+    }
+    deployment._validate(scope, 'deployment');
+    const alias = deployment.alias;
+    const fn = alias.version.lambda;
+    const alarms = deployment._bindAlarms(scope);
+    const role = options.role;
+
+    // UpdateFunctionCode and PublishVersion act on the unqualified function ($LATEST).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'UpdateAndPublishTheFunction',
+      actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
+      resources: [fn.functionArn],
+    }));
+    // The alias and the versions it moves between are qualified ARNs (function:name:qualifier).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ShiftTheAliasBetweenVersions',
+      actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetFunctionConfiguration', 'lambda:GetProvisionedConcurrencyConfig'],
+      resources: [fn.functionArn, qualifiedArns(scope, fn)],
+    }));
+    if (alarms.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadTheRollbackAlarms',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: alarms.map((alarm) => alarm.alarmArn),
+      }));
+    }
+    // The action writes its execution log to /<region>/codepipeline/<pipeline name>.
+    const logGroup = actionLogGroupArn(stage.pipeline);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CreateTheActionLogGroup',
+      actions: ['logs:CreateLogGroup'],
+      resources: [logGroup, `${logGroup}:*`],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteTheActionLog',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${logGroup}:log-stream:*`],
+    }));
+    options.bucket.grantRead(role);
+
+    return {
+      configuration: {
+        FunctionName: fn.functionName,
+        FunctionAlias: alias.aliasName,
+        DeployStrategy: deployment.deployStrategy,
+        Alarms: alarms.length > 0 ? alarms.map((alarm) => alarm.alarmName).join(',') : undefined,
+      },
+    };
+  }
+}
+
+/** `arn:...:function:<name>:*`: every version and alias of the function, and nothing else. */
+function qualifiedArns(scope: Construct, fn: lambda.IFunction): string {
+  return Arn.format({
+    service: 'lambda',
+    resource: 'function',
+    resourceName: `${fn.functionName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    account: fn.env.account,
+    region: fn.env.region,
+  }, Stack.of(scope));
+}
+
+/** The log group the Lambda deploy action writes to: `/<region>/codepipeline/<pipeline name>`. */
+function actionLogGroupArn(pipeline: codepipeline.IPipeline): string {
+  const stack = Stack.of(pipeline);
+  return stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: `/${stack.region}/codepipeline/${pipeline.pipelineName}`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}

@@ -1,0 +1,287 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { fail, show, validateRange, validateRequired, warn } from '../core/validation';
+
+/**
+ * Limits of the CodePipeline Lambda deploy action (action-reference-LambdaDeploy) and the
+ * library's default rollback alarms. Private: a user changes them through the named props.
+ */
+const LAMBDA_DEPLOY = {
+  /** "Maximum total wait time is 2 days." */
+  maxTotalWait: Duration.days(2),
+  /** "A maximum of 10 alarms can be added." */
+  maxAlarms: 10,
+  percentageMin: 1,
+  percentageMax: 99,
+  /** The default alarms judge each minute of the deployment on its own. */
+  defaultAlarmPeriod: Duration.minutes(1),
+} as const;
+
+/** The default rollback alarms: any error or throttle of the alias. */
+const DEFAULT_ALARMS = [
+  { id: 'ErrorsAlarm', metricName: 'Errors', description: 'has an error' },
+  { id: 'ThrottlesAlarm', metricName: 'Throttles', description: 'is throttled' },
+] as const;
+
+/**
+ * What rolls a Lambda deployment back.
+ */
+export interface LambdaRollbackOptions {
+  /**
+   * CloudWatch alarms that roll the deployment back: when one of them is in ALARM while the
+   * deploy action runs, the action fails and the alias returns to the version it pointed at
+   * before. At most 10, counting the default alarms. Use metric alarms: the action's role may
+   * describe exactly these alarms, and CloudWatch shows composite alarms only to callers
+   * allowed on every alarm.
+   *
+   * @default - none of your own; the default alarms are created
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+  /**
+   * Whether the pipeline creates its default rollback alarms on the alias: `Errors > 0` and
+   * `Throttles > 0` in any one-minute period (Sum, one datapoint, missing data is OK).
+   * Set it to `false` to deploy without them; with no `alarms` either, nothing rolls the
+   * deployment back and the pipeline warns.
+   *
+   * @default - true when `alarms` is empty or not given, false when it is given
+   */
+  readonly defaultAlarms?: boolean;
+}
+
+/**
+ * How traffic shifts to the new version during a canary or linear deployment.
+ */
+export interface LambdaTrafficShiftOptions extends LambdaRollbackOptions {
+  /**
+   * Percentage of traffic (a whole number from 1 to 99) shifted to the new version in the
+   * first increment (canary) or in each increment (linear).
+   */
+  readonly percentage: number;
+  /**
+   * Wait between increments, in whole minutes (at least 1). The whole shift may wait at most
+   * 2 days: the interval for a canary, the interval times the number of increments after the
+   * first for a linear deployment.
+   */
+  readonly interval: Duration;
+}
+
+/**
+ * How an environment's Lambda function is deployed: the alias whose traffic moves to the newly
+ * published version, how it moves, and which alarms roll it back. Use the static factories.
+ *
+ * Every strategy runs CodePipeline's own Lambda deploy action: it updates the function's code
+ * from the build output, publishes a new version and moves the alias to it; when the action
+ * fails or an alarm goes into ALARM, the alias returns to the version it pointed at before.
+ * The action has no pre- or post-traffic hooks (CodeDeploy's `BeforeAllowTraffic` /
+ * `AfterAllowTraffic`); test the new version with alarms, or with your own action after the
+ * deployment (override `LambdaPipeline.createDeployAction`).
+ */
+export abstract class LambdaDeployment {
+  /**
+   * Move all traffic to the new version at once. The rollback alarms are checked while the
+   * action runs.
+   *
+   * @param alias the alias that serves the environment's traffic; it must point at a published version
+   * @param options the rollback alarms
+   */
+  public static allAtOnce(alias: lambda.IAlias, options: LambdaRollbackOptions = {}): LambdaDeployment {
+    return new TrafficShiftDeployment('AllAtOnce', alias, options ?? {});
+  }
+
+  /**
+   * Shift `percentage` of the traffic to the new version, wait `interval`, then shift the rest
+   * (e.g. `Canary10Percent5Minutes`). An alarm during the wait rolls the alias back.
+   *
+   * @param alias the alias that serves the environment's traffic; it must point at a published version
+   * @param options the first increment, the wait and the rollback alarms
+   */
+  public static canary(alias: lambda.IAlias, options: LambdaTrafficShiftOptions): LambdaDeployment {
+    return new TrafficShiftDeployment('Canary', alias, options ?? {});
+  }
+
+  /**
+   * Shift `percentage` more of the traffic to the new version every `interval` until it has all
+   * of it (e.g. `Linear10PercentEvery1Minute`). An alarm at any step rolls the alias back.
+   *
+   * @param alias the alias that serves the environment's traffic; it must point at a published version
+   * @param options the increment, the wait between increments and the rollback alarms
+   */
+  public static linear(alias: lambda.IAlias, options: LambdaTrafficShiftOptions): LambdaDeployment {
+    return new TrafficShiftDeployment('Linear', alias, options ?? {});
+  }
+
+  /** The alias whose traffic the deployment moves to the new version. */
+  public abstract readonly alias: lambda.IAlias;
+
+  /**
+   * The deploy action's `DeployStrategy`, e.g. `AllAtOnce`, `Canary10Percent5Minutes` or
+   * `Linear10PercentEvery1Minute`.
+   */
+  public abstract readonly deployStrategy: string;
+
+  /** Throw the library's error for an invalid deployment. Pure: safe to call more than once. @internal */
+  public abstract _validate(scope: Construct, prop: string): void;
+
+  /** Warn about a valid deployment that nothing rolls back, or that may not roll back. @internal */
+  public abstract _warn(scope: Construct, prop: string): void;
+
+  /**
+   * The alarms that roll this deployment back: the user's, then the default alarms (created
+   * in `scope`) when they are on. @internal
+   */
+  public abstract _bindAlarms(scope: Construct): cloudwatch.IAlarm[];
+}
+
+type Strategy = 'AllAtOnce' | 'Canary' | 'Linear';
+
+class TrafficShiftDeployment extends LambdaDeployment {
+  constructor(
+    private readonly strategy: Strategy,
+    public readonly alias: lambda.IAlias,
+    private readonly options: LambdaRollbackOptions & Partial<Pick<LambdaTrafficShiftOptions, 'percentage' | 'interval'>>,
+  ) {
+    super();
+  }
+
+  public get deployStrategy(): string {
+    if (this.strategy === 'AllAtOnce') {
+      return 'AllAtOnce';
+    }
+    const percentage = this.options.percentage;
+    const minutes = this.intervalMinutes();
+    const unit = minutes === 1 ? 'Minute' : 'Minutes';
+    return this.strategy === 'Canary'
+      ? `Canary${percentage}Percent${minutes}${unit}`
+      : `Linear${percentage}PercentEvery${minutes}${unit}`;
+  }
+
+  public _validate(scope: Construct, prop: string): void {
+    const alias = validateRequired(scope, `${prop}.alias`, this.alias,
+      'pass the lambda.IAlias that serves the environment, e.g. LambdaDeployment.canary(alias, { percentage: 10, interval: Duration.minutes(5) })');
+    const version = alias.version?.version;
+    if (version !== undefined && !Token.isUnresolved(version) && version === '$LATEST') {
+      fail(scope, `${prop}.alias`, `points at $LATEST (${alias.node.path}), got version ${show(version)}; the deploy action shifts traffic between published versions and rolls back to the version the alias pointed at`,
+        'point the alias at a published version, e.g. new lambda.Alias(this, "Live", { aliasName: "live", version: fn.currentVersion })');
+    }
+    const elsewhere = otherEnvironment(scope, alias);
+    if (elsewhere) {
+      fail(scope, `${prop}.alias`, `is in account ${elsewhere.account}, region ${elsewhere.region} (${alias.node.path}), but the pipeline is in account ${Stack.of(scope).account}, region ${Stack.of(scope).region}`,
+        'deploy to functions in the pipeline\'s own account and region; the deploy action, its alarms and the artifact bucket must share them');
+    }
+    if (this.strategy !== 'AllAtOnce') {
+      validateRequired(scope, `${prop}.percentage`, this.options.percentage, 'give the percentage of traffic each increment shifts, e.g. 10');
+      validateRequired(scope, `${prop}.interval`, this.options.interval, 'give the wait between increments, e.g. Duration.minutes(5)');
+      validateRange(scope, `${prop}.percentage`, this.options.percentage, LAMBDA_DEPLOY.percentageMin, LAMBDA_DEPLOY.percentageMax);
+      this.validateInterval(scope, `${prop}.interval`);
+    }
+    const alarms = this.options.alarms ?? [];
+    if (!Array.isArray(alarms)) {
+      fail(scope, `${prop}.alarms`, `must be a list of cloudwatch.IAlarm, got ${show(alarms)}`, 'pass e.g. alarms: [errorAlarm]');
+    }
+    alarms.forEach((alarm, i) => validateRequired(scope, `${prop}.alarms[${i}]`, alarm, 'remove the empty entry'));
+    const total = alarms.length + (this.defaultAlarmsOn() ? DEFAULT_ALARMS.length : 0);
+    if (total > LAMBDA_DEPLOY.maxAlarms) {
+      fail(scope, `${prop}.alarms`, `holds ${total} alarms${this.defaultAlarmsOn() ? ` with the ${DEFAULT_ALARMS.length} default alarms` : ''}, more than the ${LAMBDA_DEPLOY.maxAlarms} the Lambda deploy action monitors`,
+        `pass at most ${LAMBDA_DEPLOY.maxAlarms} alarms (combine several in one metric-math alarm)${this.defaultAlarmsOn() ? ', or set defaultAlarms: false' : ''}`);
+    }
+  }
+
+  public _warn(scope: Construct, prop: string): void {
+    const alarms = this.options.alarms ?? [];
+    if (alarms.length === 0 && !this.defaultAlarmsOn()) {
+      warn(scope, 'LambdaNoRollbackAlarms',
+        `${prop}: no alarms roll the deployment to ${this.alias.node.path} back (defaultAlarms is false and no alarms are given); ` +
+        'only a failure of the deploy action itself returns the alias to the previous version');
+    }
+    alarms.forEach((alarm, i) => {
+      if (alarm instanceof cloudwatch.CompositeAlarm) {
+        warn(scope, 'LambdaCompositeAlarm',
+          `${prop}.alarms[${i}]: ${alarm.node.path} is a composite alarm; CloudWatch describes composite alarms only to callers allowed ` +
+          'cloudwatch:DescribeAlarms on every alarm, and the deploy action\'s role may describe only its own alarms, so it may not see this one. Use metric alarms.');
+      }
+    });
+  }
+
+  public _bindAlarms(scope: Construct): cloudwatch.IAlarm[] {
+    const alarms = [...(this.options.alarms ?? [])];
+    if (this.defaultAlarmsOn()) {
+      const fn = this.alias.version.lambda;
+      for (const spec of DEFAULT_ALARMS) {
+        alarms.push(new cloudwatch.Alarm(scope, spec.id, {
+          alarmDescription: `Rolls back the deployment to ${this.alias.node.path} when the alias ${spec.description} in a one-minute period`,
+          metric: new cloudwatch.Metric({
+            namespace: 'AWS/Lambda',
+            metricName: spec.metricName,
+            // The alias's own metrics: every invocation through it, of the old and the new version.
+            dimensionsMap: { FunctionName: fn.functionName, Resource: `${fn.functionName}:${this.alias.aliasName}` },
+            statistic: cloudwatch.Stats.SUM,
+            period: LAMBDA_DEPLOY.defaultAlarmPeriod,
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          datapointsToAlarm: 1,
+          // No invocations in a minute is not a failure.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }));
+      }
+    }
+    return alarms;
+  }
+
+  private defaultAlarmsOn(): boolean {
+    return this.options.defaultAlarms ?? (this.options.alarms ?? []).length === 0;
+  }
+
+  /** Whole minutes of the interval (a token when the interval is one). */
+  private intervalMinutes(): number {
+    const interval = this.options.interval!;
+    return interval.isUnresolved() ? interval.toMinutes() : interval.toSeconds() / 60;
+  }
+
+  private validateInterval(scope: Construct, prop: string): void {
+    const interval = this.options.interval!;
+    if (!(interval instanceof Duration)) {
+      fail(scope, prop, `must be a Duration, got ${show(interval)}`, 'pass e.g. Duration.minutes(5)');
+    }
+    if (interval.isUnresolved()) {
+      return;
+    }
+    const seconds = interval.toSeconds();
+    if (seconds < 60 || seconds % 60 !== 0) {
+      fail(scope, prop, `must be a whole number of minutes, at least 1, got ${show(interval)}`, 'pass e.g. Duration.minutes(5)');
+    }
+    const percentage = this.options.percentage!;
+    if (Token.isUnresolved(percentage)) {
+      return;
+    }
+    const minutes = seconds / 60;
+    // A canary waits once; a linear shift waits between each of its ceil(100 / percentage) increments.
+    const waits = this.strategy === 'Canary' ? 1 : Math.ceil(100 / percentage) - 1;
+    const total = minutes * waits;
+    const max = LAMBDA_DEPLOY.maxTotalWait.toMinutes();
+    if (total > max) {
+      fail(scope, prop,
+        `makes the traffic shift wait ${total} minutes in total (${waits} × ${minutes} minutes), ` +
+        `more than the ${max} minutes (${LAMBDA_DEPLOY.maxTotalWait.toHumanString()}) the Lambda deploy action allows`,
+        this.strategy === 'Canary' ? 'use an interval of at most 2 days' : 'shorten the interval or raise the percentage');
+    }
+  }
+}
+
+/**
+ * The account and region of the alias's function when one of them is known to differ from
+ * `scope`'s (an imported alias takes its stack's environment, its function the one in its ARN).
+ */
+function otherEnvironment(scope: Construct, alias: lambda.IAlias): { account: string; region: string } | undefined {
+  const here = Stack.of(scope);
+  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  for (const env of [alias.version.lambda.env, alias.env]) {
+    if (differs(env.account, here.account) || differs(env.region, here.region)) {
+      return env;
+    }
+  }
+  return undefined;
+}

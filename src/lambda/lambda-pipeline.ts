@@ -1,0 +1,166 @@
+import { Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { LambdaDeployAction } from './lambda-deploy-action';
+import { LambdaDeployment } from './lambda-deployment';
+import { generateBuildSpec } from '../core/build';
+import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
+import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { shellQuote } from '../core/shell';
+import { fail, show, validateRelativePath, warn } from '../core/validation';
+
+/** Where the build leaves the deployment package unless `packageDirectory` says otherwise. */
+const DEFAULT_PACKAGE_DIRECTORY = 'dist';
+/** The build variable that names the package directory. */
+const PACKAGE_DIRECTORY_VARIABLE = 'PACKAGE_DIRECTORY';
+
+/**
+ * One environment of a `LambdaPipeline`.
+ */
+export interface LambdaEnvironment extends EnvironmentOptions {
+  /**
+   * How the environment's function is deployed, e.g.
+   * `LambdaDeployment.canary(alias, { percentage: 10, interval: Duration.minutes(5) })`.
+   * Each environment needs its own function.
+   */
+  readonly deployment: LambdaDeployment;
+}
+
+/**
+ * Properties of a `LambdaPipeline`.
+ */
+export interface LambdaPipelineProps extends DeliveryPipelineProps {
+  /**
+   * The environments, in deployment order; one stage each.
+   */
+  readonly environments: LambdaEnvironment[];
+  /**
+   * Directory, relative to the repository root, where the build commands leave the
+   * deployment package: its contents become the root of the function's code (the handler
+   * file and its dependencies, e.g. `index.js` and `node_modules/`). The build fails when the
+   * directory is missing or empty. Also given to the build as `$PACKAGE_DIRECTORY`.
+   *
+   * @default 'dist'
+   */
+  readonly packageDirectory?: string;
+}
+
+/**
+ * A complete delivery pipeline for a Lambda function:
+ * Source → Build & test (the build commands write the deployment package) → per environment:
+ * approval? → deploy (new version, alias shifted all at once, canary or linear).
+ *
+ * Each environment deploys with CodePipeline's own Lambda deploy action: it updates the
+ * function's code from the build output, publishes a new version and moves the environment's
+ * alias to it. Only the alias's traffic moves; when the action fails or a rollback alarm goes
+ * into ALARM, the alias returns to the version it pointed at before. By default each
+ * environment gets two rollback alarms on its alias (any error, any throttle).
+ *
+ * The app that defines the function owns its configuration, the pipeline owns its code: a
+ * later `cdk deploy` that changes the function publishes a version with the code in the app
+ * and moves the alias to it, so keep the app's code a placeholder and let the pipeline ship.
+ */
+export class LambdaPipeline extends DeliveryPipeline {
+  /** Directory of the build output that holds the deployment package. */
+  public readonly packageDirectory: string;
+
+  constructor(scope: Construct, id: string, props: LambdaPipelineProps) {
+    super(scope, id, props);
+    validateEnvironments(this, props.environments);
+    props.environments.forEach((env, i) => {
+      if (!(env.deployment instanceof LambdaDeployment)) {
+        fail(this, `environments[${i}].deployment`, `must be created by a LambdaDeployment factory, got ${show(env.deployment)}`,
+          'use LambdaDeployment.allAtOnce(alias), .canary(alias, { percentage, interval }) or .linear(alias, { percentage, interval })');
+      }
+      env.deployment._validate(this, `environments[${i}].deployment`);
+    });
+    validateOneFunctionPerEnvironment(this, props.environments);
+    validateRelativePath(this, 'packageDirectory', props.packageDirectory);
+    props.environments.forEach((env, i) => env.deployment._warn(this, `environments[${i}].deployment`));
+    if (props.packageDirectory !== undefined && this.buildOptions.repositoryBuildSpec) {
+      warn(this, 'PackageDirectoryIgnored',
+        `packageDirectory is ignored because buildOptions.repositoryBuildSpec is given: ${this.buildOptions.repositoryBuildSpec} must declare the package as its artifacts`);
+    }
+    for (const bag of ['environmentVariables', 'secrets'] as const) {
+      if (this.buildOptions[bag] && PACKAGE_DIRECTORY_VARIABLE in this.buildOptions[bag]!) {
+        fail(this, `buildOptions.${bag}.${PACKAGE_DIRECTORY_VARIABLE}`, 'is set by the pipeline itself (from packageDirectory)',
+          'set packageDirectory instead, or choose another variable name');
+      }
+    }
+    this.packageDirectory = props.packageDirectory ?? DEFAULT_PACKAGE_DIRECTORY;
+
+    this.addBuildStage({ [PACKAGE_DIRECTORY_VARIABLE]: { value: this.packageDirectory } });
+
+    for (const env of props.environments) {
+      this.addEnvironmentStage(env, [this.createDeployAction(env)]);
+    }
+  }
+
+  /**
+   * Hook: create the deploy action of one environment. The default is a `LambdaDeployAction`
+   * that deploys the build output with `environment.deployment` (its rollback alarms created
+   * in the action's scope), after the approval. Override to deploy differently, e.g. with a
+   * variables namespace for a later action. Return an action with `runOrder` 2 or more.
+   *
+   * @param environment the environment
+   */
+  protected createDeployAction(environment: LambdaEnvironment): codepipeline.IAction {
+    return new LambdaDeployAction({
+      actionName: 'Deploy',
+      input: this.buildOutput,
+      deployment: environment.deployment,
+      runOrder: 2,
+    });
+  }
+
+  /**
+   * The buildspec: the user's install, test and build commands, a check that they left a
+   * package in `packageDirectory`, and the package's files as the build output (the root of
+   * the output artifact is the root of the function's code).
+   */
+  protected renderBuildSpec(): codebuild.BuildSpec {
+    const dir = shellQuote(this.packageDirectory);
+    return generateBuildSpec(this.buildOptions, {
+      build: [
+        `[ -n "$(ls -A ${dir} 2>/dev/null)" ] || { echo "The deployment package directory" ${dir} "is missing or empty:" ` +
+          '"the build commands must write the function\'s code there (LambdaPipeline packageDirectory)" >&2; exit 1; }',
+      ],
+      artifactFiles: ['**/*'],
+      artifactBaseDirectory: this.packageDirectory,
+    }, this.testReportGroup?.reportGroupArn);
+  }
+}
+
+/**
+ * Two environments must not deploy one function: the deploy action updates the function's
+ * code ($LATEST) before it moves the alias, so they would share untested code and configuration.
+ */
+function validateOneFunctionPerEnvironment(scope: Construct, environments: LambdaEnvironment[]): void {
+  environments.forEach((env, i) => {
+    environments.slice(0, i).forEach((other, j) => {
+      if (sameFunction(env.deployment.alias, other.deployment.alias)) {
+        const fn = env.deployment.alias.version.lambda;
+        fail(scope, `environments[${i}].deployment.alias`,
+          `deploys the same function as environments[${j}] ("${other.name}"), got ${env.deployment.alias.node.path} and ${other.deployment.alias.node.path} of ${fn.node.path}`,
+          'give each environment its own function: the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code');
+      }
+    });
+  });
+}
+
+/** Whether two aliases belong to the same function, as far as synth can tell. */
+function sameFunction(a: lambda.IAlias, b: lambda.IAlias): boolean {
+  const fa = a.version.lambda;
+  const fb = b.version.lambda;
+  if (fa === fb || fa.node === fb.node) {
+    return true;
+  }
+  if (!Token.isUnresolved(fa.functionArn) && fa.functionArn === fb.functionArn) {
+    return true;
+  }
+  // Imported by name: the same literal name in the same account and region.
+  return !Token.isUnresolved(fa.functionName) && fa.functionName === fb.functionName &&
+    fa.env.account === fb.env.account && fa.env.region === fb.env.region;
+}

@@ -1,0 +1,52 @@
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildLambdaApp } from '../../examples/lambda-app';
+
+describe('examples/lambda-app.ts', () => {
+  // GIVEN the example app, WHEN it is synthesized (with its AwsSolutions validation plugin)
+  const { app, stack, pipeline } = buildLambdaApp(new App({ context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } }));
+  // The validation plugin prints its report; the test reads the findings itself below.
+  const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const assembly = app.synth();
+  quiet.mockRestore();
+  const template = Template.fromStack(stack);
+
+  test('THEN it synthesizes one stack in the fixed example environment', () => {
+    const artifact = assembly.getStackByName(stack.stackName);
+    expect(artifact.environment).toEqual(expect.objectContaining({ account: '111111111111', region: 'us-east-1' }));
+  });
+
+  test('THEN the pipeline is Source → Build → Staging → approval → Production with a canary', () => {
+    const [cfn] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+    expect(cfn.Properties.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.ActionTypeId.Provider)])).toEqual([
+      ['Source', ['CodeStarSourceConnection']],
+      ['Build', ['CodeBuild']],
+      ['Staging', ['Lambda']],
+      ['Production', ['Manual', 'Lambda']],
+    ]);
+    const production = cfn.Properties.Stages[3].Actions[1].Configuration;
+    expect(production).toEqual(expect.objectContaining({ FunctionAlias: 'live', DeployStrategy: 'Canary10Percent5Minutes' }));
+    expect(pipeline.packageDirectory).toBe('dist');
+  });
+
+  test('THEN AwsSolutions reports nothing on the whole app, with no acknowledgement in the example', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))).toEqual([]);
+    // The functions' own resources need none: latest runtime, own log group, no managed policy.
+    const acknowledgedOutsidePipeline = stack.node.findAll()
+      .filter((c) => !c.node.path.startsWith(`${pipeline.node.path}/`))
+      .filter((c) => (CfnResource.isCfnResource(c) && c.getMetadata('cdk_nag') !== undefined) ||
+        c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .map((c) => c.node.path);
+    expect(acknowledgedOutsidePipeline).toEqual([]);
+  });
+
+  test('THEN the functions run the latest Node.js runtime with their own log group and no managed policy', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
