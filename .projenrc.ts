@@ -37,13 +37,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     'aws-cdk@^2.1100.0',
     'ts-node@^10.9.2',
+    'fast-check@^3',
   ],
 
   // The test tsconfig sits at the root, as the design card has it.
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', '.projenrc.ts'],
+    include: ['examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
   },
   sampleCode: false,
   github: false,
@@ -53,7 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     // Dev dirs may import devDependencies (cdk-nag, aws-cdk-lib/assertions).
-    devdirs: ['test', 'examples', 'build-tools', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
   },
   jestOptions: {
     jestConfig: {
@@ -78,6 +79,30 @@ project.addPackageIgnore('/docs/');
 project.addTask('demo', {
   description: 'Synthesize the example apps with the cdk CLI and summarize each pipeline',
   exec: 'ts-node --project tsconfig.dev.json examples/demo.ts',
+});
+
+// Real Python and Java programs that use the jsii packages (builds dist/ first when needed).
+project.addTask('test:consumers', {
+  description: 'Build the Python and Java packages and run the consumer programs against them',
+  exec: 'bash test/consumers/run.sh',
+});
+
+// Independent scanners (cfn-lint, checkov, cdk-nag packs) over every example's templates.
+project.addTask('test:security', {
+  description: 'Run cdk-nag packs, cfn-lint and checkov over the example apps and write docs/security.md',
+  exec: 'bash test/security/scan.sh',
+});
+
+// Synth time, memory and footprint against hand-written L2 pipelines (a benchmark, not a test).
+project.addTask('bench', {
+  description: 'Benchmark synthesis against hand-written aws-cdk-lib pipelines; writes docs/benchmarks.md',
+  exec: 'ts-node --project tsconfig.dev.json bench/run.ts',
+});
+
+// Mermaid diagrams of the example pipelines, into README.md between markers.
+project.addTask('diagrams', {
+  description: 'Render the example pipelines as Mermaid diagrams into README.md',
+  exec: 'ts-node --project tsconfig.dev.json examples/diagrams.ts',
 });
 
 project.synth();
