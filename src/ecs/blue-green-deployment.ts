@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IMAGE_PLACEHOLDER, ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
-import { ServiceInfo } from './service-info';
+import { passTaskRolesStatement, ServiceInfo } from './service-info';
 import { DEFAULTS } from '../core/defaults';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
@@ -222,13 +222,9 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       }));
     }
     const passRoles = this.info.taskRoles(o.passRoles);
-    if (passRoles.length > 0) {
-      role.addToPolicy(new iam.PolicyStatement({
-        sid: 'PassOnlyTheTaskRoles',
-        actions: ['iam:PassRole'],
-        resources: passRoles.map((r) => r.roleArn),
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      }));
+    const passRole = passTaskRolesStatement(passRoles);
+    if (passRole) {
+      role.addToPolicy(passRole);
     }
     return role;
   }

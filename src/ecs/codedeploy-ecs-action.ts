@@ -2,6 +2,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { passTaskRolesStatement } from './service-info';
 
 /** Props of the least-privilege CodeDeploy ECS (blue/green) deploy action. @internal */
 export interface ScopedCodeDeployEcsActionProps {
@@ -62,13 +63,9 @@ export class ScopedCodeDeployEcsAction extends codepipeline.Action {
       actions: ['ecs:RegisterTaskDefinition'],
       resources: ['*'],
     }));
-    if (this.props.passRoles.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'PassOnlyTheTaskRoles',
-        actions: ['iam:PassRole'],
-        resources: this.props.passRoles.map((r) => r.roleArn),
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      }));
+    const passRole = passTaskRolesStatement(this.props.passRoles);
+    if (passRole) {
+      role.addToPrincipalPolicy(passRole);
     }
     options.bucket.grantRead(role);
     const artifact = this.props.input.artifactName;

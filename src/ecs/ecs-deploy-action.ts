@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { passTaskRolesStatement } from './service-info';
 
 /** Props of the least-privilege ECS deploy action. @internal */
 export interface ScopedEcsDeployActionProps {
@@ -78,13 +79,9 @@ export class ScopedEcsDeployAction extends codepipeline.Action {
       actions: ['ecs:DescribeTasks'],
       resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
     }));
-    if (this.props.passRoles.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'PassOnlyTheTaskRoles',
-        actions: ['iam:PassRole'],
-        resources: this.props.passRoles.map((r) => r.roleArn),
-        conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-      }));
+    const passRole = passTaskRolesStatement(this.props.passRoles);
+    if (passRole) {
+      role.addToPrincipalPolicy(passRole);
     }
     options.bucket.grantRead(role);
     return {

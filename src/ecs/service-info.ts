@@ -97,3 +97,19 @@ export class ServiceInfo {
     return port;
   }
 }
+
+/**
+ * The one `iam:PassRole` statement an ECS deployment needs: exactly the task definition's
+ * roles, passed only to ECS tasks. Undefined when there is no role to pass. @internal
+ */
+export function passTaskRolesStatement(roles: iam.IRole[]): iam.PolicyStatement | undefined {
+  if (roles.length === 0) {
+    return undefined;
+  }
+  return new iam.PolicyStatement({
+    sid: 'PassOnlyTheTaskRoles',
+    actions: ['iam:PassRole'],
+    resources: roles.map((r) => r.roleArn),
+    conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+  });
+}
