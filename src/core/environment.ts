@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { ApprovalOptions, validateApproval } from './approval';
-import { validateNotEmpty, validatePipelineName, validateRequired, validateUnique } from './validation';
+import { fail, show, validateNotEmpty, validatePipelineName, validateRequired, validateUnique } from './validation';
+
+/** Stages every pipeline has before its environments. */
+const RESERVED_STAGE_NAMES = ['Source', 'Build'];
 
 /**
  * What every environment of every pipeline has: a name (its stage) and its approval.
@@ -33,10 +36,13 @@ export function validateEnvironments(scope: Construct, environments: readonly En
     validateRequired(scope, `environments[${i}]`, env, 'remove the empty entry');
     validateRequired(scope, `environments[${i}].name`, env.name, 'give each environment a name, e.g. "Staging"');
     validatePipelineName(scope, `environments[${i}].name`, env.name);
+    if (RESERVED_STAGE_NAMES.includes(env.name)) {
+      fail(scope, `environments[${i}].name`, `is the name of one of the pipeline's own stages, got ${show(env.name)}`,
+        `name the environment after where it deploys, e.g. "Staging"; ${RESERVED_STAGE_NAMES.join(' and ')} are taken`);
+    }
     validateApproval(scope, `environments[${i}].approval`, env.approval);
   });
-  validateUnique(scope, 'environments[].name', [...environments!.map((e) => e.name), 'Source', 'Build'],
-    'give every environment its own name; "Source" and "Build" are the pipeline\'s own stages');
+  validateUnique(scope, 'environments[].name', environments!.map((e) => e.name), 'give every environment its own name');
 }
 
 /** Whether an environment gets a manual approval. @internal */

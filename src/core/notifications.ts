@@ -1,6 +1,5 @@
 import { Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -63,8 +62,7 @@ export function addPipelineNotifications(
     for (const email of options.emails ?? []) {
       created.addSubscription(new subscriptions.EmailSubscription(email));
     }
-    // CodeStar Notifications publishes to the encrypted topic with its own principal.
-    encryptionKey.grant(new iam.ServicePrincipal('codestar-notifications.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    // aws-cdk-lib lets CodeStar Notifications use the key when the rule binds the encrypted topic.
     topic = created;
   } else if ((options.emails ?? []).length > 0) {
     for (const email of options.emails ?? []) {

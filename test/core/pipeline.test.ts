@@ -356,7 +356,7 @@ describe('DeliveryPipeline', () => {
     test.each(['Build', 'Source'])('WHEN an environment is named %s THEN it throws (the pipeline\'s own stage)', (name) => {
       const stack = newStack();
       expectError(() => ecsPipeline(stack, { environments: twoEnvironments(stack, { name }) }),
-        'environments[].name', new RegExp(`must be unique, got "${name}" twice.*"Source" and "Build" are the pipeline's own stages`));
+        'environments[1].name', new RegExp(`is the name of one of the pipeline's own stages, got "${name}".*Source and Build are taken`));
     });
 
     test.each(['has space', 'slash/name', '', 'x'.repeat(101)])('WHEN an environment name is %j THEN it throws', (name) => {
