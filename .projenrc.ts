@@ -50,7 +50,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
   depsUpgrade: false,
-  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/'],
+  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/', '.jsii.tabl.json'],
   eslintOptions: {
     dirs: ['src'],
     // Dev dirs may import devDependencies (cdk-nag, aws-cdk-lib/assertions).
@@ -69,6 +69,14 @@ const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
 eslintrc.addOverride('parserOptions.projectService', undefined);
 eslintrc.addOverride('parserOptions.project', './tsconfig.dev.json');
 eslintrc.addOverride('settings.import/resolver.typescript.project', './tsconfig.dev.json');
+
+// README examples must compile (jsii-rosetta strict, with rosetta/default.ts-fixture) and are
+// translated to Python and Java from the same source.
+project.tryFindObjectFile('package.json')!.addOverride('jsii.metadata.jsii.rosetta.strict', true);
+project.addTask('rosetta:extract', {
+  description: 'Compile and translate every README example with jsii-rosetta (strict); run after compile',
+  exec: 'jsii-rosetta extract --strict --fail',
+});
 
 // The npm package holds the compiled library only.
 project.addPackageIgnore('/examples/');
