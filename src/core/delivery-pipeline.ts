@@ -1,19 +1,20 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { createApprovalAction } from './approval';
-import { ArtifactStore, IArtifactStore } from './artifact-store';
+import { ArtifactStore, IArtifactStore, validateArtifactStore } from './artifact-store';
 import { BuildOptions, createHardenedProject, generateBuildSpec, validateBuildOptions } from './build';
+import { renderMermaid } from './diagram';
 import { EnvironmentOptions, needsApproval } from './environment';
 import { acknowledgeReviewedWildcards } from './nag';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
 import { PipelineSource } from './source';
-import { fail, validatePipelineName, validateRequired, warn } from './validation';
+import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
 
 /**
  * Properties every delivery pipeline shares.
@@ -58,17 +59,16 @@ export interface DeliveryPipelineProps {
 /**
  * The spine of every delivery pipeline: Source → Build → (per environment: approval? → deploy).
  *
- * The constructor creates the artifact store, the V2 pipeline and its source stage. A
- * workload subclass then calls `addBuildStage()` once and `addEnvironmentStage()` for each
- * environment, after its own resources exist, so no overridable hook runs before the subclass
- * can answer it.
+ * The constructor creates the artifact store, the V2 pipeline and its source stage. The
+ * workload subclass implements `addStages()`, which calls `addBuildStage()` once and
+ * `addEnvironmentStage()` for each environment; it runs after construction (on first use of
+ * an escape hatch, or at synthesis), so every hook is overridable from every jsii language.
  *
  * Subclassing API (protected hooks): `renderBuildSpec()`, `createBuildProject()`, and each
  * workload's `createDeployAction()`.
  */
 export abstract class DeliveryPipeline extends Construct {
-  /** The CodePipeline (escape hatch). */
-  public readonly pipeline: codepipeline.Pipeline;
+
   /** The artifact store in use. */
   public readonly artifactStore: IArtifactStore;
   /** The artifact bucket (escape hatch). */
@@ -85,6 +85,8 @@ export abstract class DeliveryPipeline extends Construct {
   /** The validated build options (empty when none were given). */
   protected readonly buildOptions: BuildOptions;
 
+  private readonly _pipeline: codepipeline.Pipeline;
+  private stagesAdded = false;
   private _reportGroup?: codebuild.ReportGroup;
   private _buildProject?: codebuild.IProject;
   private _buildOutput?: codepipeline.Artifact;
@@ -96,18 +98,20 @@ export abstract class DeliveryPipeline extends Construct {
     validateRequired(this, 'props', props, 'pass the pipeline props');
     const source = validateRequired(this, 'source', props.source, 'pass a source, e.g. PipelineSource.connection({ connectionArn, owner, repo })');
     if (!(source instanceof PipelineSource)) {
-      fail(this, 'source', 'must be created by a PipelineSource factory', 'use PipelineSource.connection(...), .codeCommit(...) or .s3(...)');
+      fail(this, 'source', `must be created by a PipelineSource factory, got ${show(source)}`, 'use PipelineSource.connection(...), .codeCommit(...) or .s3(...)');
     }
     this.buildOptions = props.buildOptions ?? {};
     validateBuildOptions(this, this.buildOptions);
     validatePipelineName(this, 'pipelineName', props.pipelineName);
     validateNotifications(this, props.notifications);
+    validateOneOf(this, 'executionMode', props.executionMode, Object.values(codepipeline.ExecutionMode), 'use a codepipeline.ExecutionMode value, e.g. ExecutionMode.QUEUED');
+    validateArtifactStore(this, props.artifactStore);
 
     this.artifactStore = props.artifactStore ?? new ArtifactStore(this, 'ArtifactStore');
     this.artifactBucket = this.artifactStore.bucket;
     this.encryptionKey = this.artifactStore.encryptionKey;
 
-    this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
+    this._pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
       pipelineType: codepipeline.PipelineType.V2,
       executionMode: props.executionMode ?? codepipeline.ExecutionMode.QUEUED,
@@ -118,28 +122,50 @@ export abstract class DeliveryPipeline extends Construct {
 
     this.sourceOutput = new codepipeline.Artifact('Source');
     const binding = source._bind(this, this.sourceOutput);
-    this.pipeline.addStage({ stageName: 'Source', actions: [binding.action] });
+    this._pipeline.addStage({ stageName: 'Source', actions: [binding.action] });
     if (binding.trigger) {
-      this.pipeline.addTrigger(binding.trigger);
+      this._pipeline.addTrigger(binding.trigger);
     }
     this.sourceRevision = binding.revision;
 
-    this.notificationTopic = addPipelineNotifications(this, this.pipeline, this.encryptionKey, props.notifications);
+    this.notificationTopic = addPipelineNotifications(this, this._pipeline, this.encryptionKey, props.notifications);
     acknowledgeReviewedWildcards(this);
+
+    // The hooks must not run inside the constructor: jsii registers the overrides of a Python,
+    // Java, ... subclass only after the JavaScript constructor has returned. The stages are
+    // added on first use of an escape hatch, or at synthesis at the latest.
+    Aspects.of(this).add({
+      visit: (node: IConstruct) => {
+        if (node === this) {
+          this.ensureStages();
+        }
+      },
+    }, { priority: AspectPriority.MUTATING });
   }
 
-  /** The build project, once `addBuildStage()` has run. */
+  /**
+   * The CodePipeline (escape hatch). Reading it adds the Build and environment stages first,
+   * so stages you add to it come after them.
+   */
+  public get pipeline(): codepipeline.Pipeline {
+    this.ensureStages();
+    return this._pipeline;
+  }
+
+  /** The build project (escape hatch). */
   public get buildProject(): codebuild.IProject {
+    this.ensureStages();
     if (!this._buildProject) {
-      fail(this, 'buildProject', 'is read before the build stage exists', 'read it after the constructor, or call addBuildStage() first in a subclass');
+      fail(this, 'buildProject', 'is read before the build stage exists', 'call addBuildStage() first in addStages()');
     }
     return this._buildProject;
   }
 
-  /** The build output artifact, once `addBuildStage()` has run. */
+  /** The build output artifact. */
   public get buildOutput(): codepipeline.Artifact {
+    this.ensureStages();
     if (!this._buildOutput) {
-      fail(this, 'buildOutput', 'is read before the build stage exists', 'read it after the constructor, or call addBuildStage() first in a subclass');
+      fail(this, 'buildOutput', 'is read before the build stage exists', 'call addBuildStage() first in addStages()');
     }
     return this._buildOutput;
   }
@@ -151,11 +177,35 @@ export abstract class DeliveryPipeline extends Construct {
    * @param name the exported variable
    */
   public buildVariable(name: string): string {
+    this.ensureStages();
     if (!this._buildAction) {
       fail(this, 'buildVariable()', 'is called before the build stage exists', 'call it after the constructor');
     }
     return this._buildAction.variable(name);
   }
+
+  /**
+   * The pipeline's stages and actions as a Mermaid flowchart (`flowchart LR`), e.g. for a
+   * README or a design document: one subgraph per stage, one node per action with its name and
+   * provider (manual approvals as hexagons, sources as stadiums, the run order when a stage
+   * has several), and edges in execution order. Actions that share a run order run in
+   * parallel and have no edge between them. Reads the stages from `pipeline`, so it includes
+   * stages and actions you added there.
+   *
+   * @returns the Mermaid source, ending with a newline
+   */
+  public toMermaid(): string {
+    return renderMermaid(this.pipeline.stages);
+  }
+
+  /**
+   * Add the Build stage (`addBuildStage()`) and one stage per environment
+   * (`addEnvironmentStage()`). Implemented by each workload pipeline; runs once, after
+   * construction — when an escape hatch is first read, or at synthesis — so the hooks it calls
+   * are overridable from every jsii language. Override it (calling the parent's) to add stages
+   * after the environments.
+   */
+  protected abstract addStages(): void;
 
   /**
    * Hook: render the buildspec of the build stage. The default generates it inline from
@@ -196,7 +246,7 @@ export abstract class DeliveryPipeline extends Construct {
    */
   protected addBuildStage(environmentVariables?: { [name: string]: codebuild.BuildEnvironmentVariable }): codepipeline.Artifact {
     if (this._buildProject) {
-      fail(this, 'addBuildStage()', 'was already called', 'call it once per pipeline, from the subclass constructor');
+      fail(this, 'addBuildStage()', 'was already called', 'call it once per pipeline, from addStages()');
     }
     if (this.buildOptions.testReportDirectory) {
       // An explicit group (rather than one CodeBuild creates on first use) is retained with
@@ -219,7 +269,7 @@ export abstract class DeliveryPipeline extends Construct {
         ...environmentVariables,
       },
     });
-    this.pipeline.addStage({ stageName: 'Build', actions: [this._buildAction] });
+    this._pipeline.addStage({ stageName: 'Build', actions: [this._buildAction] });
     return this._buildOutput;
   }
 
@@ -248,11 +298,22 @@ export abstract class DeliveryPipeline extends Construct {
         (environment.requireApproval === undefined ? ' for the first environment (set requireApproval: true to add one)' : ''));
     }
     stageActions.push(...deployActions);
-    const stage = this.pipeline.addStage({ stageName: environment.name, actions: stageActions });
+    const stage = this._pipeline.addStage({ stageName: environment.name, actions: stageActions });
     // The grant names the action's ARN, known once the stage has bound the action.
     for (const approver of (approval && environment.approval?.approvers) || []) {
       approval!.grantManualApproval(approver);
     }
     return stage;
+  }
+
+  /**
+   * Add the stages now (once) if they are not there yet. Escape hatches call it; a workload
+   * pipeline's own escape hatches for things created in `addStages()` call it too.
+   */
+  protected ensureStages(): void {
+    if (!this.stagesAdded) {
+      this.stagesAdded = true;
+      this.addStages();
+    }
   }
 }

@@ -11,6 +11,7 @@ import { IMAGE_PLACEHOLDER, ScopedCodeDeployEcsAction } from './codedeploy-ecs-a
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
 import { passTaskRolesStatement, ServiceInfo } from './service-info';
 import { DEFAULTS } from '../core/defaults';
+import { acknowledgeInPacks, NagPackPrefix, ROLLBACK_ALARM_REASON } from '../core/nag';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 
@@ -242,7 +243,7 @@ function listenerRuleArns(listenerArn: string): string {
 /** The default rollback alarms: 5xx responses and unhealthy hosts of the green target group. */
 function defaultAlarms(scope: Construct, green: elbv2.IApplicationTargetGroup): cloudwatch.IAlarm[] {
   const period = Duration.minutes(1);
-  return [
+  const alarms = [
     new cloudwatch.Alarm(scope, 'Green5xxAlarm', {
       alarmDescription: 'Rolls back the blue/green deployment: the green tasks answer with 5xx errors',
       metric: green.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' }),
@@ -260,6 +261,10 @@ function defaultAlarms(scope: Construct, green: elbv2.IApplicationTargetGroup): 
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
   ];
+  for (const alarm of alarms) {
+    acknowledgeInPacks(alarm, 'CloudWatchAlarmAction', [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], ROLLBACK_ALARM_REASON);
+  }
+  return alarms;
 }
 
 

@@ -62,7 +62,10 @@ export function createContainerRepository(scope: Construct, id: string, options:
       {
         rulePriority: 2,
         description: 'Keep the last release images (rollback horizon)',
-        tagStatus: ecr.TagStatus.ANY,
+        // Tagged images only: a rule on any image would also count the young untagged images
+        // that rule 1 still keeps, and keep fewer release images than the horizon.
+        tagStatus: ecr.TagStatus.TAGGED,
+        tagPatternList: ['*'],
         maxImageCount: options.maxImageCount ?? DEFAULTS.maxImageCount,
       },
     ],

@@ -108,13 +108,14 @@ export class EcsContainerPipeline extends DeliveryPipeline {
   public readonly repository: ecr.IRepository;
   /** The ECR repository that holds the Docker layer cache, when `imageBuild.registryCache` is on. */
   public readonly cacheRepository?: ecr.IRepository;
-  /** The scan findings and SBOM artifact, when the vulnerability gate is on. */
-  public readonly sbomOutput?: codepipeline.Artifact;
+
   /** Image definitions file for each container name the environments deploy. */
   private readonly imageDefinitionFiles: Map<string, string>;
   private readonly imageBuild: ImageBuildOptions;
   private readonly containerNames: string[];
   private readonly environments: EcsEnvironment[];
+  private readonly vulnerabilityGate?: VulnerabilityGateOptions;
+  private _sbomOutput?: codepipeline.Artifact;
 
   constructor(scope: Construct, id: string, props: EcsContainerPipelineProps) {
     super(scope, id, props);
@@ -156,6 +157,23 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       this.cacheRepository = createCacheRepository(this, 'BuildCacheRepository');
     }
 
+    if (props.vulnerabilityGate) {
+      validateVulnerabilityGate(this, props.vulnerabilityGate);
+    }
+    this.vulnerabilityGate = props.vulnerabilityGate;
+  }
+
+  /** The scan findings and SBOM artifact, when the vulnerability gate is on. */
+  public get sbomOutput(): codepipeline.Artifact | undefined {
+    this.ensureStages();
+    return this._sbomOutput;
+  }
+
+  /**
+   * The Build stage (tests, image build and push, optional vulnerability gate) and one stage
+   * per environment.
+   */
+  protected addStages(): void {
     this.addBuildStage({
       REPOSITORY_URI: { value: this.repository.repositoryUri },
       REPOSITORY_NAME: { value: this.repository.repositoryName },
@@ -165,11 +183,10 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     this.cacheRepository?.grantPullPush(this.buildProject);
     // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
-    props.environments.forEach((env) => env.deployment._grantBuild(this.buildProject));
+    this.environments.forEach((env) => env.deployment._grantBuild(this.buildProject));
 
-    if (props.vulnerabilityGate) {
-      validateVulnerabilityGate(this, props.vulnerabilityGate);
-      const gate = createVulnerabilityGate(this, props.vulnerabilityGate, {
+    if (this.vulnerabilityGate) {
+      const gate = createVulnerabilityGate(this, this.vulnerabilityGate, {
         repository: this.repository,
         artifactBucket: this.artifactBucket,
         encryptionKey: this.encryptionKey,
@@ -178,10 +195,10 @@ export class EcsContainerPipeline extends DeliveryPipeline {
         imageTag: this.buildVariable('IMAGE_TAG'),
       });
       this.pipeline.stages.find((st) => st.stageName === 'Build')!.addAction(gate.action);
-      this.sbomOutput = gate.output;
+      this._sbomOutput = gate.output;
     }
 
-    props.environments.forEach((env, i) => {
+    this.environments.forEach((env, i) => {
       this.addEnvironmentStage(env, [this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '')]);
     });
   }

@@ -2,6 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { acknowledgeInPacks, NagPackPrefix, ROLLBACK_ALARM_REASON } from '../core/nag';
 import { fail, show, validateRange, validateRequired, warn } from '../core/validation';
 
 /**
@@ -209,7 +210,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
     if (this.defaultAlarmsOn()) {
       const fn = this.alias.version.lambda;
       for (const spec of DEFAULT_ALARMS) {
-        alarms.push(new cloudwatch.Alarm(scope, spec.id, {
+        const alarm = new cloudwatch.Alarm(scope, spec.id, {
           alarmDescription: `Rolls back the deployment to ${this.alias.node.path} when the alias ${spec.description} in a one-minute period`,
           metric: new cloudwatch.Metric({
             namespace: 'AWS/Lambda',
@@ -225,7 +226,9 @@ class TrafficShiftDeployment extends LambdaDeployment {
           datapointsToAlarm: 1,
           // No invocations in a minute is not a failure.
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }));
+        });
+        acknowledgeInPacks(alarm, 'CloudWatchAlarmAction', [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY], ROLLBACK_ALARM_REASON);
+        alarms.push(alarm);
       }
     }
     return alarms;

@@ -65,6 +65,7 @@ export interface LambdaPipelineProps extends DeliveryPipelineProps {
 export class LambdaPipeline extends DeliveryPipeline {
   /** Directory of the build output that holds the deployment package. */
   public readonly packageDirectory: string;
+  private readonly environments: LambdaEnvironment[];
 
   constructor(scope: Construct, id: string, props: LambdaPipelineProps) {
     super(scope, id, props);
@@ -90,10 +91,13 @@ export class LambdaPipeline extends DeliveryPipeline {
       }
     }
     this.packageDirectory = props.packageDirectory ?? DEFAULT_PACKAGE_DIRECTORY;
+    this.environments = props.environments;
+  }
 
+  /** The Build stage (which writes the package) and one stage per environment. */
+  protected addStages(): void {
     this.addBuildStage({ [PACKAGE_DIRECTORY_VARIABLE]: { value: this.packageDirectory } });
-
-    for (const env of props.environments) {
+    for (const env of this.environments) {
       this.addEnvironmentStage(env, [this.createDeployAction(env)]);
     }
   }

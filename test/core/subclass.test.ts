@@ -5,7 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DeliveryPipeline, DeliveryPipelineProps, EcsContainerPipeline, EcsContainerPipelineProps, EcsEnvironment } from '../../src';
+import { DeliveryPipeline, EcsContainerPipeline, EcsContainerPipelineProps, EcsEnvironment } from '../../src';
 import { githubSource, newStack } from '../helpers';
 import { actionsOf, buildSpecOf, flatten, onlyResource, resourcesOf, SpinePipeline, stageOf, stagesOf, twoEnvironments } from './support';
 
@@ -178,27 +178,27 @@ describe('Subclassing', () => {
 
   describe('GIVEN a direct subclass of DeliveryPipeline', () => {
     class EarlyAccessPipeline extends DeliveryPipeline {
-      constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
-        super(scope, id, props);
+      protected addStages(): void {
         void this.buildProject;
       }
     }
 
     class TwiceBuiltPipeline extends DeliveryPipeline {
-      constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
-        super(scope, id, props);
+      protected addStages(): void {
         this.addBuildStage();
         this.addBuildStage();
       }
     }
 
-    test('WHEN it reads buildProject before addBuildStage THEN it is told to add the build stage first', () => {
-      expect(() => new EarlyAccessPipeline(newStack(), 'Pipeline', { source: githubSource() }))
+    test('WHEN its addStages reads buildProject before addBuildStage THEN it is told to add the build stage first', () => {
+      const pipeline = new EarlyAccessPipeline(newStack(), 'Pipeline', { source: githubSource() });
+      expect(() => pipeline.buildProject)
         .toThrow(/TestStack\/Pipeline: buildProject is read before the build stage exists.*Fix:.*addBuildStage\(\)/);
     });
 
     test('WHEN it calls addBuildStage twice THEN it throws', () => {
-      expect(() => new TwiceBuiltPipeline(newStack(), 'Pipeline', { source: githubSource() }))
+      const pipeline = new TwiceBuiltPipeline(newStack(), 'Pipeline', { source: githubSource() });
+      expect(() => pipeline.pipeline)
         .toThrow(/TestStack\/Pipeline: addBuildStage\(\) was already called.*Fix:/);
     });
 

@@ -18,11 +18,17 @@ export interface SpinePipelineProps extends DeliveryPipelineProps {
  * environment deploys the build output to an imported bucket named after it.
  */
 export class SpinePipeline extends DeliveryPipeline {
+  private readonly environments: EnvironmentOptions[];
+
   constructor(scope: Construct, id: string, props: SpinePipelineProps) {
     super(scope, id, props);
     validateEnvironments(this, props.environments);
+    this.environments = props.environments;
+  }
+
+  protected addStages(): void {
     this.addBuildStage();
-    for (const env of props.environments) {
+    for (const env of this.environments) {
       const bucket = s3.Bucket.fromBucketName(this, `${env.name}Target`, `acme-${env.name.toLowerCase()}`);
       this.addEnvironmentStage(env, [
         new actions.S3DeployAction({ actionName: 'Deploy', bucket, input: this.buildOutput, runOrder: 2 }),
