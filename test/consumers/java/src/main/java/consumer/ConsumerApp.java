@@ -1,0 +1,200 @@
+package consumer;
+
+import io.github.cdkdeliverypipelines.ApprovalOptions;
+import io.github.cdkdeliverypipelines.BuildOptions;
+import io.github.cdkdeliverypipelines.ConnectionSourceOptions;
+import io.github.cdkdeliverypipelines.EcsContainerPipeline;
+import io.github.cdkdeliverypipelines.EcsContainerPipelineProps;
+import io.github.cdkdeliverypipelines.EcsDeployment;
+import io.github.cdkdeliverypipelines.EcsEnvironment;
+import io.github.cdkdeliverypipelines.NotificationOptions;
+import io.github.cdkdeliverypipelines.PipelineSource;
+import io.github.cdkdeliverypipelines.RollingDeploymentOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.services.codebuild.BuildSpec;
+import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ecs.Cluster;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
+import software.amazon.awscdk.services.ecs.FargateService;
+import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
+import software.amazon.awscdk.services.ecs.ICluster;
+import software.amazon.awscdk.services.ecs.PortMapping;
+import software.constructs.Construct;
+
+/**
+ * A real Java CDK app that uses the cdk-delivery-pipelines Maven artifact.
+ *
+ * <p>It synthesizes two stacks with the same construct ids and props as ../reference.ts:
+ * ConsumerEcsPipeline (the library's EcsContainerPipeline: Source, Build, Staging, approval,
+ * Production) and ConsumerEcsPipelineOverride (the same with a Java subclass that overrides the
+ * protected hook {@code renderBuildSpec()}). The cloud assembly goes to the directory given as
+ * the first argument, or $CONSUMER_OUTDIR, or ./cdk.out; the program then checks that the
+ * override took effect and exits non-zero otherwise.
+ */
+public final class ConsumerApp {
+    static final Environment ENV = Environment.builder().account("111111111111").region("us-east-1").build();
+    static final String CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555";
+    static final String BASE_STACK = "ConsumerEcsPipeline";
+    static final String OVERRIDE_STACK = "ConsumerEcsPipelineOverride";
+    static final String MARKER = "echo overridden-in-java";
+
+    private ConsumerApp() {
+    }
+
+    /** A consumer's subclass: its own buildspec, keeping the user's install commands. */
+    public static class MarkedBuildSpecPipeline extends EcsContainerPipeline {
+        public MarkedBuildSpecPipeline(final Construct scope, final String id, final EcsContainerPipelineProps props) {
+            super(scope, id, props);
+        }
+
+        @Override
+        protected BuildSpec renderBuildSpec() {
+            List<String> install = Optional.ofNullable(getBuildOptions().getInstallCommands()).orElse(List.of());
+            // BuildSpec.fromObject serializes the map as it iterates it: keep the keys in order.
+            return BuildSpec.fromObject(map(
+                "version", "0.2",
+                "phases", map(
+                    "install", map("commands", new ArrayList<>(install)),
+                    "build", map("commands", List.of(
+                        MARKER,
+                        "printf '[{\"name\":\"web\",\"imageUri\":\"%s\"}]' \"$REPOSITORY_URI:$SOURCE_REVISION\" > imagedefinitions.json"))),
+                "artifacts", map("files", List.of("imagedefinitions.json"))));
+        }
+    }
+
+    /** An insertion-ordered map from alternating keys and values. */
+    static Map<String, Object> map(final Object... keysAndValues) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            result.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return result;
+    }
+
+    interface PipelineFactory {
+        void create(Construct scope, String id, EcsContainerPipelineProps props);
+    }
+
+    static FargateService webService(final Stack stack, final String name, final ICluster cluster) {
+        FargateTaskDefinition taskDefinition = FargateTaskDefinition.Builder.create(stack, name + "Task")
+            .cpu(256)
+            .memoryLimitMiB(512)
+            .build();
+        taskDefinition.addContainer("web", ContainerDefinitionOptions.builder()
+            .image(ContainerImage.fromRegistry("public.ecr.aws/docker/library/nginx:1.27"))
+            .essential(true)
+            .portMappings(List.of(PortMapping.builder().containerPort(80).build()))
+            .build());
+        return FargateService.Builder.create(stack, name + "Service")
+            .cluster(cluster)
+            .taskDefinition(taskDefinition)
+            .desiredCount(1)
+            .minHealthyPercent(100)
+            .maxHealthyPercent(200)
+            .assignPublicIp(true)
+            .circuitBreaker(DeploymentCircuitBreaker.builder().enable(true).rollback(true).build())
+            .build();
+    }
+
+    static Stack pipelineStack(final App app, final String id, final PipelineFactory factory) {
+        Stack stack = new Stack(app, id, StackProps.builder().env(ENV).build());
+        Vpc vpc = Vpc.Builder.create(stack, "Vpc")
+            .availabilityZones(List.of("us-east-1a", "us-east-1b"))
+            .natGateways(0)
+            .subnetConfiguration(List.of(SubnetConfiguration.builder()
+                .name("public").subnetType(SubnetType.PUBLIC).cidrMask(24).build()))
+            .build();
+        Cluster cluster = Cluster.Builder.create(stack, "Cluster").vpc(vpc).build();
+        FargateService staging = webService(stack, "Staging", cluster);
+        FargateService production = webService(stack, "Production", cluster);
+
+        EcsContainerPipelineProps props = EcsContainerPipelineProps.builder()
+            .source(PipelineSource.connection(ConnectionSourceOptions.builder()
+                .connectionArn(CONNECTION_ARN).owner("acme").repo("shop").branch("main").build()))
+            .buildOptions(BuildOptions.builder()
+                .installCommands(List.of("npm ci"))
+                .testCommands(List.of("npm test"))
+                .environmentVariables(Map.of("NODE_ENV", "production"))
+                .timeout(Duration.minutes(30))
+                .build())
+            .environments(List.of(
+                EcsEnvironment.builder().name("Staging").deployment(EcsDeployment.rolling(staging)).build(),
+                EcsEnvironment.builder()
+                    .name("Production")
+                    .deployment(EcsDeployment.rolling(production, RollingDeploymentOptions.builder()
+                        .deploymentTimeout(Duration.minutes(30)).build()))
+                    .approval(ApprovalOptions.builder()
+                        .notifyEmails(List.of("ops@acme.example"))
+                        .timeout(Duration.hours(24))
+                        .build())
+                    .build()))
+            .notifications(NotificationOptions.builder().emails(List.of("team@acme.example")).build())
+            .build();
+        factory.create(stack, "Pipeline", props);
+        return stack;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String buildSpecOf(final CloudAssembly assembly, final String stackName) {
+        Map<String, Object> template = (Map<String, Object>) assembly.getStackByName(stackName).getTemplate();
+        Map<String, Object> resources = (Map<String, Object>) template.get("Resources");
+        List<Object> specs = new ArrayList<>();
+        for (Object value : resources.values()) {
+            Map<String, Object> resource = (Map<String, Object>) value;
+            if ("AWS::CodeBuild::Project".equals(resource.get("Type"))) {
+                Map<String, Object> properties = (Map<String, Object>) resource.get("Properties");
+                specs.add(((Map<String, Object>) properties.get("Source")).get("BuildSpec"));
+            }
+        }
+        if (specs.size() != 1) {
+            throw new IllegalStateException(stackName + ": expected one CodeBuild project, found " + specs.size());
+        }
+        return String.valueOf(specs.get(0));
+    }
+
+    public static void main(final String[] args) {
+        String outdir = Path.of(args.length > 0 ? args[0]
+            : Optional.ofNullable(System.getenv("CONSUMER_OUTDIR")).orElse("cdk.out")).toAbsolutePath().toString();
+        App app = new App(AppProps.builder().outdir(outdir).build());
+        pipelineStack(app, BASE_STACK, EcsContainerPipeline::new);
+        pipelineStack(app, OVERRIDE_STACK, MarkedBuildSpecPipeline::new);
+        CloudAssembly assembly = app.synth();
+
+        String base = buildSpecOf(assembly, BASE_STACK);
+        String override = buildSpecOf(assembly, OVERRIDE_STACK);
+        List<String> failures = new ArrayList<>();
+        if (!override.contains(MARKER)) {
+            failures.add(OVERRIDE_STACK + ": the buildspec lacks '" + MARKER + "': the Java override did not run"
+                + " (a known cause: jsii registers a subclass's overrides only after the JavaScript constructor"
+                + " returns, so a hook the library calls from its constructor never reaches Java)");
+        }
+        if (override.contains("docker build")) {
+            failures.add(OVERRIDE_STACK + ": the buildspec still has the library's docker build");
+        }
+        if (base.contains(MARKER) || !base.contains("docker build")) {
+            failures.add(BASE_STACK + ": the buildspec is not the library's default");
+        }
+        failures.forEach(f -> System.err.println("FAIL " + f));
+        if (!failures.isEmpty()) {
+            System.exit(1);
+        }
+        System.out.println("java app: synthesized " + BASE_STACK + " and " + OVERRIDE_STACK + " to " + outdir + "; override marker present");
+        System.exit(0);
+    }
+}

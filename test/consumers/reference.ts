@@ -1,0 +1,128 @@
+/**
+ * The TypeScript reference of the consumer programs in python/app.py and
+ * java/src/main/java/.../ConsumerApp.java: the SAME construct ids and props, built from
+ * '../../src'. compare.ts synthesizes it in-process and compares the templates the Python
+ * and Java programs wrote with it.
+ *
+ * Keep the three programs in step: any change to an id or a prop here must be made in the
+ * Python and Java programs too, or the comparison fails (which is the point).
+ */
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { EcsContainerPipeline, EcsContainerPipelineProps, EcsDeployment, PipelineSource } from '../../src';
+
+/** The languages whose consumer programs are compared with this reference. */
+export type ConsumerLanguage = 'python' | 'java';
+
+export const ENV = { account: '111111111111', region: 'us-east-1' };
+export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555';
+
+/** The stack with the library's pipeline as it ships. */
+export const BASE_STACK = 'ConsumerEcsPipeline';
+/** The stack with the consumer's subclass that overrides `renderBuildSpec()`. */
+export const OVERRIDE_STACK = 'ConsumerEcsPipelineOverride';
+
+/**
+ * The command the subclass's buildspec runs. Each program names its own language, so a
+ * template that has it proves the override written in that language ran.
+ */
+export function overrideMarker(language: ConsumerLanguage): string {
+  return `echo overridden-in-${language}`;
+}
+
+/**
+ * A consumer's subclass: replaces the build with its own buildspec (running `marker`),
+ * keeping the user's install commands, read through the protected `buildOptions`. The Python
+ * and Java programs each define this class in their own language with their own marker; the
+ * reference makes one per marker (a method, not a field: the hook runs inside the base
+ * constructor, before a subclass's fields are set).
+ */
+function markedBuildSpecPipeline(marker: string): typeof EcsContainerPipeline {
+  return class MarkedBuildSpecPipeline extends EcsContainerPipeline {
+    protected renderBuildSpec(): codebuild.BuildSpec {
+      return codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        phases: {
+          install: { commands: this.buildOptions.installCommands ?? [] },
+          build: {
+            commands: [
+              marker,
+              'printf \'[{"name":"web","imageUri":"%s"}]\' "$REPOSITORY_URI:$SOURCE_REVISION" > imagedefinitions.json',
+            ],
+          },
+        },
+        artifacts: { files: ['imagedefinitions.json'] },
+      });
+    }
+  };
+}
+
+/** The user's side of the stack: a VPC, a cluster, and one Fargate service per environment. */
+function webService(stack: Stack, name: string, cluster: ecs.ICluster): ecs.FargateService {
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, `${name}Task`, { cpu: 256, memoryLimitMiB: 512 });
+  taskDefinition.addContainer('web', {
+    image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'),
+    essential: true,
+    portMappings: [{ containerPort: 80 }],
+  });
+  return new ecs.FargateService(stack, `${name}Service`, {
+    cluster,
+    taskDefinition,
+    desiredCount: 1,
+    minHealthyPercent: 100,
+    maxHealthyPercent: 200,
+    assignPublicIp: true,
+    circuitBreaker: { enable: true, rollback: true },
+  });
+}
+
+/** Build one stack; `marker` set means the subclass with the overridden buildspec. */
+function pipelineStack(app: App, id: string, marker?: string): Stack {
+  const stack = new Stack(app, id, { env: ENV });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+  });
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+  const staging = webService(stack, 'Staging', cluster);
+  const production = webService(stack, 'Production', cluster);
+
+  const props: EcsContainerPipelineProps = {
+    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main' }),
+    buildOptions: {
+      installCommands: ['npm ci'],
+      testCommands: ['npm test'],
+      environmentVariables: { NODE_ENV: 'production' },
+      timeout: Duration.minutes(30),
+    },
+    environments: [
+      { name: 'Staging', deployment: EcsDeployment.rolling(staging) },
+      {
+        name: 'Production',
+        deployment: EcsDeployment.rolling(production, { deploymentTimeout: Duration.minutes(30) }),
+        approval: { notifyEmails: ['ops@acme.example'], timeout: Duration.hours(24) },
+      },
+    ],
+    notifications: { emails: ['team@acme.example'] },
+  };
+  const pipelineClass = marker === undefined ? EcsContainerPipeline : markedBuildSpecPipeline(marker);
+  new pipelineClass(stack, 'Pipeline', props);
+  return stack;
+}
+
+/** The reference app for one consumer language (only the override marker differs). */
+export function buildReferenceApp(language: ConsumerLanguage, outdir?: string): App {
+  const app = new App({ outdir });
+  pipelineStack(app, BASE_STACK);
+  pipelineStack(app, OVERRIDE_STACK, overrideMarker(language));
+  return app;
+}
+
+if (require.main === module) {
+  const [language = 'python', outdir] = process.argv.slice(2);
+  const assembly = buildReferenceApp(language as ConsumerLanguage, outdir).synth();
+  console.log(`reference (${language}) synthesized to ${assembly.directory}`);
+}
