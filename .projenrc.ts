@@ -82,6 +82,8 @@ project.addTask('rosetta:extract', {
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/cdk.out/');
 project.addPackageIgnore('/docs/');
+project.addPackageIgnore('/bench/');
+project.addPackageIgnore('/rosetta/');
 
 // `npm run demo`: synthesize every example app with the real cdk CLI and print each pipeline.
 project.addTask('demo', {
@@ -105,6 +107,7 @@ project.addTask('test:security', {
 project.addTask('bench', {
   description: 'Benchmark synthesis against hand-written aws-cdk-lib pipelines; writes docs/benchmarks.md',
   exec: 'ts-node --project tsconfig.dev.json bench/run.ts',
+  receiveArgs: true,
 });
 
 // Mermaid diagrams of the example pipelines, into README.md between markers.

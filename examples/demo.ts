@@ -8,20 +8,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-
-/** One example app. Add the Lambda and static-site apps here when they exist. */
-interface ExampleApp {
-  /** Name of the output directory under cdk.out/. */
-  readonly name: string;
-  /** Entry file, relative to the repository root. */
-  readonly entry: string;
-  readonly title: string;
-}
-
-const EXAMPLES: ExampleApp[] = [
-  { name: 'ecs-app', entry: 'examples/ecs-app.ts', title: 'ECS Fargate service: rolling staging, CodeDeploy blue/green production' },
-  { name: 'lambda-app', entry: 'examples/lambda-app.ts', title: 'Lambda function, canary traffic shifting with alarm rollback' },
-];
+// The one list of example apps, shared with the security gates (add new apps there).
+import { EXAMPLES, ExampleApp } from './registry';
+import { fixedMonthlyCost, formatCost, underPath } from '../bench/cost';
 
 const ROOT = path.resolve(__dirname, '..');
 // The script behind node_modules/.bin/cdk, run with this node: no shell, works on Windows too.
@@ -168,6 +157,7 @@ function printPipeline(logicalId: string, resources: Record<string, CfnResource>
     const byType = countBy(own.map((r) => r.Type.replace(/^AWS::/, '')));
     console.log(`  resources owned by the pipeline: ${own.length} of ${Object.keys(resources).length}`);
     console.log(indent(wrap(byType.map(([type, n]) => `${type} ${n}`).join(', '), 92), '    '));
+    console.log(`  fixed cost  ${formatCost(fixedMonthlyCost({ Resources: resources }, underPath(owner)))}`);
   }
   return owner;
 }
@@ -248,7 +238,10 @@ function describeAction(action: any, resources: Record<string, CfnResource>): st
     case 'Manual':
       return [
         c.NotificationArn ? `notifies ${ref(c.NotificationArn, resources)}` : 'no notification',
-        ...(c.ExternalEntityLink ? [`review ${c.ExternalEntityLink}`] : []),
+        // A link built from references (e.g. https:// + a distribution's domain) shows them as <path>.
+        ...(c.ExternalEntityLink ? [`review ${c.ExternalEntityLink['Fn::Join']
+          ? c.ExternalEntityLink['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : `<${ref(p, resources)}>`)).join(c.ExternalEntityLink['Fn::Join'][0])
+          : ref(c.ExternalEntityLink, resources)}`] : []),
       ].join(', ');
     default:
       return '';

@@ -14,3 +14,8 @@ export * from './lambda/lambda-deployment';
 export * from './lambda/lambda-deploy-action';
 export * from './lambda/lambda-pipeline';
 export * from './ecs/vulnerability-gate';
+export * from './static-site/cache-control';
+export * from './static-site/post-deploy-check';
+export * from './static-site/static-site-target';
+export * from './static-site/static-site-hosting';
+export * from './static-site/static-site-pipeline';

@@ -6,7 +6,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { fail, show, validateDuration } from './validation';
+import { acknowledgeInPacks, EMAIL_SUBSCRIPTION_REASON, NagPackPrefix } from './nag';
+import { fail, show, validateDuration, validateList, validateOptionsObject, validateShape, validateWholeMinutes } from './validation';
 
 /**
  * How a manual approval before an environment is announced and who may give it.
@@ -38,7 +39,7 @@ export interface ApprovalOptions {
    */
   readonly comment?: string;
   /**
-   * How long the approval waits before it fails, between 1 minute and 7 days.
+   * How long the approval waits before it fails, in whole minutes between 5 minutes and 7 days.
    *
    * @default Duration.days(7)
    */
@@ -64,7 +65,17 @@ export function validateApproval(scope: Construct, prop: string, approval: Appro
   if (!approval) {
     return;
   }
+  validateOptionsObject(scope, prop, approval, 'pass e.g. approval: { notifyEmails: ["ops@example.com"] }');
   validateDuration(scope, `${prop}.timeout`, approval.timeout, DEFAULTS.approvalTimeoutMin, DEFAULTS.approvalTimeoutMax);
+  validateWholeMinutes(scope, `${prop}.timeout`, approval.timeout);
+  validateList(scope, `${prop}.notifyEmails`, approval.notifyEmails, 'pass a list of addresses, e.g. notifyEmails: ["ops@example.com"]');
+  validateShape(scope, `${prop}.notificationTopic`, approval.notificationTopic, ['topicArn', 'addSubscription', 'grantPublish'], 'an sns.ITopic',
+    'pass the topic construct, e.g. sns.Topic.fromTopicArn(this, "Approvals", arn)');
+  validateList(scope, `${prop}.approvers`, approval.approvers, 'pass a list of principals, e.g. approvers: [opsRole]');
+  (approval.approvers ?? []).forEach((approver, i) => {
+    validateShape(scope, `${prop}.approvers[${i}]`, approver ?? null, ['grantPrincipal'], 'an iam.IGrantable (a role, user or group)',
+      'pass the principal construct, e.g. iam.Role.fromRoleArn(this, "Ops", arn)');
+  });
   (approval.notifyEmails ?? []).forEach((email, i) => {
     if (typeof email !== 'string' || (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
       fail(scope, `${prop}.notifyEmails[${i}]`, `is not an e-mail address, got ${show(email)}`, 'give addresses like "ops@example.com"');
@@ -88,13 +99,13 @@ export function createApprovalAction(scope: Construct, options: ApprovalOptions,
       enforceSSL: true,
     });
     for (const email of options.notifyEmails) {
-      created.addSubscription(new subscriptions.EmailSubscription(email));
+      acknowledgeInPacks(created.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
     }
     topic = created;
   } else if (topic) {
     // The addresses are subscribed to a given topic too, as the option promises.
     for (const email of options.notifyEmails ?? []) {
-      topic.addSubscription(new subscriptions.EmailSubscription(email));
+      acknowledgeInPacks(topic.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
     }
   }
   const action = new actions.ManualApprovalAction({

@@ -3,8 +3,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { acknowledge } from './nag';
-import { validateDuration, validateWholeDays } from './validation';
+import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag';
+import { validateDuration, validateShape, validateWholeDays } from './validation';
+
+/** The compliance packs (NIST 800-53 rev 5, HIPAA, PCI DSS) whose S3 rules the store acknowledges. */
+const COMPLIANCE_PACKS = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
 
 /**
  * Where pipelines keep their artifacts: a bucket and the KMS key that encrypts it.
@@ -43,6 +46,14 @@ export interface ArtifactStoreProps {
   readonly accessLogsBucket?: s3.IBucket;
 }
 
+/** Validate an artifact store given by the user (a bucket and a key). @internal */
+export function validateArtifactStore(scope: Construct, store: IArtifactStore | undefined): void {
+  const fix = 'pass an ArtifactStore (new ArtifactStore(this, "Artifacts")) or an object with the bucket and its KMS key';
+  validateShape(scope, 'artifactStore', store, ['bucket', 'encryptionKey'], 'an IArtifactStore', fix);
+  validateShape(scope, 'artifactStore.bucket', store?.bucket, ['bucketName', 'bucketArn', 'grantReadWrite'], 'an s3.IBucket', fix);
+  validateShape(scope, 'artifactStore.encryptionKey', store?.encryptionKey, ['keyArn', 'addToResourcePolicy', 'grantEncryptDecrypt'], 'a kms.IKey', fix);
+}
+
 /**
  * A hardened artifact store: private, SSL-only, versioned bucket encrypted with a rotating
  * customer managed key, with server access logs, expiring non-current versions, retained on
@@ -59,6 +70,10 @@ export class ArtifactStore extends Construct implements IArtifactStore {
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps = {}) {
     super(scope, id);
+    // JavaScript callers may pass null for "no props".
+    props = props ?? {};
+    validateShape(this, 'accessLogsBucket', props.accessLogsBucket, ['bucketName', 'bucketArn', 'addToResourcePolicy'], 'an s3.IBucket',
+      'pass the bucket construct, e.g. s3.Bucket.fromBucketName(this, "Logs", name)');
     validateDuration(this, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration, Duration.days(1), Duration.days(3650));
     validateWholeDays(this, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -91,6 +106,9 @@ export class ArtifactStore extends Construct implements IArtifactStore {
       ],
       removalPolicy,
     });
+    acknowledgeInPacks(this.bucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,
+      'Pipeline artifacts are intermediate build outputs of one execution, rebuilt from the source on the next run; ' +
+      'a replica in another region would not make a deployment recoverable (the deployed images and versions live in ECR, Lambda or S3 targets)');
   }
 
   private createAccessLogsBucket(removalPolicy: RemovalPolicy): s3.IBucket {
@@ -110,6 +128,10 @@ export class ArtifactStore extends Construct implements IArtifactStore {
       ruleId: 'AwsSolutions-S1',
       reason: 'This bucket is the server access log destination of the artifact bucket; logging it into itself would loop',
     });
+    acknowledgeInPacks(bucket, 'S3DefaultEncryptionKMS', COMPLIANCE_PACKS,
+      'S3 server access logs can only be delivered to a destination bucket encrypted with SSE-S3, not SSE-KMS');
+    acknowledgeInPacks(bucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,
+      'Access logs of the artifact bucket, kept for audit in the pipeline\'s own region; replicate them with your organisation\'s central log archive if it requires a second region');
     return bucket;
   }
 }

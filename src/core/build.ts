@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,8 +7,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { DEFAULTS, RESERVED_BUILD_VARIABLES, SECRET_NAME_PATTERN } from './defaults';
-import { acknowledge } from './nag';
-import { fail, show, validateCommands, validateDuration, validateRelativePath, warn } from './validation';
+import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag';
+import {
+  fail, show, validateCommands, validateDuration, validateOneOf, validateOptionsObject, validateRelativePath, validateShape,
+  validateStringList, validateStringMap, validateWholeMinutes, warn,
+} from './validation';
 
 /**
  * A secret given to the build as an environment variable, resolved by CodeBuild at build time
@@ -31,11 +34,18 @@ export abstract class BuildSecret {
 
   /** @internal */
   public abstract _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable;
+
+  /** Throw the library's error when the factory was given nothing to read. @internal */
+  public abstract _validate(scope: Construct, prop: string): void;
 }
 
 class SecretsManagerBuildSecret extends BuildSecret {
   constructor(private readonly secret: secretsmanager.ISecret, private readonly jsonField?: string) {
     super();
+  }
+  public _validate(scope: Construct, prop: string): void {
+    validateShape(scope, prop, this.secret ?? null, ['secretArn', 'grantRead'], 'a Secrets Manager secret (BuildSecret.fromSecretsManager(secret))',
+      'pass the secret construct, e.g. BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(this, "Db", "db"))');
   }
   public _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable {
     this.secret.grantRead(grantee);
@@ -49,6 +59,10 @@ class SecretsManagerBuildSecret extends BuildSecret {
 class SsmBuildSecret extends BuildSecret {
   constructor(private readonly parameter: ssm.IParameter) {
     super();
+  }
+  public _validate(scope: Construct, prop: string): void {
+    validateShape(scope, prop, this.parameter ?? null, ['parameterName', 'grantRead'], 'an SSM parameter (BuildSecret.fromSsmParameter(parameter))',
+      'pass the parameter construct, e.g. BuildSecret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, "Token", { parameterName }))');
   }
   public _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable {
     this.parameter.grantRead(grantee);
@@ -168,11 +182,24 @@ export interface BuildSpecExtras {
 
 /** Validate build options; throws the library's error. @internal */
 export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
+  validateOptionsObject(scope, 'buildOptions', build, 'pass e.g. buildOptions: { testCommands: ["npm test"] }');
+  validateStringMap(scope, 'buildOptions.environmentVariables', build.environmentVariables, 'pass e.g. environmentVariables: { STAGE: "prod" }');
+  validateStringMap(scope, 'buildOptions.runtimeVersions', build.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "20" }');
+  validateStringList(scope, 'buildOptions.cachePaths', build.cachePaths, 'pass a list of paths, e.g. cachePaths: ["/root/.npm/**/*"]');
+  validateOneOf(scope, 'buildOptions.logRetention', build.logRetention, Object.values(logs.RetentionDays).filter((v) => typeof v === 'number'),
+    'use a logs.RetentionDays value, e.g. logs.RetentionDays.THREE_MONTHS');
+  validateOneOf(scope, 'buildOptions.computeType', build.computeType, Object.values(codebuild.ComputeType), 'use a codebuild.ComputeType value, e.g. codebuild.ComputeType.SMALL');
+  validateShape(scope, 'buildOptions.buildImage', build.buildImage, ['imageId', 'validate'], 'a codebuild.IBuildImage',
+    'use e.g. codebuild.LinuxBuildImage.STANDARD_7_0 or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
+  if (build.secrets !== undefined && (build.secrets === null || typeof build.secrets !== 'object' || Array.isArray(build.secrets))) {
+    fail(scope, 'buildOptions.secrets', `must be a map of names to BuildSecrets, got ${show(build.secrets)}`, 'pass e.g. secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }');
+  }
   validateCommands(scope, 'buildOptions.installCommands', build.installCommands);
   validateCommands(scope, 'buildOptions.testCommands', build.testCommands);
   validateCommands(scope, 'buildOptions.commands', build.commands);
   validateCommands(scope, 'buildOptions.postBuildCommands', build.postBuildCommands);
   validateDuration(scope, 'buildOptions.timeout', build.timeout, DEFAULTS.buildTimeoutMin, DEFAULTS.buildTimeoutMax);
+  validateWholeMinutes(scope, 'buildOptions.timeout', build.timeout);
   validateRelativePath(scope, 'buildOptions.testReportDirectory', build.testReportDirectory);
   validateRelativePath(scope, 'buildOptions.repositoryBuildSpec', build.repositoryBuildSpec);
   const ignoredByRepositoryBuildSpec = (['installCommands', 'testCommands', 'commands', 'postBuildCommands', 'runtimeVersions', 'cachePaths'] as const)
@@ -200,6 +227,7 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
     if (!(secret instanceof BuildSecret)) {
       fail(scope, `buildOptions.secrets.${name}`, `must be a BuildSecret, got ${show(secret)}`, 'use BuildSecret.fromSecretsManager(...) or BuildSecret.fromSsmParameter(...)');
     }
+    secret._validate(scope, `buildOptions.secrets.${name}`);
   }
   for (const [name] of Object.entries(build.environmentVariables ?? {})) {
     if (build.secrets && name in build.secrets) {
@@ -265,10 +293,30 @@ export interface HardenedProjectProps {
  */
 export function createHardenedProject(scope: Construct, id: string, props: HardenedProjectProps): codebuild.PipelineProject {
   const build = props.build;
+  // Build logs are encrypted with the pipeline key, which CloudWatch Logs may use only for log
+  // groups of this account and region. A key whose policy cannot be amended (imported) is not
+  // used: the log group would fail to create.
+  const stack = Stack.of(scope);
+  const logsMayUseKey = props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'CloudWatchLogsEncryptsBuildLogs',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: {
+        'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      },
+    },
+  }), true).statementAdded;
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: build.logRetention ?? DEFAULTS.buildLogRetention,
+    encryptionKey: logsMayUseKey ? props.encryptionKey : undefined,
     removalPolicy: RemovalPolicy.RETAIN,
   });
+  if (!logsMayUseKey) {
+    acknowledgeInPacks(logGroup, 'CloudWatchLogGroupEncrypted', [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321],
+      'The artifact store\'s KMS key is imported, so the pipeline cannot let CloudWatch Logs use it; the build logs are encrypted at rest with CloudWatch Logs\' own keys');
+  }
   // The role exists before the project so each secret grant names it and nothing else.
   const role = new iam.Role(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
@@ -303,6 +351,9 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
   if (props.reportGroup) {
     props.reportGroup.grantWrite(project);
   }
+  acknowledgeInPacks(project, 'CodeBuildProjectSourceRepoUrl', [NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321],
+    'The project\'s source is the pipeline\'s source artifact (source type CODEPIPELINE): the pipeline\'s source action reaches the repository, ' +
+    'so the project holds no repository URL and no credentials');
   if (props.privileged) {
     acknowledge(project, {
       ruleId: 'AwsSolutions-CB3',

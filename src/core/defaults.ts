@@ -29,8 +29,8 @@ export const DEFAULTS = {
   dockerfile: 'Dockerfile',
   dockerContext: '.',
 
-  /** CodePipeline's limits for a manual approval. */
-  approvalTimeoutMin: Duration.minutes(1),
+  /** The limits of a manual approval (aws-cdk-lib rejects less than 5 minutes). */
+  approvalTimeoutMin: Duration.minutes(5),
   approvalTimeoutMax: Duration.days(7),
   /** CodePipeline's limit for the ECS deploy action. */
   ecsDeploymentTimeoutMin: Duration.minutes(1),

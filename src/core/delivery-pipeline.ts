@@ -134,13 +134,7 @@ export abstract class DeliveryPipeline extends Construct {
     // The hooks must not run inside the constructor: jsii registers the overrides of a Python,
     // Java, ... subclass only after the JavaScript constructor has returned. The stages are
     // added on first use of an escape hatch, or at synthesis at the latest.
-    Aspects.of(this).add({
-      visit: (node: IConstruct) => {
-        if (node === this) {
-          this.ensureStages();
-        }
-      },
-    }, { priority: AspectPriority.MUTATING });
+    pendingPipelines(this.node.root).push(this);
   }
 
   /**
@@ -316,4 +310,28 @@ export abstract class DeliveryPipeline extends Construct {
       this.addStages();
     }
   }
+}
+
+const PENDING = Symbol.for('cdk-delivery-pipelines.pendingPipelines');
+
+/**
+ * The pipelines of an app whose stages are still to be added. One aspect per app adds them
+ * all: an aspect per pipeline would make aws-cdk-lib restart its aspect pass once per
+ * pipeline (every new role brings an aspect of its own), and it gives up after 100 restarts.
+ */
+function pendingPipelines(root: IConstruct): DeliveryPipeline[] {
+  const holder = root as unknown as { [PENDING]?: DeliveryPipeline[] };
+  if (!holder[PENDING]) {
+    const pending: DeliveryPipeline[] = [];
+    holder[PENDING] = pending;
+    Aspects.of(root).add({
+      visit: (node: IConstruct) => {
+        if (node === root) {
+          // ensureStages is protected: the aspect is the spine's own caller.
+          pending.splice(0).forEach((p) => (p as unknown as { ensureStages(): void }).ensureStages());
+        }
+      },
+    }, { priority: AspectPriority.MUTATING });
+  }
+  return holder[PENDING];
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ApprovalOptions, validateApproval } from './approval';
-import { fail, show, validateNotEmpty, validatePipelineName, validateRequired, validateUnique } from './validation';
+import { fail, show, validateBoolean, validateNotEmpty, validatePipelineName, validateRequired, validateUnique } from './validation';
 
 /** Stages every pipeline has before its environments. */
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
@@ -40,6 +40,7 @@ export function validateEnvironments(scope: Construct, environments: readonly En
       fail(scope, `environments[${i}].name`, `is the name of one of the pipeline's own stages, got ${show(env.name)}`,
         `name the environment after where it deploys, e.g. "Staging"; ${RESERVED_STAGE_NAMES.join(' and ')} are taken`);
     }
+    validateBoolean(scope, `environments[${i}].requireApproval`, env.requireApproval);
     validateApproval(scope, `environments[${i}].approval`, env.approval);
   });
   validateUnique(scope, 'environments[].name', environments!.map((e) => e.name), 'give every environment its own name');

@@ -43,6 +43,7 @@ const RESOURCE_PATTERN_REASONS: Array<[RegExp, string]> = [
   [/:log-group:\/[^/]+\/codepipeline\/[^/:*]+(:log-stream)?:\*$/, 'the pipeline\'s own action log group (/<region>/codepipeline/<pipeline name>) and its streams, which CodePipeline names per execution; the Lambda deploy action writes its log there'],
   [/:lambda:.+:function:[^:*]+:\*$/, 'versions and aliases (function:<name>:<qualifier>) of the one function the Lambda deploy action deploys; each run publishes a new version and moves the alias between versions'],
   [/^<(?<bucket>[^>.]+)\.Arn>\/sbom\/\*$/, 'SBOM exports under sbom/ in the pipeline\'s own artifact bucket'],
+  [/^<(?<bucket>[^>.]+)\.Arn>\/releases\/[A-Za-z0-9]+\/[A-Za-z0-9.@_-]+\/\*$/, 'the release archives and last-good pointer of one environment of one static-site pipeline (releases/<pipeline id>/<environment>/ in the pipeline\'s own artifact bucket); archives are named after the pipeline execution'],
   [/^<(?<bucket>[^>.]+)\.Arn>\/\*$/, 'objects inside one bucket this pipeline uses (artifact keys are generated per execution)'],
   [/:log-group:[^*]+:\*$/, 'log streams of the build\'s own log group; stream names are generated per build'],
   [/:report-group\/[^*]+-\*$/, 'report groups of this build project only; CodeBuild names them after the project'],
@@ -103,10 +104,46 @@ export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): v
 }
 
 /**
+ * Rule id prefixes of the cdk-nag compliance packs the library is checked against (besides
+ * AwsSolutions): NIST 800-53 rev 5, HIPAA Security, PCI DSS 3.2.1 and Serverless.
+ */
+export const NagPackPrefix = {
+  NIST_800_53_R5: 'NIST.800.53.R5',
+  HIPAA_SECURITY: 'HIPAA.Security',
+  PCI_DSS_321: 'PCI.DSS.321',
+  SERVERLESS: 'Serverless',
+} as const;
+
+/**
+ * Acknowledge one compliance rule (e.g. `S3BucketReplicationEnabled`) on a resource in each of
+ * the given packs, with one reason: the packs share rule names, not rule ids.
+ */
+export function acknowledgeInPacks(scope: IConstruct, rule: string, packs: string[], reason: string): void {
+  acknowledge(scope, ...packs.map((pack) => ({ ruleId: `${pack}-${rule}`, reason })));
+}
+
+/** Why a rollback alarm needs no alarm action (the compliance packs' CloudWatchAlarmAction rule). */
+export const ROLLBACK_ALARM_REASON =
+  'Rollback alarm: the deployment (CodeDeploy, or the CodePipeline Lambda deploy action) watches it and rolls back while it is in ALARM; ' +
+  'it needs no alarm action of its own, and the failed deployment is announced by the pipeline\'s failure notifications';
+
+/** Why an e-mail subscription needs no dead-letter queue (the Serverless pack's SNSRedrivePolicy rule). */
+export const EMAIL_SUBSCRIPTION_REASON =
+  'E-mail subscription for people: a dead-letter queue would keep undeliverable e-mails where nobody reads them; ' +
+  'failed deliveries show in the topic\'s NumberOfNotificationsFailed metric, and the pipeline itself records every execution';
+
+/** Why the compliance packs' "no inline policy" rule does not apply to the pipeline's policies. */
+const INLINE_POLICY_REASON =
+  'Each policy belongs to exactly one role of this pipeline and names only that role\'s resources; ' +
+  'a customer managed policy could be attached to other principals and would outlive the role';
+
+/**
  * Register, on `root`, a synth-time pass that acknowledges the IAM wildcard findings
  * (AwsSolutions-IAM5) of every IAM policy below it whose wildcards are on the reviewed lists
  * above. It runs at validation time, when logical ids are final, because cdk-nag names each
  * finding after the resolved resource (e.g. `Resource::<ArtifactsBucket1234.Arn>/*`).
+ * The same pass acknowledges the compliance packs' IAMNoInlinePolicy rule on those policies
+ * (aws-cdk-lib grants write one policy per role), including policies added after construction.
  */
 export function acknowledgeReviewedWildcards(root: IConstruct): void {
   let done = false;
@@ -124,6 +161,8 @@ export function acknowledgeReviewedWildcards(root: IConstruct): void {
       for (const node of root.node.findAll()) {
         if (node instanceof iam.CfnPolicy) {
           acknowledgePolicyWildcards(node, node.policyDocument, { buckets });
+          acknowledgeInPacks(node, 'IAMNoInlinePolicy',
+            [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], INLINE_POLICY_REASON);
         }
       }
       return [];

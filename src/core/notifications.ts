@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { fail, show } from './validation';
+import { acknowledgeInPacks, EMAIL_SUBSCRIPTION_REASON, NagPackPrefix } from './nag';
+import { fail, show, validateBoolean, validateList, validateOptionsObject, validateShape } from './validation';
 
 /**
  * Where pipeline events are announced.
@@ -32,6 +33,11 @@ export interface NotificationOptions {
 
 /** Validate notification options. @internal */
 export function validateNotifications(scope: Construct, options: NotificationOptions | undefined): void {
+  validateOptionsObject(scope, 'notifications', options, 'pass e.g. notifications: { emails: ["ops@example.com"] }');
+  validateList(scope, 'notifications.emails', options?.emails, 'pass a list of addresses, e.g. emails: ["ops@example.com"]');
+  validateShape(scope, 'notifications.topic', options?.topic, ['topicArn', 'addSubscription', 'bindAsNotificationRuleTarget'], 'an sns.ITopic',
+    'pass the topic construct, e.g. sns.Topic.fromTopicArn(this, "Ops", arn)');
+  validateBoolean(scope, 'notifications.notifyOnSuccess', options?.notifyOnSuccess);
   (options?.emails ?? []).forEach((email, i) => {
     if (typeof email !== 'string' || (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
       fail(scope, `notifications.emails[${i}]`, `is not an e-mail address, got ${show(email)}`, 'give addresses like "ops@example.com"');
@@ -60,13 +66,13 @@ export function addPipelineNotifications(
       enforceSSL: true,
     });
     for (const email of options.emails ?? []) {
-      created.addSubscription(new subscriptions.EmailSubscription(email));
+      acknowledgeInPacks(created.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
     }
     // aws-cdk-lib lets CodeStar Notifications use the key when the rule binds the encrypted topic.
     topic = created;
   } else if ((options.emails ?? []).length > 0) {
     for (const email of options.emails ?? []) {
-      topic.addSubscription(new subscriptions.EmailSubscription(email));
+      acknowledgeInPacks(topic.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
     }
   }
   const events = [

@@ -5,7 +5,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { fail, show, validateBranchName, validateRelativePath, validateRequired } from './validation';
+import { fail, show, validateBranchName, validateList, validateRelativePath, validateRequired } from './validation';
 
 /**
  * A repository reached through an AWS CodeConnections connection (GitHub, GitHub Enterprise
@@ -109,6 +109,8 @@ class ConnectionSource extends PipelineSource {
     validateRequired(scope, 'source.repo', o.repo, 'pass the repository name, e.g. "shop"');
     const branch = o.branch ?? DEFAULTS.defaultBranch;
     validateBranchName(scope, 'source.branch', branch);
+    validateList(scope, 'source.filePaths', o.filePaths, 'pass a list of glob patterns, e.g. ["services/api/**"]');
+    validateList(scope, 'source.tags', o.tags, 'pass a list of tag patterns, e.g. ["v*"]');
     (o.filePaths ?? []).forEach((p, i) => validateGlob(scope, `source.filePaths[${i}]`, p));
     (o.tags ?? []).forEach((t, i) => validateGlob(scope, `source.tags[${i}]`, t));
 

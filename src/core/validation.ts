@@ -36,6 +36,19 @@ export function validateRange(scope: IConstruct, prop: string, value: number | u
   }
 }
 
+/** Whether a value is a Duration (duck-typed: a second copy of aws-cdk-lib has its own class). */
+function isDuration(value: unknown): value is Duration {
+  const d = value as Partial<Duration> | null | undefined;
+  return d !== null && typeof d === 'object' && typeof d.toSeconds === 'function' && typeof d.isUnresolved === 'function' && typeof d.toHumanString === 'function';
+}
+
+/** A Duration, not a number or a string (callers in JavaScript or through jsii can pass anything). */
+export function validateIsDuration(scope: IConstruct, prop: string, value: unknown): void {
+  if (value !== undefined && !isDuration(value)) {
+    fail(scope, prop, `must be a Duration, got ${show(value)}`, `pass a Duration, e.g. ${prop.split('.').pop()}: Duration.minutes(30)`);
+  }
+}
+
 /** A duration between min and max inclusive (in whole minutes unless `unit` is given); tokens are not judged. */
 export function validateDuration(
   scope: IConstruct,
@@ -44,6 +57,7 @@ export function validateDuration(
   min: Duration,
   max: Duration,
 ): void {
+  validateIsDuration(scope, prop, value);
   if (value === undefined || value.isUnresolved()) {
     return;
   }
@@ -58,8 +72,20 @@ export function validateDuration(
   }
 }
 
+/** A duration that CodeBuild and CodePipeline can express: whole minutes. */
+export function validateWholeMinutes(scope: IConstruct, prop: string, value: Duration | undefined): void {
+  validateIsDuration(scope, prop, value);
+  if (value === undefined || value.isUnresolved()) {
+    return;
+  }
+  if (!Number.isInteger(value.toMinutes({ integral: false }))) {
+    fail(scope, prop, `must be a whole number of minutes, got ${value.toHumanString()}`, 'use Duration.minutes(n); the service counts in minutes');
+  }
+}
+
 /** A duration that S3/ECR lifecycle rules can express: whole days. */
 export function validateWholeDays(scope: IConstruct, prop: string, value: Duration | undefined): void {
+  validateIsDuration(scope, prop, value);
   if (value === undefined || value.isUnresolved()) {
     return;
   }
@@ -166,5 +192,75 @@ export function validateRelativePath(scope: IConstruct, prop: string, path: stri
   }
   if (typeof path !== 'string' || path.length === 0 || path.startsWith('/') || /^[A-Za-z]:/.test(path) || escapes) {
     fail(scope, prop, `must be a relative path inside the source, got ${show(path)}`, 'give a path relative to the repository root, e.g. "app/Dockerfile"');
+  }
+}
+
+/** A list (not a single string or a map), when given. */
+export function validateList(scope: IConstruct, prop: string, value: unknown, fix: string): void {
+  if (value !== undefined && !Array.isArray(value)) {
+    fail(scope, prop, `must be a list, got ${show(value)}`, fix);
+  }
+}
+
+/** A list of non-empty strings, when given (paths, patterns). */
+export function validateStringList(scope: IConstruct, prop: string, value: unknown, fix: string): void {
+  validateList(scope, prop, value, fix);
+  ((value as unknown[] | undefined) ?? []).forEach((item, i) => {
+    if (typeof item !== 'string' || (!Token.isUnresolved(item) && item.trim().length === 0)) {
+      fail(scope, `${prop}[${i}]`, `must be a non-empty string, got ${show(item)}`, fix);
+    }
+  });
+}
+
+/** A map of names to strings (not a list or a single string), when given. */
+export function validateStringMap(scope: IConstruct, prop: string, value: unknown, fix: string): void {
+  if (value === undefined) {
+    return;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Token.isUnresolved(value)) {
+    fail(scope, prop, `must be a map of names to values, got ${show(value)}`, fix);
+  }
+  for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof item !== 'string') {
+      fail(scope, `${prop}.${name}`, `must be a string, got ${show(item)}`, 'pass the value as a string');
+    }
+  }
+}
+
+/** An options object (not a string or a list), when given. */
+export function validateOptionsObject(scope: IConstruct, prop: string, value: unknown, fix: string): void {
+  if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    fail(scope, prop, `must be an options object, got ${show(value)}`, fix);
+  }
+}
+
+/** A boolean (not "yes" or "false"), when given. */
+export function validateBoolean(scope: IConstruct, prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    fail(scope, prop, `must be true or false, got ${show(value)}`, `pass ${prop.split('.').pop()}: true or false`);
+  }
+}
+
+/** One of the values of an enum, when given; tokens are not judged. */
+export function validateOneOf(scope: IConstruct, prop: string, value: unknown, allowed: readonly unknown[], fix: string): void {
+  if (value === undefined || Token.isUnresolved(value)) {
+    return;
+  }
+  if (!allowed.includes(value)) {
+    fail(scope, prop, `must be one of ${allowed.map(show).join(', ')}, got ${show(value)}`, fix);
+  }
+}
+
+/**
+ * An object that has the given members, when given: a construct interface (`sns.ITopic`,
+ * `ecr.IRepository`) passed as a name or an ARN string by a caller without type checks.
+ */
+export function validateShape(scope: IConstruct, prop: string, value: unknown, members: string[], what: string, fix: string): void {
+  if (value === undefined) {
+    return;
+  }
+  const obj = value as Record<string, unknown> | null;
+  if (obj === null || typeof obj !== 'object' || members.some((m) => obj[m] === undefined)) {
+    fail(scope, prop, `must be ${what}, got ${show(value)}`, fix);
   }
 }

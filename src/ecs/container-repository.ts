@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../core/defaults';
-import { validateDuration, validateRange, validateWholeDays } from '../core/validation';
+import { validateDuration, validateRange, validateShape, validateWholeDays } from '../core/validation';
 
 /**
  * Options of the ECR repository an `EcsContainerPipeline` creates.
@@ -39,6 +39,12 @@ export function validateRepositoryOptions(scope: Construct, options: ContainerRe
   validateRange(scope, 'repositoryOptions.maxImageCount', options.maxImageCount, DEFAULTS.maxImageCountMin, DEFAULTS.maxImageCountMax);
   validateDuration(scope, 'repositoryOptions.untaggedImageExpiration', options.untaggedImageExpiration, Duration.days(1), Duration.days(3650));
   validateWholeDays(scope, 'repositoryOptions.untaggedImageExpiration', options.untaggedImageExpiration);
+}
+
+/** Validate a repository the user brings (an ecr.IRepository, not its name or ARN). @internal */
+export function validateGivenRepository(scope: Construct, repository: ecr.IRepository | undefined): void {
+  validateShape(scope, 'repository', repository, ['repositoryUri', 'repositoryName', 'grantPullPush'], 'an ecr.IRepository',
+    'pass the repository construct, e.g. ecr.Repository.fromRepositoryName(this, "Repo", name)');
 }
 
 /**

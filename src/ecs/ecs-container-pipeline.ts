@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateRepositoryOptions } from './container-repository';
+import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
 import { createHardenedProject, generateBuildSpec } from '../core/build';
@@ -130,6 +130,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     this.imageBuild = props.imageBuild ?? {};
     validateImageBuild(this, this.imageBuild);
 
+    validateGivenRepository(this, props.repository);
     if (props.repository) {
       if (props.repositoryOptions) {
         warn(this, 'RepositoryOptionsIgnored', 'repositoryOptions is ignored because repository is given: configure lifecycle rules on your repository');

@@ -6,7 +6,7 @@ import { ScopedEcsDeployAction } from './ecs-deploy-action';
 import type { EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy, RollingDeploymentOptions } from './ecs-deployment';
 import { ServiceInfo } from './service-info';
 import { DEFAULTS } from '../core/defaults';
-import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
+import { fail, show, validateDuration, validateRequired, validateWholeMinutes, warn } from '../core/validation';
 
 /**
  * Deploys through the CodePipeline ECS action: a rolling update, or ECS-native blue/green
@@ -27,6 +27,7 @@ export class RollingEcsDeployment implements EcsDeploymentStrategy {
   public validate(scope: Construct, prop: string): void {
     validateRequired(scope, `${prop}.service`, this.service, 'pass the ecs service, e.g. EcsDeployment.rolling(service)');
     validateDuration(scope, `${prop}.deploymentTimeout`, this.options.deploymentTimeout, DEFAULTS.ecsDeploymentTimeoutMin, DEFAULTS.ecsDeploymentTimeoutMax);
+    validateWholeMinutes(scope, `${prop}.deploymentTimeout`, this.options.deploymentTimeout);
     if (!this.info.cfn) {
       if (!this.options.passRoles) {
         fail(scope, `${prop}.passRoles`, `is required for an imported service (${this.service.node.path}), whose task definition roles cannot be read`,

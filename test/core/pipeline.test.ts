@@ -368,13 +368,13 @@ describe('DeliveryPipeline', () => {
     test('WHEN the approval timeout is over 7 days THEN it throws', () => {
       const stack = newStack();
       expectError(() => ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { timeout: Duration.days(8) } }) }),
-        'environments[1].approval.timeout', /must be between 1 minute and 7 days, got 8 days/);
+        'environments[1].approval.timeout', /must be between 5 minutes and 7 days, got 8 days/);
     });
 
-    test('WHEN the approval timeout is under a minute THEN it throws', () => {
+    test('WHEN the approval timeout is under 5 minutes THEN it throws', () => {
       const stack = newStack();
       expectError(() => ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { timeout: Duration.seconds(30) } }) }),
-        'environments[1].approval.timeout', /must be between 1 minute and 7 days/);
+        'environments[1].approval.timeout', /must be between 5 minutes and 7 days/);
     });
 
     test.each(['ops', 'ops@', 'ops at acme.example', '@acme.example'])('WHEN an approval e-mail is %j THEN it throws', (email) => {

@@ -1,0 +1,437 @@
+import { BenchConstruct } from './constructs';
+import { FixedCost, formatCost, PRICES, usd } from './cost';
+import { TypeDifference } from './extras';
+import { CATEGORIES, TimeBreakdown } from './profile';
+import { fits, fixed, kib, line, median, ratio } from './stats';
+import type { ChildResult, Variant } from './types';
+
+/** CloudFormation's per-stack limits, as aws-cdk-lib 2.257 checks them at synth time. */
+export const LIMITS = { resources: 500, templateBytes: 1_000_000 };
+/** Below this many milliseconds the pipelines' own share of an app's time is not reported. */
+const MIN_SHARE_MS = 50;
+/** The issue's target for the synth time ratio (ours / hand-written). */
+export const TIME_TARGET = 1.1;
+
+export interface ConstructResult {
+  readonly construct: BenchConstruct;
+  readonly runs: ChildResult[];
+  readonly differences: TypeDifference[];
+  /** Fixed cost of one pipeline of ours. */
+  readonly oursCost: FixedCost;
+  readonly profiles: { readonly ours: TimeBreakdown; readonly hand: TimeBreakdown };
+}
+
+export interface ImportCost {
+  /** Which build of the library was loaded. */
+  readonly source: string;
+  readonly modules: string[];
+  readonly reps: number;
+  readonly cdkMs: number;
+  readonly libraryMs: number;
+  readonly cdkRssKb: number;
+  readonly libraryRssKb: number;
+  /** Files the library import loaded: its own, and aws-cdk-lib files its top level touched. */
+  readonly libraryFiles: number;
+  readonly cdkFilesByLibrary: number;
+  readonly cdkFilesBefore: number;
+}
+
+export interface Measurements {
+  readonly date: string;
+  readonly counts: number[];
+  readonly reps: number;
+  readonly repsLarge: number;
+  readonly fixtureReps: number;
+  readonly profileCount: number;
+  readonly machine: string;
+  readonly load: { readonly before: number[]; readonly after: number[] };
+  readonly versions: Record<string, string>;
+  readonly git: string;
+  readonly emptyTemplateBytes: number;
+  readonly constructs: ConstructResult[];
+  readonly importCost: ImportCost;
+  /** Whether an app with more pipelines than aws-cdk-lib's 100 aspect-pass restarts synthesizes. */
+  readonly limitProbe: { readonly construct: string; readonly count: number; readonly ok: boolean; readonly error?: string };
+  readonly runtimeSeconds: number;
+}
+
+/** The numbers of one construct at one N. */
+export interface Row {
+  readonly count: number;
+  readonly oursMs: number;
+  readonly handMs: number;
+  readonly fixtureMs: number;
+  readonly timeRatio: number;
+  readonly cpuRatio: number;
+  /** (ours - workload only) / (hand - workload only): the pipelines' own share. */
+  readonly pipelineTimeRatio: number;
+  readonly oursRssMb: number;
+  readonly handRssMb: number;
+  readonly memoryRatio: number;
+  readonly oursResources: number;
+  readonly handResources: number;
+  readonly sharedResources: number;
+  readonly oursBytes: number;
+  readonly handBytes: number;
+  readonly sharedBytes: number;
+  readonly oursCost: number;
+  readonly sharedCost: number;
+  readonly handCost: number;
+  readonly oursKeys: number;
+  readonly sharedKeys: number;
+}
+
+const total = (r: ChildResult) => r.constructMs + r.synthMs;
+const resourcesOf = (r: ChildResult) => Object.values(r.resourceTypes).reduce((a, b) => a + b, 0);
+
+function runsOf(c: ConstructResult, variant: Variant, count: number): ChildResult[] {
+  const found = c.runs.filter((r) => r.variant === variant && r.count === count);
+  if (found.length === 0) {
+    throw new Error(`no ${variant} run of ${c.construct.module} at N=${count}`);
+  }
+  return found;
+}
+
+export function rowsOf(c: ConstructResult, counts: number[]): Row[] {
+  return counts.map((count) => {
+    const ours = runsOf(c, 'ours', count);
+    const hand = runsOf(c, 'hand', count);
+    const fixture = runsOf(c, 'fixture', count);
+    const shared = runsOf(c, 'shared', count)[0];
+    const oursMs = median(ours.map(total));
+    const handMs = median(hand.map(total));
+    const fixtureMs = median(fixture.map(total));
+    const oursRss = median(ours.map((r) => r.maxRssKb)) / 1024;
+    const handRss = median(hand.map((r) => r.maxRssKb)) / 1024;
+    const keys = (r: ChildResult) => r.resourceTypes['AWS::KMS::Key'] ?? 0;
+    return {
+      count,
+      oursMs,
+      handMs,
+      fixtureMs,
+      timeRatio: ratio(oursMs, handMs),
+      cpuRatio: ratio(median(ours.map((r) => r.cpuMs)), median(hand.map((r) => r.cpuMs))),
+      // Meaningless when the pipelines' share drowns in the noise (N = 1 on a busy machine).
+      pipelineTimeRatio: oursMs - fixtureMs < MIN_SHARE_MS || handMs - fixtureMs < MIN_SHARE_MS ? NaN : ratio(oursMs - fixtureMs, handMs - fixtureMs),
+      oursRssMb: oursRss,
+      handRssMb: handRss,
+      memoryRatio: ratio(oursRss, handRss),
+      oursResources: (resourcesOf(ours[0]) - resourcesOf(fixture[0])) / count,
+      handResources: (resourcesOf(hand[0]) - resourcesOf(fixture[0])) / count,
+      sharedResources: (resourcesOf(shared) - resourcesOf(fixture[0])) / count,
+      oursBytes: (ours[0].templateBytes - fixture[0].templateBytes) / count,
+      handBytes: (hand[0].templateBytes - fixture[0].templateBytes) / count,
+      sharedBytes: (shared.templateBytes - fixture[0].templateBytes) / count,
+      oursCost: ours[0].fixedCost.monthly,
+      sharedCost: shared.fixedCost.monthly,
+      handCost: hand[0].fixedCost.monthly,
+      oursKeys: keys(ours[0]) - keys(fixture[0]),
+      sharedKeys: keys(shared) - keys(fixture[0]),
+    };
+  });
+}
+
+/** How many pipelines fit in one stack under CloudFormation's limits. */
+export interface StackFit {
+  readonly variant: Variant;
+  /** A stack of pipelines only (their workloads elsewhere). */
+  readonly alone: number;
+  /** Each pipeline together with its workload in the same stack. */
+  readonly withWorkload: number;
+  /** Which limit binds first for `alone`. */
+  readonly bindingLimit: 'resources' | 'template size';
+}
+
+export function stackFits(c: ConstructResult, counts: number[], emptyBytes: number): StackFit[] {
+  const lo = Math.min(...counts);
+  const hi = Math.max(...counts);
+  const fixtureLo = runsOf(c, 'fixture', lo)[0];
+  const fixtureHi = runsOf(c, 'fixture', hi)[0];
+  const workloadResources = line(lo, resourcesOf(fixtureLo), hi, resourcesOf(fixtureHi));
+  const workloadBytes = line(lo, fixtureLo.templateBytes, hi, fixtureHi.templateBytes);
+  return (['ours', 'shared', 'hand'] as Variant[]).map((variant) => {
+    const a = runsOf(c, variant, lo)[0];
+    const b = runsOf(c, variant, hi)[0];
+    const res = line(lo, resourcesOf(a) - resourcesOf(fixtureLo), hi, resourcesOf(b) - resourcesOf(fixtureHi));
+    const bytes = line(lo, a.templateBytes - fixtureLo.templateBytes, hi, b.templateBytes - fixtureHi.templateBytes);
+    const aloneBytes = { fixed: bytes.fixed + emptyBytes, perItem: bytes.perItem };
+    const byResources = fits([{ cost: res, limit: LIMITS.resources }]);
+    const bySize = fits([{ cost: aloneBytes, limit: LIMITS.templateBytes }]);
+    const withWorkload = fits([
+      { cost: { fixed: res.fixed + workloadResources.fixed, perItem: res.perItem + workloadResources.perItem }, limit: LIMITS.resources },
+      { cost: { fixed: bytes.fixed + workloadBytes.fixed, perItem: bytes.perItem + workloadBytes.perItem }, limit: LIMITS.templateBytes },
+    ]);
+    return {
+      variant,
+      alone: Math.min(byResources, bySize),
+      withWorkload,
+      bindingLimit: byResources <= bySize ? 'resources' : 'template size',
+    };
+  });
+}
+
+const VARIANT_NAMES: Record<Variant, string> = {
+  ours: 'ours',
+  shared: 'ours, one shared `ArtifactStore`',
+  hand: 'hand-written L2',
+  fixture: 'workloads only',
+};
+
+/** The report: markdown for docs/benchmarks.md and a console summary. */
+export function renderReport(m: Measurements): { markdown: string; summary: string } {
+  const allRows = m.constructs.map((c) => ({ c, rows: rowsOf(c, m.counts) }));
+  const worst = Math.max(...allRows.flatMap(({ rows }) => rows.map((r) => r.timeRatio)));
+  const met = worst <= TIME_TARGET;
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines);
+
+  p('# Benchmarks: synth time, memory, footprint, import cost and fixed cost', '');
+  p('<!-- Generated by `npm run bench` (bench/run.ts). Do not edit by hand: run it again. -->', '');
+  p(`Measured ${m.date} on ${m.machine}; aws-cdk-lib ${m.versions['aws-cdk-lib']}, constructs ${m.versions.constructs}; ` +
+    `library at ${m.git}. The whole run took ${Math.round(m.runtimeSeconds)} s ` +
+    `(load average ${m.load.before.map((l) => l.toFixed(1)).join(' / ')} before, ${m.load.after.map((l) => l.toFixed(1)).join(' / ')} after: ` +
+    'other work on the machine adds noise to the wall times; the CPU-time ratio is the steadier figure).', '');
+  p('![Synth time and peak memory, ours against hand-written](benchmarks.svg)', '');
+
+  p('## Summary', '');
+  p(`- **Synth time target (ours / hand-written ≤ ${TIME_TARGET.toFixed(2)} at every N): ${met ? 'met' : 'not met'}.** ` +
+    `The worst ratio is ${fixed(worst)}. ${met ? '' : 'Our pipelines synthesize more resources and a larger template than the ' +
+    'hand-written ones (every default below is a resource or a policy statement), and aws-cdk-lib\'s synthesis time grows with the ' +
+    'template; see [where the time goes](#where-the-time-goes).'}`);
+  for (const { c, rows } of allRows) {
+    const last = rows[rows.length - 1];
+    const fit = stackFits(c, m.counts, m.emptyTemplateBytes);
+    p(`- \`${c.construct.construct}\`: time ratio ${rows.map((r) => fixed(r.timeRatio)).join(' / ')} and memory ratio ` +
+      `${rows.map((r) => fixed(r.memoryRatio)).join(' / ')} at N = ${m.counts.join(' / ')}; ` +
+      `${fixed(last.oursResources, 0)} resources and ${kib(last.oursBytes)} of template per pipeline ` +
+      `(hand-written: ${fixed(last.handResources, 0)}, ${kib(last.handBytes)}); ` +
+      `${fit[0].alone} fit in one stack (${fit[1].alone} with a shared store); fixed cost ${formatCost(c.oursCost)} each.`);
+  }
+  p(`- Importing the library on top of aws-cdk-lib and the modules it uses: **${fixed(m.importCost.libraryMs, 0)} ms** ` +
+    `(aws-cdk-lib and those modules: ${fixed(m.importCost.cdkMs, 0)} ms).`, '');
+
+  p('## What is measured', '');
+  p('For each construct, one app per N with N pipelines in one stack, each deploying its own workload (the same workload ' +
+    'for both sides), synthesized with `app.synth()` in a fresh `node` process per repetition:', '');
+  p('| construct | the job | ours | hand-written |', '|---|---|---|---|');
+  for (const { c } of allRows) {
+    p(`| \`${c.construct.construct}\` | ${c.construct.job} | \`bench/ours/${c.construct.module}.ts\` | \`bench/hand-written/${c.construct.module}.ts\` |`);
+  }
+  p('');
+  p('- **Ours** is configured like the example apps: test reports, failure notifications and approval e-mails on ' +
+    '(so the opt-in defaults are measured too). **Hand-written** is the same job wired from aws-cdk-lib L2 constructs as the ' +
+    'tutorials do it, with aws-cdk-lib\'s defaults only (the approach of `test/security/hand-written-ecs-pipeline.ts`).');
+  p('- **Time** is constructing the app plus `app.synth()` (writing the cloud assembly), not Node.js start-up or loading the ' +
+    'modules ([import cost](#import-cost) is measured separately). Median of ' +
+    `${m.reps} repetitions (${m.repsLarge} at N ≥ 50); ratios are ours / hand-written of the medians. ` +
+    '"Pipelines only" subtracts the median time of the workloads-only app ' +
+    `(${m.fixtureReps} repetitions) from both sides.`);
+  p('- The apps use the currently recommended feature flags, with path metadata on (as `cdk synth` writes templates) and the ' +
+    'stack resource limit check off (to measure past it). aws-cdk-lib\'s console report of annotations is off for both sides: past 80 % of ' +
+    'the 1 MB template limit it prints a warning report, which is console output rather than synthesis and would hit the side with the larger template first.');
+  p('- **Memory** is the child\'s peak resident set size (`process.resourceUsage().maxRSS`), including aws-cdk-lib itself.');
+  p('- **Footprint** is counted from the synthesized template with path metadata on (as `cdk synth` writes it), minus the ' +
+    'workloads-only template, divided by N. Library and benchmark run as plain JavaScript transpiled from `src/` and ' +
+    '`bench/` into `node_modules/.cache/cdk-delivery-pipelines-bench` (no ts-node in the measured processes).', '');
+
+  p('## Synth time and peak memory', '');
+  for (const { c, rows } of allRows) {
+    p(`### \`${c.construct.construct}\``, '');
+    p('| N | ours | hand-written | **time ratio** | CPU-time ratio | pipelines only ratio | peak memory ours | hand-written | **memory ratio** |');
+    p('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      p(`| ${r.count} | ${fixed(r.oursMs, 0)} ms | ${fixed(r.handMs, 0)} ms | **${fixed(r.timeRatio)}** ${r.timeRatio <= TIME_TARGET ? '✓' : '✗'} | ` +
+        `${fixed(r.cpuRatio)} | ${fixed(r.pipelineTimeRatio)} | ${fixed(r.oursRssMb, 0)} MiB | ${fixed(r.handRssMb, 0)} MiB | **${fixed(r.memoryRatio)}** |`);
+    }
+    p('');
+  }
+  p('At N = 1 the pipelines\' own share of the time is a few tens of milliseconds, within the run-to-run noise of a shared machine ' +
+    '(the "pipelines only" ratio is least reliable there); the N = 10 and N = 50 rows carry the signal.', '');
+
+  p('## Footprint per pipeline and pipelines per stack', '');
+  p(`CloudFormation allows ${LIMITS.resources} resources and a 1 MB template per stack (aws-cdk-lib checks ` +
+    `${LIMITS.resources} resources and ${LIMITS.templateBytes.toLocaleString('en-US')} characters at synth time). ` +
+    '"Alone" is a stack that holds only pipelines; "with workloads" also holds what each pipeline deploys (the benchmark\'s ' +
+    'workload: ' + allRows.map(({ c }) => `${c.construct.construct}: ${workloadText(c.construct.module)}`).join('; ') + ').', '');
+  p('| construct | variant | resources / pipeline | template / pipeline | pipelines per stack, alone | binding limit | with workloads |');
+  p('|---|---|---:|---:|---:|---|---:|');
+  for (const { c, rows } of allRows) {
+    const last = rows[rows.length - 1];
+    const fit = stackFits(c, m.counts, m.emptyTemplateBytes);
+    const per: Record<string, [number, number]> = {
+      ours: [last.oursResources, last.oursBytes],
+      shared: [last.sharedResources, last.sharedBytes],
+      hand: [last.handResources, last.handBytes],
+    };
+    for (const f of fit) {
+      const [res, bytes] = per[f.variant];
+      p(`| \`${c.construct.construct}\` | ${VARIANT_NAMES[f.variant]} | ${fixed(res, f.variant === 'shared' ? 1 : 0)} | ${kib(bytes)} | ` +
+        `${f.alone} | ${f.bindingLimit} | ${f.withWorkload} |`);
+    }
+  }
+  p('', `Per-pipeline figures are at N = ${Math.max(...m.counts)} (with a shared store the store's resources are spread over N). ` +
+    'Resources per pipeline are the same at every N; bytes grow slightly with N (longer logical ids).', '');
+  for (const { c, rows } of allRows) {
+    p(`<details><summary>${c.construct.construct}: footprint at every N</summary>`, '');
+    p('| N | resources / pipeline (ours / shared / hand) | template / pipeline (ours / shared / hand) |', '|---:|---|---|');
+    for (const r of rows) {
+      p(`| ${r.count} | ${fixed(r.oursResources, 1)} / ${fixed(r.sharedResources, 1)} / ${fixed(r.handResources, 1)} | ` +
+        `${kib(r.oursBytes)} / ${kib(r.sharedBytes)} / ${kib(r.handBytes)} |`);
+    }
+    p('', '</details>', '');
+  }
+
+  p('## Every extra resource, and the default it serves', '');
+  p('Resource types of one pipeline of ours against one hand-written pipeline doing the same job. Each extra resource is ' +
+    'named after the construct that creates it (rules in `bench/extras.ts`); "opt-in" marks what the benchmark\'s ' +
+    'configuration switched on.', '');
+  for (const { c } of allRows) {
+    p(`### \`${c.construct.construct}\``, '');
+    p('| resource type | ours | hand-written | difference | what it serves |', '|---|---:|---:|---:|---|');
+    for (const d of c.differences) {
+      const serves = d.ours > d.hand
+        ? d.serves.map((s) => `${s.count > 1 ? `${s.count} × ` : ''}${s.serves}${s.optIn ? ` (opt-in: \`${s.optIn}\`)` : ''}`).join('; ')
+        : handOnly(d.type, c.construct.module);
+      p(`| \`${d.type}\` | ${d.ours} | ${d.hand} | ${d.ours > d.hand ? '+' : ''}${d.ours - d.hand} | ${serves} |`);
+    }
+    p('');
+  }
+  p('Types with equal counts (pipeline, build project, roles, ...) differ in content, not number: least-privilege ' +
+    'policies, the generated buildspec, encryption settings. Policy statements are a large part of the extra template bytes.', '');
+
+  p('## Where the time goes', '');
+  p(`One CPU-profiled run (\`node --cpu-prof\`) per side at N = ${m.profileCount}; every sample is attributed to the outermost ` +
+    'frame that decides it (`bench/profile.ts`). The profiler adds overhead, so read the shares rather than the absolute numbers.', '');
+  for (const { c } of allRows) {
+    const o = c.profiles.ours;
+    const h = c.profiles.hand;
+    p(`### \`${c.construct.construct}\` (N = ${m.profileCount})`, '');
+    p('| where | ours | hand-written |', '|---|---:|---:|');
+    for (const cat of CATEGORIES) {
+      p(`| ${cat} | ${fixed(o.ms[cat], 0)} ms (${fixed((100 * o.ms[cat]) / o.totalMs, 0)} %) | ${fixed(h.ms[cat], 0)} ms (${fixed((100 * h.ms[cat]) / h.totalMs, 0)} %) |`);
+    }
+    p(`| **total sampled** | ${fixed(o.totalMs, 0)} ms | ${fixed(h.totalMs, 0)} ms |`, '');
+  }
+  p('What the profiles say:', '');
+  for (const { c, rows } of allRows) {
+    const o = c.profiles.ours;
+    const h = c.profiles.hand;
+    const cat = (b: TimeBreakdown, i: number) => b.ms[CATEGORIES[i]];
+    const row = rows.find((r) => r.count === m.profileCount) ?? rows[rows.length - 1];
+    p(`- \`${c.construct.construct}\`: aws-cdk-lib's template synthesis takes ${fixed(ratio(cat(o, 6), cat(h, 6)))}× as long for ours ` +
+      `as for the hand-written pipelines, and its prepare step (reference resolution) ${fixed(ratio(o.inclusive.prepare, h.inclusive.prepare))}×, ` +
+      `in line with the template (${fixed(ratio(row.oursBytes, row.handBytes))}× the bytes, ` +
+      `${fixed(ratio(row.oursResources, row.handResources))}× the resources per pipeline); garbage collection ` +
+      `${fixed(cat(o, 8), 0)} ms against ${fixed(cat(h, 8), 0)} ms. The library's own code: ${fixed(cat(o, 0), 0)} ms in constructors, ` +
+      `${fixed(o.inclusive.deferredStages, 0)} ms adding the stages at synthesis, ${fixed(o.inclusive.nagPass, 0)} ms in its cdk-nag ` +
+      `acknowledgement pass (the hand-written code: ${fixed(cat(h, 0), 0)} ms in all).`);
+  }
+  const aspect = allRows.map(({ c }) => ({
+    c,
+    ours: c.profiles.ours.inclusive.aspectPass - c.profiles.ours.inclusive.deferredStages,
+    hand: c.profiles.hand.inclusive.aspectPass,
+    findAll: c.profiles.ours.inclusive.nagFindAll,
+  }));
+  if (aspect.some((a) => a.c.profiles.ours.inclusive.deferredStages > 0)) {
+    p('- **Aspect pass.** The library adds each pipeline\'s Build and environment stages from an aspect at synthesis (so subclasses in every ' +
+      'jsii language can override the hooks). aws-cdk-lib restarts its aspect pass from the root whenever an aspect changes the set of ' +
+      'aspects, and every `iam.Role` created then adds one, so the pass restarts once per pipeline and walks the tree again: its own time, ' +
+      `without the stage creation, is ${aspect.map((a) => `${fixed(a.ours, 0)} ms against ${fixed(a.hand, 0)} ms (${a.c.construct.construct})`).join(', ')} ` +
+      `at N = ${m.profileCount}, and grows with N². aws-cdk-lib gives up after 100 restarts: ${m.limitProbe.ok
+        ? `an app with ${m.limitProbe.count} \`${m.limitProbe.construct}\`s synthesized in this run.`
+        : `**an app with ${m.limitProbe.count} \`${m.limitProbe.construct}\`s fails to synthesize** (\`${m.limitProbe.error}\`), measured in this run. ` +
+          'Adding the stages of all pending pipelines in one aspect visit (one restart in all) would remove both the restarts and the limit.'}`);
+  }
+  if (aspect.some((a) => a.findAll > 0)) {
+    p('- **cdk-nag acknowledgement pass.** `acknowledgeReviewedWildcards` (`src/core/nag.ts`) collects the stack\'s buckets with ' +
+      '`stack.node.findAll()` once per pipeline, O(N × stack size): ' +
+      `${aspect.map((a) => `${fixed(a.findAll, 0)} ms (${a.c.construct.construct})`).join(', ')} at N = ${m.profileCount}. One pass per stack would make it linear.`);
+  }
+  p('- The rest is the price of the defaults themselves (more resources, more and narrower policy statements, `cdk_nag` ' +
+    'acknowledgement metadata), paid in aws-cdk-lib\'s token resolution; no single hot spot in the library\'s code would bring the ' +
+    'ratio to the target without removing defaults.', '');
+
+  const ic = m.importCost;
+  p('## Import cost', '');
+  p(`Loading the library after aws-cdk-lib and the ${ic.modules.length} modules it imports, median of ${ic.reps} fresh processes ` +
+    `(\`bench/import-cost-child.ts\`; library build: ${ic.source}):`, '');
+  p('| what is loaded | time | resident memory added |', '|---|---:|---:|');
+  p(`| aws-cdk-lib, constructs and the aws-cdk-lib modules the library imports | ${fixed(ic.cdkMs, 0)} ms | ${fixed(ic.cdkRssKb / 1024, 1)} MiB |`);
+  p(`| **the library on top** (\`require('cdk-delivery-pipelines')\`) | **${fixed(ic.libraryMs, 0)} ms** | **${fixed(ic.libraryRssKb / 1024, 1)} MiB** |`, '');
+  p(`Modules loaded first: ${ic.modules.map((x) => `\`${x}\``).join(', ')}. aws-cdk-lib loads most classes lazily, on first ` +
+    'use, so part of its loading happens while constructing the app (inside the synth time above) for both sides. ' +
+    `Loading those modules read ${ic.cdkFilesBefore} aws-cdk-lib files; the library's import then read its own ${ic.libraryFiles} ` +
+    `files and ${ic.cdkFilesByLibrary} more aws-cdk-lib files that its module top level touches (base classes it extends, ` +
+    'enum-like values in its defaults): part of the time above is aws-cdk-lib code that an app using the same constructs loads anyway.', '');
+
+  p('## Fixed monthly cost', '');
+  p('`bench/cost.ts` reads a synthesized template and prices what costs money every month just by existing (list prices, ' +
+    `${PRICES.region}, read ${PRICES.checked}); \`npm run demo\` prints it for each example pipeline. Assumptions:`, '');
+  p(`- **KMS**: ${usd(PRICES.kmsKey)} per customer managed key per month (prorated hourly). With automatic rotation (on by default ` +
+    `in \`ArtifactStore\`) each of the first two yearly rotations adds ${usd(1)}/month, capped at ${usd(PRICES.kmsRotatedKeyCap)}/month ` +
+    'per key since AWS\'s April 2024 pricing change; the estimate shows the first year. The key is retained (removal policy ' +
+    'RETAIN) and keeps costing after the stack is deleted until it is scheduled for deletion.');
+  p(`- **CloudWatch alarms**: ${usd(PRICES.standardAlarmMetric)} per standard-resolution alarm metric per month ` +
+    `(${usd(PRICES.highResolutionAlarmMetric)} high resolution, ${usd(PRICES.compositeAlarm)} composite); the free tier's 10 alarm metrics per account are not subtracted.`);
+  p(`- **CodePipeline**: V2 pipelines (all of ours) have no monthly fee: $${PRICES.pipelineV2ActionMinute} per action ` +
+    `execution minute, manual approvals free, 100 free minutes per account per month. A V1 pipeline would be ${usd(PRICES.pipelineV1Active)} per active pipeline per month.`);
+  p('- **Usage-based, not fixed**: S3 storage and requests, ECR storage and scans, CloudWatch Logs ingestion and storage, ' +
+    'CodeBuild build minutes, KMS requests (20,000 free per month), SNS deliveries and CodeStar notification rules (no charge ' +
+    'for the rules; e-mail deliveries within the free tier for typical volumes). Not priced here; they depend on how often the pipeline runs.');
+  p('- Prices: aws.amazon.com/kms/pricing, /cloudwatch/pricing, /codepipeline/pricing (and the AWS Security Blog post on ' +
+    `KMS rotation pricing, April 2024), as read ${PRICES.checked}. Check them before budgeting.`, '');
+  p('| construct | one pipeline | ' + m.counts.map((n) => `N = ${n}, own stores`).join(' | ') + ' | ' +
+    m.counts.map((n) => `N = ${n}, one shared \`ArtifactStore\``).join(' | ') + ' | hand-written |');
+  p(`|---|---|${m.counts.map(() => '---:').join('|')}|${m.counts.map(() => '---:').join('|')}|---:|`);
+  for (const { c, rows } of allRows) {
+    p(`| \`${c.construct.construct}\` | ${formatCost(c.oursCost)} | ` +
+      rows.map((r) => `${usd(r.oursCost)} (${r.oursKeys} ${r.oursKeys === 1 ? 'key' : 'keys'})`).join(' | ') + ' | ' +
+      rows.map((r) => `${usd(r.sharedCost)} (${r.sharedKeys} ${r.sharedKeys === 1 ? 'key' : 'keys'})`).join(' | ') + ` | ${usd(rows[0].handCost)} |`);
+  }
+  p('', 'Passing one `ArtifactStore` to every pipeline (`artifactStore` prop) brings N pipelines to one KMS key, one artifact ' +
+    'bucket and one access-log bucket: the key cost stops growing with N, while per-pipeline alarms (Lambda rollback alarms) ' +
+    'remain. For example:', '');
+  p('```ts', 'const store = new ArtifactStore(this, \'Artifacts\');', 'new EcsContainerPipeline(this, \'Shop\', { artifactStore: store, /* ... */ });',
+    'new LambdaPipeline(this, \'Orders\', { artifactStore: store, /* ... */ });', '```', '');
+
+  p('## Running it', '');
+  p('```sh', 'npm run bench                                     # all constructs, N = 1, 10, 50',
+    'BENCH_REPS=3 BENCH_REPS_LARGE=2 npm run bench    # quicker, noisier',
+    'npx ts-node --project tsconfig.dev.json bench/run.ts --report-only   # re-render docs/ from the last run', '```', '');
+  p('Add a construct with one line in `bench/constructs.ts` and its three files: `bench/fixtures/<m>.ts` (the workload), ' +
+    '`bench/ours/<m>.ts` and `bench/hand-written/<m>.ts`. The chart is drawn by `bench/svg.ts` (plain SVG, no dependencies).', '');
+
+  const summary = [
+    `Synth time target (≤ ${TIME_TARGET.toFixed(2)}): ${met ? 'met' : 'NOT met'} (worst ${fixed(worst)})`,
+    ...allRows.flatMap(({ c, rows }) => rows.map((r) =>
+      `${c.construct.construct.padEnd(22)} N=${String(r.count).padStart(2)}  time ${fixed(r.timeRatio)}  cpu ${fixed(r.cpuRatio)}  ` +
+      `pipelines-only ${fixed(r.pipelineTimeRatio)}  memory ${fixed(r.memoryRatio)}  ` +
+      `${fixed(r.oursResources, 0)} vs ${fixed(r.handResources, 0)} resources, ${kib(r.oursBytes)} vs ${kib(r.handBytes)} per pipeline`)),
+    `import cost: ${fixed(ic.libraryMs, 0)} ms on top of ${fixed(ic.cdkMs, 0)} ms (${ic.source})`,
+  ].join('\n');
+  return { markdown: `${out.join('\n')}\n`, summary };
+}
+
+function workloadText(module: string): string {
+  switch (module) {
+    case 'ecs':
+      return 'two Fargate services in a shared cluster and VPC';
+    case 'lambda':
+      return 'two functions with a `live` alias each';
+    case 'static-site':
+      return 'two private buckets, each behind a CloudFront distribution with Origin Access Control';
+    default:
+      return `\`bench/fixtures/${module}.ts\``;
+  }
+}
+
+/** What the hand-written pipeline has more of, and why. */
+function handOnly(type: string, module: string): string {
+  if (module === 'lambda' && (type === 'AWS::CodeBuild::Project' || type === 'AWS::IAM::Role')) {
+    return 'hand-written deploys with a CodeBuild project running the AWS CLI (and its role); ours uses CodePipeline\'s Lambda deploy action';
+  }
+  if (module === 'static-site' && type === 'AWS::IAM::Role') {
+    return 'hand-written runs two actions per environment (S3 deploy, then invalidation), each with its own action role; ours runs one deploy action per environment';
+  }
+  return 'the hand-written pipeline has more of these';
+}

@@ -1,0 +1,47 @@
+import type { Stack } from 'aws-cdk-lib';
+import type { IArtifactStore } from '../src';
+import type { FixedCost } from './cost';
+
+/** `fixtures/<module>.ts`: what one pipeline deploys (services, functions, ...). */
+export interface FixtureModule<F = any> {
+  /** Create the workload of pipeline number `index` in `stack`. */
+  fixture(stack: Stack, index: number): F;
+}
+
+/** `ours/<module>.ts`: the library's pipeline for one fixture. */
+export interface OursModule<F = any> {
+  pipeline(stack: Stack, index: number, fixture: F, artifactStore?: IArtifactStore): void;
+}
+
+/** `hand-written/<module>.ts`: the same job, wired by hand from aws-cdk-lib L2 constructs. */
+export interface HandWrittenModule<F = any> {
+  pipeline(stack: Stack, index: number, fixture: F): void;
+}
+
+/** Which app a benchmark child synthesizes. */
+export type Variant = 'fixture' | 'ours' | 'shared' | 'hand';
+
+/** What a benchmark child reports (one JSON line on stdout). */
+export interface ChildResult {
+  readonly module: string;
+  readonly variant: Variant;
+  readonly count: number;
+  /** Constructing the app, in milliseconds. */
+  readonly constructMs: number;
+  /** `app.synth()`, in milliseconds. */
+  readonly synthMs: number;
+  /** CPU time (user + system, all threads) of constructing and synthesizing, in milliseconds. */
+  readonly cpuMs: number;
+  /** Peak resident set size of the child, in KiB (process.resourceUsage().maxRSS). */
+  readonly maxRssKb: number;
+  /** Bytes of the synthesized template file, as `cdk deploy` uploads it. */
+  readonly templateBytes: number;
+  /** Resources of the pipelines (below `Bench/Pipeline<i>`, and the shared store). */
+  readonly pipelineResources: number;
+  /** Fixed monthly cost of the pipelines' resources. */
+  readonly fixedCost: FixedCost;
+  /** Resource counts by type. */
+  readonly resourceTypes: Record<string, number>;
+  /** The synthesized template (only when asked for, to compute costs). */
+  readonly template?: unknown;
+}

@@ -1,0 +1,184 @@
+import { shellQuote } from '../core/shell';
+
+/**
+ * Names of the environment variables the deploy script reads. The deploy project sets the
+ * environment's configuration, the deploy action the values of each execution. @internal
+ */
+export const DEPLOY_VARIABLES = {
+  siteBucket: 'SITE_BUCKET',
+  distributionId: 'DISTRIBUTION_ID',
+  releaseBucket: 'RELEASE_BUCKET',
+  releasePrefix: 'RELEASE_PREFIX',
+  releasesKept: 'RELEASES_KEPT',
+  cacheControlHtml: 'CACHE_CONTROL_HTML',
+  cacheControlFingerprinted: 'CACHE_CONTROL_FINGERPRINTED',
+  cacheControlOther: 'CACHE_CONTROL_OTHER',
+  fingerprintedPaths: 'FINGERPRINTED_PATHS',
+  checkUrls: 'CHECK_URLS',
+  checkExpectedStatus: 'CHECK_EXPECTED_STATUS',
+  checkAttempts: 'CHECK_ATTEMPTS',
+  checkIntervalSeconds: 'CHECK_INTERVAL_SECONDS',
+  releaseId: 'RELEASE_ID',
+  sourceRevision: 'SOURCE_REVISION',
+} as const;
+
+/**
+ * The deploy step of one environment, as one bash program. It is static: every value comes from
+ * an environment variable (`DEPLOY_VARIABLES`), so no user value is ever spliced into shell
+ * code. It runs in the directory that holds the built site (the build output artifact).
+ *
+ * 1. Archive the release (zip of the site) as `<RELEASE_PREFIX><RELEASE_ID>.zip`.
+ * 2. Upload fingerprinted assets, then every other file but HTML, then HTML, each with its
+ *    Cache-Control; then delete what the release no longer has (`sync --delete`).
+ * 3. Invalidate the distribution (`/*`) and wait for the invalidation.
+ * 4. GET every check URL over HTTPS until it answers the expected status (or attempts run out).
+ * 5. Success: the pointer `<RELEASE_PREFIX>last-good` names this release; old archives are pruned.
+ *    Any failure from 2 on: the release the pointer names is downloaded and uploaded the same
+ *    way, the distribution invalidated again, the check run again for the log, and the step
+ *    fails so the pipeline stops red.
+ *
+ * @internal
+ */
+export const DEPLOY_SCRIPT = `set -euo pipefail
+# Deploys the static site in the current directory (see cdk-delivery-pipelines StaticSitePipeline).
+SITE_DIR="$PWD"
+WORK="$(mktemp -d)"
+: "\${SITE_BUCKET:?}" "\${RELEASE_BUCKET:?}" "\${RELEASE_PREFIX:?}" "\${RELEASE_ID:?}"
+RELEASE_KEY="\${RELEASE_PREFIX}\${RELEASE_ID}.zip"
+POINTER_KEY="\${RELEASE_PREFIX}last-good"
+DEPLOYING=0
+
+log() { printf '[deploy-site] %s\\n' "$*"; }
+
+# Upload one release directory: fingerprinted assets first, then every other file but HTML,
+# HTML last, so no page goes live before the files it references; then delete what the
+# release no longer has (sizes match after the uploads, so --size-only uploads nothing).
+upload() {
+  local dir="$1" pattern
+  local fingerprinted=() others=()
+  while IFS= read -r pattern; do
+    [ -n "$pattern" ] || continue
+    fingerprinted+=(--include "$pattern")
+    others+=(--exclude "$pattern")
+  done <<< "\${FINGERPRINTED_PATHS:-}"
+  if [ "\${#fingerprinted[@]}" -gt 0 ]; then
+    log "1/4 fingerprinted assets, Cache-Control: $CACHE_CONTROL_FINGERPRINTED"
+    aws s3 cp "$dir" "s3://$SITE_BUCKET/" --recursive --only-show-errors --exclude '*' "\${fingerprinted[@]}" --exclude '*.html' \\
+      --cache-control "$CACHE_CONTROL_FINGERPRINTED" || return 1
+  fi
+  log "2/4 other files, Cache-Control: $CACHE_CONTROL_OTHER"
+  aws s3 cp "$dir" "s3://$SITE_BUCKET/" --recursive --only-show-errors "\${others[@]}" --exclude '*.html' \\
+    --cache-control "$CACHE_CONTROL_OTHER" || return 1
+  log "3/4 HTML, Cache-Control: $CACHE_CONTROL_HTML"
+  aws s3 cp "$dir" "s3://$SITE_BUCKET/" --recursive --only-show-errors --exclude '*' --include '*.html' \\
+    --cache-control "$CACHE_CONTROL_HTML" || return 1
+  log "4/4 deleting files this release no longer has"
+  aws s3 sync "$dir" "s3://$SITE_BUCKET/" --delete --size-only --only-show-errors || return 1
+}
+
+invalidate() {
+  if [ -z "\${DISTRIBUTION_ID:-}" ]; then
+    log "no distribution to invalidate"
+    return 0
+  fi
+  local id
+  id="$(aws cloudfront create-invalidation --distribution-id "$DISTRIBUTION_ID" --paths '/*' --query Invalidation.Id --output text)" || return 1
+  log "invalidating distribution $DISTRIBUTION_ID ($id), waiting for it to complete"
+  aws cloudfront wait invalidation-completed --distribution-id "$DISTRIBUTION_ID" --id "$id" || return 1
+}
+
+check() {
+  if [ -z "\${CHECK_URLS:-}" ]; then
+    log "no post-deploy check"
+    return 0
+  fi
+  local url status attempt failed=0
+  while IFS= read -r url; do
+    [ -n "$url" ] || continue
+    status=""
+    for attempt in $(seq 1 "$CHECK_ATTEMPTS"); do
+      status="$(curl --silent --output /dev/null --write-out '%{http_code}' --proto '=https' --max-time 30 "$url" || true)"
+      if [ "$status" = "$CHECK_EXPECTED_STATUS" ]; then break; fi
+      if [ "$attempt" -lt "$CHECK_ATTEMPTS" ]; then sleep "$CHECK_INTERVAL_SECONDS"; fi
+    done
+    if [ "$status" = "$CHECK_EXPECTED_STATUS" ]; then
+      log "check passed: GET $url answered $status"
+    else
+      log "check FAILED: GET $url answered \${status:-nothing}, expected $CHECK_EXPECTED_STATUS"
+      failed=1
+    fi
+  done <<< "$CHECK_URLS"
+  return "$failed"
+}
+
+rollback() {
+  local previous
+  previous="$(aws s3 cp "s3://$RELEASE_BUCKET/$POINTER_KEY" - 2>/dev/null)" || previous=""
+  if [ -z "$previous" ]; then
+    log "ROLLBACK impossible: no earlier release passed its check in this environment (no s3://$RELEASE_BUCKET/$POINTER_KEY)"
+    return 1
+  fi
+  log "ROLLBACK: restoring s3://$RELEASE_BUCKET/$previous"
+  mkdir -p "$WORK/previous"
+  aws s3 cp "s3://$RELEASE_BUCKET/$previous" "$WORK/previous.zip" --only-show-errors || return 1
+  unzip -q "$WORK/previous.zip" -d "$WORK/previous" || return 1
+  upload "$WORK/previous" || return 1
+  invalidate || return 1
+  if check; then
+    log "ROLLBACK done: $previous is live again"
+  else
+    log "ROLLBACK done, but the restored release $previous fails the check too"
+  fi
+}
+
+prune() {
+  local keys key drop
+  keys="$(aws s3api list-objects-v2 --bucket "$RELEASE_BUCKET" --prefix "$RELEASE_PREFIX" \\
+    --query 'sort_by(Contents[?ends_with(Key, \`.zip\`)], &LastModified)[].Key' --output text)" || return 1
+  [ -n "$keys" ] && [ "$keys" != "None" ] || return 0
+  drop=$(( $(printf '%s\\n' $keys | wc -l) - RELEASES_KEPT ))
+  [ "$drop" -gt 0 ] || return 0
+  for key in $(printf '%s\\n' $keys | head -n "$drop"); do
+    if [ "$key" != "$RELEASE_KEY" ]; then
+      aws s3 rm "s3://$RELEASE_BUCKET/$key" --only-show-errors || return 1
+    fi
+  done
+}
+
+on_exit() {
+  local status=$?
+  set +e
+  if [ "$status" -ne 0 ] && [ "$DEPLOYING" = 1 ]; then
+    DEPLOYING=0
+    log "release $RELEASE_ID failed (exit status $status): rolling back"
+    rollback || log "ROLLBACK FAILED: the site may be partly updated; restore it by hand from s3://$RELEASE_BUCKET/$RELEASE_PREFIX"
+  fi
+  rm -rf "$WORK"
+  exit "$status"
+}
+trap on_exit EXIT
+
+if [ -z "$(ls -A "$SITE_DIR")" ]; then
+  log "the build output is empty: refusing to deploy (the sync would delete the whole site)"
+  exit 1
+fi
+log "archiving release $RELEASE_ID as s3://$RELEASE_BUCKET/$RELEASE_KEY"
+(cd "$SITE_DIR" && zip -q -r -X "$WORK/release.zip" .)
+aws s3 cp "$WORK/release.zip" "s3://$RELEASE_BUCKET/$RELEASE_KEY" --only-show-errors --metadata "source-revision=\${SOURCE_REVISION:-unknown}"
+DEPLOYING=1
+upload "$SITE_DIR"
+invalidate
+if ! check; then
+  log "post-deploy check failed"
+  exit 1
+fi
+DEPLOYING=0
+printf '%s' "$RELEASE_KEY" | aws s3 cp - "s3://$RELEASE_BUCKET/$POINTER_KEY" --only-show-errors
+log "release $RELEASE_ID is live and recorded as the last good release"
+prune || log "pruning old release archives failed (ignored)"
+`;
+
+/** The buildspec command that runs the deploy script in its own bash process. @internal */
+export function deployCommand(): string {
+  return `bash -c ${shellQuote(DEPLOY_SCRIPT)} deploy-site`;
+}

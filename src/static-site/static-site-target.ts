@@ -1,0 +1,145 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { fail, show, validateRequired } from '../core/validation';
+
+/**
+ * A site's bucket and the CloudFront distribution in front of it, as `StaticSiteHosting`
+ * provides them.
+ */
+export interface IStaticSiteHosting {
+  /** The private bucket that holds the site. */
+  readonly bucket: s3.IBucket;
+  /** The distribution that serves the bucket. */
+  readonly distribution: cloudfront.IDistribution;
+}
+
+/**
+ * Options of `StaticSiteTarget.fromBucket`.
+ */
+export interface StaticSiteTargetOptions {
+  /**
+   * The distribution that serves the bucket: invalidated (`/*`) after every upload.
+   *
+   * @default - no distribution: nothing is invalidated
+   */
+  readonly distribution?: cloudfront.IDistribution;
+}
+
+/**
+ * Where an environment's site goes: a private S3 bucket (which the deploy step syncs, deleting
+ * removed files) and, usually, the CloudFront distribution that serves it. Use the static
+ * factories. The bucket must hold nothing but the site, and must not be public: serve it through
+ * CloudFront with Origin Access Control (as `StaticSiteHosting` does).
+ */
+export class StaticSiteTarget {
+  /**
+   * A bucket you own, and optionally the distribution in front of it.
+   *
+   * @param bucket the bucket that holds the site (a KMS-encrypted bucket must be given with its `encryptionKey`)
+   * @param options the distribution
+   */
+  public static fromBucket(bucket: s3.IBucket, options: StaticSiteTargetOptions = {}): StaticSiteTarget {
+    return new StaticSiteTarget(bucket, (options ?? {}).distribution);
+  }
+
+  /**
+   * The bucket and distribution of a `StaticSiteHosting` (or anything that provides both).
+   *
+   * @param hosting the hosting
+   */
+  public static fromHosting(hosting: IStaticSiteHosting): StaticSiteTarget {
+    return new StaticSiteTarget(hosting?.bucket, hosting?.distribution, true);
+  }
+
+  /** The bucket that holds the site. */
+  public readonly bucket: s3.IBucket;
+  /** The distribution that serves the bucket, when there is one. */
+  public readonly distribution?: cloudfront.IDistribution;
+
+  private constructor(bucket: s3.IBucket, distribution: cloudfront.IDistribution | undefined, private readonly fromHostingFactory = false) {
+    this.bucket = bucket;
+    this.distribution = distribution;
+  }
+
+  /** Validate against the pipeline; throws the library's error. Pure. @internal */
+  public _validate(scope: Construct, prop: string): void {
+    const bucket = validateRequired(scope, `${prop}.bucket`, this.bucket,
+      this.fromHostingFactory ? 'pass a StaticSiteHosting, or an object with its bucket and distribution' : 'pass the site bucket, e.g. StaticSiteTarget.fromBucket(bucket, { distribution })');
+    if (typeof bucket !== 'object' || bucket.node === undefined || typeof bucket.bucketName !== 'string') {
+      fail(scope, `${prop}.bucket`, `must be an s3.IBucket, got ${show(bucket)}`,
+        'pass the bucket construct, e.g. s3.Bucket.fromBucketName(this, "Site", "my-site-bucket"), not its name');
+    }
+    if (this.fromHostingFactory) {
+      validateRequired(scope, `${prop}.distribution`, this.distribution, 'pass a StaticSiteHosting, or an object with its bucket and distribution');
+    }
+    const distribution = this.distribution;
+    if (distribution !== undefined && distribution !== null &&
+      (typeof distribution !== 'object' || typeof distribution.distributionId !== 'string' || typeof distribution.distributionArn !== 'string')) {
+      fail(scope, `${prop}.distribution`, `must be a cloudfront.IDistribution, got ${show(distribution)}`,
+        'pass the distribution construct, e.g. cloudfront.Distribution.fromDistributionAttributes(this, "Cdn", { distributionId, domainName }), not its id');
+    }
+    validateNotPublic(scope, `${prop}.bucket`, bucket);
+    const here = Stack.of(scope);
+    const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+    if (differs(bucket.env.account, here.account) || differs(bucket.env.region, here.region)) {
+      fail(scope, `${prop}.bucket`, `is in account ${bucket.env.account}, region ${bucket.env.region} (${bucket.node.path}), but the pipeline is in account ${here.account}, region ${here.region}`,
+        'deploy to a bucket in the pipeline\'s own account and region');
+    }
+  }
+}
+
+/**
+ * Reject a bucket that is public as far as synth can tell: a website endpoint, a public ACL,
+ * public access blocks turned off, or a bucket policy that lets anyone read objects. @internal
+ */
+export function validateNotPublic(scope: Construct, prop: string, bucket: s3.IBucket): void {
+  const fix = 'keep the bucket private (blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, no website configuration, no public policy) ' +
+    'and serve it through CloudFront with Origin Access Control, e.g. with StaticSiteHosting';
+  const path = bucket.node.path;
+  const cfn = bucket.node.defaultChild;
+  if (cfn instanceof s3.CfnBucket && Stack.of(cfn).resolve(cfn.websiteConfiguration) !== undefined) {
+    fail(scope, prop, `is configured for public website hosting (${path} has a WebsiteConfiguration)`, fix);
+  }
+  if (bucket.isWebsite === true) {
+    fail(scope, prop, `is configured for public website hosting (${path}, isWebsite: true)`, fix);
+  }
+  if (cfn instanceof s3.CfnBucket) {
+    const stack = Stack.of(cfn);
+    const acl = stack.resolve(cfn.accessControl);
+    if (typeof acl === 'string' && ['PublicRead', 'PublicReadWrite'].includes(acl)) {
+      fail(scope, prop, `grants public reads (${path} has the ${show(acl)} access control)`, fix);
+    }
+    const blocks = stack.resolve(cfn.publicAccessBlockConfiguration) as Record<string, unknown> | undefined;
+    if (blocks !== undefined && typeof blocks === 'object') {
+      const flags = ['blockPublicAcls', 'blockPublicPolicy', 'ignorePublicAcls', 'restrictPublicBuckets'];
+      const off = flags.filter((f) => blocks[f] !== true && (typeof blocks[f] !== 'object' || blocks[f] === null));
+      if (off.length > 0) {
+        fail(scope, prop, `has public access blocks turned off (${path}: ${off.map((f) => `${f} is ${show(blocks[f] ?? false)}`).join(', ')})`, fix);
+      }
+    }
+  }
+  const document = bucket.policy?.document;
+  if (document && !document.isEmpty) {
+    const statements = (Stack.of(bucket).resolve(document.toJSON())?.Statement ?? []) as Array<Record<string, any>>;
+    for (const statement of statements) {
+      if (statement.Effect === 'Allow' && isAnyone(statement.Principal) && readsObjects(statement.Action) && statement.Condition === undefined) {
+        fail(scope, prop, `grants public reads (${path} has a bucket policy statement that allows Principal "*" ${[].concat(statement.Action).join(', ')})`, fix);
+      }
+    }
+  }
+}
+
+function isAnyone(principal: unknown): boolean {
+  if (principal === '*') {
+    return true;
+  }
+  const aws = (principal as Record<string, unknown> | undefined)?.AWS;
+  return aws === '*' || (Array.isArray(aws) && aws.includes('*'));
+}
+
+function readsObjects(action: unknown): boolean {
+  const actions = ([] as unknown[]).concat(action ?? []).filter((a): a is string => typeof a === 'string').map((a) => a.toLowerCase());
+  return actions.some((a) => ['*', 's3:*', 's3:get*', 's3:getobject', 's3:getobject*'].includes(a));
+}
