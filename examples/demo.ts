@@ -320,9 +320,9 @@ function printNag(assembly: string, appAcks: string[]): boolean {
   const acks = acknowledgedFindings(assembly);
   const rules = countBy(acks.map((a) => a.rule)).map(([rule, n]) => `${rule.replace('AwsSolutions-', '')} x${n}`).join(', ');
   console.log(`cdk-nag AwsSolutions: ${unacknowledged} unacknowledged violation(s)`);
-  console.log(`  acknowledged with a reason: ${acks.length} finding(s) on ${new Set(acks.map((a) => a.resource)).size} resource(s)` +
+  console.log(`  acknowledged by the library with a reason (all packs): ${acks.length} finding(s) on ${new Set(acks.map((a) => a.resource)).size} resource(s)` +
     `${rules ? ` (${rules})` : ''}`);
-  console.log(`  acknowledged by the app itself, outside the pipelines: ${appAcks.length === 0 ? 'none' : appAcks.length}`);
+  console.log(`  acknowledged outside the pipelines (by the app, or by StaticSiteHosting): ${appAcks.length === 0 ? 'none' : appAcks.length}`);
   for (const a of appAcks.slice(0, 5)) {
     console.log(`    ${a}`);
   }
