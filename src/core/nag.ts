@@ -195,8 +195,11 @@ function acknowledgePolicyWildcards(policy: iam.CfnPolicy, document: unknown, co
       const ack = explained.get(finding);
       if (!ack) {
         unexplained.add(finding);
-      } else if (!acks.has(finding)) {
-        acks.set(finding, ack);
+      } else {
+        // One finding id can come from several statements (e.g. two on "*"): keep every reason.
+        const previous = acks.get(finding);
+        const reasons = unique([...(previous ? previous.reason.split('; ') : []), ...ack.reason.split('; ')]);
+        acks.set(finding, { ...ack, reason: reasons.join('; ') });
       }
     }
   }
