@@ -220,7 +220,7 @@ export function renderReport(m: Measurements): { markdown: string; summary: stri
   p('');
   p('- **Ours** is configured like the example apps: test reports, failure notifications and approval e-mails on ' +
     '(so the opt-in defaults are measured too). **Hand-written** is the same job wired from aws-cdk-lib L2 constructs as the ' +
-    'tutorials do it, with aws-cdk-lib\'s defaults only (the approach of `test/security/hand-written-ecs-pipeline.ts`).');
+    'tutorials do it, with aws-cdk-lib\'s defaults only (`bench/hand-written/`, also the baseline of `test/security/baseline.test.ts`).');
   p('- **Time** is constructing the app plus `app.synth()` (writing the cloud assembly), not Node.js start-up or loading the ' +
     'modules ([import cost](#import-cost) is measured separately). Median of ' +
     `${m.reps} repetitions (${m.repsLarge} at N ≥ 50); ratios are ours / hand-written of the medians. ` +

@@ -18,7 +18,7 @@ export interface HandWrittenEcsPipelineProps {
 
 /**
  * The ECS pipeline teams wire by hand from aws-cdk-lib L2 building blocks, as the tutorials
- * show it (the approach of test/security/hand-written-ecs-pipeline.ts): connection source,
+ * show it (also the baseline of test/security/baseline.test.ts): connection source,
  * `docker build` + push, rolling deploy to staging, approval, rolling deploy to production.
  * aws-cdk-lib's own defaults only: no KMS key of its own, no access logs, no lifecycle
  * rules, no reports, no notifications, no cache repository.

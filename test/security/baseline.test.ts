@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { EcsContainerPipeline, EcsDeployment } from '../../src';
 import { CONNECTION_ARN, fargateService, githubSource, nagFindings, newStack } from '../helpers';
-import { HandWrittenEcsPipeline } from './hand-written-ecs-pipeline';
+import { HandWrittenEcsPipeline } from '../../bench/hand-written/ecs';
 
 /** Statements that allow an ECS deploy action on every resource. */
 function ecsStarStatements(template: Template, pathPrefix: string): any[] {
@@ -16,7 +16,7 @@ describe('against the hand-written L2 pipeline doing the same job', () => {
   const stack = newStack();
   const staging = fargateService(stack, 'Staging');
   const production = fargateService(stack, 'Production');
-  const hand = new HandWrittenEcsPipeline(stack, 'HandWritten', { staging, production, connectionArn: CONNECTION_ARN });
+  const hand = new HandWrittenEcsPipeline(stack, 'HandWritten', { staging, production, connectionArn: CONNECTION_ARN, repo: 'shop' });
   const ours = new EcsContainerPipeline(stack, 'Pipeline', {
     source: githubSource(),
     environments: [
