@@ -6,10 +6,12 @@
  *
  * OUT_DIR (default test/consumers/out) holds one cloud assembly per language: python/ and
  * java/. For each, the reference is synthesized in-process (with that language's override
- * marker) into OUT_DIR/reference-<language>/, and every stack template must be deeply equal to
- * the reference's: no normalization at all, so logical ids, asset hashes, buildspec strings
- * (whose key order is part of the template) and metadata must match exactly. Prints the first
- * differences of each template and exits 1 on any mismatch or missing template.
+ * markers) into OUT_DIR/reference-<language>/, and every stack template must be deeply equal to
+ * the reference's. No stack is named here: every stack of the reference and of the program is
+ * compared, and a stack that only one of them has fails. No normalization at all, so logical
+ * ids, asset hashes, buildspec strings (whose key order is part of the template) and metadata
+ * must match exactly. Prints the first differences of each template and exits 1 on any
+ * mismatch or missing template.
  */
 import * as fs from 'fs';
 import * as path from 'path';

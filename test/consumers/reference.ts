@@ -4,14 +4,40 @@
  * '../../src'. compare.ts synthesizes it in-process and compares the templates the Python
  * and Java programs wrote with it.
  *
+ * Every construct of the library joins the consumer programs. The stacks:
+ *
+ * - ConsumerEcsPipeline: an EcsContainerPipeline as it ships;
+ * - ConsumerEcsPipelineOverride: the same, with a subclass that overrides `renderBuildSpec()`;
+ * - ConsumerLambdaPipeline: two functions with a `live` alias each and a LambdaPipeline
+ *   (Staging all at once → approval → Production canary);
+ * - ConsumerLambdaPipelineOverride: the same, with a subclass that overrides
+ *   `createDeployAction()` (Staging through `super`, Production with its own action name);
+ * - ConsumerStaticSitePipeline: two StaticSiteHosting sites and a StaticSitePipeline
+ *   (Staging → approval → Production, with a post-deploy check on production).
+ *
  * Keep the three programs in step: any change to an id or a prop here must be made in the
  * Python and Java programs too, or the comparison fails (which is the point).
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { EcsContainerPipeline, EcsContainerPipelineProps, EcsDeployment, PipelineSource } from '../../src';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  EcsContainerPipeline,
+  EcsContainerPipelineProps,
+  EcsDeployment,
+  LambdaDeployAction,
+  LambdaDeployment,
+  LambdaEnvironment,
+  LambdaPipeline,
+  LambdaPipelineProps,
+  PipelineSource,
+  StaticSiteHosting,
+  StaticSitePipeline,
+  StaticSiteTarget,
+} from '../../src';
 
 /** The languages whose consumer programs are compared with this reference. */
 export type ConsumerLanguage = 'python' | 'java';
@@ -23,6 +49,12 @@ export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:co
 export const BASE_STACK = 'ConsumerEcsPipeline';
 /** The stack with the consumer's subclass that overrides `renderBuildSpec()`. */
 export const OVERRIDE_STACK = 'ConsumerEcsPipelineOverride';
+/** The stack with the library's LambdaPipeline as it ships. */
+export const LAMBDA_STACK = 'ConsumerLambdaPipeline';
+/** The stack with the consumer's LambdaPipeline subclass that overrides `createDeployAction()`. */
+export const LAMBDA_OVERRIDE_STACK = 'ConsumerLambdaPipelineOverride';
+/** The stack with two StaticSiteHosting sites and the StaticSitePipeline that ships to them. */
+export const STATIC_SITE_STACK = 'ConsumerStaticSitePipeline';
 
 /**
  * The command the subclass's buildspec runs. Each program names its own language, so a
@@ -30,6 +62,14 @@ export const OVERRIDE_STACK = 'ConsumerEcsPipelineOverride';
  */
 export function overrideMarker(language: ConsumerLanguage): string {
   return `echo overridden-in-${language}`;
+}
+
+/**
+ * The name of the Production deploy action of the LambdaPipeline subclass. Each program names
+ * its own language, so a template that has it proves the override written in that language ran.
+ */
+export function overrideDeployActionName(language: ConsumerLanguage): string {
+  return `Deploy-overridden-in-${language}`;
 }
 
 /**
@@ -113,11 +153,111 @@ function pipelineStack(app: App, id: string, marker?: string): Stack {
   return stack;
 }
 
-/** The reference app for one consumer language (only the override marker differs). */
+/**
+ * A consumer's LambdaPipeline subclass: Staging keeps the library's deploy action (through
+ * `super`, from the subclass's language), Production gets a LambdaDeployAction of its own named
+ * `actionName`, reading the public `buildOutput`. The Python and Java programs each define this
+ * class in their own language with their own name; the reference makes one per name.
+ */
+function markedDeployActionPipeline(actionName: string): typeof LambdaPipeline {
+  return class MarkedDeployActionPipeline extends LambdaPipeline {
+    protected createDeployAction(environment: LambdaEnvironment): codepipeline.IAction {
+      if (environment.name !== 'Production') {
+        return super.createDeployAction(environment);
+      }
+      return new LambdaDeployAction({
+        actionName,
+        input: this.buildOutput,
+        deployment: environment.deployment,
+        runOrder: 2,
+      });
+    }
+  };
+}
+
+/**
+ * One environment's function and its `live` alias on the current version. The inline code is
+ * a placeholder: the pipeline deploys the real code.
+ */
+function liveAlias(stack: Stack, name: string): lambda.Alias {
+  const fn = new lambda.Function(stack, `${name}Function`, {
+    description: `Orders API (${name.toLowerCase()}); code deployed by the delivery pipeline`,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 503, body: "not deployed yet" });'),
+    memorySize: 256,
+    timeout: Duration.seconds(10),
+  });
+  return new lambda.Alias(stack, `${name}Live`, { aliasName: 'live', version: fn.currentVersion });
+}
+
+/** Build one Lambda stack; `actionName` set means the subclass with the overridden deploy action. */
+function lambdaPipelineStack(app: App, id: string, actionName?: string): Stack {
+  const stack = new Stack(app, id, { env: ENV });
+  const staging = liveAlias(stack, 'Staging');
+  const production = liveAlias(stack, 'Production');
+
+  const props: LambdaPipelineProps = {
+    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-api', branch: 'main' }),
+    buildOptions: {
+      installCommands: ['npm ci'],
+      testCommands: ['npm test'],
+      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$PACKAGE_DIRECTORY/"'],
+    },
+    packageDirectory: 'build/package',
+    environments: [
+      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
+      {
+        name: 'Production',
+        deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),
+        approval: { notifyEmails: ['ops@acme.example'], comment: 'Staging is green: release the orders API to production?' },
+      },
+    ],
+    notifications: { emails: ['team@acme.example'] },
+  };
+  const pipelineClass = actionName === undefined ? LambdaPipeline : markedDeployActionPipeline(actionName);
+  new pipelineClass(stack, 'Pipeline', props);
+  return stack;
+}
+
+/** Build the static site stack: two hosted sites and the pipeline that ships to them. */
+function staticSitePipelineStack(app: App, id: string): Stack {
+  const stack = new Stack(app, id, { env: ENV });
+  const staging = new StaticSiteHosting(stack, 'StagingSite');
+  const production = new StaticSiteHosting(stack, 'ProductionSite', { singlePageApp: true });
+
+  new StaticSitePipeline(stack, 'Pipeline', {
+    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'web', branch: 'main' }),
+    buildOptions: {
+      installCommands: ['npm ci'],
+      testCommands: ['npm test'],
+      commands: ['npm run build'],
+    },
+    outputDirectory: 'build/site',
+    environments: [
+      { name: 'Staging', target: StaticSiteTarget.fromHosting(staging) },
+      {
+        name: 'Production',
+        target: StaticSiteTarget.fromHosting(production),
+        approval: { notifyEmails: ['ops@acme.example'], reviewUrl: staging.url },
+        // `url` is a token string (https:// and the distribution's domain name): the programs
+        // append to it in their own language and it must resolve the same.
+        postDeployCheck: { urls: [`${production.url}/`, `${production.url}/settings`], attempts: 5 },
+      },
+    ],
+    notifications: { emails: ['team@acme.example'] },
+  });
+  return stack;
+}
+
+/** The reference app for one consumer language (only the override markers differ). */
 export function buildReferenceApp(language: ConsumerLanguage, outdir?: string): App {
   const app = new App({ outdir });
   pipelineStack(app, BASE_STACK);
   pipelineStack(app, OVERRIDE_STACK, overrideMarker(language));
+  lambdaPipelineStack(app, LAMBDA_STACK);
+  lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, overrideDeployActionName(language));
+  staticSitePipelineStack(app, STATIC_SITE_STACK);
   return app;
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Consumer tests: real Python and Java CDK programs use the packages `npx projen package-all`
 # builds (dist/python wheel, dist/java Maven repository), and their templates must equal the
-# TypeScript reference's (reference.ts, same construct ids and props, built from src/).
+# TypeScript reference's (reference.ts, same construct ids and props, built from src/). Every
+# construct of the library joins the programs: ECS, Lambda and static site pipelines, the
+# static site hosting, and a subclass per language overriding a protected hook of the ECS
+# pipeline (renderBuildSpec) and of the Lambda pipeline (createDeployAction).
 #
 #   bash test/consumers/run.sh
 #

@@ -1,25 +1,35 @@
 #!/usr/bin/env python3
 """A real Python CDK app that uses the cdk-delivery-pipelines wheel.
 
-It synthesizes two stacks with the same construct ids and props as ../reference.ts:
+It synthesizes five stacks with the same construct ids and props as ../reference.ts:
 
 * ConsumerEcsPipeline: VPC, cluster, Staging and Production Fargate services, and an
   EcsContainerPipeline (Source -> Build -> Staging -> approval -> Production);
 * ConsumerEcsPipelineOverride: the same, with a Python subclass of EcsContainerPipeline that
-  overrides the protected hook renderBuildSpec (``_render_build_spec`` in Python).
+  overrides the protected hook renderBuildSpec (``_render_build_spec`` in Python);
+* ConsumerLambdaPipeline: Staging and Production functions, each with a ``live`` alias, and a
+  LambdaPipeline (Staging all at once -> approval -> Production canary);
+* ConsumerLambdaPipelineOverride: the same, with a Python subclass of LambdaPipeline that
+  overrides the protected hook createDeployAction (``_create_deploy_action``): Staging keeps the
+  library's action through ``super()``, Production gets an action named for Python;
+* ConsumerStaticSitePipeline: Staging and Production StaticSiteHosting sites and a
+  StaticSitePipeline (Staging -> approval -> Production with a post-deploy check).
 
 The cloud assembly is written to the directory given as the first argument, or
-$CONSUMER_OUTDIR, or ./cdk.out. The program then checks that the override took effect and
+$CONSUMER_OUTDIR, or ./cdk.out. The program then checks that the overrides took effect and
 exits non-zero otherwise; ../compare.ts compares the templates with the TypeScript reference.
 """
 import json
 import os
 import sys
+import typing
 
 import aws_cdk as cdk
 from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_lambda as lambda_
 
 from cdk_delivery_pipelines import (
     ApprovalOptions,
@@ -27,8 +37,17 @@ from cdk_delivery_pipelines import (
     EcsContainerPipeline,
     EcsDeployment,
     EcsEnvironment,
+    LambdaDeployAction,
+    LambdaDeployment,
+    LambdaEnvironment,
+    LambdaPipeline,
     NotificationOptions,
     PipelineSource,
+    PostDeployCheckOptions,
+    StaticSiteEnvironment,
+    StaticSiteHosting,
+    StaticSitePipeline,
+    StaticSiteTarget,
 )
 
 ENV = cdk.Environment(account="111111111111", region="us-east-1")
@@ -36,6 +55,10 @@ CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:111111111111:connection/1111
 BASE_STACK = "ConsumerEcsPipeline"
 OVERRIDE_STACK = "ConsumerEcsPipelineOverride"
 MARKER = "echo overridden-in-python"
+LAMBDA_STACK = "ConsumerLambdaPipeline"
+LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride"
+STATIC_SITE_STACK = "ConsumerStaticSitePipeline"
+DEPLOY_ACTION_MARKER = "Deploy-overridden-in-python"
 
 
 class MarkedBuildSpecPipeline(EcsContainerPipeline):
@@ -59,6 +82,34 @@ class MarkedBuildSpecPipeline(EcsContainerPipeline):
             },
             "artifacts": {"files": ["imagedefinitions.json"]},
         })
+
+
+class MarkedDeployActionPipeline(LambdaPipeline):
+    """A consumer's subclass: Staging keeps the library's deploy action, Production gets its own.
+
+    The hook createDeployAction is ``_create_deploy_action``; jsii flattens its struct parameter
+    (a LambdaEnvironment) into keyword arguments, so the override takes them as keywords too.
+    The jsii runtime passes only the fields the override names, so it names every field of
+    LambdaEnvironment, or ``super()`` would get the environment without them.
+    """
+
+    def _create_deploy_action(
+        self,
+        *,
+        deployment: LambdaDeployment,
+        name: str,
+        approval: typing.Optional[ApprovalOptions] = None,
+        require_approval: typing.Optional[bool] = None,
+    ) -> codepipeline.IAction:
+        if name != "Production":
+            return super()._create_deploy_action(
+                deployment=deployment, name=name, approval=approval, require_approval=require_approval)
+        return LambdaDeployAction(
+            action_name=DEPLOY_ACTION_MARKER,
+            input=self.build_output,
+            deployment=deployment,
+            run_order=2,
+        )
 
 
 def web_service(stack: cdk.Stack, name: str, cluster: ecs.ICluster) -> ecs.FargateService:
@@ -116,6 +167,93 @@ def pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> cdk.Sta
     return stack
 
 
+def live_alias(stack: cdk.Stack, name: str) -> lambda_.Alias:
+    """One environment's function (placeholder code) and its ``live`` alias on the current version."""
+    fn = lambda_.Function(
+        stack, f"{name}Function",
+        description=f"Orders API ({name.lower()}); code deployed by the delivery pipeline",
+        runtime=lambda_.Runtime.NODEJS_22_X,
+        handler="index.handler",
+        code=lambda_.Code.from_inline('exports.handler = async () => ({ statusCode: 503, body: "not deployed yet" });'),
+        memory_size=256,
+        timeout=cdk.Duration.seconds(10),
+    )
+    return lambda_.Alias(stack, f"{name}Live", alias_name="live", version=fn.current_version)
+
+
+def lambda_pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> cdk.Stack:
+    stack = cdk.Stack(app, stack_id, env=ENV)
+    staging = live_alias(stack, "Staging")
+    production = live_alias(stack, "Production")
+
+    pipeline_class(
+        stack, "Pipeline",
+        source=PipelineSource.connection(connection_arn=CONNECTION_ARN, owner="acme", repo="orders-api", branch="main"),
+        build_options=BuildOptions(
+            install_commands=["npm ci"],
+            test_commands=["npm test"],
+            commands=["npm run build", "npm prune --omit=dev", 'cp -r node_modules "$PACKAGE_DIRECTORY/"'],
+        ),
+        package_directory="build/package",
+        environments=[
+            LambdaEnvironment(name="Staging", deployment=LambdaDeployment.all_at_once(staging)),
+            LambdaEnvironment(
+                name="Production",
+                deployment=LambdaDeployment.canary(production, percentage=10, interval=cdk.Duration.minutes(5)),
+                approval=ApprovalOptions(
+                    notify_emails=["ops@acme.example"],
+                    comment="Staging is green: release the orders API to production?",
+                ),
+            ),
+        ],
+        notifications=NotificationOptions(emails=["team@acme.example"]),
+    )
+    return stack
+
+
+def static_site_pipeline_stack(app: cdk.App, stack_id: str) -> cdk.Stack:
+    stack = cdk.Stack(app, stack_id, env=ENV)
+    staging = StaticSiteHosting(stack, "StagingSite")
+    production = StaticSiteHosting(stack, "ProductionSite", single_page_app=True)
+
+    StaticSitePipeline(
+        stack, "Pipeline",
+        source=PipelineSource.connection(connection_arn=CONNECTION_ARN, owner="acme", repo="web", branch="main"),
+        build_options=BuildOptions(
+            install_commands=["npm ci"],
+            test_commands=["npm test"],
+            commands=["npm run build"],
+        ),
+        output_directory="build/site",
+        environments=[
+            StaticSiteEnvironment(name="Staging", target=StaticSiteTarget.from_hosting(staging)),
+            StaticSiteEnvironment(
+                name="Production",
+                target=StaticSiteTarget.from_hosting(production),
+                approval=ApprovalOptions(notify_emails=["ops@acme.example"], review_url=staging.url),
+                # url is a token string: appending to it in Python keeps the token.
+                post_deploy_check=PostDeployCheckOptions(
+                    urls=[f"{production.url}/", f"{production.url}/settings"], attempts=5),
+            ),
+        ],
+        notifications=NotificationOptions(emails=["team@acme.example"]),
+    )
+    return stack
+
+
+def deploy_actions_of(template: dict) -> dict:
+    """The deploy actions of the stack's one pipeline: stage name -> [(action name, provider)]."""
+    pipelines = [r for r in template["Resources"].values() if r["Type"] == "AWS::CodePipeline::Pipeline"]
+    if len(pipelines) != 1:
+        raise AssertionError(f"expected one CodePipeline, found {len(pipelines)}")
+    return {
+        stage["Name"]: [(a["Name"], a["ActionTypeId"]["Provider"]) for a in stage["Actions"]
+                        if a["ActionTypeId"]["Category"] == "Deploy"]
+        for stage in pipelines[0]["Properties"]["Stages"]
+        if stage["Name"] in ("Staging", "Production")
+    }
+
+
 def build_spec_of(template: dict) -> str:
     projects = [r for r in template["Resources"].values() if r["Type"] == "AWS::CodeBuild::Project"]
     if len(projects) != 1:
@@ -128,6 +266,9 @@ def main() -> int:
     app = cdk.App(outdir=outdir)
     pipeline_stack(app, BASE_STACK, EcsContainerPipeline)
     pipeline_stack(app, OVERRIDE_STACK, MarkedBuildSpecPipeline)
+    lambda_pipeline_stack(app, LAMBDA_STACK, LambdaPipeline)
+    lambda_pipeline_stack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline)
+    static_site_pipeline_stack(app, STATIC_SITE_STACK)
     assembly = app.synth()
 
     base = build_spec_of(assembly.get_stack_by_name(BASE_STACK).template)
@@ -142,11 +283,24 @@ def main() -> int:
         failures.append(f"{OVERRIDE_STACK}: the buildspec still has the library's docker build")
     if MARKER in base or "docker build" not in base:
         failures.append(f"{BASE_STACK}: the buildspec is not the library's default")
+
+    default_deploy = {"Staging": [("Deploy", "Lambda")], "Production": [("Deploy", "Lambda")]}
+    lambda_base = deploy_actions_of(assembly.get_stack_by_name(LAMBDA_STACK).template)
+    lambda_override = deploy_actions_of(assembly.get_stack_by_name(LAMBDA_OVERRIDE_STACK).template)
+    expected_override = {"Staging": [("Deploy", "Lambda")], "Production": [(DEPLOY_ACTION_MARKER, "Lambda")]}
+    if lambda_override != expected_override:
+        failures.append(
+            f"{LAMBDA_OVERRIDE_STACK}: the deploy actions are {lambda_override}, expected {expected_override}: "
+            "the Python override of createDeployAction did not run, or its super() call did not reach the library")
+    if lambda_base != default_deploy:
+        failures.append(f"{LAMBDA_STACK}: the deploy actions are {lambda_base}, not the library's default {default_deploy}")
+
     for failure in failures:
         print(f"FAIL {failure}", file=sys.stderr)
     if failures:
         return 1
-    print(f"python app: synthesized {BASE_STACK} and {OVERRIDE_STACK} to {outdir}; override marker present")
+    stacks = ", ".join(stack.stack_name for stack in assembly.stacks)
+    print(f"python app: synthesized {stacks} to {outdir}; overrides present (buildspec marker, deploy action name)")
     return 0
 
 

@@ -7,13 +7,25 @@ import io.github.cdkdeliverypipelines.EcsContainerPipeline;
 import io.github.cdkdeliverypipelines.EcsContainerPipelineProps;
 import io.github.cdkdeliverypipelines.EcsDeployment;
 import io.github.cdkdeliverypipelines.EcsEnvironment;
+import io.github.cdkdeliverypipelines.LambdaDeployAction;
+import io.github.cdkdeliverypipelines.LambdaDeployment;
+import io.github.cdkdeliverypipelines.LambdaEnvironment;
+import io.github.cdkdeliverypipelines.LambdaPipeline;
+import io.github.cdkdeliverypipelines.LambdaPipelineProps;
+import io.github.cdkdeliverypipelines.LambdaTrafficShiftOptions;
 import io.github.cdkdeliverypipelines.NotificationOptions;
 import io.github.cdkdeliverypipelines.PipelineSource;
+import io.github.cdkdeliverypipelines.PostDeployCheckOptions;
 import io.github.cdkdeliverypipelines.RollingDeploymentOptions;
+import io.github.cdkdeliverypipelines.StaticSiteEnvironment;
+import io.github.cdkdeliverypipelines.StaticSiteHosting;
+import io.github.cdkdeliverypipelines.StaticSitePipeline;
+import io.github.cdkdeliverypipelines.StaticSiteTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awscdk.App;
@@ -24,6 +36,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
+import software.amazon.awscdk.services.codepipeline.IAction;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
@@ -35,17 +48,32 @@ import software.amazon.awscdk.services.ecs.FargateService;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.ecs.ICluster;
 import software.amazon.awscdk.services.ecs.PortMapping;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
 import software.constructs.Construct;
 
 /**
  * A real Java CDK app that uses the cdk-delivery-pipelines Maven artifact.
  *
- * <p>It synthesizes two stacks with the same construct ids and props as ../reference.ts:
- * ConsumerEcsPipeline (the library's EcsContainerPipeline: Source, Build, Staging, approval,
- * Production) and ConsumerEcsPipelineOverride (the same with a Java subclass that overrides the
- * protected hook {@code renderBuildSpec()}). The cloud assembly goes to the directory given as
- * the first argument, or $CONSUMER_OUTDIR, or ./cdk.out; the program then checks that the
- * override took effect and exits non-zero otherwise.
+ * <p>It synthesizes five stacks with the same construct ids and props as ../reference.ts:
+ * <ul>
+ *   <li>ConsumerEcsPipeline: the library's EcsContainerPipeline (Source, Build, Staging,
+ *       approval, Production);</li>
+ *   <li>ConsumerEcsPipelineOverride: the same with a Java subclass that overrides the protected
+ *       hook {@code renderBuildSpec()};</li>
+ *   <li>ConsumerLambdaPipeline: Staging and Production functions, each with a {@code live}
+ *       alias, and a LambdaPipeline (Staging all at once, approval, Production canary);</li>
+ *   <li>ConsumerLambdaPipelineOverride: the same with a Java subclass that overrides the
+ *       protected hook {@code createDeployAction()}: Staging keeps the library's action through
+ *       {@code super}, Production gets an action named for Java;</li>
+ *   <li>ConsumerStaticSitePipeline: Staging and Production StaticSiteHosting sites and a
+ *       StaticSitePipeline (Staging, approval, Production with a post-deploy check).</li>
+ * </ul>
+ * The cloud assembly goes to the directory given as the first argument, or $CONSUMER_OUTDIR,
+ * or ./cdk.out; the program then checks that the overrides took effect and exits non-zero
+ * otherwise.
  */
 public final class ConsumerApp {
     static final Environment ENV = Environment.builder().account("111111111111").region("us-east-1").build();
@@ -53,6 +81,10 @@ public final class ConsumerApp {
     static final String BASE_STACK = "ConsumerEcsPipeline";
     static final String OVERRIDE_STACK = "ConsumerEcsPipelineOverride";
     static final String MARKER = "echo overridden-in-java";
+    static final String LAMBDA_STACK = "ConsumerLambdaPipeline";
+    static final String LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride";
+    static final String STATIC_SITE_STACK = "ConsumerStaticSitePipeline";
+    static final String DEPLOY_ACTION_MARKER = "Deploy-overridden-in-java";
 
     private ConsumerApp() {
     }
@@ -75,6 +107,26 @@ public final class ConsumerApp {
                         MARKER,
                         "printf '[{\"name\":\"web\",\"imageUri\":\"%s\"}]' \"$REPOSITORY_URI:$SOURCE_REVISION\" > imagedefinitions.json"))),
                 "artifacts", map("files", List.of("imagedefinitions.json"))));
+        }
+    }
+
+    /** A consumer's subclass: Staging keeps the library's deploy action, Production gets its own. */
+    public static class MarkedDeployActionPipeline extends LambdaPipeline {
+        public MarkedDeployActionPipeline(final Construct scope, final String id, final LambdaPipelineProps props) {
+            super(scope, id, props);
+        }
+
+        @Override
+        protected IAction createDeployAction(final LambdaEnvironment environment) {
+            if (!"Production".equals(environment.getName())) {
+                return super.createDeployAction(environment);
+            }
+            return LambdaDeployAction.Builder.create()
+                .actionName(DEPLOY_ACTION_MARKER)
+                .input(getBuildOutput())
+                .deployment(environment.getDeployment())
+                .runOrder(2)
+                .build();
         }
     }
 
@@ -150,6 +202,123 @@ public final class ConsumerApp {
         return stack;
     }
 
+    interface LambdaPipelineFactory {
+        void create(Construct scope, String id, LambdaPipelineProps props);
+    }
+
+    /** One environment's function (placeholder code) and its {@code live} alias on the current version. */
+    static Alias liveAlias(final Stack stack, final String name) {
+        Function fn = Function.Builder.create(stack, name + "Function")
+            .description("Orders API (" + name.toLowerCase(Locale.ROOT) + "); code deployed by the delivery pipeline")
+            .runtime(Runtime.NODEJS_22_X)
+            .handler("index.handler")
+            .code(Code.fromInline("exports.handler = async () => ({ statusCode: 503, body: \"not deployed yet\" });"))
+            .memorySize(256)
+            .timeout(Duration.seconds(10))
+            .build();
+        return Alias.Builder.create(stack, name + "Live").aliasName("live").version(fn.getCurrentVersion()).build();
+    }
+
+    static Stack lambdaPipelineStack(final App app, final String id, final LambdaPipelineFactory factory) {
+        Stack stack = new Stack(app, id, StackProps.builder().env(ENV).build());
+        Alias staging = liveAlias(stack, "Staging");
+        Alias production = liveAlias(stack, "Production");
+
+        LambdaPipelineProps props = LambdaPipelineProps.builder()
+            .source(PipelineSource.connection(ConnectionSourceOptions.builder()
+                .connectionArn(CONNECTION_ARN).owner("acme").repo("orders-api").branch("main").build()))
+            .buildOptions(BuildOptions.builder()
+                .installCommands(List.of("npm ci"))
+                .testCommands(List.of("npm test"))
+                .commands(List.of("npm run build", "npm prune --omit=dev", "cp -r node_modules \"$PACKAGE_DIRECTORY/\""))
+                .build())
+            .packageDirectory("build/package")
+            .environments(List.of(
+                LambdaEnvironment.builder().name("Staging").deployment(LambdaDeployment.allAtOnce(staging)).build(),
+                LambdaEnvironment.builder()
+                    .name("Production")
+                    .deployment(LambdaDeployment.canary(production, LambdaTrafficShiftOptions.builder()
+                        .percentage(10).interval(Duration.minutes(5)).build()))
+                    .approval(ApprovalOptions.builder()
+                        .notifyEmails(List.of("ops@acme.example"))
+                        .comment("Staging is green: release the orders API to production?")
+                        .build())
+                    .build()))
+            .notifications(NotificationOptions.builder().emails(List.of("team@acme.example")).build())
+            .build();
+        factory.create(stack, "Pipeline", props);
+        return stack;
+    }
+
+    static Stack staticSitePipelineStack(final App app, final String id) {
+        Stack stack = new Stack(app, id, StackProps.builder().env(ENV).build());
+        StaticSiteHosting staging = new StaticSiteHosting(stack, "StagingSite");
+        StaticSiteHosting production = StaticSiteHosting.Builder.create(stack, "ProductionSite").singlePageApp(true).build();
+
+        StaticSitePipeline.Builder.create(stack, "Pipeline")
+            .source(PipelineSource.connection(ConnectionSourceOptions.builder()
+                .connectionArn(CONNECTION_ARN).owner("acme").repo("web").branch("main").build()))
+            .buildOptions(BuildOptions.builder()
+                .installCommands(List.of("npm ci"))
+                .testCommands(List.of("npm test"))
+                .commands(List.of("npm run build"))
+                .build())
+            .outputDirectory("build/site")
+            .environments(List.of(
+                StaticSiteEnvironment.builder().name("Staging").target(StaticSiteTarget.fromHosting(staging)).build(),
+                StaticSiteEnvironment.builder()
+                    .name("Production")
+                    .target(StaticSiteTarget.fromHosting(production))
+                    .approval(ApprovalOptions.builder()
+                        .notifyEmails(List.of("ops@acme.example"))
+                        .reviewUrl(staging.getUrl())
+                        .build())
+                    // getUrl() is a token string: appending to it in Java keeps the token.
+                    .postDeployCheck(PostDeployCheckOptions.builder()
+                        .urls(List.of(production.getUrl() + "/", production.getUrl() + "/settings"))
+                        .attempts(5)
+                        .build())
+                    .build()))
+            .notifications(NotificationOptions.builder().emails(List.of("team@acme.example")).build())
+            .build();
+        return stack;
+    }
+
+    /** The deploy actions of the stack's one pipeline: stage name to "action name/provider" entries. */
+    @SuppressWarnings("unchecked")
+    static Map<String, List<String>> deployActionsOf(final CloudAssembly assembly, final String stackName) {
+        Map<String, Object> template = (Map<String, Object>) assembly.getStackByName(stackName).getTemplate();
+        Map<String, Object> resources = (Map<String, Object>) template.get("Resources");
+        List<Map<String, Object>> pipelines = new ArrayList<>();
+        for (Object value : resources.values()) {
+            Map<String, Object> resource = (Map<String, Object>) value;
+            if ("AWS::CodePipeline::Pipeline".equals(resource.get("Type"))) {
+                pipelines.add((Map<String, Object>) resource.get("Properties"));
+            }
+        }
+        if (pipelines.size() != 1) {
+            throw new IllegalStateException(stackName + ": expected one CodePipeline, found " + pipelines.size());
+        }
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        for (Object value : (List<Object>) pipelines.get(0).get("Stages")) {
+            Map<String, Object> stage = (Map<String, Object>) value;
+            String stageName = (String) stage.get("Name");
+            if (!"Staging".equals(stageName) && !"Production".equals(stageName)) {
+                continue;
+            }
+            List<String> deploys = new ArrayList<>();
+            for (Object a : (List<Object>) stage.get("Actions")) {
+                Map<String, Object> action = (Map<String, Object>) a;
+                Map<String, Object> type = (Map<String, Object>) action.get("ActionTypeId");
+                if ("Deploy".equals(type.get("Category"))) {
+                    deploys.add(action.get("Name") + "/" + type.get("Provider"));
+                }
+            }
+            result.put(stageName, deploys);
+        }
+        return result;
+    }
+
     @SuppressWarnings("unchecked")
     static String buildSpecOf(final CloudAssembly assembly, final String stackName) {
         Map<String, Object> template = (Map<String, Object>) assembly.getStackByName(stackName).getTemplate();
@@ -174,6 +343,9 @@ public final class ConsumerApp {
         App app = new App(AppProps.builder().outdir(outdir).build());
         pipelineStack(app, BASE_STACK, EcsContainerPipeline::new);
         pipelineStack(app, OVERRIDE_STACK, MarkedBuildSpecPipeline::new);
+        lambdaPipelineStack(app, LAMBDA_STACK, LambdaPipeline::new);
+        lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline::new);
+        staticSitePipelineStack(app, STATIC_SITE_STACK);
         CloudAssembly assembly = app.synth();
 
         String base = buildSpecOf(assembly, BASE_STACK);
@@ -190,11 +362,30 @@ public final class ConsumerApp {
         if (base.contains(MARKER) || !base.contains("docker build")) {
             failures.add(BASE_STACK + ": the buildspec is not the library's default");
         }
+
+        Map<String, List<String>> defaultDeploy = new LinkedHashMap<>();
+        defaultDeploy.put("Staging", List.of("Deploy/Lambda"));
+        defaultDeploy.put("Production", List.of("Deploy/Lambda"));
+        Map<String, List<String>> expectedOverride = new LinkedHashMap<>();
+        expectedOverride.put("Staging", List.of("Deploy/Lambda"));
+        expectedOverride.put("Production", List.of(DEPLOY_ACTION_MARKER + "/Lambda"));
+        Map<String, List<String>> lambdaBase = deployActionsOf(assembly, LAMBDA_STACK);
+        Map<String, List<String>> lambdaOverride = deployActionsOf(assembly, LAMBDA_OVERRIDE_STACK);
+        if (!lambdaOverride.equals(expectedOverride)) {
+            failures.add(LAMBDA_OVERRIDE_STACK + ": the deploy actions are " + lambdaOverride + ", expected " + expectedOverride
+                + ": the Java override of createDeployAction() did not run, or its super call did not reach the library");
+        }
+        if (!lambdaBase.equals(defaultDeploy)) {
+            failures.add(LAMBDA_STACK + ": the deploy actions are " + lambdaBase + ", not the library's default " + defaultDeploy);
+        }
         failures.forEach(f -> System.err.println("FAIL " + f));
         if (!failures.isEmpty()) {
             System.exit(1);
         }
-        System.out.println("java app: synthesized " + BASE_STACK + " and " + OVERRIDE_STACK + " to " + outdir + "; override marker present");
+        List<String> stacks = new ArrayList<>();
+        assembly.getStacks().forEach(stack -> stacks.add(stack.getStackName()));
+        System.out.println("java app: synthesized " + String.join(", ", stacks) + " to " + outdir
+            + "; overrides present (buildspec marker, deploy action name)");
         System.exit(0);
     }
 }
