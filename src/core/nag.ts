@@ -154,10 +154,7 @@ export function acknowledgeReviewedWildcards(root: IConstruct): void {
         return [];
       }
       done = true;
-      const stack = Stack.of(root);
-      const buckets = new Set(stack.node.findAll()
-        .filter((c): c is s3.CfnBucket => c instanceof s3.CfnBucket && Stack.of(c) === stack)
-        .map((b) => stack.resolve(b.logicalId) as string));
+      const buckets = stackBuckets(Stack.of(root));
       for (const node of root.node.findAll()) {
         if (node instanceof iam.CfnPolicy) {
           acknowledgePolicyWildcards(node, node.policyDocument, { buckets });
@@ -168,6 +165,24 @@ export function acknowledgeReviewedWildcards(root: IConstruct): void {
       return [];
     },
   });
+}
+
+const BUCKETS_BY_STACK = new WeakMap<Stack, Set<string>>();
+
+/**
+ * Logical ids of the stack's buckets, read once per stack at synthesis (when the tree is
+ * complete): every pipeline of the stack asks, and walking the stack per pipeline grows with
+ * pipelines × stack size.
+ */
+function stackBuckets(stack: Stack): Set<string> {
+  let buckets = BUCKETS_BY_STACK.get(stack);
+  if (!buckets) {
+    buckets = new Set(stack.node.findAll()
+      .filter((c): c is s3.CfnBucket => c instanceof s3.CfnBucket && Stack.of(c) === stack)
+      .map((b) => stack.resolve(b.logicalId) as string));
+    BUCKETS_BY_STACK.set(stack, buckets);
+  }
+  return buckets;
 }
 
 /** What the reviewed patterns may check a finding against. */
