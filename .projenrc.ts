@@ -84,6 +84,7 @@ project.addPackageIgnore('/cdk.out/');
 project.addPackageIgnore('/docs/');
 project.addPackageIgnore('/bench/');
 project.addPackageIgnore('/rosetta/');
+project.addPackageIgnore('/.ci/');
 
 // `npm run demo`: synthesize every example app with the real cdk CLI and print each pipeline.
 project.addTask('demo', {
