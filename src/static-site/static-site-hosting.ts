@@ -6,8 +6,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStaticSiteHosting } from './static-site-target';
 import { DEFAULTS } from '../core/defaults';
-import { acknowledge } from '../core/nag';
+import { acknowledge, acknowledgeInPacks, NagPackPrefix } from '../core/nag';
 import { fail, show } from '../core/validation';
+
+/** The compliance packs that share the S3 rules acknowledged here. */
+const COMPLIANCE_PACKS = [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321];
 
 /**
  * Properties of a `StaticSiteHosting`.
@@ -102,6 +105,11 @@ export class StaticSiteHosting extends Construct implements IStaticSiteHosting {
       ruleId: 'AwsSolutions-S1',
       reason: 'This bucket is the access log destination of the site bucket and the distribution; logging it into itself would loop',
     });
+    acknowledgeInPacks(this.logBucket, 'S3DefaultEncryptionKMS', COMPLIANCE_PACKS,
+      'S3 server access logs can only be delivered to a destination bucket encrypted with SSE-S3, not SSE-KMS, and CloudFront standard logs ' +
+      'need this ACL-enabled bucket too; the logs are encrypted at rest with SSE-S3');
+    acknowledgeInPacks(this.logBucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,
+      'Access logs of the site, kept for audit in the stack\'s own region; replicate them with your organisation\'s central log archive if it requires a second region');
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -121,6 +129,14 @@ export class StaticSiteHosting extends Construct implements IStaticSiteHosting {
       }],
       removalPolicy,
     });
+    acknowledgeInPacks(this.bucket, 'S3DefaultEncryptionKMS', COMPLIANCE_PACKS,
+      'The bucket holds the public files of a website, which CloudFront serves to any viewer: a customer managed key adds no confidentiality. ' +
+      'It would also need a key policy that lets CloudFront decrypt for every distribution of the account (aws-cdk-lib cannot name this ' +
+      'distribution in the key policy without a dependency cycle), a KMS request per origin fetch, and a key grant for every deployer. ' +
+      'The files are encrypted at rest with SSE-S3');
+    acknowledgeInPacks(this.bucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,
+      'The site files are build outputs, deployed again from the source (and, with StaticSitePipeline, from its release archives) on the next run; ' +
+      'a replica would need a bucket in a second region, which this single-region construct does not create');
 
     const distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `Static site ${this.node.path}`.slice(0, 128),

@@ -15,7 +15,7 @@ import {
 } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { EXAMPLES, ExampleApp } from '../../examples/registry';
-import { DeliveryPipeline } from '../../src';
+import { DeliveryPipeline, StaticSiteHosting } from '../../src';
 import { flattenReference, RESOURCE_STAR_REASONS } from '../../src/core/nag';
 
 /**
@@ -27,6 +27,22 @@ export const GATE_CONTEXT = {
   ...cxapi.CURRENTLY_RECOMMENDED_FLAGS,
   [cxapi.PATH_METADATA_ENABLE_CONTEXT]: true,
 };
+
+/**
+ * The library's own constructs, whose resources the gates judge: every construct that is an
+ * instance of one of these classes, with everything below it. A new library construct is judged
+ * once it is added here (and used by a registered example). Every other resource of an example
+ * (its VPC, services, functions) is the app's: counted, not judged.
+ */
+export const LIBRARY_CONSTRUCTS: ReadonlyArray<abstract new (...args: any[]) => IConstruct> = [
+  DeliveryPipeline,
+  StaticSiteHosting,
+];
+
+/** Whether `construct` is one of the library's own constructs (LIBRARY_CONSTRUCTS). */
+export function isLibraryConstruct(construct: IConstruct): boolean {
+  return LIBRARY_CONSTRUCTS.some((cls) => construct instanceof cls);
+}
 
 /** A new stack in a new app with the gates' context, in the fixed example environment. */
 export function newGateStack(): Stack {
@@ -42,6 +58,8 @@ export interface SynthesizedExample {
   readonly stacks: Stack[];
   /** Every delivery pipeline construct in the app (whatever its class). */
   readonly pipelines: DeliveryPipeline[];
+  /** Every library construct in the app (LIBRARY_CONSTRUCTS): the pipelines and the other constructs the gates judge. */
+  readonly libraryConstructs: IConstruct[];
 }
 
 /**
@@ -60,6 +78,7 @@ export function synthesizeExample(example: ExampleApp, outdir?: string): Synthes
     assembly,
     stacks: all.filter((c): c is Stack => Stack.isStack(c)),
     pipelines: all.filter((c): c is DeliveryPipeline => c instanceof DeliveryPipeline),
+    libraryConstructs: all.filter(isLibraryConstruct),
   };
 }
 
@@ -71,7 +90,10 @@ export function synthesizedExamples(): SynthesizedExample[] {
   return synthesized;
 }
 
-/** Whether a construct path is a pipeline construct or below one. */
+/**
+ * Whether a construct path is a judged construct or below one. Called with the library
+ * constructs' paths (libraryPathsOf) by the gates; "pipeline" in the name is historical.
+ */
 export function inPipeline(path: string, pipelinePaths: string[]): boolean {
   return pipelinePaths.some((p) => path === p || path.startsWith(`${p}/`));
 }
@@ -81,6 +103,11 @@ export function pipelinePathsOf(ex: SynthesizedExample): string[] {
   return ex.pipelines.map((p) => p.node.path);
 }
 
+/** Construct paths of the library constructs of an example (the pipelines and e.g. StaticSiteHosting): what the gates judge. */
+export function libraryPathsOf(ex: SynthesizedExample): string[] {
+  return ex.libraryConstructs.map((c) => c.node.path);
+}
+
 /** One resource of a synthesized template. */
 export interface TemplateResource {
   readonly stack: string;
@@ -88,14 +115,14 @@ export interface TemplateResource {
   readonly type: string;
   /** The construct path (`aws:cdk:path` metadata, without the leading slash). */
   readonly path: string;
-  /** Whether the resource belongs to one of the app's pipelines. */
+  /** Whether the resource belongs to one of the library's constructs (a pipeline, StaticSiteHosting, ...): judged by the gates. */
   readonly inPipeline: boolean;
   readonly resource: any;
 }
 
 /** Every resource of every stack template of the example. */
 export function templateResources(ex: SynthesizedExample): TemplateResource[] {
-  const pipelines = pipelinePathsOf(ex);
+  const pipelines = libraryPathsOf(ex);
   return ex.assembly.stacks.flatMap((artifact) => resourcesOf(artifact.stackName, artifact.template, pipelines));
 }
 
@@ -124,6 +151,7 @@ export const NAG_PACKS: ReadonlyArray<{ readonly name: string; readonly create: 
 export interface NagFinding {
   readonly ruleId: string;
   readonly path: string;
+  /** Whether the resource belongs to one of the library's constructs (judged). */
   readonly inPipeline: boolean;
 }
 
@@ -190,7 +218,7 @@ function findAcknowledgement(node: IConstruct, ruleId: string): { reason: string
 
 /** Every pack over every stack of the example. */
 export function runNagPacks(ex: SynthesizedExample): NagPackResult[] {
-  const pipelines = pipelinePathsOf(ex);
+  const pipelines = libraryPathsOf(ex);
   return NAG_PACKS.map(({ name, create }) => {
     const results = ex.stacks.map((stack) => runNagPack(create(), name, stack, pipelines));
     return {

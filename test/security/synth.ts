@@ -1,14 +1,14 @@
 /**
  * `test:security` step 2: synthesize every registered example app (examples/registry.ts) into
  * `<out>/<name>/`, run the cdk-nag packs over it (the same code the jest gate runs), and write
- * `<out>/synth.json`: per app its templates, its pipelines' construct paths and the packs'
+ * `<out>/synth.json`: per app its templates, its pipelines' and other library constructs' paths and the packs'
  * findings (acknowledged, with reasons, and remaining).
  *
  *   ts-node --project tsconfig.dev.json test/security/synth.ts cdk.out/security
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { pipelinePathsOf, runNagPacks, synthesizeExample } from './support';
+import { libraryPathsOf, pipelinePathsOf, runNagPacks, synthesizeExample } from './support';
 import { EXAMPLES } from '../../examples/registry';
 
 /** What synth.json holds for one app. */
@@ -20,6 +20,13 @@ export interface SynthesizedApp {
   readonly pipelines: string[];
   /** The pipelines' classes, e.g. `EcsContainerPipeline`. */
   readonly pipelineClasses: string[];
+  /**
+   * Construct paths of every library construct the gates judge (LIBRARY_CONSTRUCTS in
+   * support.ts: the pipelines and e.g. `StaticSiteWebDelivery/StagingSite`).
+   */
+  readonly libraryPaths: string[];
+  /** The library constructs' classes, e.g. `StaticSiteHosting`. */
+  readonly libraryClasses: string[];
   /** Template files, relative to the output directory. */
   readonly templates: Array<{ readonly stack: string; readonly file: string }>;
   readonly nag: ReturnType<typeof runNagPacks>;
@@ -66,13 +73,15 @@ function main(): void {
       entry: example.entry,
       pipelines: pipelinePathsOf(ex),
       pipelineClasses: ex.pipelines.map(libraryClassOf),
+      libraryPaths: libraryPathsOf(ex),
+      libraryClasses: ex.libraryConstructs.map(libraryClassOf),
       templates: ex.assembly.stacks.map((s) => ({ stack: s.stackName, file: path.relative(out, path.join(outdir, s.templateFile)) })),
       nag,
       seconds,
     });
     const remaining = nag.reduce((n, r) => n + r.remaining.filter((f) => f.inPipeline).length, 0);
     console.log(`synth ${example.name}: ${ex.assembly.stacks.length} stack(s), ${ex.pipelines.length} pipeline(s), ` +
-      `cdk-nag ${remaining} unacknowledged on the pipelines (${seconds.toFixed(1)}s)`);
+      `${ex.libraryConstructs.length} library construct(s), cdk-nag ${remaining} unacknowledged on them (${seconds.toFixed(1)}s)`);
   }
   const report: SynthReport = {
     versions: { 'aws-cdk-lib': packageVersion('aws-cdk-lib'), 'cdk-nag': packageVersion('cdk-nag') },

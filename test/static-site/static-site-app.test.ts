@@ -44,7 +44,8 @@ describe('examples/static-site-app.ts', () => {
     expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))).toEqual([]);
     // Outside the pipeline, only the library's StaticSiteHosting acknowledges findings, each
     // with its written reason: the CloudFront findings that need a custom domain, a geo
-    // restriction or a web ACL, and access logs on the log bucket itself.
+    // restriction or a web ACL, access logs on the log bucket itself, and the compliance packs'
+    // KMS and replication rules on both buckets.
     const acknowledgedOutsidePipeline = stack.node.findAll()
       .filter((c) => !c.node.path.startsWith(`${pipeline.node.path}/`))
       .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
@@ -52,10 +53,12 @@ describe('examples/static-site-app.ts', () => {
       .map((c) => `${c.node.path} ${[...new Set(c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
         .flatMap((m) => Object.keys(m.data).map((id) => id.replace(/^annotation::/i, ''))))].join(',')}`);
     expect(acknowledgedOutsidePipeline.sort()).toEqual([
+      'StaticSiteWebDelivery/ProductionSite/Bucket NIST.800.53.R5-S3DefaultEncryptionKMS,HIPAA.Security-S3DefaultEncryptionKMS,PCI.DSS.321-S3DefaultEncryptionKMS,NIST.800.53.R5-S3BucketReplicationEnabled,HIPAA.Security-S3BucketReplicationEnabled,PCI.DSS.321-S3BucketReplicationEnabled',
       'StaticSiteWebDelivery/ProductionSite/Distribution AwsSolutions-CFR4,AwsSolutions-CFR1,AwsSolutions-CFR2',
-      'StaticSiteWebDelivery/ProductionSite/Logs AwsSolutions-S1',
+      'StaticSiteWebDelivery/ProductionSite/Logs AwsSolutions-S1,NIST.800.53.R5-S3DefaultEncryptionKMS,HIPAA.Security-S3DefaultEncryptionKMS,PCI.DSS.321-S3DefaultEncryptionKMS,NIST.800.53.R5-S3BucketReplicationEnabled,HIPAA.Security-S3BucketReplicationEnabled,PCI.DSS.321-S3BucketReplicationEnabled',
+      'StaticSiteWebDelivery/StagingSite/Bucket NIST.800.53.R5-S3DefaultEncryptionKMS,HIPAA.Security-S3DefaultEncryptionKMS,PCI.DSS.321-S3DefaultEncryptionKMS,NIST.800.53.R5-S3BucketReplicationEnabled,HIPAA.Security-S3BucketReplicationEnabled,PCI.DSS.321-S3BucketReplicationEnabled',
       'StaticSiteWebDelivery/StagingSite/Distribution AwsSolutions-CFR4,AwsSolutions-CFR1,AwsSolutions-CFR2',
-      'StaticSiteWebDelivery/StagingSite/Logs AwsSolutions-S1',
+      'StaticSiteWebDelivery/StagingSite/Logs AwsSolutions-S1,NIST.800.53.R5-S3DefaultEncryptionKMS,HIPAA.Security-S3DefaultEncryptionKMS,PCI.DSS.321-S3DefaultEncryptionKMS,NIST.800.53.R5-S3BucketReplicationEnabled,HIPAA.Security-S3BucketReplicationEnabled,PCI.DSS.321-S3BucketReplicationEnabled',
     ]);
     for (const c of stack.node.findAll().filter((x) => CfnResource.isCfnResource(x) && x.getMetadata('cdk_nag') !== undefined)) {
       for (const rule of (c as CfnResource).getMetadata('cdk_nag').rules_to_suppress) {

@@ -5,6 +5,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { StaticSiteHosting, StaticSiteHostingProps, StaticSitePipeline, StaticSiteTarget } from '../../src';
 import { githubSource, nagFindings, newStack } from '../helpers';
+import { NAG_PACKS, newGateStack, runNagPack } from '../security/support';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
 const WEB_ACL_ARN = 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/site/11111111-2222-3333-4444-555555555555';
@@ -115,6 +116,34 @@ describe('StaticSiteHosting', () => {
         { id: 'AwsSolutions-CFR2', reason: expect.stringMatching(/no application behind it for WAF rules to protect.*Pass webAclId/) },
       ]);
     });
+  });
+
+  test.each([
+    ['the defaults', (_stack: Stack): StaticSiteHostingProps => ({})],
+    ['a custom domain, a geo restriction and a web ACL', (stack: Stack): StaticSiteHostingProps => ({
+      domainNames: ['www.example.com'],
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN),
+      geoRestriction: cloudfront.GeoRestriction.allowlist('DE'),
+      webAclId: WEB_ACL_ARN,
+    })],
+  ])('GIVEN %s WHEN every cdk-nag pack of the security gates runs THEN nothing is left unacknowledged, and the buckets\' acknowledgements carry reasons', (_name, props) => {
+    const stack = newGateStack();
+    const hosting = new StaticSiteHosting(stack, 'Site', props(stack));
+    (stack.node.root as App).synth();
+    for (const { name, create } of NAG_PACKS) {
+      const result = runNagPack(create(), name, stack, [hosting.node.path]);
+      expect(result.remaining.filter((f) => f.inPipeline).map((f) => `${name}: ${f.ruleId} ${f.path}`)).toEqual([]);
+      for (const ack of result.acknowledged) {
+        expect(ack.acknowledgedOn.startsWith(`${hosting.node.path}/`)).toBe(true);
+        expect(ack.reason.length).toBeGreaterThan(40);
+      }
+    }
+    const rules = (bucket: string) => (Template.fromStack(stack).findResources('AWS::S3::Bucket')[bucket]?.Metadata?.cdk_nag?.rules_to_suppress ?? [])
+      .map((r: any) => r.id);
+    const ids = (rule: string) => ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-${rule}`);
+    const logicalId = (b: any) => stack.getLogicalId(b.node.defaultChild as CfnResource);
+    expect(rules(logicalId(hosting.bucket))).toEqual([...ids('S3DefaultEncryptionKMS'), ...ids('S3BucketReplicationEnabled')]);
+    expect(rules(logicalId(hosting.logBucket))).toEqual(['AwsSolutions-S1', ...ids('S3DefaultEncryptionKMS'), ...ids('S3BucketReplicationEnabled')]);
   });
 
   test('WHEN singlePageApp is on THEN 403 and 404 answer /index.html with 200', () => {
