@@ -57,6 +57,22 @@ export interface DeliveryPipelineProps {
 }
 
 /**
+ * How an environment's stage behaves, for `addEnvironmentStage()`.
+ */
+export interface EnvironmentStageOptions {
+  /**
+   * Whether a failure of the stage rolls it back (the stage's `onFailure` result `ROLLBACK`):
+   * CodePipeline then starts a rollback execution of the stage with the source revisions of
+   * the last execution that completed it successfully, so every action of the stage runs
+   * again on the previous revision. There is nothing to roll back to before the stage has
+   * succeeded once.
+   *
+   * @default false
+   */
+  readonly rollbackOnFailure?: boolean;
+}
+
+/**
  * The spine of every delivery pipeline: Source → Build → (per environment: approval? → deploy).
  *
  * The constructor creates the artifact store, the V2 pipeline and its source stage. The
@@ -273,8 +289,13 @@ export abstract class DeliveryPipeline extends Construct {
    *
    * @param environment the environment
    * @param deployActions the deploy actions, created with `runOrder` of at least 2
+   * @param options how the stage behaves, e.g. whether a failure rolls it back
    */
-  protected addEnvironmentStage(environment: EnvironmentOptions, deployActions: codepipeline.IAction[]): codepipeline.IStage {
+  protected addEnvironmentStage(
+    environment: EnvironmentOptions,
+    deployActions: codepipeline.IAction[],
+    options?: EnvironmentStageOptions,
+  ): codepipeline.IStage {
     const index = this.environmentCount++;
     const stageActions: codepipeline.IAction[] = [];
     let approval: actions.ManualApprovalAction | undefined;
@@ -292,7 +313,11 @@ export abstract class DeliveryPipeline extends Construct {
         (environment.requireApproval === undefined ? ' for the first environment (set requireApproval: true to add one)' : ''));
     }
     stageActions.push(...deployActions);
-    const stage = this._pipeline.addStage({ stageName: environment.name, actions: stageActions });
+    const stage = this._pipeline.addStage({
+      stageName: environment.name,
+      actions: stageActions,
+      onFailure: options?.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
+    });
     // The grant names the action's ARN, known once the stage has bound the action.
     for (const approver of (approval && environment.approval?.approvers) || []) {
       approval!.grantManualApproval(approver);

@@ -21,6 +21,7 @@ export const RESOURCE_STAR_REASONS: Record<string, string> = {
   'inspector2:CreateSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; the export is filtered to the one image by the request',
   'inspector2:GetSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; read-only status of the export this gate started',
   'cloudwatch:DescribeAlarms': 'cloudwatch:DescribeAlarms cannot be limited to named alarms for CodeDeploy\'s polling; read-only',
+  'lambda:ListFunctions': 'lambda:ListFunctions has no resource type in IAM; read-only, granted by aws-cdk-lib\'s Lambda invoke action to the role that invokes a traffic hook',
 };
 
 /**
@@ -53,6 +54,13 @@ const RESOURCE_PATTERN_REASONS: Array<[RegExp, string]> = [
   [/:task-set\/[^*]+\/[^*]+\/\*$/, 'task sets of the one blue/green service; CodeDeploy creates a task set per deployment'],
   [/:listener-rule\/.+\/\*$/, 'rules of the service\'s own production and test listeners, which CodeDeploy switches between blue and green'],
 ];
+
+/**
+ * `<Fn.Arn>:*` in a statement that only invokes: aws-cdk-lib's `grantInvoke` of one function
+ * (a traffic hook) names its versions and aliases.
+ */
+const INVOKE_QUALIFIERS_PATTERN = /^<[^>.]+\.Arn>:\*$/;
+const INVOKE_QUALIFIERS_REASON = 'versions and aliases (function:<name>:<qualifier>) of the one function a Lambda invoke action invokes (aws-cdk-lib grantInvoke); the statement allows lambda:InvokeFunction only';
 
 interface Statement {
   Effect?: string;
@@ -248,6 +256,10 @@ export function reviewedFindings(statement: Statement, context: ReviewContext = 
       if (actions.length > 0 && reasons.every((r) => r !== undefined)) {
         out.push({ ruleId: 'AwsSolutions-IAM5', finding: 'Resource::*', reason: unique(reasons).join('; ') });
       }
+      continue;
+    }
+    if (INVOKE_QUALIFIERS_PATTERN.test(resource) && actions.length > 0 && actions.every((a) => a === 'lambda:InvokeFunction')) {
+      out.push({ ruleId: 'AwsSolutions-IAM5', finding: `Resource::${resource}`, reason: `Wildcard limited to ${INVOKE_QUALIFIERS_REASON}` });
       continue;
     }
     const match = RESOURCE_PATTERN_REASONS.find(([pattern]) => {

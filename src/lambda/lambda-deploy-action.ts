@@ -12,9 +12,21 @@ import { fail, show } from '../core/validation';
 export interface LambdaDeployActionProps extends codepipeline.CommonAwsActionProps {
   /**
    * The artifact that holds the function's code: its files are the root of the deployment
-   * package (e.g. the build output of a `LambdaPipeline`).
+   * package (e.g. the build output of a `LambdaPipeline`). Required unless
+   * `publishedTargetVersion` is given; must be omitted when it is.
+   *
+   * @default - none; then `publishedTargetVersion` is required
    */
-  readonly input: codepipeline.Artifact;
+  readonly input?: codepipeline.Artifact;
+  /**
+   * An already published version of the function to move the alias to (the action's
+   * `PublishedTargetVersion`), typically a pipeline variable such as
+   * `#{ProductionPublish.FUNCTION_VERSION}`. The action then takes no input artifact and
+   * neither updates the function's code nor publishes a version: it only shifts the alias.
+   *
+   * @default - the action deploys the code in `input` and publishes a new version
+   */
+  readonly publishedTargetVersion?: string;
   /**
    * What is deployed and how: the alias, the traffic shift and the rollback alarms, e.g.
    * `LambdaDeployment.canary(alias, { percentage: 10, interval: Duration.minutes(5) })`.
@@ -36,7 +48,8 @@ export interface LambdaDeployActionVariables {
  * with a least-privilege action role.
  *
  * The action updates the function's code from the input artifact, publishes a new version and
- * moves the alias to it with the deployment's strategy. When the action fails, or one of the
+ * moves the alias to it with the deployment's strategy; with `publishedTargetVersion` it only
+ * moves the alias to that already published version. When the action fails, or one of the
  * rollback alarms goes into ALARM during the shift, the alias returns to the version it pointed
  * at when the action started.
  *
@@ -61,8 +74,10 @@ export class LambdaDeployAction extends codepipeline.Action {
       variablesNamespace: props.variablesNamespace,
       category: codepipeline.ActionCategory.DEPLOY,
       provider: 'Lambda',
-      artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
-      inputs: props.input ? [props.input] : [],
+      artifactBounds: props.publishedTargetVersion !== undefined
+        ? { minInputs: 0, maxInputs: 0, minOutputs: 0, maxOutputs: 0 }
+        : { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
+      inputs: props.input && props.publishedTargetVersion === undefined ? [props.input] : [],
       // Lets the pipeline tell when the function is in another account or region.
       resource: props.deployment?.alias,
     };
@@ -80,17 +95,32 @@ export class LambdaDeployAction extends codepipeline.Action {
         'use LambdaDeployment.allAtOnce(alias), .canary(alias, { ... }) or .linear(alias, { ... })');
     }
     deployment._validate(scope, 'deployment');
+    const target = this.props.publishedTargetVersion;
+    if (target !== undefined && this.props.input !== undefined) {
+      fail(scope, 'input', `must be omitted when publishedTargetVersion is given (${show(target)}), got artifact ${show(this.props.input.artifactName)}`,
+        'deploy either the code in an artifact (input) or an already published version (publishedTargetVersion), not both');
+    }
+    if (target === undefined && this.props.input === undefined) {
+      fail(scope, 'input', 'is required when publishedTargetVersion is not given',
+        'pass the artifact that holds the function\'s code, e.g. input: pipeline.buildOutput, or publishedTargetVersion: "#{Publish.FUNCTION_VERSION}"');
+    }
+    if (target !== undefined && (typeof target !== 'string' || target.trim() === '')) {
+      fail(scope, 'publishedTargetVersion', `must be a version number or a pipeline variable, got ${show(target)}`,
+        'pass e.g. "#{ProductionPublish.FUNCTION_VERSION}"');
+    }
     const alias = deployment.alias;
     const fn = alias.version.lambda;
     const alarms = deployment._bindAlarms(scope);
     const role = options.role;
 
-    // UpdateFunctionCode and PublishVersion act on the unqualified function ($LATEST).
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'UpdateAndPublishTheFunction',
-      actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
-      resources: [fn.functionArn],
-    }));
+    if (target === undefined) {
+      // UpdateFunctionCode and PublishVersion act on the unqualified function ($LATEST).
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'UpdateAndPublishTheFunction',
+        actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
+        resources: [fn.functionArn],
+      }));
+    }
     // The alias and the versions it moves between are qualified ARNs (function:name:qualifier).
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ShiftTheAliasBetweenVersions',
@@ -116,12 +146,15 @@ export class LambdaDeployAction extends codepipeline.Action {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [`${logGroup}:log-stream:*`],
     }));
-    options.bucket.grantRead(role);
+    if (target === undefined) {
+      options.bucket.grantRead(role);
+    }
 
     return {
       configuration: {
         FunctionName: fn.functionName,
         FunctionAlias: alias.aliasName,
+        PublishedTargetVersion: target,
         DeployStrategy: deployment.deployStrategy,
         Alarms: alarms.length > 0 ? alarms.map((alarm) => alarm.alarmName).join(',') : undefined,
       },

@@ -27,6 +27,33 @@ const DEFAULT_ALARMS = [
 ] as const;
 
 /**
+ * Functions that test a new version of an environment's function, before and after its alias
+ * moves to it. CodePipeline invokes each with a Lambda invoke action whose user parameters
+ * (JSON, in the job's `actionConfiguration.configuration.UserParameters`) are
+ * `{ "functionName": ..., "alias": ..., "version": ... }`: the deployed function, its alias and
+ * the newly published version. A hook reports its result with `codepipeline:PutJobSuccessResult`
+ * or `codepipeline:PutJobFailureResult` (aws-cdk-lib grants both to a hook function's role).
+ */
+export interface LambdaTrafficHooks {
+  /**
+   * Runs after the new version is published and before any traffic moves to it: invoke the
+   * version it is given (`functionName:version`) to test exactly the code about to go live.
+   * When it fails, the alias has not moved and the stage fails.
+   *
+   * @default - none
+   */
+  readonly preTraffic?: lambda.IFunction;
+  /**
+   * Runs after all traffic has moved to the new version. When it fails, CodePipeline rolls the
+   * environment's stage back to the revision of its last successful execution: it publishes
+   * that code again and moves the alias back to it.
+   *
+   * @default - none
+   */
+  readonly postTraffic?: lambda.IFunction;
+}
+
+/**
  * What rolls a Lambda deployment back.
  */
 export interface LambdaRollbackOptions {
@@ -49,6 +76,15 @@ export interface LambdaRollbackOptions {
    * @default - true when `alarms` is empty or not given, false when it is given
    */
   readonly defaultAlarms?: boolean;
+  /**
+   * Functions that test the new version before and after its alias moves to it. With hooks,
+   * the environment's stage publishes the new version first (a CodeBuild action), runs the
+   * pre-traffic hook against it, shifts the alias to that version with the deploy action, then
+   * runs the post-traffic hook; a failing post-traffic hook rolls the stage back.
+   *
+   * @default - no hooks
+   */
+  readonly hooks?: LambdaTrafficHooks;
 }
 
 /**
@@ -75,9 +111,9 @@ export interface LambdaTrafficShiftOptions extends LambdaRollbackOptions {
  * Every strategy runs CodePipeline's own Lambda deploy action: it updates the function's code
  * from the build output, publishes a new version and moves the alias to it; when the action
  * fails or an alarm goes into ALARM, the alias returns to the version it pointed at before.
- * The action has no pre- or post-traffic hooks (CodeDeploy's `BeforeAllowTraffic` /
- * `AfterAllowTraffic`); test the new version with alarms, or with your own action after the
- * deployment (override `LambdaPipeline.createDeployAction`).
+ * The action itself has no pre- or post-traffic hooks (CodeDeploy's `BeforeAllowTraffic` /
+ * `AfterAllowTraffic`); give `hooks` for functions that test the new version before and after
+ * the shift, and the pipeline publishes the version itself and runs them around the action.
  */
 export abstract class LambdaDeployment {
   /**
@@ -122,6 +158,9 @@ export abstract class LambdaDeployment {
    */
   public abstract readonly deployStrategy: string;
 
+  /** The functions that test the new version before and after the shift, if any. */
+  public abstract readonly hooks?: LambdaTrafficHooks;
+
   /** Throw the library's error for an invalid deployment. Pure: safe to call more than once. @internal */
   public abstract _validate(scope: Construct, prop: string): void;
 
@@ -144,6 +183,11 @@ class TrafficShiftDeployment extends LambdaDeployment {
     private readonly options: LambdaRollbackOptions & Partial<Pick<LambdaTrafficShiftOptions, 'percentage' | 'interval'>>,
   ) {
     super();
+  }
+
+  public get hooks(): LambdaTrafficHooks | undefined {
+    const hooks = this.options.hooks;
+    return hooks && (hooks.preTraffic || hooks.postTraffic) ? hooks : undefined;
   }
 
   public get deployStrategy(): string {
@@ -182,6 +226,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
       fail(scope, `${prop}.alarms`, `must be a list of cloudwatch.IAlarm, got ${show(alarms)}`, 'pass e.g. alarms: [errorAlarm]');
     }
     alarms.forEach((alarm, i) => validateRequired(scope, `${prop}.alarms[${i}]`, alarm, 'remove the empty entry'));
+    this.validateHooks(scope, `${prop}.hooks`, alias);
     const total = alarms.length + (this.defaultAlarmsOn() ? DEFAULT_ALARMS.length : 0);
     if (total > LAMBDA_DEPLOY.maxAlarms) {
       fail(scope, `${prop}.alarms`, `holds ${total} alarms${this.defaultAlarmsOn() ? ` with the ${DEFAULT_ALARMS.length} default alarms` : ''}, more than the ${LAMBDA_DEPLOY.maxAlarms} the Lambda deploy action monitors`,
@@ -234,6 +279,30 @@ class TrafficShiftDeployment extends LambdaDeployment {
     return alarms;
   }
 
+  private validateHooks(scope: Construct, prop: string, alias: lambda.IAlias): void {
+    const hooks = this.options.hooks;
+    if (hooks === undefined) {
+      return;
+    }
+    if (hooks === null || typeof hooks !== 'object' || Array.isArray(hooks)) {
+      fail(scope, prop, `must be a LambdaTrafficHooks object, got ${show(hooks)}`, 'pass e.g. hooks: { preTraffic: testFn, postTraffic: smokeFn }');
+    }
+    const fn = alias.version.lambda;
+    for (const key of ['preTraffic', 'postTraffic'] as const) {
+      const hook = hooks[key];
+      if (hook === undefined) {
+        continue;
+      }
+      if (hook === null || typeof hook !== 'object' || typeof (hook as lambda.IFunction).functionArn !== 'string') {
+        fail(scope, `${prop}.${key}`, `must be a lambda.IFunction, got ${show(hook)}`, 'pass the function that tests the new version, e.g. new lambda.Function(...)');
+      }
+      if (isSameFunction(hook, fn)) {
+        fail(scope, `${prop}.${key}`, `is the deployed function itself (${fn.node.path})`,
+          'give a separate function that tests the deployed one: the hook receives the function name, alias and new version in its user parameters');
+      }
+    }
+  }
+
   private defaultAlarmsOn(): boolean {
     return this.options.defaultAlarms ?? (this.options.alarms ?? []).length === 0;
   }
@@ -272,6 +341,14 @@ class TrafficShiftDeployment extends LambdaDeployment {
         this.strategy === 'Canary' ? 'use an interval of at most 2 days' : 'shorten the interval or raise the percentage');
     }
   }
+}
+
+/** Whether two functions are the same, as far as synth can tell (construct identity or literal ARN). */
+function isSameFunction(a: lambda.IFunction, b: lambda.IFunction): boolean {
+  if (a === b || a.node === b.node) {
+    return true;
+  }
+  return !Token.isUnresolved(a.functionArn) && !Token.isUnresolved(b.functionArn) && a.functionArn === b.functionArn;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment } from './lambda-deployment';
-import { generateBuildSpec } from '../core/build';
+import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, validateEnvironments } from '../core/environment';
 import { shellQuote } from '../core/shell';
@@ -15,6 +17,10 @@ import { fail, show, validateRelativePath, warn } from '../core/validation';
 const DEFAULT_PACKAGE_DIRECTORY = 'dist';
 /** The build variable that names the package directory. */
 const PACKAGE_DIRECTORY_VARIABLE = 'PACKAGE_DIRECTORY';
+/** The variable the publish step of an environment with hooks exports: the published version. */
+const FUNCTION_VERSION_VARIABLE = 'FUNCTION_VERSION';
+/** Run orders of an environment's stage with hooks (the approval, when there is one, runs first). */
+const HOOKED_RUN_ORDER = { publish: 2, preTraffic: 3, deploy: 4, postTraffic: 5 } as const;
 
 /**
  * One environment of a `LambdaPipeline`.
@@ -51,6 +57,8 @@ export interface LambdaPipelineProps extends DeliveryPipelineProps {
  * A complete delivery pipeline for a Lambda function:
  * Source → Build & test (the build commands write the deployment package) → per environment:
  * approval? → deploy (new version, alias shifted all at once, canary or linear).
+ * With traffic hooks (`LambdaDeployment` option `hooks`): approval? → publish → pre-traffic
+ * hook? → shift → post-traffic hook? (a failure rolls the stage back).
  *
  * Each environment deploys with CodePipeline's own Lambda deploy action: it updates the
  * function's code from the build output, publishes a new version and moves the environment's
@@ -98,7 +106,22 @@ export class LambdaPipeline extends DeliveryPipeline {
   protected addStages(): void {
     this.addBuildStage({ [PACKAGE_DIRECTORY_VARIABLE]: { value: this.packageDirectory } });
     for (const env of this.environments) {
-      this.addEnvironmentStage(env, [this.createDeployAction(env)]);
+      const hooks = env.deployment.hooks;
+      if (!hooks) {
+        this.addEnvironmentStage(env, [this.createDeployAction(env)]);
+        continue;
+      }
+      // The publish step's action: createDeployAction reads its variable namespace.
+      const publish = this.publishAction(env);
+      const stageActions: codepipeline.IAction[] = [publish];
+      if (hooks.preTraffic) {
+        stageActions.push(this.hookAction(env, 'PreTrafficHook', hooks.preTraffic, HOOKED_RUN_ORDER.preTraffic));
+      }
+      stageActions.push(this.createDeployAction(env));
+      if (hooks.postTraffic) {
+        stageActions.push(this.hookAction(env, 'PostTrafficHook', hooks.postTraffic, HOOKED_RUN_ORDER.postTraffic));
+      }
+      this.addEnvironmentStage(env, stageActions, { rollbackOnFailure: hooks.postTraffic !== undefined });
     }
   }
 
@@ -108,14 +131,95 @@ export class LambdaPipeline extends DeliveryPipeline {
    * in the action's scope), after the approval. Override to deploy differently, e.g. with a
    * variables namespace for a later action. Return an action with `runOrder` 2 or more.
    *
+   * When the deployment has `hooks`, the default action instead moves the alias to the version
+   * the environment's publish step published (`PublishedTargetVersion`, no input artifact),
+   * with run order 4: after the publish step (2) and the pre-traffic hook (3), before the
+   * post-traffic hook (5).
+   *
    * @param environment the environment
    */
   protected createDeployAction(environment: LambdaEnvironment): codepipeline.IAction {
+    if (environment.deployment.hooks) {
+      return new LambdaDeployAction({
+        actionName: 'Deploy',
+        publishedTargetVersion: this.publishedVersion(environment),
+        deployment: environment.deployment,
+        runOrder: HOOKED_RUN_ORDER.deploy,
+      });
+    }
     return new LambdaDeployAction({
       actionName: 'Deploy',
       input: this.buildOutput,
       deployment: environment.deployment,
       runOrder: 2,
+    });
+  }
+
+  /** The version an environment's publish step published, as a pipeline variable reference. */
+  private publishedVersion(environment: LambdaEnvironment): string {
+    return `#{${publishNamespace(environment)}.${FUNCTION_VERSION_VARIABLE}}`;
+  }
+
+  /**
+   * The publish step of an environment with hooks: a hardened, unprivileged CodeBuild project
+   * that uploads the build output as the function's code, waits for the update and publishes a
+   * version, exported as `FUNCTION_VERSION`. Its role may update, publish and read only this
+   * function (unqualified).
+   */
+  private publishAction(environment: LambdaEnvironment): actions.CodeBuildAction {
+    const fn = environment.deployment.alias.version.lambda;
+    const scope = new Construct(this, `${environment.name}Publish`);
+    const name = '"$FUNCTION_NAME"';
+    const project = createHardenedProject(scope, 'Project', {
+      buildSpec: codebuild.BuildSpec.fromObject({
+        version: '0.2',
+        env: { 'shell': 'bash', 'exported-variables': [FUNCTION_VERSION_VARIABLE] },
+        phases: {
+          build: {
+            commands: [
+              'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
+              `aws lambda update-function-code --function-name ${name} --zip-file fileb:///tmp/package.zip`,
+              `aws lambda wait function-updated-v2 --function-name ${name}`,
+              `${FUNCTION_VERSION_VARIABLE}=$(aws lambda publish-version --function-name ${name} --query Version --output text)`,
+              `echo "Published version $${FUNCTION_VERSION_VARIABLE} of $FUNCTION_NAME"`,
+            ],
+          },
+        },
+      }),
+      encryptionKey: this.encryptionKey,
+      // The standard image has the AWS CLI and zip; nothing here needs Docker or the user's build settings.
+      build: { logRetention: this.buildOptions.logRetention, environmentVariables: { FUNCTION_NAME: fn.functionName } },
+      description: `Publishes a new version of the function of ${environment.name} for its traffic hooks and deploy action`,
+    });
+    project.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'UpdateAndPublishTheFunction',
+      actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
+      resources: [fn.functionArn],
+    }));
+    return new actions.CodeBuildAction({
+      actionName: 'Publish',
+      project,
+      input: this.buildOutput,
+      runOrder: HOOKED_RUN_ORDER.publish,
+      variablesNamespace: publishNamespace(environment),
+    });
+  }
+
+  /**
+   * A traffic hook: a Lambda invoke action that calls `hook` with the deployed function's name,
+   * its alias and the published version.
+   */
+  private hookAction(environment: LambdaEnvironment, actionName: string, hook: lambda.IFunction, runOrder: number): codepipeline.IAction {
+    const alias = environment.deployment.alias;
+    return new actions.LambdaInvokeAction({
+      actionName,
+      lambda: hook,
+      runOrder,
+      userParameters: {
+        functionName: alias.version.lambda.functionName,
+        alias: alias.aliasName,
+        version: this.publishedVersion(environment),
+      },
     });
   }
 
@@ -135,6 +239,11 @@ export class LambdaPipeline extends DeliveryPipeline {
       artifactBaseDirectory: this.packageDirectory,
     }, this.testReportGroup?.reportGroupArn);
   }
+}
+
+/** The variables namespace of an environment's publish step. */
+function publishNamespace(environment: LambdaEnvironment): string {
+  return `${environment.name}Publish`;
 }
 
 /**

@@ -1,0 +1,226 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LambdaDeployAction, LambdaDeployment, LambdaPipeline, LambdaPipelineProps, LambdaTrafficHooks } from '../../src';
+import { githubSource, nagFindings, newStack } from '../helpers';
+import { lambdaAlias } from './support';
+
+function hookFunction(stack: Stack, id: string): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => "hook";'),
+  });
+}
+
+/** GIVEN a staging function without hooks and a production function with the given hooks. */
+function setup(hooks: (stack: Stack) => LambdaTrafficHooks | undefined, extra: Partial<LambdaPipelineProps> = {}) {
+  const stack = newStack();
+  const staging = lambdaAlias(stack, 'StagingFn');
+  const production = lambdaAlias(stack, 'ProductionFn');
+  const pipeline = new LambdaPipeline(stack, 'Pipeline', {
+    source: githubSource(),
+    environments: [
+      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
+      { name: 'Production', deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5), hooks: hooks(stack) }) },
+    ],
+    ...extra,
+  });
+  return { stack, pipeline, production, template: Template.fromStack(stack) };
+}
+
+function stageOf(template: Template, name: string): any {
+  const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+  return pipeline.Properties.Stages.find((s: any) => s.Name === name);
+}
+
+function actionOf(template: Template, stage: string, name: string): any {
+  return stageOf(template, stage).Actions.find((a: any) => a.Name === name);
+}
+
+function order(template: Template, stage: string): Array<[string, number]> {
+  return stageOf(template, stage).Actions.map((a: any) => [a.Name, a.RunOrder]);
+}
+
+const both = (stack: Stack) => ({ preTraffic: hookFunction(stack, 'PreHook'), postTraffic: hookFunction(stack, 'PostHook') });
+
+describe('LambdaPipeline traffic hooks', () => {
+  test('WHEN both hooks THEN approval → publish → pre-traffic hook → deploy → post-traffic hook, and a failure rolls the stage back', () => {
+    const { template } = setup(both);
+    expect(order(template, 'Production')).toEqual([['Approve', 1], ['Publish', 2], ['PreTrafficHook', 3], ['Deploy', 4], ['PostTrafficHook', 5]]);
+    expect(stageOf(template, 'Production').OnFailure).toEqual({ Result: 'ROLLBACK' });
+    // The environment without hooks is unchanged.
+    expect(order(template, 'Staging')).toEqual([['Deploy', 2]]);
+    expect(stageOf(template, 'Staging').OnFailure).toBeUndefined();
+  });
+
+  test('WHEN only a pre-traffic hook THEN no post-traffic hook and no rollback on failure', () => {
+    const { template } = setup((stack) => ({ preTraffic: hookFunction(stack, 'PreHook') }));
+    expect(order(template, 'Production')).toEqual([['Approve', 1], ['Publish', 2], ['PreTrafficHook', 3], ['Deploy', 4]]);
+    expect(stageOf(template, 'Production').OnFailure).toBeUndefined();
+  });
+
+  test('WHEN only a post-traffic hook THEN publish → deploy → post-traffic hook, rolled back on failure', () => {
+    const { template } = setup((stack) => ({ postTraffic: hookFunction(stack, 'PostHook') }));
+    expect(order(template, 'Production')).toEqual([['Approve', 1], ['Publish', 2], ['Deploy', 4], ['PostTrafficHook', 5]]);
+    expect(stageOf(template, 'Production').OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+
+  test('THEN the deploy action moves the alias to the published version and takes no input artifact', () => {
+    const { template } = setup(both);
+    const deploy = actionOf(template, 'Production', 'Deploy');
+    expect(deploy.Configuration.PublishedTargetVersion).toBe('#{ProductionPublish.FUNCTION_VERSION}');
+    expect(deploy.Configuration.DeployStrategy).toBe('Canary10Percent5Minutes');
+    expect(deploy.Configuration.Alarms).toBeDefined();
+    expect(deploy.InputArtifacts).toBeUndefined();
+    const publish = actionOf(template, 'Production', 'Publish');
+    expect(publish.Namespace).toBe('ProductionPublish');
+    expect(publish.InputArtifacts).toEqual([{ Name: 'Build' }]);
+  });
+
+  test('THEN the deploy action role no longer updates the code or reads the artifacts', () => {
+    const { template } = setup(both);
+    const [policy] = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('PipelineProductionDeployCodePipelineActionRole')).map(([, p]) => p);
+    const actionsGranted = policy.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
+    expect(actionsGranted).not.toContain('lambda:UpdateFunctionCode');
+    expect(actionsGranted).not.toContain('lambda:PublishVersion');
+    expect(actionsGranted).toContain('lambda:UpdateAlias');
+    expect(actionsGranted.some((a: string) => a.startsWith('s3:'))).toBe(false);
+  });
+
+  test('THEN the publish step zips the build output, updates the code, waits, and exports the published version', () => {
+    const { template } = setup(both);
+    const projects = Object.entries(template.findResources('AWS::CodeBuild::Project')).filter(([id]) => id.startsWith('PipelineProductionPublish'));
+    expect(projects).toHaveLength(1);
+    const props = projects[0][1].Properties;
+    expect(props.Environment.PrivilegedMode).toBe(false);
+    expect(props.EncryptionKey).toBeDefined();
+    const spec = JSON.parse(props.Source.BuildSpec);
+    expect(spec.env['exported-variables']).toEqual(['FUNCTION_VERSION']);
+    expect(spec.phases.build.commands.slice(0, 4)).toEqual([
+      'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
+      'aws lambda update-function-code --function-name "$FUNCTION_NAME" --zip-file fileb:///tmp/package.zip',
+      'aws lambda wait function-updated-v2 --function-name "$FUNCTION_NAME"',
+      'FUNCTION_VERSION=$(aws lambda publish-version --function-name "$FUNCTION_NAME" --query Version --output text)',
+    ]);
+    expect(props.Environment.EnvironmentVariables).toEqual([
+      { Name: 'FUNCTION_NAME', Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^ProductionFn/) } },
+    ]);
+  });
+
+  test('THEN the publish role may update, publish and read only the deployed function (unqualified)', () => {
+    const { template } = setup(both);
+    const [policy] = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('PipelineProductionPublishProjectRole')).map(([, p]) => p);
+    const lambdaStatements = policy.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('lambda:')));
+    expect(lambdaStatements).toEqual([{
+      Sid: 'UpdateAndPublishTheFunction',
+      Effect: 'Allow',
+      Action: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ProductionFn/), 'Arn'] },
+    }]);
+  });
+
+  test('WHEN buildOptions.logRetention THEN the publish log group keeps it', () => {
+    const { template } = setup(both, { buildOptions: { logRetention: logs.RetentionDays.ONE_YEAR } });
+    const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('PipelineProductionPublish'));
+    expect(groups).toHaveLength(1);
+    expect(groups[0][1].Properties.RetentionInDays).toBe(365);
+  });
+
+  test('THEN each hook is invoked with the function name, alias and published version', () => {
+    const { template } = setup(both);
+    for (const [name, hook] of [['PreTrafficHook', 'PreHook'], ['PostTrafficHook', 'PostHook']]) {
+      const action = actionOf(template, 'Production', name);
+      expect(action.ActionTypeId).toEqual({ Category: 'Invoke', Owner: 'AWS', Provider: 'Lambda', Version: '1' });
+      expect(action.Configuration.FunctionName).toEqual({ Ref: expect.stringMatching(new RegExp(`^${hook}`)) });
+      const params = action.Configuration.UserParameters;
+      const text = typeof params === 'string' ? params : params['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'FN')).join('');
+      expect(JSON.parse(text)).toEqual({ functionName: 'FN', alias: 'live', version: '#{ProductionPublish.FUNCTION_VERSION}' });
+    }
+  });
+
+  test('WHEN hooks are given without functions THEN nothing changes', () => {
+    const withEmpty = setup(() => ({})).template.toJSON();
+    const without = setup(() => undefined).template.toJSON();
+    expect(withEmpty).toEqual(without);
+    expect(order(setup(() => undefined).template, 'Production')).toEqual([['Approve', 1], ['Deploy', 2]]);
+  });
+
+  test('WHEN a hook is the deployed function itself THEN the library rejects it', () => {
+    expect(() => setup((stack) => ({ postTraffic: (stack.node.findChild('ProductionFnLive') as lambda.Alias).version.lambda })))
+      .toThrow(/environments\[1\]\.deployment\.hooks\.postTraffic.*deployed function itself/);
+    expect(() => {
+      const stack = newStack();
+      const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111111111111:function:orders');
+      const same = lambda.Function.fromFunctionArn(stack, 'Same', 'arn:aws:lambda:us-east-1:111111111111:function:orders');
+      const alias = lambda.Alias.fromAliasAttributes(stack, 'Live', {
+        aliasName: 'live',
+        aliasVersion: lambda.Version.fromVersionArn(stack, 'V', `${fn.functionArn}:1`),
+      });
+      new LambdaPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Staging', deployment: LambdaDeployment.allAtOnce(alias, { hooks: { preTraffic: same } }) }],
+      });
+    }).toThrow(/hooks\.preTraffic.*deployed function itself/);
+  });
+
+  test('WHEN a hook is not a function THEN the library rejects it', () => {
+    expect(() => setup(() => ({ preTraffic: 'my-hook' as any }))).toThrow(/hooks\.preTraffic.*must be a lambda\.IFunction/);
+  });
+
+  test('THEN cdk-nag AwsSolutions finds nothing on the pipeline', () => {
+    const { pipeline } = setup(both);
+    expect(nagFindings(pipeline)).toEqual([]);
+  });
+});
+
+describe('LambdaDeployAction publishedTargetVersion', () => {
+  /** GIVEN a hand-made V2 pipeline whose second stage holds the given deploy action. */
+  function handMade(deploy: (stack: Stack, input: codepipeline.Artifact) => LambdaDeployAction): Template {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'Source', { versioned: true });
+    const source = new codepipeline.Artifact('Source');
+    const pipeline = new codepipeline.Pipeline(stack, 'Hand', {
+      pipelineType: codepipeline.PipelineType.V2,
+      stages: [{ stageName: 'Source', actions: [new actions.S3SourceAction({ actionName: 'Source', bucket, bucketKey: 'orders.zip', output: source })] }],
+    });
+    pipeline.addStage({ stageName: 'Deploy', actions: [deploy(stack, source)] });
+    return Template.fromStack(stack);
+  }
+
+  test('WHEN a published version without input THEN the action only shifts the alias to it', () => {
+    const template = handMade((stack) => new LambdaDeployAction({
+      actionName: 'Shift',
+      publishedTargetVersion: '7',
+      deployment: LambdaDeployment.allAtOnce(lambdaAlias(stack, 'Orders')),
+    }));
+    template.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Deploy',
+        Actions: [Match.objectLike({ Name: 'Shift', InputArtifacts: Match.absent(), Configuration: Match.objectLike({ PublishedTargetVersion: '7' }) })],
+      })]),
+    });
+  });
+
+  test('WHEN both input and publishedTargetVersion THEN the library rejects it', () => {
+    expect(() => handMade((stack, input) => new LambdaDeployAction({
+      actionName: 'Shift',
+      input,
+      publishedTargetVersion: '7',
+      deployment: LambdaDeployment.allAtOnce(lambdaAlias(stack, 'Orders')),
+    }))).toThrow(/input.*must be omitted when publishedTargetVersion is given/);
+  });
+
+  test('WHEN neither input nor publishedTargetVersion THEN the library rejects it', () => {
+    expect(() => handMade((stack) => new LambdaDeployAction({
+      actionName: 'Shift',
+      deployment: LambdaDeployment.allAtOnce(lambdaAlias(stack, 'Orders')),
+    }))).toThrow(/input.*is required when publishedTargetVersion is not given/);
+  });
+});
