@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
+import { HandWrittenEcsPipeline } from '../../bench/hand-written/ecs';
 import { EcsContainerPipeline, EcsDeployment } from '../../src';
 import { CONNECTION_ARN, fargateService, githubSource, nagFindings, newStack } from '../helpers';
-import { HandWrittenEcsPipeline } from '../../bench/hand-written/ecs';
 
 /** Statements that allow an ECS deploy action on every resource. */
 function ecsStarStatements(template: Template, pathPrefix: string): any[] {
