@@ -1,5 +1,4 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -81,7 +80,4 @@ export function nagFindings(scope: IConstruct): NagFinding[] {
   return out;
 }
 
-export function template(stack: Stack): Template {
-  return Template.fromStack(stack);
-}
 

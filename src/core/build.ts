@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -366,9 +366,4 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
 /** Drop undefined fields so the rendered buildspec has no empty keys. */
 function prune<T extends Record<string, unknown>>(obj: T): Partial<T> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Whether a value is a literal (not a token). @internal */
-export function isLiteral(value: string | undefined): value is string {
-  return value !== undefined && !Token.isUnresolved(value);
 }
