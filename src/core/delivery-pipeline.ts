@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, RemovalPolicy } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -150,7 +150,7 @@ export abstract class DeliveryPipeline extends Construct {
     // The hooks must not run inside the constructor: jsii registers the overrides of a Python,
     // Java, ... subclass only after the JavaScript constructor has returned. The stages are
     // added on first use of an escape hatch, or at synthesis at the latest.
-    pendingPipelines(this.node.root).push(this);
+    pendingPipelines(this).push(this);
   }
 
   /**
@@ -340,11 +340,14 @@ export abstract class DeliveryPipeline extends Construct {
 const PENDING = Symbol.for('cdk-delivery-pipelines.pendingPipelines');
 
 /**
- * The pipelines of an app whose stages are still to be added. One aspect per app adds them
- * all: an aspect per pipeline would make aws-cdk-lib restart its aspect pass once per
- * pipeline (every new role brings an aspect of its own), and it gives up after 100 restarts.
+ * The pipelines of a stage (the app, or a nested `Stage`) whose stages are still to be added.
+ * One aspect per stage adds them all: an aspect per pipeline would make aws-cdk-lib restart its
+ * aspect pass once per pipeline (every new role brings an aspect of its own), and it gives up
+ * after 100 restarts. Per stage, not per app: aws-cdk-lib synthesizes a nested `Stage` on its own,
+ * and the app's aspects do not reach into it.
  */
-function pendingPipelines(root: IConstruct): DeliveryPipeline[] {
+function pendingPipelines(pipeline: IConstruct): DeliveryPipeline[] {
+  const root: IConstruct = Stage.of(pipeline) ?? pipeline.node.root;
   const holder = root as unknown as { [PENDING]?: DeliveryPipeline[] };
   if (!holder[PENDING]) {
     const pending: DeliveryPipeline[] = [];

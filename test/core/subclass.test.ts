@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -213,5 +213,20 @@ describe('Subclassing', () => {
         ['Production', ['Approve', 'Deploy']],
       ]);
     });
+  });
+});
+
+describe('GIVEN a pipeline inside a nested Stage (as in a multi-stage app)', () => {
+  test('WHEN the app is synthesized THEN the stage\'s template has the Build and environment stages', () => {
+    // aws-cdk-lib synthesizes a nested Stage on its own: aspects of the app root do not reach it.
+    const app = new App();
+    const stage = new Stage(app, 'Prod');
+    const stack = new Stack(stage, 'Delivery', { env: { account: '111111111111', region: 'us-east-1' } });
+    new SpinePipeline(stack, 'Pipeline', { source: githubSource(), environments: twoEnvironments(stack) });
+    const assembly = app.synth();
+    const nested = assembly.getNestedAssembly(stage.artifactId);
+    const template = nested.getStackByName(stack.stackName).template;
+    const pipeline = Object.values<any>(template.Resources).find((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    expect(pipeline.Properties.Stages.map((s: any) => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
   });
 });
