@@ -12,8 +12,14 @@ export function githubSource(branch = 'main'): PipelineSource {
   return PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch });
 }
 
-export function newStack(): Stack {
-  const app = new App();
+/**
+ * Context that makes the library write its cdk-nag acknowledgements into the templates as cdk-nag 2
+ * `cdk_nag` metadata without a cdk-nag 2 pack, for tests that read the acknowledgements there.
+ */
+export const WITH_CDK_NAG_METADATA = { 'cdk-delivery-pipelines:cdkNagMetadata': true };
+
+export function newStack(context: Record<string, unknown> = {}): Stack {
+  const app = new App({ context });
   return new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
 }
 

@@ -1,7 +1,8 @@
-import { CfnResource, IResolvable, Stack, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, IAspect, IResolvable, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { fail, show } from './validation';
 
 /**
  * Why each `Resource: "*"` action is acceptable: AWS does not scope these actions by resource
@@ -77,7 +78,8 @@ export interface NagAcknowledgement {
 
 /**
  * Acknowledge cdk-nag rules on a resource, for cdk-nag 3 (`Validations.acknowledge`) and, as
- * `cdk_nag` template metadata, for cdk-nag 2.
+ * `cdk_nag` template metadata, for cdk-nag 2 (written only when cdk-nag 2 will read it, see
+ * `CDK_NAG_METADATA_CONTEXT`).
  */
 export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): void {
   const viaApi: Array<{ id: string; reason: string }> = [];
@@ -101,14 +103,125 @@ export function acknowledge(scope: IConstruct, ...acks: NagAcknowledgement[]): v
   }
   const cfn = CfnResource.isCfnResource(scope) ? scope : (scope.node.defaultChild as CfnResource | undefined);
   if (cfn && CfnResource.isCfnResource(cfn)) {
-    const existing = (cfn.getMetadata('cdk_nag') as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
-    const key = (e: any) => `${e.id}|${(e.applies_to ?? []).join(',')}`;
-    const seen = new Set(existing.map(key));
-    const entries = acks
-      .map((ack) => ({ id: ack.ruleId, reason: ack.reason, ...(ack.finding ? { applies_to: [ack.finding] } : {}) }))
-      .filter((e) => !seen.has(key(e)));
-    cfn.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...entries] });
+    nagMetadata(cfn).record(cfn, acks);
   }
+}
+
+/**
+ * Context key that decides whether the library writes its acknowledgements into the templates as
+ * cdk-nag 2's `cdk_nag` metadata: `true` always, `false` never; unset, only when a cdk-nag 2 pack
+ * is applied as an aspect anywhere in the stage. cdk-nag 3 reads the construct metadata that
+ * `Validations.acknowledge` writes and needs none of it; the metadata holds every reason for five
+ * packs and made up about a fifth of a pipeline's template.
+ */
+export const CDK_NAG_METADATA_CONTEXT = 'cdk-delivery-pipelines:cdkNagMetadata';
+
+/**
+ * Runs before cdk-nag 2's packs (AspectPriority.DEFAULT) and after the pipelines' deferred stages
+ * (AspectPriority.MUTATING), so the acknowledgements of everything the stages create are in place
+ * when a pack first visits a resource.
+ */
+const NAG_METADATA_PRIORITY = AspectPriority.MUTATING + 100;
+
+interface Nag2Entry {
+  readonly id: string;
+  readonly reason: string;
+  readonly applies_to?: string[];
+}
+
+/**
+ * The cdk-nag 2 acknowledgements of one stage (the app or a nested `Stage`), and the synth-time
+ * wildcard reviews that produce more of them. One aspect per stage decides, at the start of the
+ * aspect pass, whether cdk-nag 2 will run: if so, it runs the reviews then (cdk-nag 2 judges while
+ * the aspects run, before validation) and writes the metadata; if not, nothing is written.
+ */
+class NagMetadata {
+  /** undefined until the aspect pass has decided. */
+  private writing?: boolean;
+  private readonly entries = new Map<CfnResource, Nag2Entry[]>();
+  private readonly reviews: Array<() => void> = [];
+
+  constructor(private readonly stage: IConstruct) {
+    Aspects.of(stage).add({ visit: (node) => node === stage && this.start() }, { priority: NAG_METADATA_PRIORITY });
+  }
+
+  /** Remember (or, once cdk-nag 2 is known to run, write) acknowledgements of one resource. */
+  public record(cfn: CfnResource, acks: NagAcknowledgement[]): void {
+    if (this.writing === false) {
+      return;
+    }
+    const entries = this.entries.get(cfn) ?? [];
+    const key = (e: Nag2Entry) => `${e.id}|${(e.applies_to ?? []).join(',')}`;
+    const seen = new Set(entries.map(key));
+    for (const ack of acks) {
+      const entry: Nag2Entry = { id: ack.ruleId, reason: ack.reason, ...(ack.finding ? { applies_to: [ack.finding] } : {}) };
+      if (!seen.has(key(entry))) {
+        seen.add(key(entry));
+        entries.push(entry);
+      }
+    }
+    this.entries.set(cfn, entries);
+    if (this.writing) {
+      write(cfn, entries);
+    }
+  }
+
+  /** A review that must run before cdk-nag 2 judges, if it does (it runs at validation otherwise). */
+  public addReview(review: () => void): void {
+    this.reviews.push(review);
+    if (this.writing) {
+      review();
+    }
+  }
+
+  private start(): void {
+    if (this.writing !== undefined) {
+      return;
+    }
+    this.writing = wantsNagMetadata(this.stage);
+    if (this.writing) {
+      this.reviews.forEach((review) => review());
+      this.entries.forEach((entries, cfn) => write(cfn, entries));
+    } else {
+      this.entries.clear();
+    }
+  }
+}
+
+function write(cfn: CfnResource, entries: Nag2Entry[]): void {
+  cfn.addMetadata('cdk_nag', { rules_to_suppress: [...entries] });
+}
+
+const NAG_METADATA = Symbol.for('cdk-delivery-pipelines.nagMetadata');
+
+/** The NagMetadata of the stage `scope` is synthesized in. */
+function nagMetadata(scope: IConstruct): NagMetadata {
+  const stage: IConstruct = Stage.of(scope) ?? scope.node.root;
+  const holder = stage as unknown as { [NAG_METADATA]?: NagMetadata };
+  holder[NAG_METADATA] ??= new NagMetadata(stage);
+  return holder[NAG_METADATA];
+}
+
+/** Whether cdk-nag 2 will read the acknowledgements: the context key, or a pack among the aspects. */
+function wantsNagMetadata(stage: IConstruct): boolean {
+  const value = stage.node.tryGetContext(CDK_NAG_METADATA_CONTEXT);
+  if (value === true || value === 'true') {
+    return true;
+  }
+  if (value === false || value === 'false') {
+    return false;
+  }
+  if (value !== undefined) {
+    fail(stage, `context ${CDK_NAG_METADATA_CONTEXT}`, `is ${show(value)}, not a boolean`,
+      'set it to true (always write the cdk-nag 2 acknowledgements into the templates), false (never), or leave it unset (only when a cdk-nag 2 pack is applied)');
+  }
+  return stage.node.findAll().some((c) => Aspects.of(c).all.some(isNag2Pack));
+}
+
+/** A cdk-nag 2 rule pack (`NagPack`, an aspect); cdk-nag 3 packs are validation plugins, not aspects. */
+function isNag2Pack(aspect: IAspect): boolean {
+  const pack = aspect as unknown as { readPackName?: unknown };
+  return typeof pack.readPackName === 'string';
 }
 
 /**
@@ -148,31 +261,32 @@ const INLINE_POLICY_REASON =
 /**
  * Register, on `root`, a synth-time pass that acknowledges the IAM wildcard findings
  * (AwsSolutions-IAM5) of every IAM policy below it whose wildcards are on the reviewed lists
- * above. It runs at validation time, when logical ids are final, because cdk-nag names each
- * finding after the resolved resource (e.g. `Resource::<ArtifactsBucket1234.Arn>/*`).
+ * above. It runs at synthesis, when the policies are complete, because cdk-nag names each
+ * finding after the resolved resource (e.g. `Resource::<ArtifactsBucket1234.Arn>/*`): at
+ * validation, or at the start of the aspect pass when a cdk-nag 2 pack will judge during it.
  * The same pass acknowledges the compliance packs' IAMNoInlinePolicy rule on those policies
  * (aws-cdk-lib grants write one policy per role), including policies added after construction.
  */
 export function acknowledgeReviewedWildcards(root: IConstruct): void {
   let done = false;
-  root.node.addValidation({
-    validate: () => {
-      // Validation runs again on every re-synthesis; the acknowledgements must not pile up.
-      if (done) {
-        return [];
+  const review = () => {
+    // Validation runs again on every re-synthesis; the acknowledgements must not pile up.
+    if (done) {
+      return;
+    }
+    done = true;
+    const buckets = stackBuckets(Stack.of(root));
+    for (const node of root.node.findAll()) {
+      if (node instanceof iam.CfnPolicy) {
+        acknowledgePolicyWildcards(node, node.policyDocument, { buckets });
+        acknowledgeInPacks(node, 'IAMNoInlinePolicy',
+          [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], INLINE_POLICY_REASON);
       }
-      done = true;
-      const buckets = stackBuckets(Stack.of(root));
-      for (const node of root.node.findAll()) {
-        if (node instanceof iam.CfnPolicy) {
-          acknowledgePolicyWildcards(node, node.policyDocument, { buckets });
-          acknowledgeInPacks(node, 'IAMNoInlinePolicy',
-            [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], INLINE_POLICY_REASON);
-        }
-      }
-      return [];
-    },
-  });
+    }
+  };
+  // cdk-nag 2 judges during the aspect pass: then the review runs at its start instead.
+  nagMetadata(root).addReview(review);
+  root.node.addValidation({ validate: () => (review(), []) });
 }
 
 const BUCKETS_BY_STACK = new WeakMap<Stack, Set<string>>();

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactStore } from '../../src';
 import { flattenReference, reviewedFindings } from '../../src/core/nag';
-import { NagFinding, nagFindings, newStack } from '../helpers';
+import { NagFinding, nagFindings, newStack, WITH_CDK_NAG_METADATA } from '../helpers';
 import { ecsPipeline, twoEnvironments } from './support';
 
 interface SuppressionEntry {
@@ -25,7 +25,7 @@ describe('cdk-nag', () => {
     let template: Template;
 
     beforeAll(() => {
-      const stack = newStack();
+      const stack = newStack(WITH_CDK_NAG_METADATA);
       const pipeline = ecsPipeline(stack);
       // nagFindings synthesizes first, so the library's synth-time acknowledgements are in place.
       findings = nagFindings(pipeline);

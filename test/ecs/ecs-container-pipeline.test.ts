@@ -4,11 +4,11 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { EcsContainerPipeline, EcsContainerPipelineProps, EcsDeployment } from '../../src';
-import { fargateService, githubSource, nagFindings, newStack } from '../helpers';
+import { fargateService, githubSource, nagFindings, newStack, WITH_CDK_NAG_METADATA } from '../helpers';
 
 /** GIVEN a stack with staging and production services. */
 function setup(extra: Partial<EcsContainerPipelineProps> = {}, serviceOptions = {}) {
-  const stack = newStack();
+  const stack = newStack(WITH_CDK_NAG_METADATA);
   const staging = fargateService(stack, 'Staging', serviceOptions);
   const production = fargateService(stack, 'Production', serviceOptions);
   const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {

@@ -3,12 +3,12 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LambdaDeployment, LambdaEnvironment, LambdaPipeline, LambdaPipelineProps } from '../../src';
-import { githubSource, nagFindings, newStack } from '../helpers';
+import { githubSource, nagFindings, newStack, WITH_CDK_NAG_METADATA } from '../helpers';
 import { lambdaAlias } from './support';
 
 /** GIVEN a stack with a staging and a production function, each with a `live` alias. */
 function setup(extra: Partial<LambdaPipelineProps> = {}, production?: (alias: lambda.Alias) => LambdaDeployment) {
-  const stack = newStack();
+  const stack = newStack(WITH_CDK_NAG_METADATA);
   const staging = lambdaAlias(stack, 'StagingFn');
   const prod = lambdaAlias(stack, 'ProductionFn');
   const pipeline = new LambdaPipeline(stack, 'Pipeline', {

@@ -44,9 +44,9 @@ export function isLibraryConstruct(construct: IConstruct): boolean {
   return LIBRARY_CONSTRUCTS.some((cls) => construct instanceof cls);
 }
 
-/** A new stack in a new app with the gates' context, in the fixed example environment. */
-export function newGateStack(): Stack {
-  return new Stack(new App({ context: GATE_CONTEXT }), 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+/** A new stack in a new app with the gates' context (and `context`), in the fixed example environment. */
+export function newGateStack(context: Record<string, unknown> = {}): Stack {
+  return new Stack(new App({ context: { ...GATE_CONTEXT, ...context } }), 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
 /** One example app, built and synthesized. */

@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { StaticSiteHosting, StaticSiteHostingProps, StaticSitePipeline, StaticSiteTarget } from '../../src';
-import { githubSource, nagFindings, newStack } from '../helpers';
+import { githubSource, nagFindings, newStack, WITH_CDK_NAG_METADATA } from '../helpers';
 import { NAG_PACKS, newGateStack, runNagPack } from '../security/support';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:us-east-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
@@ -36,7 +36,7 @@ function distributionAcknowledgements(stack: Stack): string[] {
 
 describe('StaticSiteHosting', () => {
   describe('GIVEN the defaults', () => {
-    const stack = newStack();
+    const stack = newStack(WITH_CDK_NAG_METADATA);
     const { hosting, template } = hostingIn(stack);
 
     test('THEN the site bucket is private, SSL-only, encrypted, versioned and retained, with server access logs', () => {
@@ -127,7 +127,7 @@ describe('StaticSiteHosting', () => {
       webAclId: WEB_ACL_ARN,
     })],
   ])('GIVEN %s WHEN every cdk-nag pack of the security gates runs THEN nothing is left unacknowledged, and the buckets\' acknowledgements carry reasons', (_name, props) => {
-    const stack = newGateStack();
+    const stack = newGateStack(WITH_CDK_NAG_METADATA);
     const hosting = new StaticSiteHosting(stack, 'Site', props(stack));
     (stack.node.root as App).synth();
     for (const { name, create } of NAG_PACKS) {
@@ -155,7 +155,7 @@ describe('StaticSiteHosting', () => {
   });
 
   describe('WHEN a custom domain and certificate are given', () => {
-    const stack = newStack();
+    const stack = newStack(WITH_CDK_NAG_METADATA);
     const hosting = withDomain(stack);
     const template = Template.fromStack(stack);
 

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ArtifactStore, StaticSiteEnvironment, StaticSiteHosting, StaticSitePipeline, StaticSitePipelineProps, StaticSiteTarget } from '../../src';
 import { DEPLOY_SCRIPT } from '../../src/static-site/deploy-script';
-import { githubSource, nagFindings, newStack } from '../helpers';
+import { githubSource, nagFindings, newStack, WITH_CDK_NAG_METADATA } from '../helpers';
 import { buildStageSpec, deployCommandOf, deployProjectOf, deployRoleStatements, deployVariablesOf, sitePipeline, stageOf } from './support';
 
 /** A pipeline with one environment on the given bucket (and distribution). */
@@ -279,7 +279,7 @@ describe('StaticSitePipeline', () => {
     });
 
     test('WHEN the bucket and distribution are imported THEN the role names them, and only the object wildcard of the imported bucket is left to the team', () => {
-      const stack = newStack();
+      const stack = newStack(WITH_CDK_NAG_METADATA);
       const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'acme-www-site');
       const distribution = cloudfront.Distribution.fromDistributionAttributes(stack, 'Cdn', { distributionId: 'E2EXAMPLE', domainName: 'd111.cloudfront.net' });
       const pipeline = single(stack, StaticSiteTarget.fromBucket(bucket, { distribution }));
