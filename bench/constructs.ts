@@ -15,6 +15,6 @@ export interface BenchConstruct {
 
 export const CONSTRUCTS: readonly BenchConstruct[] = [
   { module: 'ecs', construct: 'EcsContainerPipeline', job: 'docker build + push to ECR, rolling deploy to Staging, approval, rolling deploy to Production' },
-  { module: 'lambda', construct: 'LambdaPipeline', job: 'package the function, deploy Staging (all at once), approval, deploy Production, each all at once' },
+  { module: 'lambda', construct: 'LambdaPipeline', job: 'package the function, deploy Staging, approval, deploy Production (both all at once)' },
   { module: 'static-site', construct: 'StaticSitePipeline', job: 'build the site, upload to the Staging bucket and invalidate, approval, the same for Production' },
 ];

@@ -289,8 +289,8 @@ export function renderReport(m: Measurements): { markdown: string; summary: stri
 
   p('## Every extra resource, and the default it serves', '');
   p('Resource types of one pipeline of ours against one hand-written pipeline doing the same job. Each extra resource is ' +
-    'named after the construct that creates it (rules in `bench/extras.ts`); "opt-in" marks what the benchmark\'s ' +
-    'configuration switched on.', '');
+    'named after the construct that creates it (rules in `bench/extras.ts`); "opt-in" would mark a resource of an opt-in the ' +
+    'benchmark switched on (it switches none on: these are the defaults).', '');
   for (const { c } of allRows) {
     p(`### \`${c.construct.construct}\``, '');
     p('| resource type | ours | hand-written | difference | what it serves |', '|---|---:|---:|---:|---|');

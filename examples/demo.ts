@@ -96,6 +96,7 @@ function demo(example: ExampleApp): boolean {
   const manifest = readJson(path.join(assembly, 'manifest.json'));
   const pipelines: string[] = [];
   const appAcks: string[] = [];
+  const libraryAcks: Acknowledged[] = [];
   let ok = true;
   for (const [id, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
     if (artifact.type !== 'aws:cloudformation:stack') {
@@ -112,14 +113,23 @@ function demo(example: ExampleApp): boolean {
         pipelines.push(printPipeline(logicalId, resources));
       }
     }
-    appAcks.push(...acknowledgedOutside(metadata, pipelines));
+    for (const [cdkPath, ids] of acknowledgedRules(metadata)) {
+      const inPipeline = pipelines.some((o) => cdkPath === o || cdkPath.startsWith(`${o}/`));
+      for (const id of ids) {
+        if (inPipeline) {
+          libraryAcks.push({ rule: id.replace(/\[.*$/, ''), resource: cdkPath });
+        } else {
+          appAcks.push(`${id} on ${cdkPath}`);
+        }
+      }
+    }
     ok = printWarnings(metadata) && ok;
   }
   if (pipelines.length === 0) {
     console.log('ERROR: no AWS::CodePipeline::Pipeline in the synthesized templates');
     ok = false;
   }
-  return printNag(assembly, appAcks) && ok;
+  return printNag(assembly, libraryAcks, appAcks) && ok;
 }
 
 /** Stages and actions of one pipeline, then its key resources; returns the construct path that owns it. */
@@ -284,9 +294,9 @@ function printWarnings(metadata: MetadataFile): boolean {
 
 /**
  * The cdk-nag result: unacknowledged findings from the validation report the app wrote, and
- * acknowledged ones from the `cdk_nag` metadata of the templates' resources.
+ * acknowledged ones (one per finding id and construct) from the construct metadata.
  */
-function printNag(assembly: string, appAcks: string[]): boolean {
+function printNag(assembly: string, acks: Acknowledged[], appAcks: string[]): boolean {
   const reportFile = ['validation-report.json', 'policy-validation-report.json']
     .map((f) => path.join(assembly, f)).find((f) => fs.existsSync(f));
   if (!reportFile) {
@@ -317,10 +327,9 @@ function printNag(assembly: string, appAcks: string[]): boolean {
     }
   }
 
-  const acks = acknowledgedFindings(assembly);
   const rules = countBy(acks.map((a) => a.rule)).map(([rule, n]) => `${rule.replace('AwsSolutions-', '')} x${n}`).join(', ');
   console.log(`cdk-nag AwsSolutions: ${unacknowledged} unacknowledged violation(s)`);
-  console.log(`  acknowledged by the library with a reason (all packs): ${acks.length} finding(s) on ${new Set(acks.map((a) => a.resource)).size} resource(s)` +
+  console.log(`  acknowledged by the library with a reason (all packs): ${acks.length} finding(s) on ${new Set(acks.map((a) => a.resource)).size} construct(s)` +
     `${rules ? ` (${rules})` : ''}`);
   console.log(`  acknowledged outside the pipelines (by the app, or by StaticSiteHosting): ${appAcks.length === 0 ? 'none' : appAcks.length}`);
   for (const a of appAcks.slice(0, 5)) {
@@ -336,34 +345,21 @@ function printNag(assembly: string, appAcks: string[]): boolean {
   return ok;
 }
 
-/** Every `Metadata.cdk_nag.rules_to_suppress` entry of every template in the assembly. */
-function acknowledgedFindings(assembly: string): Array<{ rule: string; resource: string }> {
-  const out: Array<{ rule: string; resource: string }> = [];
-  for (const file of fs.readdirSync(assembly).filter((f) => f.endsWith('.template.json'))) {
-    const template: Template = readJson(path.join(assembly, file));
-    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
-      for (const rule of resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) {
-        // A rule acknowledged for several findings (applies_to) counts once per finding.
-        for (let i = 0; i < Math.max(1, (rule.applies_to ?? []).length); i++) {
-          out.push({ rule: rule.id, resource: `${file}#${logicalId}` });
-        }
-      }
-    }
-  }
-  return out;
+/** One acknowledged finding: its rule (without the finding in brackets) and the construct path. */
+interface Acknowledged {
+  readonly rule: string;
+  readonly resource: string;
 }
 
 /**
- * Rules the app acknowledged on its own constructs (`Validations.of(c).acknowledge`), from the
- * construct metadata: unlike the library, an app does not necessarily write them into the template.
+ * Rule ids acknowledged per construct path (`Validations.of(c).acknowledge`, which cdk-nag 3
+ * reads), from the stack's construct metadata: the templates carry cdk-nag 2's `cdk_nag`
+ * metadata only when a cdk-nag 2 pack runs.
  */
-function acknowledgedOutside(metadata: MetadataFile, owners: string[]): string[] {
+function acknowledgedRules(metadata: MetadataFile): Map<string, Set<string>> {
   const byPath = new Map<string, Set<string>>();
   for (const [p, entries] of Object.entries(metadata)) {
     const cdkPath = p.replace(/^\//, '');
-    if (owners.some((o) => cdkPath === o || cdkPath.startsWith(`${o}/`))) {
-      continue;
-    }
     for (const e of entries.filter((x) => x.type === 'aws:cdk:acknowledged-rules')) {
       // aws-cdk-lib records one entry per acknowledge() call, each with all ids so far: dedupe.
       for (const id of Object.keys(e.data as object)) {
@@ -371,7 +367,7 @@ function acknowledgedOutside(metadata: MetadataFile, owners: string[]): string[]
       }
     }
   }
-  return [...byPath.entries()].flatMap(([p, ids]) => [...ids].map((id) => `${id} on ${p}`));
+  return byPath;
 }
 
 /** Distinct values, in order (values compared as JSON, since references are objects). */
