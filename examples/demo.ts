@@ -115,11 +115,11 @@ function demo(example: ExampleApp): boolean {
     }
     for (const [cdkPath, ids] of acknowledgedRules(metadata)) {
       const inPipeline = pipelines.some((o) => cdkPath === o || cdkPath.startsWith(`${o}/`));
-      for (const id of ids) {
+      for (const ruleId of ids) {
         if (inPipeline) {
-          libraryAcks.push({ rule: id.replace(/\[.*$/, ''), resource: cdkPath });
+          libraryAcks.push({ rule: ruleId.replace(/\[.*$/, ''), resource: cdkPath });
         } else {
-          appAcks.push(`${id} on ${cdkPath}`);
+          appAcks.push(`${ruleId} on ${cdkPath}`);
         }
       }
     }
