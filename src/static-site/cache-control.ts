@@ -30,6 +30,10 @@ export interface CacheControlOptions {
    * `assets/` folder is copied unhashed; Vite copies `public/` unhashed to the root). Pass an
    * empty list to treat no file as fingerprinted.
    *
+   * A deploy keeps the matching files of the release that was live before it for one more
+   * release (the next deploy deletes them), so a browser still running the previous HTML can
+   * load its bundles; every other file the new release no longer has is deleted at once.
+   *
    * @default ['assets/*', 'static/js/*', 'static/css/*', 'static/media/*', '_next/static/*'] (Vite, Create React App, Next.js)
    */
   readonly fingerprintedPaths?: string[];

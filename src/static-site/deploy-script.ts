@@ -29,7 +29,9 @@ export const DEPLOY_VARIABLES = {
  *
  * 1. Archive the release (zip of the site) as `<RELEASE_PREFIX><RELEASE_ID>.zip`.
  * 2. Upload fingerprinted assets, then every other file but HTML, then HTML, each with its
- *    Cache-Control; then delete what the release no longer has (`sync --delete`).
+ *    Cache-Control; then delete what the release no longer has (`sync --delete`), except the
+ *    fingerprinted files of the release that was live before (the `last-good` one): a visitor
+ *    whose browser still runs the previous HTML can load its bundles until the next release.
  * 3. Invalidate the distribution (`/*`) and wait for the invalidation.
  * 4. GET every check URL over HTTPS until it answers the expected status (or attempts run out).
  * 5. Success: the pointer `<RELEASE_PREFIX>last-good` names this release; old archives are pruned.
@@ -52,10 +54,11 @@ log() { printf '[deploy-site] %s\\n' "$*"; }
 
 # Upload one release directory: fingerprinted assets first, then every other file but HTML,
 # HTML last, so no page goes live before the files it references; then delete what the
-# release no longer has (sizes match after the uploads, so --size-only uploads nothing).
+# release no longer has (sizes match after the uploads, so --size-only uploads nothing), except
+# the files listed in the optional keep file.
 upload() {
-  local dir="$1" pattern
-  local fingerprinted=() others=()
+  local dir="$1" keep="\${2:-}" pattern file
+  local fingerprinted=() others=() kept=()
   while IFS= read -r pattern; do
     [ -n "$pattern" ] || continue
     fingerprinted+=(--include "$pattern")
@@ -72,8 +75,33 @@ upload() {
   log "3/4 HTML, Cache-Control: $CACHE_CONTROL_HTML"
   aws s3 cp "$dir" "s3://$SITE_BUCKET/" --recursive --only-show-errors --exclude '*' --include '*.html' \\
     --cache-control "$CACHE_CONTROL_HTML" || return 1
-  log "4/4 deleting files this release no longer has"
-  aws s3 sync "$dir" "s3://$SITE_BUCKET/" --delete --size-only --only-show-errors || return 1
+  if [ -n "$keep" ] && [ -s "$keep" ]; then
+    while IFS= read -r file; do
+      [ -n "$file" ] && kept+=(--exclude "$file")
+    done < "$keep"
+    log "4/4 deleting files this release no longer has, except the previous release's $(( \${#kept[@]} / 2 )) fingerprinted files"
+  else
+    log "4/4 deleting files this release no longer has"
+  fi
+  aws s3 sync "$dir" "s3://$SITE_BUCKET/" --delete --size-only --only-show-errors "\${kept[@]}" || return 1
+}
+
+# The fingerprinted files (HTML excepted) of an archived release, one path per line.
+release_assets() {
+  local key="$1" dir="$WORK/live" file pattern
+  mkdir -p "$dir"
+  aws s3 cp "s3://$RELEASE_BUCKET/$key" "$WORK/live.zip" --only-show-errors || return 1
+  unzip -q "$WORK/live.zip" -d "$dir" || return 1
+  (cd "$dir" && find . -type f | sed 's|^\./||' | sort) | while IFS= read -r file; do
+    [[ "$file" == *.html ]] && continue
+    while IFS= read -r pattern; do
+      # Unquoted on purpose: a glob, where * also matches /, as in the aws CLI's filters.
+      if [ -n "$pattern" ] && [[ "$file" == $pattern ]]; then
+        printf '%s\n' "$file"
+        break
+      fi
+    done <<< "\${FINGERPRINTED_PATHS:-}"
+  done
 }
 
 invalidate() {
@@ -162,11 +190,19 @@ if [ -z "$(ls -A "$SITE_DIR")" ]; then
   log "the build output is empty: refusing to deploy (the sync would delete the whole site)"
   exit 1
 fi
+# Keep the live release's bundles for one more release (deleted by the next one).
+KEEP="$WORK/keep"
+: > "$KEEP"
+LIVE="$(aws s3 cp "s3://$RELEASE_BUCKET/$POINTER_KEY" - 2>/dev/null)" || LIVE=""
+if [ -n "$LIVE" ] && ! release_assets "$LIVE" > "$KEEP"; then
+  log "could not read the live release $LIVE: its fingerprinted files are not kept"
+  : > "$KEEP"
+fi
 log "archiving release $RELEASE_ID as s3://$RELEASE_BUCKET/$RELEASE_KEY"
 (cd "$SITE_DIR" && zip -q -r -X "$WORK/release.zip" .)
 aws s3 cp "$WORK/release.zip" "s3://$RELEASE_BUCKET/$RELEASE_KEY" --only-show-errors --metadata "source-revision=\${SOURCE_REVISION:-unknown}"
 DEPLOYING=1
-upload "$SITE_DIR"
+upload "$SITE_DIR" "$KEEP"
 invalidate
 if ! check; then
   log "post-deploy check failed"

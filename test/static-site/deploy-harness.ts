@@ -99,7 +99,10 @@ function aws() {
   if (service === 's3' && command === 'sync') {
     const [src, dst] = p.positional;
     const { bucket } = location(dst);
-    const local = walk(src);
+    // Filters as the aws CLI applies them: the last matching one wins; excluded keys are neither uploaded nor deleted.
+    const filters = p.flags.filter(([n]) => n === '--exclude' || n === '--include');
+    const included = (key) => filters.reduce((inc, [kind, pattern]) => (globToRegex(pattern).test(key) ? kind === '--include' : inc), true);
+    const local = walk(src).filter(included);
     for (const file of local) {
       const existing = objectFile(bucket, file);
       if (!fs.existsSync(existing) || fs.statSync(existing).size !== fs.statSync(path.join(src, file)).size) {
@@ -108,7 +111,7 @@ function aws() {
       }
     }
     if (p.flag('--delete')) {
-      for (const key of keys(bucket).filter((k) => !local.includes(k))) { remove(bucket, key); record({ op: 'delete', bucket, key }); }
+      for (const key of keys(bucket).filter((k) => included(k) && !local.includes(k))) { remove(bucket, key); record({ op: 'delete', bucket, key }); }
     }
     return;
   }

@@ -137,18 +137,27 @@ describe('the deploy script', () => {
       run = deploy('exec-2', RELEASE_2);
     });
 
-    test('THEN the dropped files (a page, the replaced bundle) are deleted after the HTML is live and before the invalidation', () => {
+    test('THEN the dropped page is deleted after the HTML is live and before the invalidation', () => {
       expect(run.status).toBe(0);
       const effects = world.effects;
       const deletion = indexOf(effects, (e) => e.op === 'delete');
-      expect(effects.filter((e) => e.op === 'delete').map((e) => [e.bucket, e.key])).toEqual([
-        [SITE, 'assets/app-3f2a9c1b.js'],
-        [SITE, 'old-page.html'],
-      ]);
+      expect(effects.filter((e) => e.op === 'delete').map((e) => [e.bucket, e.key])).toEqual([[SITE, 'old-page.html']]);
       expect(deletion).toBeGreaterThan(lastIndexOf(effects, (e) => e.op === 'upload' && e.cacheControl === HTML));
       expect(deletion).toBeLessThan(indexOf(effects, (e) => e.op === 'invalidate'));
-      expect(siteBucket()).toEqual(expected(RELEASE_2));
       expect(world.bucket(ARTIFACTS)[`${PREFIX}last-good`].body).toBe(`${PREFIX}exec-2.zip`);
+    });
+
+    test('THEN the replaced bundle of release 1 stays, so a browser still running release 1\'s HTML can load it', () => {
+      expect(siteBucket()).toEqual({ ...expected(RELEASE_2), 'assets/app-3f2a9c1b.js': [RELEASE_1['assets/app-3f2a9c1b.js'], IMMUTABLE] });
+      expect(run.output).toContain('except the previous release\'s 3 fingerprinted files');
+    });
+
+    test('WHEN a third release passes THEN release 1\'s bundle is deleted, and release 2\'s replaced bundle is kept in turn', () => {
+      const RELEASE_3 = { ...RELEASE_2, 'index.html': '<script src="/assets/app-99cc00dd.js"></script> release 3', 'assets/app-99cc00dd.js': 'console.log(3)' };
+      delete (RELEASE_3 as Record<string, string>)['assets/app-77aa88bb.js'];
+      expect(deploy('exec-3', RELEASE_3).status).toBe(0);
+      expect(world.effects.filter((e) => e.op === 'delete').map((e) => e.key)).toEqual(['assets/app-3f2a9c1b.js']);
+      expect(siteBucket()).toEqual({ ...expected(RELEASE_3), 'assets/app-77aa88bb.js': [RELEASE_2['assets/app-77aa88bb.js'], IMMUTABLE] });
     });
   });
 
@@ -199,11 +208,19 @@ describe('the deploy script', () => {
       expect(artifacts[`${PREFIX}exec-2.zip`]).toBeDefined();
     });
 
-    test('THEN the next good release deploys normally on top of the restored one', () => {
+    test('THEN the next good release deploys normally on top of the restored one, keeping the restored release\'s bundle', () => {
       expect(deploy('exec-3', RELEASE_2).status).toBe(0);
-      expect(siteBucket()).toEqual(expected(RELEASE_2));
+      expect(siteBucket()).toEqual({ ...expected(RELEASE_2), 'assets/app-3f2a9c1b.js': [RELEASE_1['assets/app-3f2a9c1b.js'], IMMUTABLE] });
       expect(world.bucket(ARTIFACTS)[`${PREFIX}last-good`].body).toBe(`${PREFIX}exec-3.zip`);
     });
+  });
+
+  test('WHEN the live release cannot be read THEN the new release deploys anyway, without keeping the old bundles, and says so', () => {
+    deploy('exec-1', RELEASE_1);
+    const run = deploy('exec-2', RELEASE_2, { FAKE_FAIL: 'live.zip' });
+    expect(run.status).toBe(0);
+    expect(run.output).toContain(`could not read the live release ${PREFIX}exec-1.zip: its fingerprinted files are not kept`);
+    expect(siteBucket()).toEqual(expected(RELEASE_2));
   });
 
   test('WHEN the upload of the HTML fails midway THEN the previous release is restored and the step fails', () => {
