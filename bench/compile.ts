@@ -34,7 +34,8 @@ export function transpile(root: string, outdir: string, dirs: string[] = ['src',
   return files;
 }
 
-function* walk(dir: string): Generator<string> {
+/** Every file below `dir` (none when it does not exist). */
+export function* walk(dir: string): Generator<string> {
   if (!fs.existsSync(dir)) {
     return;
   }

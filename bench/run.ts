@@ -14,7 +14,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { transpile } from './compile';
+import { transpile, walk } from './compile';
 import { BenchConstruct, CONSTRUCTS } from './constructs';
 import { compareResources } from './extras';
 import { breakdown } from './profile';
@@ -253,17 +253,6 @@ function libraryImports(): string[] {
     }
   }
   return [...found].sort();
-}
-
-function* walk(dir: string): Generator<string> {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      yield* walk(full);
-    } else {
-      yield full;
-    }
-  }
 }
 
 function packageVersion(pkg: string): string {

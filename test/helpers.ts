@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { PipelineSource } from '../src';
+import { CDK_NAG_METADATA_CONTEXT } from '../src/core/nag';
 
 export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555';
 
@@ -16,7 +17,7 @@ export function githubSource(branch = 'main'): PipelineSource {
  * Context that makes the library write its cdk-nag acknowledgements into the templates as cdk-nag 2
  * `cdk_nag` metadata without a cdk-nag 2 pack, for tests that read the acknowledgements there.
  */
-export const WITH_CDK_NAG_METADATA = { 'cdk-delivery-pipelines:cdkNagMetadata': true };
+export const WITH_CDK_NAG_METADATA = { [CDK_NAG_METADATA_CONTEXT]: true };
 
 export function newStack(context: Record<string, unknown> = {}): Stack {
   const app = new App({ context });

@@ -181,6 +181,18 @@ export interface BuildSpecExtras {
 }
 
 /** Validate build options; throws the library's error. @internal */
+/**
+ * Fail when `buildOptions.environmentVariables` or `buildOptions.secrets` sets `name`, a build
+ * variable the pipeline sets itself (the spine's, or a workload pipeline's own).
+ */
+export function rejectPipelineVariable(scope: Construct, build: BuildOptions, name: string, problem: string, fix: string): void {
+  for (const bag of ['environmentVariables', 'secrets'] as const) {
+    if (Object.keys(build[bag] ?? {}).includes(name)) {
+      fail(scope, `buildOptions.${bag}.${name}`, problem, fix);
+    }
+  }
+}
+
 export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
   validateOptionsObject(scope, 'buildOptions', build, 'pass e.g. buildOptions: { testCommands: ["npm test"] }');
   validateStringMap(scope, 'buildOptions.environmentVariables', build.environmentVariables, 'pass e.g. environmentVariables: { STAGE: "prod" }');
@@ -208,11 +220,9 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
     warn(scope, 'BuildCommandsIgnored',
       `buildOptions.${ignoredByRepositoryBuildSpec.join(', buildOptions.')} ignored: buildOptions.repositoryBuildSpec (${build.repositoryBuildSpec}) decides what the build runs`);
   }
-  for (const [prop, names] of [['environmentVariables', Object.keys(build.environmentVariables ?? {})], ['secrets', Object.keys(build.secrets ?? {})]] as const) {
-    for (const name of names.filter((n) => RESERVED_BUILD_VARIABLES.includes(n))) {
-      fail(scope, `buildOptions.${prop}.${name}`, `is a variable the pipeline sets itself (${RESERVED_BUILD_VARIABLES.join(', ')})`,
-        'choose another variable name');
-    }
+  for (const name of RESERVED_BUILD_VARIABLES) {
+    rejectPipelineVariable(scope, build, name, `is a variable the pipeline sets itself (${RESERVED_BUILD_VARIABLES.join(', ')})`,
+      'choose another variable name');
   }
   for (const [name, value] of Object.entries(build.environmentVariables ?? {})) {
     if (SECRET_NAME_PATTERN.test(name)) {

@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, RemovalPolicy, Stage } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -13,6 +13,7 @@ import { renderMermaid } from './diagram';
 import { EnvironmentOptions, needsApproval } from './environment';
 import { acknowledgeReviewedWildcards } from './nag';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
+import { perStage } from './per-stage';
 import { PipelineSource } from './source';
 import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
 
@@ -340,26 +341,21 @@ export abstract class DeliveryPipeline extends Construct {
 const PENDING = Symbol.for('cdk-delivery-pipelines.pendingPipelines');
 
 /**
- * The pipelines of a stage (the app, or a nested `Stage`) whose stages are still to be added.
- * One aspect per stage adds them all: an aspect per pipeline would make aws-cdk-lib restart its
- * aspect pass once per pipeline (every new role brings an aspect of its own), and it gives up
- * after 100 restarts. Per stage, not per app: aws-cdk-lib synthesizes a nested `Stage` on its own,
- * and the app's aspects do not reach into it.
+ * The pipelines of a stage whose stages are still to be added. One aspect per stage adds them
+ * all: an aspect per pipeline would make aws-cdk-lib restart its aspect pass once per pipeline
+ * (every new role brings an aspect of its own), and it gives up after 100 restarts.
  */
 function pendingPipelines(pipeline: IConstruct): DeliveryPipeline[] {
-  const root: IConstruct = Stage.of(pipeline) ?? pipeline.node.root;
-  const holder = root as unknown as { [PENDING]?: DeliveryPipeline[] };
-  if (!holder[PENDING]) {
+  return perStage(pipeline, PENDING, (stage) => {
     const pending: DeliveryPipeline[] = [];
-    holder[PENDING] = pending;
-    Aspects.of(root).add({
+    Aspects.of(stage).add({
       visit: (node: IConstruct) => {
-        if (node === root) {
+        if (node === stage) {
           // ensureStages is protected: the aspect is the spine's own caller.
           pending.splice(0).forEach((p) => (p as unknown as { ensureStages(): void }).ensureStages());
         }
       },
     }, { priority: AspectPriority.MUTATING });
-  }
-  return holder[PENDING];
+    return pending;
+  });
 }

@@ -1,7 +1,8 @@
-import { AspectPriority, Aspects, CfnResource, IAspect, IResolvable, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, IAspect, IResolvable, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { perStage } from './per-stage';
 import { fail, show } from './validation';
 
 /**
@@ -196,10 +197,7 @@ const NAG_METADATA = Symbol.for('cdk-delivery-pipelines.nagMetadata');
 
 /** The NagMetadata of the stage `scope` is synthesized in. */
 function nagMetadata(scope: IConstruct): NagMetadata {
-  const stage: IConstruct = Stage.of(scope) ?? scope.node.root;
-  const holder = stage as unknown as { [NAG_METADATA]?: NagMetadata };
-  holder[NAG_METADATA] ??= new NagMetadata(stage);
-  return holder[NAG_METADATA];
+  return perStage(scope, NAG_METADATA, (stage) => new NagMetadata(stage));
 }
 
 /** Whether cdk-nag 2 will read the acknowledgements: the context key, or a pack among the aspects. */

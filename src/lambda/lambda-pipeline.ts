@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment } from './lambda-deployment';
-import { createHardenedProject, generateBuildSpec } from '../core/build';
+import { createHardenedProject, generateBuildSpec, rejectPipelineVariable } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, validateEnvironments } from '../core/environment';
 import { shellQuote } from '../core/shell';
@@ -92,12 +92,8 @@ export class LambdaPipeline extends DeliveryPipeline {
       warn(this, 'PackageDirectoryIgnored',
         `packageDirectory is ignored because buildOptions.repositoryBuildSpec is given: ${this.buildOptions.repositoryBuildSpec} must declare the package as its artifacts`);
     }
-    for (const bag of ['environmentVariables', 'secrets'] as const) {
-      if (this.buildOptions[bag] && PACKAGE_DIRECTORY_VARIABLE in this.buildOptions[bag]!) {
-        fail(this, `buildOptions.${bag}.${PACKAGE_DIRECTORY_VARIABLE}`, 'is set by the pipeline itself (from packageDirectory)',
-          'set packageDirectory instead, or choose another variable name');
-      }
-    }
+    rejectPipelineVariable(this, this.buildOptions, PACKAGE_DIRECTORY_VARIABLE, 'is set by the pipeline itself (from packageDirectory)',
+      'set packageDirectory instead, or choose another variable name');
     this.packageDirectory = props.packageDirectory ?? DEFAULT_PACKAGE_DIRECTORY;
     this.environments = props.environments;
   }

@@ -86,12 +86,18 @@ upload() {
   aws s3 sync "$dir" "s3://$SITE_BUCKET/" --delete --size-only --only-show-errors "\${kept[@]}" || return 1
 }
 
+# Download an archived release and unpack it into a directory.
+fetch_release() {
+  local key="$1" dir="$2"
+  mkdir -p "$dir"
+  aws s3 cp "s3://$RELEASE_BUCKET/$key" "$dir.zip" --only-show-errors || return 1
+  unzip -q "$dir.zip" -d "$dir" || return 1
+}
+
 # The fingerprinted files (HTML excepted) of an archived release, one path per line.
 release_assets() {
   local key="$1" dir="$WORK/live" file pattern
-  mkdir -p "$dir"
-  aws s3 cp "s3://$RELEASE_BUCKET/$key" "$WORK/live.zip" --only-show-errors || return 1
-  unzip -q "$WORK/live.zip" -d "$dir" || return 1
+  fetch_release "$key" "$dir" || return 1
   (cd "$dir" && find . -type f | sed 's|^\./||' | sort) | while IFS= read -r file; do
     [[ "$file" == *.html ]] && continue
     while IFS= read -r pattern; do
@@ -147,9 +153,7 @@ rollback() {
     return 1
   fi
   log "ROLLBACK: restoring s3://$RELEASE_BUCKET/$previous"
-  mkdir -p "$WORK/previous"
-  aws s3 cp "s3://$RELEASE_BUCKET/$previous" "$WORK/previous.zip" --only-show-errors || return 1
-  unzip -q "$WORK/previous.zip" -d "$WORK/previous" || return 1
+  fetch_release "$previous" "$WORK/previous" || return 1
   upload "$WORK/previous" || return 1
   invalidate || return 1
   if check; then

@@ -7,7 +7,7 @@ import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from '
 import { PostDeployCheckOptions, resolvePostDeployCheck } from './post-deploy-check';
 import { createSiteDeployStep } from './site-deploy-step';
 import { StaticSiteTarget } from './static-site-target';
-import { generateBuildSpec } from '../core/build';
+import { generateBuildSpec, rejectPipelineVariable } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, validateEnvironments } from '../core/environment';
 import { shellQuote } from '../core/shell';
@@ -104,12 +104,8 @@ export class StaticSitePipeline extends DeliveryPipeline {
       warn(this, 'StaticSiteParallelExecutions',
         'executionMode is PARALLEL: two executions may deploy the same site at once, and a rollback may restore a release another execution has just replaced. Use QUEUED (the default).');
     }
-    for (const bag of ['environmentVariables', 'secrets'] as const) {
-      if (this.buildOptions[bag] && OUTPUT_DIRECTORY_VARIABLE in this.buildOptions[bag]!) {
-        fail(this, `buildOptions.${bag}.${OUTPUT_DIRECTORY_VARIABLE}`, 'is set by the pipeline itself (from outputDirectory)',
-          'set outputDirectory instead, or choose another variable name');
-      }
-    }
+    rejectPipelineVariable(this, this.buildOptions, OUTPUT_DIRECTORY_VARIABLE, 'is set by the pipeline itself (from outputDirectory)',
+      'set outputDirectory instead, or choose another variable name');
     this.outputDirectory = props.outputDirectory ?? DEFAULT_OUTPUT_DIRECTORY;
     this.environments = props.environments;
   }

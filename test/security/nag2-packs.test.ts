@@ -13,6 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { GATE_CONTEXT, inPipeline, isLibraryConstruct } from './support';
 import { EXAMPLES } from '../../examples/registry';
 import { DeliveryPipeline } from '../../src/core/delivery-pipeline';
+import { CDK_NAG_METADATA_CONTEXT } from '../../src/core/nag';
 
 const PACKS: ReadonlyArray<() => IAspect> = [
   () => new AwsSolutionsChecks({ logIgnores: true }),
@@ -100,7 +101,7 @@ describe('cdk_nag template metadata', () => {
   });
 
   test('GIVEN the context key cdk-delivery-pipelines:cdkNagMetadata=true and no pack THEN the metadata is written', () => {
-    const app = new App({ context: { ...GATE_CONTEXT, 'cdk-delivery-pipelines:cdkNagMetadata': true } });
+    const app = new App({ context: { ...GATE_CONTEXT, [CDK_NAG_METADATA_CONTEXT]: true } });
     pipelineApp(app);
     app.synth();
     expect(nagMetadataCount(app)).toBeGreaterThan(0);
@@ -108,7 +109,7 @@ describe('cdk_nag template metadata', () => {
 
   test('GIVEN the context key set to false and a cdk-nag 2 pack THEN no metadata is written, and the pack reports the findings', () => {
     const result = runNag2((app) => {
-      app.node.setContext('cdk-delivery-pipelines:cdkNagMetadata', false);
+      app.node.setContext(CDK_NAG_METADATA_CONTEXT, false);
       pipelineApp(app);
     });
     expect(nagMetadataCount(result.app)).toBe(0);
@@ -116,7 +117,7 @@ describe('cdk_nag template metadata', () => {
   });
 
   test('GIVEN the context key set to something else than a boolean THEN synthesis fails naming the key, the value and the fix', () => {
-    const app = new App({ context: { ...GATE_CONTEXT, 'cdk-delivery-pipelines:cdkNagMetadata': 'yes' } });
+    const app = new App({ context: { ...GATE_CONTEXT, [CDK_NAG_METADATA_CONTEXT]: 'yes' } });
     pipelineApp(app);
     expect(() => app.synth()).toThrow(/context cdk-delivery-pipelines:cdkNagMetadata is "yes", not a boolean\. Fix: set it to true .*false .*unset/);
   });
