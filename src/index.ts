@@ -1,21 +1,23 @@
 // DeliveryPipelineError itself is not exported: jsii cannot model subclasses of Error.
+// The public API: exactly the types jsii publishes to every language. Helper functions and
+// constants of these modules stay internal (a free function would exist in TypeScript only).
 export { DeliveryPipelineErrors } from './core/errors';
-export * from './core/artifact-store';
-export * from './core/source';
-export * from './core/build';
-export * from './core/approval';
-export * from './core/notifications';
-export * from './core/environment';
-export * from './core/delivery-pipeline';
-export * from './ecs/container-repository';
-export * from './ecs/ecs-deployment';
-export * from './ecs/ecs-container-pipeline';
-export * from './lambda/lambda-deployment';
-export * from './lambda/lambda-deploy-action';
-export * from './lambda/lambda-pipeline';
-export * from './ecs/vulnerability-gate';
-export * from './static-site/cache-control';
-export * from './static-site/post-deploy-check';
-export * from './static-site/static-site-target';
-export * from './static-site/static-site-hosting';
-export * from './static-site/static-site-pipeline';
+export { ArtifactStore, type ArtifactStoreProps, type IArtifactStore } from './core/artifact-store';
+export { type ConnectionSourceOptions, PipelineSource } from './core/source';
+export { type BuildOptions, BuildSecret } from './core/build';
+export { type ApprovalOptions } from './core/approval';
+export { type NotificationOptions } from './core/notifications';
+export { type EnvironmentOptions } from './core/environment';
+export { DeliveryPipeline, type DeliveryPipelineProps, type EnvironmentStageOptions } from './core/delivery-pipeline';
+export { type ContainerRepositoryOptions } from './ecs/container-repository';
+export { type BlueGreenDeploymentOptions, type BlueGreenHooks, EcsDeployment, type RollingDeploymentOptions } from './ecs/ecs-deployment';
+export { EcsContainerPipeline, type EcsContainerPipelineProps, type EcsEnvironment, type ImageBuildOptions } from './ecs/ecs-container-pipeline';
+export { LambdaDeployment, type LambdaRollbackOptions, type LambdaTrafficHooks, type LambdaTrafficShiftOptions } from './lambda/lambda-deployment';
+export { LambdaDeployAction, type LambdaDeployActionProps, type LambdaDeployActionVariables } from './lambda/lambda-deploy-action';
+export { type LambdaEnvironment, LambdaPipeline, type LambdaPipelineProps } from './lambda/lambda-pipeline';
+export { ScanSeverity, type VulnerabilityGateOptions } from './ecs/vulnerability-gate';
+export { type CacheControlOptions } from './static-site/cache-control';
+export { type PostDeployCheckOptions } from './static-site/post-deploy-check';
+export { type IStaticSiteHosting, StaticSiteTarget, type StaticSiteTargetOptions } from './static-site/static-site-target';
+export { StaticSiteHosting, type StaticSiteHostingProps } from './static-site/static-site-hosting';
+export { type StaticSiteEnvironment, StaticSitePipeline, type StaticSitePipelineProps } from './static-site/static-site-pipeline';
