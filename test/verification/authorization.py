@@ -50,6 +50,7 @@ import json
 import os
 import re
 import sys
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -78,7 +79,8 @@ def _package_file(dist: str, relative: str) -> str:
 
 def _module_dicts(path: str, names: Iterable[str]) -> Dict[str, dict]:
     """Module-level dict literals of a Python source file (read, not imported)."""
-    with open(path, encoding='utf-8') as f:
+    with open(path, encoding='utf-8') as f, warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # the file's own invalid escapes are not ours to report
         tree = ast.parse(f.read())
     wanted, out = set(names), {}
     for node in tree.body:
