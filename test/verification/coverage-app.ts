@@ -139,7 +139,9 @@ function approval(scope: Construct, reviewUrl: string) {
   };
 }
 
-function webService(scope: Construct, name: string, cluster: ecs.ICluster, controller: ecs.DeploymentControllerType, native = false): ecs.FargateService {
+function webService(
+  scope: Construct, name: string, cluster: ecs.ICluster, controller: ecs.DeploymentControllerType, native = false,
+): ecs.FargateService {
   const taskDefinition = new ecs.FargateTaskDefinition(scope, `${name}Task`);
   taskDefinition.addContainer('web', {
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'),
