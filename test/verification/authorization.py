@@ -8,7 +8,8 @@ statement (cfn.policies) is resolved to concrete values and checked:
 
   unknown-service        the action's service prefix is not in the reference
   unknown-action         the action (wildcards expanded) names no action of its service
-  resource-malformed     a Resource is neither '*' nor an ARN
+  resource-malformed     a Resource is neither '*' nor an ARN (partition, service, region,
+                         account, resource)
   resource-mismatch      the action accepts resource types, but no Resource of the statement is
                          '*' or matches one of their ARN formats (the statement never allows it),
                          e.g. codestar-connections:UseConnection on an arn:aws:codeconnections: ARN
@@ -275,6 +276,14 @@ class Result:
     failed_statements: Set[str] = field(default_factory=set)
 
 
+ARN_SEGMENTS = re.compile(r'^arn:(aws|aws-cn|aws-us-gov|aws-iso[a-z-]*|\*):[a-z0-9*?-]+:'
+                          r'([a-z]{2}(-[a-z]+)+-\d|[a-z0-9*?-]*\*[a-z0-9*?-]*|):(\d{12}|aws|\*|):.+$')
+
+
+def _arn_segments_valid(arn: str) -> bool:
+    return bool(ARN_SEGMENTS.match(arn))
+
+
 def _list(value: Any) -> List[Any]:
     if value is None:
         return []
@@ -315,6 +324,9 @@ class Checker:
                 find('unresolved', '*', str(r), 'the resource could not be resolved to a value')
             elif not isinstance(r, str) or (r != '*' and not r.startswith('arn:')):
                 find('resource-malformed', '*', json.dumps(r), 'a Resource must be "*" or an ARN')
+            elif r != '*' and not _arn_segments_valid(r):
+                find('resource-malformed', '*', r, 'an ARN needs arn:partition:service:region:account:resource '
+                     '(region empty or a region, account empty, 12 digits or "aws")')
         arns = [r for r in resources if isinstance(r, str) and r.startswith('arn:') and not cfn.is_unresolved(r)]
         star = '*' in resources
 

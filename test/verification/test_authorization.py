@@ -135,6 +135,11 @@ class ResourceRules(CheckCase):
     def test_malformed_resource_fails(self):
         self.assertIn('resource-malformed', self.rules(allow('s3:GetObject', 'my-bucket/*')))
 
+    def test_arn_with_a_bad_account_or_region_fails(self):
+        self.assertIn('resource-malformed', self.rules(allow('sns:Publish', 'arn:aws:sns:us-east-1:1111:t')))
+        self.assertIn('resource-malformed', self.rules(allow('sns:Publish', 'arn:aws:sns:useast:111111111111:t')))
+        self.assertEqual(self.rules(allow('sns:Publish', ['arn:aws:sns:*:111111111111:t', 'arn:aws:sns:eu-west-1:*:t'])), [])
+
     def test_unresolvable_resource_fails(self):
         self.assertIn('unresolved', self.rules(allow('s3:GetObject', {'Fn::ImportValue': 'NoSuchExport'})))
 
