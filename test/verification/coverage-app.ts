@@ -16,8 +16,9 @@
  *     hooks and alarms, linear.
  *   - CoverageSite: StaticSitePipeline from S3: a StaticSiteHosting with every option, a bucket
  *     target with a distribution, post-deploy checks, cache control.
- *   - CoverageConnection: a pipeline whose connection ARN is a token (a CfnParameter with a
- *     codeconnections default): the grant must cover both prefixes.
+ *   - CoverageConnection, CoverageConnectionOldPrefix: a pipeline whose connection ARN is a token
+ *     (a CfnParameter with a codeconnections, and a codestar-connections, default): the grant
+ *     must cover both prefixes; and one with a literal codeconnections ARN.
  */
 import { App, CfnParameter, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -372,16 +373,25 @@ function siteStack(app: App, shared: Shared): void {
   });
 }
 
-/** A connection ARN known only at deploy time: the grant must hold for both prefixes. */
-function connectionTokenStack(app: App, shared: Shared): void {
-  const stack = new CoverageStack(app, 'CoverageConnection', { env: ENV } as StackProps);
-  const connectionArn = new CfnParameter(stack, 'ConnectionArn', { type: 'String', default: NEW_CONNECTION_ARN }).valueAsString;
+/**
+ * A connection ARN known only at deploy time (a CfnParameter): the grant must hold for both
+ * prefixes. The check resolves a parameter to its default, so a stack per default judges each.
+ */
+function connectionTokenStack(app: App, shared: Shared, id: string, defaultArn: string): Stack {
+  const stack = new CoverageStack(app, id, { env: ENV } as StackProps);
+  const connectionArn = new CfnParameter(stack, 'ConnectionArn', { type: 'String', default: defaultArn }).valueAsString;
   const site = new StaticSiteHosting(stack, 'Site', {});
   new StaticSitePipeline(stack, 'Pipeline', {
     source: PipelineSource.connection({ connectionArn, owner: 'acme', repo: 'web', branch: 'main' }),
     artifactStore: shared.store,
     environments: [{ name: 'Production', target: StaticSiteTarget.fromHosting(site) }],
   });
+  return stack;
+}
+
+function connectionStacks(app: App, shared: Shared): void {
+  const stack = connectionTokenStack(app, shared, 'CoverageConnection', NEW_CONNECTION_ARN);
+  connectionTokenStack(app, shared, 'CoverageConnectionOldPrefix', OLD_CONNECTION_ARN);
   // And one with the new prefix as a literal.
   const literal = new StaticSiteHosting(stack, 'LiteralSite', {});
   new StaticSitePipeline(stack, 'LiteralPipeline', {
@@ -397,6 +407,6 @@ export function buildCoverageApp(app: App): { app: App } {
   ecsStack(app, shared);
   lambdaStack(app, shared);
   siteStack(app, shared);
-  connectionTokenStack(app, shared);
+  connectionStacks(app, shared);
   return { app };
 }
