@@ -432,9 +432,7 @@ class Checker:
         for (principal, action), matched in grants.items():
             prefix, _, name = action.partition(':')
             service = self.ref.services[prefix]
-            privilege = service['privileges'].get(service.get('privileges_lower_name', {}).get(name, ''), None) if isinstance(service.get('privileges_lower_name'), dict) else None
-            if privilege is None:
-                privilege = next(p for n, p in service['privileges'].items() if n.lower() == name)
+            privilege = next(p for n, p in service['privileges'].items() if n.lower() == name)
             required = [rt for rt, req, _ in self.ref.resource_types(service, privilege) if req]
             # The reference marks alternatives (listener/app, listener/net, ...) each as required:
             # a request names one resource, so one matched required type is enough.

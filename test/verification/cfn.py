@@ -265,8 +265,7 @@ class Assembly:
                         account = m.group(1)
                     if m.group(2) and not m.group(2).startswith('unknown'):
                         region = m.group(2)
-                name = props.get('stackName') or artifact.get('displayName') or artifact_id
-                # displayName of a stack in a Stage is "Stage/Stack"; the deployed name is the id's.
+                # displayName of a stack in a Stage is "Stage/Stack"; the deployed name is stackName.
                 name = props.get('stackName') or artifact_id
                 self.stacks.append(Stack(self, name, template, template_file, account, region,
                                          artifact.get('displayName', artifact_id)))
