@@ -3,6 +3,7 @@
  * AWS services) allows what the AWS documentation lists for that action, on the resources the
  * action uses. Needs and their sources: ./action-needs.ts; evaluator: ./iam-eval.ts.
  */
+import { Template } from 'aws-cdk-lib/assertions';
 import {
   ACTION_NEEDS,
   ACTION_ROLE_DOC,
@@ -10,13 +11,16 @@ import {
   CODEDEPLOY_ECS_DOC,
   ecsServiceId,
   ECR_PULL_DOC,
+  INSPECTOR_ECR_DOC,
   Need,
   PipelineAction,
   taskRolesOf,
 } from './action-needs';
-import { principalMatch, roleMay, TemplateModel } from './iam-eval';
+import { policiesAttachedTo, principalMatch, roleMay, TemplateModel } from './iam-eval';
 import { actionName, ExampleStack, exampleStacks, logicalIdOf, pipelineActions } from './support';
-import { EcsContainerPipeline } from '../../src';
+import { EcsContainerPipeline, EcsDeployment } from '../../src';
+import { fargateService, githubSource } from '../helpers';
+import { newGateStack } from '../security/support';
 
 const stacks = exampleStacks();
 const all: Array<{ s: ExampleStack; a: PipelineAction }> = stacks.flatMap((s) => pipelineActions(s).map((a) => ({ s, a })));
@@ -308,5 +312,64 @@ describe('the needs pin the documented policies', () => {
     withPolicy([{ Effect: 'Allow', Action: 'codeconnections:UseConnection', Resource: arn }], (m, roleId) => {
       expect(roleMay(m, roleId, need).decision).toBe('allow');
     });
+  });
+});
+
+describe('an ECS pipeline with the vulnerability gate (no example has one)', () => {
+  // Built here with the gates' context: the examples do not switch the gate on.
+  const stack = newGateStack();
+  const service = fargateService(stack, 'Staging');
+  new EcsContainerPipeline(stack, 'Pipeline', {
+    source: githubSource(),
+    environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+    vulnerabilityGate: {},
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const m = new TemplateModel(template, { account: stack.account, region: stack.region });
+  const gate = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::CodeBuild::Project' &&
+    /Vulnerability gate/.test(String(template.Resources[id].Properties.Description)));
+  const repository = m.idsOfType('AWS::ECR::Repository').find((id) => !/Cache/.test(id));
+
+  test('the gate project and the release repository are found', () => {
+    expect(gate).toBeDefined();
+    expect(repository).toBeDefined();
+  });
+
+  test(`the gate's role can read the scan of the image, basic and Amazon Inspector enhanced (${INSPECTOR_ECR_DOC.url})`, () => {
+    const role = m.logicalIdOf(m.resource(gate!).Properties.ServiceRole)!;
+    expect(missing(m, role, [
+      { action: 'ecr:DescribeImageScanFindings', resource: m.arnOf(repository!), why: 'wait for the scan and read its findings' },
+      // Enhanced scanning: ECR's findings come from Amazon Inspector, read with these actions (no resource types).
+      { action: 'inspector2:ListFindings', resource: '*', why: 'read the enhanced scan findings' },
+      { action: 'inspector2:ListCoverage', resource: '*', why: 'read the enhanced scan status' },
+    ])).toEqual([]);
+  });
+
+  const gateStack: ExampleStack = {
+    example: { example: { name: 'gate-pipeline' } } as any,
+    stackName: stack.stackName,
+    m,
+    libraryIds: new Set(Object.keys(template.Resources)),
+  };
+  describe.each(pipelineActions(gateStack).map((a) => [actionName(gateStack, a), a] as const))('%s', (_name, a) => {
+    test('its role holds what the action reference lists, on the resources it uses', () => {
+      expect(missing(a.m, a.roleId, entryFor(a)!.needs(a))).toEqual([]);
+    });
+  });
+});
+
+describe('the gate can fail', () => {
+  test('removing the ECS deploy role\'s service statement makes the ECS action needs fail', () => {
+    const ecs = all.find(({ a }) => a.declaration.ActionTypeId.Provider === 'ECS')!.a;
+    const template = JSON.parse(JSON.stringify(ecs.m.template));
+    for (const id of policiesAttachedTo(ecs.m, ecs.roleId)) {
+      const doc = template.Resources[id].Properties.PolicyDocument;
+      doc.Statement = doc.Statement.filter((st: any) => ![st.Action].flat().includes('ecs:UpdateService'));
+    }
+    const m = new TemplateModel(template, { account: ecs.m.account, region: ecs.m.region });
+    expect(missing(m, ecs.roleId, entryFor(ecs)!.needs({ ...ecs, m }))).toEqual([
+      expect.stringContaining('lacks ecs:DescribeServices'),
+      expect.stringContaining('lacks ecs:UpdateService'),
+    ]);
   });
 });

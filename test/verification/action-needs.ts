@@ -373,3 +373,9 @@ export const ACTION_LOGS_DOC: DocQuote = {
   url: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/security-iam-permissions-console-logs.html',
   quote: '"Resource": "arn:aws:logs:*:YOUR_AWS_ACCOUNT_ID:log-group:/aws/codepipeline/YOUR_PIPELINE_NAME:*"',
 };
+
+/** Reading enhanced (Amazon Inspector) scan findings of an ECR image. */
+export const INSPECTOR_ECR_DOC: DocQuote = {
+  url: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced-iam.html',
+  quote: 'The following IAM policy grants the required permissions for enabling and using enhanced scanning. ... { "Effect": "Allow", "Action": [ "inspector2:Enable", "inspector2:Disable", "inspector2:ListFindings", "inspector2:ListAccountPermissions", "inspector2:ListCoverage" ], "Resource": "*" }',
+};
