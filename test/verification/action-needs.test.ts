@@ -17,6 +17,7 @@ import {
   taskRolesOf,
 } from './action-needs';
 import { policiesAttachedTo, principalMatch, roleMay, TemplateModel } from './iam-eval';
+import { AWS_MANAGED_POLICIES } from './managed-policies';
 import { actionName, ExampleStack, exampleStacks, logicalIdOf, pipelineActions } from './support';
 import { EcsContainerPipeline, EcsDeployment } from '../../src';
 import { fargateService, githubSource } from '../helpers';
@@ -265,7 +266,9 @@ describe('the needs pin the documented policies', () => {
   const allowsAll = (m: TemplateModel, roleId: string, needs: Need[]) => needs.filter((n) => roleMay(m, roleId, n).decision !== 'allow');
 
   test('AWSCodeDeployRoleForECS covers the blue/green needs', () => {
+    // The quoted document and the evaluator's copy are the same policy.
     const policy = JSON.parse(`[${CODEDEPLOY_ECS_DOC.quote}]`);
+    expect(policy).toEqual(AWS_MANAGED_POLICIES.AWSCodeDeployRoleForECS.statements);
     expect(groups.length).toBeGreaterThan(0);
     for (const { a, groupId } of groups) {
       const m = documented(a.m, policy);
@@ -274,7 +277,7 @@ describe('the needs pin the documented policies', () => {
   });
 
   test('AmazonECSTaskExecutionRolePolicy (as the ECR page names it) covers the pull needs', () => {
-    const policy = [{ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }];
+    const policy = [...AWS_MANAGED_POLICIES['service-role/AmazonECSTaskExecutionRolePolicy'].statements];
     withPolicy(policy, (m, roleId) => {
       const repo = `arn:aws:ecr:${m.region}:${m.account}:repository/shop`;
       expect(allowsAll(m, roleId, [

@@ -181,6 +181,26 @@ describe('evaluation', () => {
     expect(authorize(m, [], [{ kind: 'kms', statements: [direct] }], who, request).decision).toBe('allow');
   });
 
+  test('a published AWS managed policy attached to a role is evaluated', () => {
+    const withManaged = new TemplateModel({
+      Resources: {
+        R: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy']] }] } },
+      },
+    }, ENV);
+    expect(roleMay(withManaged, 'R', { action: 'ecr:BatchGetImage', resource: 'arn:aws:ecr:us-east-1:111111111111:repository/x' }).decision).toBe('allow');
+    expect(roleMay(withManaged, 'R', { action: 'ecr:PutImage', resource: 'arn:aws:ecr:us-east-1:111111111111:repository/x' }).decision).toBe('implicit-deny');
+  });
+
+  test('a bucket policy naming the account delegates to IAM policies; it grants nothing by itself', () => {
+    const who = { arn: m.arnOf('Role'), account: ENV.account };
+    const objects = `arn:aws:s3:::${token('Bucket')}/*`;
+    const accountGrant = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 's3:GetObject', Resource: objects };
+    const roleGrant = { ...accountGrant, Principal: { AWS: { 'Fn::GetAtt': ['Role', 'Arn'] } } };
+    const request = { action: 's3:GetObject', resource: objects };
+    expect(authorize(m, [], [{ kind: 'other', statements: [accountGrant] }], who, request).decision).toBe('implicit-deny');
+    expect(authorize(m, [], [{ kind: 'other', statements: [roleGrant] }], who, request).decision).toBe('allow');
+  });
+
   test('an AWS managed policy attached to a role fails loudly (its statements are not in the template)', () => {
     const withManaged = new TemplateModel({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] } } } }, ENV);
     expect(() => roleStatements(withManaged, 'R')).toThrow(/managed policy/);

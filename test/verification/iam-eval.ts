@@ -23,6 +23,8 @@
  * else throws, so an unsupported policy fails the gate instead of being misjudged.
  */
 
+import { AWS_MANAGED_POLICIES } from './managed-policies';
+
 /** The stack environment that pseudo parameters resolve to. */
 export interface StackEnv {
   readonly account: string;
@@ -562,10 +564,8 @@ export function authorize(m: TemplateModel, identity: any[], resourcePolicies: R
       if (p === 'exact') {
         resourceAllow ??= s;
       } else {
+        // The account as principal delegates to the account's IAM policies: no grant by itself.
         delegated = true;
-        if (policy.kind === 'other') {
-          resourceAllow ??= s;
-        }
       }
     }
   }
@@ -596,8 +596,13 @@ export function roleStatements(m: TemplateModel, roleId: string): any[] {
     if (managed && m.resource(managed).Type === 'AWS::IAM::ManagedPolicy') {
       docs.push(m.resource(managed).Properties.PolicyDocument);
     } else {
-      // An AWS managed policy (or one from elsewhere): its content is not in the template.
-      throw new Error(`${roleId} has managed policy ${JSON.stringify(arn)} whose statements are not in the template`);
+      // An AWS managed policy: only the ones whose published document the gates hold.
+      const name = new RegExp(`^arn:${m.partition}:iam::aws:policy/(.+)$`).exec(m.canon(arn))?.[1];
+      const known = name !== undefined ? AWS_MANAGED_POLICIES[name] : undefined;
+      if (!known) {
+        throw new Error(`${roleId} has managed policy ${JSON.stringify(arn)} whose statements are not in the template (add its published document to managed-policies.ts)`);
+      }
+      docs.push({ Statement: known.statements });
     }
   }
   for (const id of [...m.idsOfType('AWS::IAM::Policy'), ...m.idsOfType('AWS::IAM::ManagedPolicy')]) {
