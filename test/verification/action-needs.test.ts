@@ -3,6 +3,7 @@
  * AWS services) allows what the AWS documentation lists for that action, on the resources the
  * action uses. Needs and their sources: ./action-needs.ts; evaluator: ./iam-eval.ts.
  */
+import { CfnParameter } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   ACTION_NEEDS,
@@ -19,7 +20,7 @@ import {
 import { policiesAttachedTo, principalMatch, roleMay, TemplateModel } from './iam-eval';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
 import { actionName, ExampleStack, exampleStacks, logicalIdOf, pipelineActions } from './support';
-import { EcsContainerPipeline, EcsDeployment } from '../../src';
+import { EcsContainerPipeline, EcsDeployment, PipelineSource } from '../../src';
 import { fargateService, githubSource } from '../helpers';
 import { newGateStack } from '../security/support';
 
@@ -374,5 +375,28 @@ describe('the gate can fail', () => {
       expect.stringContaining('lacks ecs:DescribeServices'),
       expect.stringContaining('lacks ecs:UpdateService'),
     ]);
+  });
+});
+
+describe.each([
+  ['a legacy codestar-connections ARN', 'arn:aws:codestar-connections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555'],
+  ['a connection ARN known only at deploy time (a parameter)', undefined],
+])('a pipeline whose source connection is %s', (_name, connectionArn) => {
+  const stack = newGateStack();
+  const arn = connectionArn ?? new CfnParameter(stack, 'ConnectionArn').valueAsString;
+  const service = fargateService(stack, 'Staging');
+  new EcsContainerPipeline(stack, 'Pipeline', {
+    source: PipelineSource.connection({ connectionArn: arn, owner: 'acme', repo: 'shop', branch: 'main' }),
+    environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const m = new TemplateModel(template, { account: stack.account, region: stack.region });
+  const s: ExampleStack = { example: { example: { name: 'connection' } } as any, stackName: stack.stackName, m, libraryIds: new Set(Object.keys(template.Resources)) };
+  const source = pipelineActions(s).find((a) => a.declaration.ActionTypeId.Provider === 'CodeStarSourceConnection')!;
+
+  test('the source action role may use the connection with the prefix(es) its ARN can carry', () => {
+    const needs = entryFor(source)!.needs(source);
+    expect(needs.filter((n) => /UseConnection$/.test(n.action)).length).toBe(connectionArn ? 1 : 2);
+    expect(missing(m, source.roleId, needs)).toEqual([]);
   });
 });

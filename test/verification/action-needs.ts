@@ -162,11 +162,13 @@ export const ACTION_NEEDS: readonly ActionNeeds[] = [
     needs: (a) => {
       const arn = a.m.canon(config(a, 'ConnectionArn'));
       const prefix = /^arn:[^:]+:([^:]+):/.exec(arn)?.[1];
-      if (prefix !== 'codeconnections' && prefix !== 'codestar-connections') {
-        throw new Error(`${a.stage}/${a.declaration.Name}: ConnectionArn ${arn} has no connections service prefix (an unresolved value: judge both prefixes)`);
+      if (prefix !== undefined && prefix !== 'codeconnections' && prefix !== 'codestar-connections') {
+        throw new Error(`${a.stage}/${a.declaration.Name}: ConnectionArn ${arn} is not a connection ARN`);
       }
+      // A value known only at deploy time may carry either prefix: both must be granted.
+      const prefixes = prefix !== undefined ? [prefix] : ['codestar-connections', 'codeconnections'];
       return [
-        { action: `${prefix}:UseConnection`, resource: arn, why: `use the connection (${prefix} ARN: the action prefix must match)` },
+        ...prefixes.map((p) => ({ action: `${p}:UseConnection`, resource: arn, why: `use the connection (${prefix ?? 'unresolved'} ARN: the action prefix must match the resource's)` })),
         ...writesArtifacts(a),
       ];
     },
