@@ -289,7 +289,9 @@ describe('the needs pin the documented policies', () => {
     });
   });
 
-  test('the published CodePipeline service role statements cover the ECS, CodeBuild and CodeDeploy action needs', () => {
+  test('the published CodePipeline service role statements (plus artifact store access) cover the ECS, CodeBuild and CodeDeploy action needs', () => {
+    // how-to-custom-role.md's statements; the last two stand for the artifact store (the published
+    // policy grants s3:* and uses the AWS managed S3 key, the library a customer managed key).
     const published = [
       { Action: ['iam:PassRole'], Resource: '*', Effect: 'Allow', Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['cloudformation.amazonaws.com', 'elasticbeanstalk.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'] } } },
       { Action: ['codedeploy:CreateDeployment', 'codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentConfig', 'codedeploy:RegisterApplicationRevision'], Resource: '*', Effect: 'Allow' },
