@@ -1,0 +1,414 @@
+/**
+ * Gate: every role a pipeline's actions run as (and every service role the pipelines hand to
+ * AWS services) allows what the AWS documentation lists for that action, on the resources the
+ * action uses. Needs and their sources: ./action-needs.ts; evaluator: ./iam-eval.ts.
+ */
+import { CfnParameter } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import {
+  ACTION_NEEDS,
+  ACTION_ROLE_DOC,
+  CODEBUILD_SERVICE_ROLE_DOC,
+  CODEDEPLOY_ECS_DOC,
+  ecsServiceId,
+  ECR_PULL_DOC,
+  INSPECTOR_ECR_DOC,
+  Need,
+  PipelineAction,
+  taskRolesOf,
+} from './action-needs';
+import { policiesAttachedTo, principalMatch, roleMay, TemplateModel } from './iam-eval';
+import { AWS_MANAGED_POLICIES } from './managed-policies';
+import { actionName, ExampleStack, exampleStacks, logicalIdOf, pipelineActions } from './support';
+import { EcsContainerPipeline, EcsDeployment, PipelineSource } from '../../src';
+import { fargateService, githubSource } from '../helpers';
+import { newGateStack } from '../security/support';
+
+const stacks = exampleStacks();
+const all: Array<{ s: ExampleStack; a: PipelineAction }> = stacks.flatMap((s) => pipelineActions(s).map((a) => ({ s, a })));
+
+/** Each need the role does not get, as a message (none: all granted). */
+function missing(m: TemplateModel, roleId: string, needs: Need[]): string[] {
+  return needs.flatMap((need) => {
+    const d = roleMay(m, roleId, need);
+    return d.decision === 'allow' ? [] : [`${roleId} lacks ${need.action} on ${need.resource}${need.context ? ` ${JSON.stringify(need.context)}` : ''} (${d.decision}): ${need.why}`];
+  });
+}
+
+const providerOf = (a: PipelineAction) => `${a.declaration.ActionTypeId.Category}/${a.declaration.ActionTypeId.Provider}`;
+const entryFor = (a: PipelineAction) => ACTION_NEEDS.find((e) => `${e.category}/${e.provider}` === providerOf(a));
+
+describe('the action needs table', () => {
+  test('every example has a library pipeline with actions', () => {
+    for (const name of new Set(stacks.map((s) => s.example.example.name))) {
+      expect(all.filter(({ s }) => s.example.example.name === name).length).toBeGreaterThan(0);
+    }
+  });
+
+  test('every action provider the examples use has documented needs', () => {
+    const unknown = [...new Set(all.map(({ a }) => providerOf(a)).filter((p) => !ACTION_NEEDS.some((e) => `${e.category}/${e.provider}` === p)))];
+    expect(unknown).toEqual([]);
+  });
+
+  test('every entry cites an AWS page and quotes a permission list', () => {
+    for (const entry of ACTION_NEEDS) {
+      expect(entry.docs.length).toBeGreaterThan(0);
+      for (const doc of entry.docs) {
+        expect(doc.url).toMatch(/^https:\/\//);
+        expect(doc.quote.length).toBeGreaterThan(20);
+      }
+    }
+  });
+});
+
+describe.each(all.map(({ s, a }) => [actionName(s, a), s, a] as const))('%s', (_name, _s, a) => {
+  test('its role holds what the action reference lists, on the resources it uses', () => {
+    const entry = entryFor(a);
+    expect(entry).toBeDefined();
+    const needs = entry!.needs(a);
+    expect(needs.length).toBeGreaterThan(0);
+    expect(missing(a.m, a.roleId, needs)).toEqual([]);
+  });
+
+  if (a.declaration.RoleArn !== undefined) {
+    test(`the pipeline role may assume the action role (${ACTION_ROLE_DOC.url})`, () => {
+      const m = a.m;
+      const pipelineRole = m.logicalIdOf(m.resource(a.pipelineId).Properties.RoleArn)!;
+      const actionRoleArn = m.arnOf(a.roleId);
+      expect(missing(m, pipelineRole, [{ action: 'sts:AssumeRole', resource: actionRoleArn, why: 'assume the action role' }])).toEqual([]);
+      // And the action role trusts it.
+      const trust = m.resource(a.roleId).Properties.AssumeRolePolicyDocument.Statement as any[];
+      const who = { arn: m.arnOf(pipelineRole), account: m.account };
+      expect(trust.some((st) => st.Effect === 'Allow' && principalMatch(m, st.Principal, who) !== 'none' &&
+        [st.Action].flat().some((x: string) => /^sts:(AssumeRole|\*)$/.test(x)))).toBe(true);
+    });
+  }
+});
+
+/** The CodeBuild projects the pipelines start, with the action that starts them. */
+const builds = all.filter(({ a }) => a.declaration.ActionTypeId.Provider === 'CodeBuild');
+
+describe.each(builds.map(({ s, a }) => [actionName(s, a), a] as const))('%s: the project service role', (_name, a) => {
+  test(`holds what a build needs (${CODEBUILD_SERVICE_ROLE_DOC.url})`, () => {
+    const m = a.m;
+    const projectId = m.logicalIdOf(a.declaration.Configuration.ProjectName)!;
+    const project = m.resource(projectId).Properties;
+    const roleId = m.logicalIdOf(project.ServiceRole);
+    expect(roleId).toBeDefined();
+    const needs: Need[] = [
+      { action: 's3:GetBucketAcl', resource: a.bucketArn, why: 'check the artifact bucket' },
+      { action: 's3:GetBucketLocation', resource: a.bucketArn, why: 'check the artifact bucket' },
+    ];
+    const group = project.LogsConfig?.CloudWatchLogs;
+    if (group?.Status !== 'DISABLED') {
+      const name = group?.GroupName !== undefined ? m.canon(group.GroupName) : `/aws/codebuild/${m.nameOf(projectId)}`;
+      const streams = `arn:${m.partition}:logs:${m.region}:${m.account}:log-group:${name}:log-stream:*`;
+      needs.push(
+        { action: 'logs:CreateLogStream', resource: streams, why: `write the build log to ${name}` },
+        { action: 'logs:PutLogEvents', resource: streams, why: `write the build log to ${name}` },
+      );
+    }
+    if ((a.declaration.InputArtifacts ?? []).length > 0) {
+      needs.push({ action: 's3:GetObject', resource: `${a.bucketArn}/*`, why: 'download the input artifact' });
+    }
+    if ((a.declaration.OutputArtifacts ?? []).length > 0) {
+      needs.push({ action: 's3:PutObject', resource: `${a.bucketArn}/*`, why: 'upload the output artifact' });
+    }
+    const key = project.EncryptionKey ?? (a.keyArn !== undefined ? { plain: a.keyArn } : undefined);
+    if (key !== undefined) {
+      const keyId = key.plain === undefined ? m.logicalIdOf(key) : undefined;
+      const keyArn = key.plain ?? (keyId ? m.arnOf(keyId) : m.canon(key));
+      needs.push(
+        { action: 'kms:Decrypt', resource: keyArn, why: 'decrypt the input artifact' },
+        { action: 'kms:GenerateDataKey', resource: keyArn, why: 'encrypt the output artifact' },
+      );
+    }
+    expect(missing(m, roleId!, needs)).toEqual([]);
+  });
+});
+
+/** Every ECS service a library pipeline deploys, with the pipeline that deploys it. */
+interface DeployedService {
+  readonly name: string;
+  readonly s: ExampleStack;
+  readonly a: PipelineAction;
+  readonly serviceId: string;
+}
+
+function deployedServices(): DeployedService[] {
+  const out: DeployedService[] = [];
+  for (const { s, a } of all) {
+    const m = a.m;
+    const c = a.declaration.Configuration ?? {};
+    if (a.declaration.ActionTypeId.Provider === 'ECS') {
+      const serviceId = ecsServiceId(m, c.ClusterName, c.ServiceName);
+      out.push({ name: `${actionName(s, a)} ${serviceId}`, s, a, serviceId });
+    }
+    if (a.declaration.ActionTypeId.Provider === 'CodeDeployToECS') {
+      const group = m.resource(m.logicalIdOf(c.DeploymentGroupName)!).Properties;
+      for (const svc of group.ECSServices ?? []) {
+        const serviceId = ecsServiceId(m, svc.ClusterName, svc.ServiceName);
+        out.push({ name: `${actionName(s, a)} ${serviceId}`, s, a, serviceId });
+      }
+    }
+  }
+  return out;
+}
+
+/** The release repository of the library pipeline whose template resource is `pipelineId`. */
+function repositoryOf(s: ExampleStack, pipelineId: string): string | undefined {
+  const owner = s.example.pipelines.find((p) => logicalIdOf(p.pipeline) === pipelineId);
+  if (!(owner instanceof EcsContainerPipeline)) {
+    return undefined;
+  }
+  const id = logicalIdOf(owner.repository);
+  return id && s.m.has(id) ? id : undefined;
+}
+
+describe.each(deployedServices().map((d) => [d.name, d] as const))('%s', (_name, d) => {
+  test(`the task execution role can pull the pipeline's image (${ECR_PULL_DOC.url})`, () => {
+    const m = d.a.m;
+    const repositoryId = repositoryOf(d.s, d.a.pipelineId);
+    expect(repositoryId).toBeDefined();
+    const { executionRoleId } = taskRolesOf(m, d.serviceId);
+    // Without an execution role the agent has no credentials to pull a private image.
+    expect(executionRoleId).toBeDefined();
+    const repo = m.arnOf(repositoryId!);
+    expect(missing(m, executionRoleId!, [
+      { action: 'ecr:BatchGetImage', resource: repo, why: 'pull the image manifest the deploy file names' },
+      { action: 'ecr:GetDownloadUrlForLayer', resource: repo, why: 'pull the image layers' },
+      { action: 'ecr:GetAuthorizationToken', resource: '*', why: 'log in to the registry (no resource type)' },
+    ])).toEqual([]);
+  });
+});
+
+/** The CodeDeploy ECS deployment groups the pipelines deploy through. */
+const groups = all.filter(({ a }) => a.declaration.ActionTypeId.Provider === 'CodeDeployToECS').map(({ s, a }) => ({ s, a, groupId: a.m.logicalIdOf(a.declaration.Configuration.DeploymentGroupName)! }));
+
+/** What a blue/green deployment of one group asks of its service role, from AWSCodeDeployRoleForECS. */
+function blueGreenNeeds(m: TemplateModel, groupId: string): Need[] {
+  const g = m.resource(groupId).Properties;
+  const needs: Need[] = [];
+  for (const svc of g.ECSServices ?? []) {
+    const serviceId = ecsServiceId(m, svc.ClusterName, svc.ServiceName);
+    const serviceArn = m.arnOf(serviceId);
+    const cluster = m.clusterNameOf(serviceId);
+    const clusterArn = `arn:${m.partition}:ecs:${m.region}:${m.account}:cluster/${cluster}`;
+    const taskSet = `arn:${m.partition}:ecs:${m.region}:${m.account}:task-set/${cluster}/${m.nameOf(serviceId)}/ecs-svc/1234567890123456789`;
+    const context = { 'ecs:service': serviceArn, 'ecs:cluster': clusterArn };
+    needs.push({ action: 'ecs:DescribeServices', resource: serviceArn, context: { 'ecs:cluster': clusterArn }, why: 'read the service' });
+    for (const action of ['ecs:CreateTaskSet', 'ecs:DeleteTaskSet', 'ecs:UpdateServicePrimaryTaskSet']) {
+      needs.push({ action, resource: taskSet, context, why: 'run the green task set and swap' });
+    }
+    const roles = taskRolesOf(m, serviceId);
+    for (const roleId of [roles.executionRoleId, roles.taskRoleId].filter((r): r is string => r !== undefined)) {
+      needs.push({ action: 'iam:PassRole', resource: m.arnOf(roleId), context: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }, why: 'start the green tasks with the task roles' });
+    }
+  }
+  for (const action of ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules']) {
+    needs.push({ action, resource: '*', why: 'read the load balancer (no resource type)' });
+  }
+  for (const pair of g.LoadBalancerInfo?.TargetGroupPairInfoList ?? []) {
+    for (const route of [pair.ProdTrafficRoute, pair.TestTrafficRoute].filter((r) => r !== undefined)) {
+      for (const listener of route.ListenerArns ?? []) {
+        const arn = m.canon(listener);
+        needs.push({ action: 'elasticloadbalancing:ModifyListener', resource: arn, why: 'shift the listener' });
+        needs.push({ action: 'elasticloadbalancing:ModifyRule', resource: `${arn.replace(':listener/', ':listener-rule/')}/rule-1`, why: 'shift the listener rules' });
+      }
+    }
+  }
+  if (g.AlarmConfiguration?.Enabled) {
+    for (const alarm of g.AlarmConfiguration.Alarms ?? []) {
+      needs.push({ action: 'cloudwatch:DescribeAlarms', resource: `arn:${m.partition}:cloudwatch:${m.region}:${m.account}:alarm:${m.canon(alarm.Name)}`, why: 'watch the rollback alarm' });
+    }
+  }
+  return needs;
+}
+
+describe.each(groups.map(({ s, a, groupId }) => [`${actionName(s, a)} ${groupId}`, a, groupId] as const))('%s', (_name, a, groupId) => {
+  const m = a.m;
+  const serviceRole = () => m.logicalIdOf(m.resource(groupId).Properties.ServiceRoleArn)!;
+
+  test(`the deployment group's service role holds what blue/green uses of AWSCodeDeployRoleForECS (${CODEDEPLOY_ECS_DOC.url})`, () => {
+    expect(missing(m, serviceRole(), blueGreenNeeds(m, groupId))).toEqual([]);
+  });
+
+  test('ecs:CreateTaskSet is granted whether authorization names the task set or "*" (older Service Authorization data)', () => {
+    const g = m.resource(groupId).Properties;
+    const needs = (g.ECSServices ?? []).map((svc: any) => {
+      const serviceId = ecsServiceId(m, svc.ClusterName, svc.ServiceName);
+      return {
+        action: 'ecs:CreateTaskSet',
+        resource: '*',
+        context: { 'ecs:service': m.arnOf(serviceId), 'ecs:cluster': `arn:${m.partition}:ecs:${m.region}:${m.account}:cluster/${m.clusterNameOf(serviceId)}` },
+        why: 'CreateTaskSet authorized on "*"',
+      };
+    });
+    expect(missing(m, serviceRole(), needs)).toEqual([]);
+  });
+});
+
+describe('the needs pin the documented policies', () => {
+  // The needs must not ask more than AWS's own policies grant: each documented policy, taken as
+  // the role's only policy, satisfies the needs computed for the examples.
+  const withPolicy = (statements: any[], fn: (m: TemplateModel, roleId: string) => void) => {
+    for (const s of stacks) {
+      const template = JSON.parse(JSON.stringify(s.m.template));
+      template.Resources.DocumentedRole = { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: statements } }] } };
+      fn(new TemplateModel(template, { account: s.m.account, region: s.m.region }), 'DocumentedRole');
+    }
+  };
+  /** The template with one more role, DocumentedRole, whose only policy is `statements`. */
+  const documented = (model: TemplateModel, statements: any[]) => {
+    const template = JSON.parse(JSON.stringify(model.template));
+    template.Resources.DocumentedRole = { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: statements } }] } };
+    return new TemplateModel(template, { account: model.account, region: model.region });
+  };
+  const allowsAll = (m: TemplateModel, roleId: string, needs: Need[]) => needs.filter((n) => roleMay(m, roleId, n).decision !== 'allow');
+
+  test('AWSCodeDeployRoleForECS covers the blue/green needs', () => {
+    // The quoted document and the evaluator's copy are the same policy.
+    const policy = JSON.parse(`[${CODEDEPLOY_ECS_DOC.quote}]`);
+    expect(policy).toEqual(AWS_MANAGED_POLICIES.AWSCodeDeployRoleForECS.statements);
+    expect(groups.length).toBeGreaterThan(0);
+    for (const { a, groupId } of groups) {
+      const m = documented(a.m, policy);
+      expect(allowsAll(m, 'DocumentedRole', blueGreenNeeds(m, groupId))).toEqual([]);
+    }
+  });
+
+  test('AmazonECSTaskExecutionRolePolicy (as the ECR page names it) covers the pull needs', () => {
+    const policy = [...AWS_MANAGED_POLICIES['service-role/AmazonECSTaskExecutionRolePolicy'].statements];
+    withPolicy(policy, (m, roleId) => {
+      const repo = `arn:aws:ecr:${m.region}:${m.account}:repository/shop`;
+      expect(allowsAll(m, roleId, [
+        { action: 'ecr:BatchGetImage', resource: repo, why: '' },
+        { action: 'ecr:GetDownloadUrlForLayer', resource: repo, why: '' },
+        { action: 'ecr:GetAuthorizationToken', resource: '*', why: '' },
+      ])).toEqual([]);
+    });
+  });
+
+  test('the published CodePipeline service role statements (plus artifact store access) cover the ECS, CodeBuild and CodeDeploy action needs', () => {
+    // how-to-custom-role.md's statements; the last two stand for the artifact store (the published
+    // policy grants s3:* and uses the AWS managed S3 key, the library a customer managed key).
+    const published = [
+      { Action: ['iam:PassRole'], Resource: '*', Effect: 'Allow', Condition: { StringEqualsIfExists: { 'iam:PassedToService': ['cloudformation.amazonaws.com', 'elasticbeanstalk.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'] } } },
+      { Action: ['codedeploy:CreateDeployment', 'codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentConfig', 'codedeploy:RegisterApplicationRevision'], Resource: '*', Effect: 'Allow' },
+      { Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild'], Resource: '*', Effect: 'Allow' },
+      { Action: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RegisterTaskDefinition', 'ecs:UpdateService'], Resource: '*', Effect: 'Allow' },
+      { Action: ['s3:GetObject', 's3:PutObject'], Resource: '*', Effect: 'Allow' },
+      { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '*', Effect: 'Allow' },
+    ];
+    let checked = 0;
+    for (const { a } of all.filter(({ a: x }) => ['ECS', 'CodeBuild', 'CodeDeployToECS'].includes(x.declaration.ActionTypeId.Provider))) {
+      const m = documented(a.m, published);
+      expect(allowsAll(m, 'DocumentedRole', entryFor(a)!.needs({ ...a, m }))).toEqual([]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  test('a codestar-connections grant does not cover a codeconnections connection, and the matching prefix does', () => {
+    const arn = 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
+    const need: Need = { action: 'codeconnections:UseConnection', resource: arn, why: '' };
+    withPolicy([{ Effect: 'Allow', Action: 'codestar-connections:UseConnection', Resource: arn }], (m, roleId) => {
+      expect(roleMay(m, roleId, need).decision).toBe('implicit-deny');
+    });
+    withPolicy([{ Effect: 'Allow', Action: 'codeconnections:UseConnection', Resource: arn }], (m, roleId) => {
+      expect(roleMay(m, roleId, need).decision).toBe('allow');
+    });
+  });
+});
+
+describe('an ECS pipeline with the vulnerability gate (no example has one)', () => {
+  // Built here with the gates' context: the examples do not switch the gate on.
+  const stack = newGateStack();
+  const service = fargateService(stack, 'Staging');
+  new EcsContainerPipeline(stack, 'Pipeline', {
+    source: githubSource(),
+    environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+    vulnerabilityGate: {},
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const m = new TemplateModel(template, { account: stack.account, region: stack.region });
+  const gate = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::CodeBuild::Project' &&
+    /Vulnerability gate/.test(String(template.Resources[id].Properties.Description)));
+  const repository = m.idsOfType('AWS::ECR::Repository').find((id) => !/Cache/.test(id));
+
+  const gateStack: ExampleStack = {
+    example: { example: { name: 'gate-pipeline' } } as any,
+    stackName: stack.stackName,
+    m,
+    libraryIds: new Set(Object.keys(template.Resources)),
+  };
+  const inspectorActions = pipelineActions(gateStack).filter((a) => a.declaration.ActionTypeId.Provider === 'InspectorScan');
+
+  test('the gate is a CodeBuild project of the library, or CodePipeline\'s InspectorScan action with documented needs', () => {
+    expect(repository).toBeDefined();
+    if (gate === undefined) {
+      // aws-cdk-lib's InspectorEcrImageScanAction: add its action reference's permissions to ACTION_NEEDS.
+      expect(inspectorActions.length).toBeGreaterThan(0);
+      for (const a of inspectorActions) {
+        expect(entryFor(a)).toBeDefined();
+      }
+    }
+  });
+
+  if (gate !== undefined) {
+    test(`the gate's role can read the scan of the image, basic and Amazon Inspector enhanced (${INSPECTOR_ECR_DOC.url})`, () => {
+      const role = m.logicalIdOf(m.resource(gate).Properties.ServiceRole)!;
+      expect(missing(m, role, [
+        { action: 'ecr:DescribeImageScanFindings', resource: m.arnOf(repository!), why: 'wait for the scan and read its findings' },
+        // Enhanced scanning: ECR's findings come from Amazon Inspector, read with these actions (no resource types).
+        { action: 'inspector2:ListFindings', resource: '*', why: 'read the enhanced scan findings' },
+        { action: 'inspector2:ListCoverage', resource: '*', why: 'read the enhanced scan status' },
+      ])).toEqual([]);
+    });
+  }
+
+  describe.each(pipelineActions(gateStack).filter((a) => entryFor(a) !== undefined).map((a) => [actionName(gateStack, a), a] as const))('%s', (_name, a) => {
+    test('its role holds what the action reference lists, on the resources it uses', () => {
+      expect(missing(a.m, a.roleId, entryFor(a)!.needs(a))).toEqual([]);
+    });
+  });
+});
+
+describe('the gate can fail', () => {
+  test('removing the ECS deploy role\'s service statement makes the ECS action needs fail', () => {
+    const ecs = all.find(({ a }) => a.declaration.ActionTypeId.Provider === 'ECS')!.a;
+    const template = JSON.parse(JSON.stringify(ecs.m.template));
+    for (const id of policiesAttachedTo(ecs.m, ecs.roleId)) {
+      const doc = template.Resources[id].Properties.PolicyDocument;
+      doc.Statement = doc.Statement.filter((st: any) => ![st.Action].flat().includes('ecs:UpdateService'));
+    }
+    const m = new TemplateModel(template, { account: ecs.m.account, region: ecs.m.region });
+    expect(missing(m, ecs.roleId, entryFor(ecs)!.needs({ ...ecs, m }))).toEqual([
+      expect.stringContaining('lacks ecs:DescribeServices'),
+      expect.stringContaining('lacks ecs:UpdateService'),
+    ]);
+  });
+});
+
+describe.each([
+  ['a legacy codestar-connections ARN', 'arn:aws:codestar-connections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555'],
+  ['a connection ARN known only at deploy time (a parameter)', undefined],
+])('a pipeline whose source connection is %s', (_name, connectionArn) => {
+  const stack = newGateStack();
+  const arn = connectionArn ?? new CfnParameter(stack, 'ConnectionArn').valueAsString;
+  const service = fargateService(stack, 'Staging');
+  new EcsContainerPipeline(stack, 'Pipeline', {
+    source: PipelineSource.connection({ connectionArn: arn, owner: 'acme', repo: 'shop', branch: 'main' }),
+    environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const m = new TemplateModel(template, { account: stack.account, region: stack.region });
+  const s: ExampleStack = { example: { example: { name: 'connection' } } as any, stackName: stack.stackName, m, libraryIds: new Set(Object.keys(template.Resources)) };
+  const source = pipelineActions(s).find((a) => a.declaration.ActionTypeId.Provider === 'CodeStarSourceConnection')!;
+
+  test('the source action role may use the connection with the prefix(es) its ARN can carry', () => {
+    const needs = entryFor(source)!.needs(source);
+    expect(needs.filter((n) => /UseConnection$/.test(n.action)).length).toBe(connectionArn ? 1 : 2);
+    expect(missing(m, source.roleId, needs)).toEqual([]);
+  });
+});
