@@ -184,7 +184,10 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     this.cacheRepository?.grantPullPush(this.buildProject);
     // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
-    this.environments.forEach((env) => env.deployment._grantBuild(this.buildProject));
+    this.environments.forEach((env, i) => {
+      env.deployment._grantBuild(this.buildProject);
+      env.deployment._grantPull(this, `${env.name}ExecutionRolePull`, `environments[${i}].deployment`, this.repository);
+    });
 
     if (this.vulnerabilityGate) {
       const gate = createVulnerabilityGate(this, this.vulnerabilityGate, {

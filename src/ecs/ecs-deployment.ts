@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BlueGreenEcsDeployment } from './blue-green-deployment';
 import { RollingEcsDeployment } from './rolling-deployment';
+import { grantExecutionRolePull, ServiceInfo } from './service-info';
 
 /**
  * Options of a rolling ECS deployment (and of an ECS-native blue/green one).
@@ -239,6 +241,11 @@ export class EcsDeployment {
   /** Grant the build what its extra steps need. @internal */
   public _grantBuild(project: codebuild.IProject): void {
     this.strategy.grantBuild(project);
+  }
+
+  /** Let the service's task execution role pull the pipeline's image. @internal */
+  public _grantPull(scope: Construct, id: string, prop: string, repository: ecr.IRepository): void {
+    grantExecutionRolePull(scope, id, prop, new ServiceInfo(this.service), repository);
   }
 
   /** Create the deploy action. @internal */
