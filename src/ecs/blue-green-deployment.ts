@@ -158,8 +158,8 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
     if (o.defaultAlarms ?? true) {
       alarms.push(...defaultAlarms(scope, o.greenTargetGroup as elbv2.IApplicationTargetGroup));
     }
-    const role = this.createCodeDeployRole(scope);
-    return new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
+    const role = this.createCodeDeployRole(scope, alarms);
+    const group = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
       service: this.service,
       // Immutable view: aws-cdk-lib would attach AWSCodeDeployRoleForECS (every service,
       // every function); the role's own inline policy names only this service's resources.
@@ -175,10 +175,14 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       alarms,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },
     });
+    // CodeDeploy checks the role's permissions when the group is created; the group is handed an
+    // immutable view of the role, so aws-cdk-lib does not order it after the role's only policy.
+    group.node.addDependency(role.node.findChild('DefaultPolicy'));
+    return group;
   }
 
   /** The CodeDeploy service role, scoped from AWSCodeDeployRoleForECSLimited to this service. */
-  private createCodeDeployRole(scope: Construct): iam.Role {
+  private createCodeDeployRole(scope: Construct, alarms: cloudwatch.IAlarm[]): iam.Role {
     const o = this.options;
     const stack = Stack.of(scope);
     const listeners = [o.listener!, ...(o.testListener ? [o.testListener] : [])];
@@ -188,11 +192,20 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
     });
     role.addToPolicy(new iam.PolicyStatement({
       sid: 'ManageTheServiceTaskSets',
-      actions: ['ecs:DescribeServices', 'ecs:CreateTaskSet', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet'],
+      actions: ['ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet'],
       resources: [
         this.service.serviceArn,
         stack.formatArn({ service: 'ecs', resource: 'task-set', resourceName: `${this.service.cluster.clusterName}/${this.service.serviceName}/*` }),
       ],
+    }));
+    // The Service Authorization Reference lists CreateTaskSet on the task-set resource type, older
+    // authorization data (and AWSCodeDeployRoleForECS) on "*" only: "*" conditioned on the
+    // ecs:service key (which CreateTaskSet supports) is allowed under both and names this service only.
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'CreateTaskSetsOfTheServiceOnly',
+      actions: ['ecs:CreateTaskSet'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:service': this.service.serviceArn } },
     }));
     role.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadLoadBalancing',
@@ -209,11 +222,14 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       actions: ['elasticloadbalancing:ModifyRule'],
       resources: listeners.map((l) => listenerRuleArns(l.listenerArn)),
     }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WatchTheAlarms',
-      actions: ['cloudwatch:DescribeAlarms'],
-      resources: ['*'],
-    }));
+    if (alarms.length > 0) {
+      // DescribeAlarms accepts the alarm resource type: CodeDeploy reads only the group's alarms.
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'WatchTheAlarms',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: alarms.map((a) => a.alarmArn),
+      }));
+    }
     const hooks = [o.hooks?.afterAllowTestTraffic, o.hooks?.beforeAllowTraffic, o.hooks?.afterAllowTraffic].filter((f) => f !== undefined);
     if (hooks.length > 0) {
       role.addToPolicy(new iam.PolicyStatement({

@@ -165,7 +165,7 @@ describe('CodeDeploy blue/green', () => {
     const statements = policy.Properties.PolicyDocument.Statement as any[];
     const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [].concat(s.Action)).sort();
     expect(star).toEqual([
-      'cloudwatch:DescribeAlarms',
+      'ecs:CreateTaskSet',
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules',
       'elasticloadbalancing:DescribeTargetGroups',
@@ -173,6 +173,55 @@ describe('CodeDeploy blue/green', () => {
     ]);
     const modify = statements.find((s) => s.Action === 'elasticloadbalancing:ModifyListener');
     expect(modify.Resource).toEqual([{ Ref: expect.stringMatching(/^LbHttp/) }, { Ref: expect.stringMatching(/^LbTest/) }]);
+  });
+
+  /** The statements of the CodeDeploy service role's policy. */
+  function codeDeployRoleStatements(template: Template): any[] {
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })] } } });
+    const [roleId] = Object.keys(roles);
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
+    return policy.Properties.PolicyDocument.Statement;
+  }
+
+  test('GIVEN a blue/green service THEN ecs:CreateTaskSet is on "*" conditioned on ecs:service = the service (valid under old and new authorization data)', () => {
+    const { template } = pipelineWith(newStack());
+    const statements = codeDeployRoleStatements(template);
+    const create = statements.filter((s) => [].concat(s.Action).includes('ecs:CreateTaskSet' as never));
+    expect(create).toEqual([{
+      Sid: 'CreateTaskSetsOfTheServiceOnly',
+      Effect: 'Allow',
+      Action: 'ecs:CreateTaskSet',
+      Resource: '*',
+      Condition: { ArnEquals: { 'ecs:service': { Ref: expect.stringMatching(/^ProductionService/) } } },
+    }]);
+    const taskSets = statements.find((s) => s.Sid === 'ManageTheServiceTaskSets');
+    expect(taskSets.Action).toEqual(['ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet']);
+  });
+
+  test('GIVEN the default alarms and one of the user\'s THEN cloudwatch:DescribeAlarms names exactly those alarms', () => {
+    const stack = newStack();
+    const own = cloudwatch.Alarm.fromAlarmArn(stack, 'Own', 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-latency');
+    const { template } = pipelineWith(stack, { alarms: [own] });
+    const describe = codeDeployRoleStatements(template).filter((s) => [].concat(s.Action).includes('cloudwatch:DescribeAlarms' as never));
+    expect(describe).toHaveLength(1);
+    expect(describe[0].Resource).toEqual([
+      'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-latency',
+      { 'Fn::GetAtt': [expect.stringMatching(/Green5xxAlarm/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/GreenUnhealthyHostsAlarm/), 'Arn'] },
+    ]);
+  });
+
+  test('GIVEN no alarms at all THEN the CodeDeploy role cannot describe any alarm', () => {
+    const { template } = pipelineWith(newStack(), { defaultAlarms: false });
+    expect(JSON.stringify(codeDeployRoleStatements(template))).not.toContain('cloudwatch:DescribeAlarms');
+  });
+
+  test('GIVEN a created deployment group THEN it is created after its role\'s policy (CodeDeploy validates the role at creation)', () => {
+    const { template } = pipelineWith(newStack());
+    const [group] = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'));
+    const policyIds = Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => /BlueGreenCodeDeployRoleDefaultPolicy/.test(id));
+    expect(policyIds).toHaveLength(1);
+    expect(group.DependsOn).toEqual(expect.arrayContaining(policyIds));
   });
 
   test('an existing deployment group is used, and ignored options warn', () => {
