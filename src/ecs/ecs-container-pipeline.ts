@@ -1,7 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
@@ -10,6 +11,7 @@ import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { validateSameEnvironment } from '../core/same-environment';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 
@@ -126,7 +128,9 @@ export class EcsContainerPipeline extends DeliveryPipeline {
           'use EcsDeployment.rolling(service)');
       }
       env.deployment._validate(this, `environments[${i}].deployment`);
+      validateSameEnvironment(this, `environments[${i}].deployment.service`, env.deployment.service);
     });
+    validateOneServicePerEnvironment(this, props.environments);
     this.imageBuild = props.imageBuild ?? {};
     validateImageBuild(this, this.imageBuild);
 
@@ -324,3 +328,28 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
   }
 }
 
+
+/**
+ * Two environments must not deploy one service: the second would redeploy what the first just
+ * deployed, so the approval between them would guard nothing.
+ */
+function validateOneServicePerEnvironment(scope: Construct, environments: EcsEnvironment[]): void {
+  environments.forEach((env, i) => {
+    environments.slice(0, i).forEach((other, j) => {
+      if (sameService(env.deployment.service, other.deployment.service)) {
+        fail(scope, `environments[${i}].deployment.service`,
+          `is the service of environments[${j}] ("${other.name}") as well, got ${env.deployment.service.node.path}`,
+          'give each environment its own service: environments that share a service deploy each other\'s image, and the approval between them guards nothing');
+      }
+    });
+  });
+}
+
+/** Whether two services are the same, as far as synth can tell (same construct, or the same resolved ARN). */
+function sameService(a: ecs.IBaseService, b: ecs.IBaseService): boolean {
+  if (a === b || a.node === b.node) {
+    return true;
+  }
+  const stack = Stack.of(a);
+  return Stack.of(b) === stack && JSON.stringify(stack.resolve(a.serviceArn)) === JSON.stringify(stack.resolve(b.serviceArn));
+}

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -77,6 +77,37 @@ describe('ECR repository', () => {
   test.each([0, 1001, 2.5])('maxImageCount %p is rejected', (maxImageCount) => {
     expect(() => setup({ repositoryOptions: { maxImageCount } }))
       .toThrow(/TestStack\/Pipeline: repositoryOptions.maxImageCount must be a whole number between 1 and 1000, got .*Fix:/);
+  });
+
+  test('GIVEN a token maxImageCount (a parameter) THEN the lifecycle policy text substitutes its value, not {"Ref": ...}', () => {
+    const stack = newStack();
+    const keep = new CfnParameter(stack, 'KeepImages', { type: 'Number', default: 50 });
+    const service = fargateService(stack, 'Staging');
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      repositoryOptions: { maxImageCount: keep.valueAsNumber },
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+    });
+    const text = releaseRepository(Template.fromStack(stack)).Properties.LifecyclePolicy.LifecyclePolicyText;
+    // CloudFormation joins the parts: the parameter's value goes into the JSON as a number.
+    expect(text['Fn::Join']).toBeDefined();
+    const [delimiter, parts] = text['Fn::Join'];
+    expect(parts.filter((p: unknown) => typeof p !== 'string')).toEqual([{ Ref: 'KeepImages' }]);
+    const rendered = parts.map((p: unknown) => (typeof p === 'string' ? p : '50')).join(delimiter);
+    expect(rendered).not.toContain('Ref');
+    expect(JSON.parse(rendered).rules).toEqual([
+      { rulePriority: 1, description: 'Expire untagged images', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 50 }, action: { type: 'expire' } },
+    ]);
+  });
+
+  test('GIVEN literal options THEN the token rendering is identical to aws-cdk-lib\'s', () => {
+    const { template } = setup();
+    const text = releaseRepository(template).Properties.LifecyclePolicy.LifecyclePolicyText;
+    expect(JSON.parse(text).rules).toEqual([
+      { rulePriority: 1, description: 'Expire untagged images', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } },
+    ]);
   });
 
   test('untagged expiration must be whole days', () => {
@@ -374,5 +405,46 @@ describe('security checks', () => {
       environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service, { containerName: 'web', passRoles: [] }) }],
     });
     expect(nagFindings(pipeline)).toEqual([]);
+  });
+});
+
+describe('one service per environment, in the pipeline\'s account and region', () => {
+  test('GIVEN one service in two environments THEN the pipeline is rejected', () => {
+    const stack = newStack();
+    const service = fargateService(stack, 'Shared');
+    expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }, { name: 'Production', deployment: EcsDeployment.rolling(service) }],
+    })).toThrow(/TestStack\/Pipeline: environments\[1\]\.deployment\.service is the service of environments\[0\] \("Staging"\) as well, got TestStack\/Shared.*Fix: give each environment its own service/);
+  });
+
+  test('GIVEN the same imported service twice (two imports of one name) THEN the pipeline is rejected', () => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod', vpc: undefined as any });
+    const a = ecs.FargateService.fromFargateServiceAttributes(stack, 'A', { cluster, serviceName: 'web' });
+    const b = ecs.FargateService.fromFargateServiceAttributes(stack, 'B', { cluster, serviceName: 'web' });
+    expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [
+        { name: 'Staging', deployment: EcsDeployment.rolling(a, { containerName: 'web', passRoles: [] }) },
+        { name: 'Production', deployment: EcsDeployment.rolling(b, { containerName: 'web', passRoles: [] }) },
+      ],
+    })).toThrow(/environments\[1\]\.deployment\.service is the service of environments\[0\]/);
+  });
+
+  test('GIVEN two distinct services THEN both are accepted', () => {
+    const { template } = setup();
+    template.resourceCountIs('AWS::ECS::Service', 2);
+  });
+
+  test('GIVEN a service in another region THEN the library\'s error names it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+    const other = new Stack(app, 'Ireland', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const service = fargateService(other, 'Web');
+    expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service) }],
+    })).toThrow(/TestStack\/Pipeline: environments\[0\]\.deployment\.service is in region eu-west-1 \(Ireland\/Web\), but the pipeline's stack is in region us-east-1/);
   });
 });
