@@ -20,6 +20,8 @@ export const RESOURCE_STAR_REASONS: Record<string, string> = {
   'elasticloadbalancing:DescribeRules': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
   'elasticloadbalancing:DescribeTargetHealth': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
   'ecr:GetRegistryScanningConfiguration': 'ecr:GetRegistryScanningConfiguration reads a registry-wide setting and has no resource type; read-only',
+  'inspector2:ListFindings': 'inspector2:ListFindings has no resource type in IAM; read-only, ECR serves DescribeImageScanFindings under Inspector enhanced scanning through it with the caller\'s permissions',
+  'inspector2:ListCoverage': 'inspector2:ListCoverage has no resource type in IAM; read-only, ECR reads the enhanced scan status of the image through it with the caller\'s permissions',
   'inspector2:CreateSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; the export is filtered to the one image by the request',
   'inspector2:GetSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; read-only status of the export this gate started',
   'ecs:CreateTaskSet': 'ecs:CreateTaskSet is listed on "*" only in older authorization data; the statement is conditioned on ecs:service = the one blue/green service, so it creates task sets of that service only',
