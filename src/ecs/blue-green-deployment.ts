@@ -7,9 +7,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IMAGE_PLACEHOLDER, ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
+import { ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
 import { passTaskRolesStatement, ServiceInfo } from './service-info';
+import { createTaskDefinitionCapture, TASK_DEFINITION_FILE } from './task-definition-capture';
 import { DEFAULTS } from '../core/defaults';
 import { acknowledgeInPacks, NagPackPrefix, ROLLBACK_ALARM_REASON } from '../core/nag';
 import { shellQuote } from '../core/shell';
@@ -23,6 +24,8 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
   public readonly service: ecs.IBaseService;
   private readonly info: ServiceInfo;
   private containerPort?: number;
+  private resolvedContainerName?: string;
+  private captureAction?: codepipeline.IAction;
 
   constructor(private readonly options: BlueGreenDeploymentOptions) {
     this.service = options?.service;
@@ -80,6 +83,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
 
   public containerName(scope: Construct, prop: string): string {
     const name = this.info.containerName(scope, prop, this.options.containerName);
+    this.resolvedContainerName = name;
     if (this.info.taskDefinition || this.options.containerPort !== undefined) {
       this.containerPort = this.info.containerPort(scope, prop, name, this.options.containerPort);
     } else {
@@ -89,13 +93,11 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
   }
 
   /**
-   * The task definition is described at build time rather than rendered at synth time: the
-   * synthesized one is full of tokens (role ARNs, log groups) that only CloudFormation
-   * resolves, and the service's current revision is exactly what was last deployed (by
-   * CloudFormation or by this pipeline), so only the image changes.
+   * The appspec is known at synth time and written by the build. The task definition is not: it
+   * is captured in the environment's own stage, right before the deployment (see
+   * task-definition-capture.ts).
    */
   public buildSteps(_scope: Construct, environmentName: string, containerName: string): EcsBuildSteps {
-    const taskdef = `taskdef-${environmentName}.json`;
     const appspec = `appspec-${environmentName}.yaml`;
     const hooks = this.options.hooks ?? {};
     const hookLines = ([['AfterAllowTestTraffic', hooks.afterAllowTestTraffic], ['BeforeAllowTraffic', hooks.beforeAllowTraffic], ['AfterAllowTraffic', hooks.afterAllowTraffic]] as const)
@@ -114,39 +116,39 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       `          ContainerPort: ${this.containerPort}`,
       ...(hookLines.length > 0 ? ['Hooks:', ...hookLines] : []),
     ];
-    const jq = `(.containerDefinitions[] | select(.name == $c) | .image) = "<${IMAGE_PLACEHOLDER}>" ` +
-      '| del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)';
     return {
-      commands: [
-        `TASK_DEFINITION_ARN="$(aws ecs describe-services --cluster '${this.service.cluster.clusterName}' --services '${this.service.serviceName}' --query 'services[0].taskDefinition' --output text)"`,
-        `aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_ARN" --query taskDefinition --output json | jq --arg c ${shellQuote(containerName)} '${jq}' > ${taskdef}`,
-        `printf '%s\\n' ${appSpecLines.map(shellQuote).join(' ')} > ${appspec}`,
-      ],
-      files: [taskdef, appspec],
+      commands: [`printf '%s\\n' ${appSpecLines.map(shellQuote).join(' ')} > ${appspec}`],
+      files: [appspec],
     };
   }
 
-  public grantBuild(project: codebuild.IProject): void {
-    project.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'DescribeTheBlueGreenService',
-      actions: ['ecs:DescribeServices'],
-      resources: [this.service.serviceArn],
-    }));
-    project.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'DescribeItsTaskDefinition',
-      actions: ['ecs:DescribeTaskDefinition'],
-      resources: ['*'],
-    }));
+  public grantBuild(_project: codebuild.IProject): void {
+    // The build writes only the appspec; the capture step reads the service.
+  }
+
+  public preDeployActions(): codepipeline.IAction[] {
+    return this.captureAction ? [this.captureAction] : [];
   }
 
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     const group = this.options.deploymentGroup ?? this.createDeploymentGroup(new Construct(scope, `${context.environmentName}BlueGreen`));
+    const taskDefinition = new codepipeline.Artifact(`${context.environmentName.replace(/[^A-Za-z0-9_-]/g, '_')}TaskDefinition`);
+    // Runs first in the stage (after the approval), right before the deployment.
+    this.captureAction = createTaskDefinitionCapture(new Construct(scope, `${context.environmentName}TaskDefinition`), {
+      service: this.service,
+      containerName: this.resolvedContainerName!,
+      encryptionKey: context.encryptionKey,
+      input: context.input,
+      output: taskDefinition,
+      runOrder: context.runOrder,
+    });
     return new ScopedCodeDeployEcsAction({
       actionName: context.actionName,
-      runOrder: context.runOrder,
+      runOrder: context.runOrder + 1,
       deploymentGroup: group,
       input: context.input,
-      taskDefinitionFile: `taskdef-${context.environmentName}.json`,
+      taskDefinitionInput: taskDefinition,
+      taskDefinitionFile: TASK_DEFINITION_FILE,
       appSpecFile: `appspec-${context.environmentName}.yaml`,
       passRoles: this.info.taskRoles(this.options.passRoles),
     });

@@ -207,7 +207,9 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     }
 
     this.environments.forEach((env, i) => {
-      this.addEnvironmentStage(env, [this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '')]);
+      const deploy = this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '');
+      // CodeDeploy blue/green captures the service's task definition right before it deploys.
+      this.addEnvironmentStage(env, [...env.deployment._preDeployActions(), deploy]);
     });
   }
 
@@ -231,6 +233,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       input: this.buildOutput,
       imageDefinitionsFile,
       runOrder: 2,
+      encryptionKey: this.encryptionKey,
     });
   }
 

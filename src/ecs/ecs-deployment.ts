@@ -7,6 +7,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BlueGreenEcsDeployment } from './blue-green-deployment';
@@ -171,7 +172,10 @@ export interface EcsDeployActionContext {
   readonly input: codepipeline.Artifact;
   /** The image definitions file for this environment's container (rolling deployments). */
   readonly imageDefinitionsFile: string;
+  /** Run order of the environment's first action after the approval. */
   readonly runOrder: number;
+  /** The pipeline's key, for projects the deployment adds to the environment's stage. */
+  readonly encryptionKey: kms.IKey;
 }
 
 /**
@@ -252,6 +256,11 @@ export class EcsDeployment {
   public _createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     return this.strategy.createAction(scope, context);
   }
+
+  /** Actions that must run in the environment's stage before the deploy action `_createAction` made. @internal */
+  public _preDeployActions(): codepipeline.IAction[] {
+    return this.strategy.preDeployActions?.() ?? [];
+  }
 }
 
 /**
@@ -266,4 +275,6 @@ export interface EcsDeploymentStrategy {
   buildSteps(scope: Construct, environmentName: string, containerName: string): EcsBuildSteps;
   grantBuild(project: codebuild.IProject): void;
   createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction;
+  /** Actions createAction added before the deploy action, if any. */
+  preDeployActions?(): codepipeline.IAction[];
 }
