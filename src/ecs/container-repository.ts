@@ -109,9 +109,10 @@ export function createContainerRepository(scope: Construct, id: string, options:
 }
 
 /**
- * The Docker layer cache repository: MUTABLE because the one `buildcache` tag is overwritten
- * by every build; it never holds a runnable release image. KMS-encrypted, retained like the
- * release repository, superseded cache manifests expire after a day. @internal
+ * The Docker layer cache repository: MUTABLE because the one `buildcache` tag (the last built
+ * image, with its inline BuildKit cache) is overwritten by every build; the build reads it only
+ * as a cache source, no deployment names it. KMS-encrypted, retained like the release
+ * repository, superseded cache images expire after a day. @internal
  */
 export function createCacheRepository(scope: Construct, id: string): ecr.Repository {
   return new ecr.Repository(scope, id, {

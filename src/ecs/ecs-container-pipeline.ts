@@ -280,7 +280,19 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     });
   }
 
-  /** `docker build` + push, or with the registry cache, one `docker buildx build --push`. */
+  /**
+   * `docker build` + push; with the registry cache, the build imports the cache from, and
+   * pushes the image with its inline cache to, the cache repository's `buildcache` tag.
+   *
+   * The build runs on the Docker daemon's own BuildKit (the `docker` driver), not a
+   * `docker buildx create --driver docker-container` builder: that one pulls `moby/buildkit`
+   * from Docker Hub on every fresh build host, anonymously, from CodeBuild's shared IP addresses
+   * (Docker Hub's pull rate limit), and no copy on ECR Public is published by Docker or AWS that
+   * the build could pull instead (the copies there are third parties', and the builder runs
+   * privileged with the registry login). The daemon's driver exports only the inline cache
+   * (the final image's layers; mode=max would also keep intermediate stages), which is what
+   * is kept here.
+   */
   private dockerBuildCommand(): string {
     const b = this.imageBuild;
     const options = [
@@ -290,23 +302,17 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       '--tag "$REPOSITORY_URI:$IMAGE_TAG"',
     ];
     const context = shellQuote(b.context ?? DEFAULTS.dockerContext);
+    const push = 'docker push "$REPOSITORY_URI:$IMAGE_TAG"';
     if (!this.cacheRepository) {
-      return `docker build ${options.join(' ')} ${context} && docker push "$REPOSITORY_URI:$IMAGE_TAG"`;
+      return `docker build ${options.join(' ')} ${context} && ${push}`;
     }
-    const cache = 'type=registry,ref=$CACHE_REPOSITORY_URI:buildcache';
+    const cache = '"$CACHE_REPOSITORY_URI:buildcache"';
     return [
-      // The registry cache needs BuildKit's container driver; the default docker driver cannot export it.
-      '{ docker buildx use pipeline-builder 2>/dev/null || docker buildx create --name pipeline-builder --driver docker-container --use; }',
-      '&& docker buildx build',
-      ...options,
-      `--cache-from "${cache}"`,
-      // ECR stores cache manifests only as image manifests (image-manifest=true, OCI media types).
-      `--cache-to "${cache},mode=max,image-manifest=true,oci-mediatypes=true"`,
-      // A plain single-platform manifest: attestation manifests would be untagged children of
-      // an index, which the untagged-image lifecycle rule would expire under the release.
-      '--provenance=false --sbom=false',
-      '--push',
-      context,
+      // A missing cache image (the first build) is a warning, not an error, for BuildKit.
+      `DOCKER_BUILDKIT=1 docker build ${options.join(' ')} --cache-from ${cache} --build-arg BUILDKIT_INLINE_CACHE=1 ${context}`,
+      `&& ${push}`,
+      // The cache is best effort: a failed cache push must not fail a release that is pushed.
+      `&& { docker tag "$REPOSITORY_URI:$IMAGE_TAG" ${cache} && docker push ${cache} || echo "Warning: the layer cache was not pushed" >&2; }`,
     ].join(' ');
   }
 }

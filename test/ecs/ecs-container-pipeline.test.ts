@@ -140,7 +140,7 @@ describe('image build', () => {
     const all = JSON.stringify(spec);
     expect(all).not.toMatch(/:latest/);
     expect(spec.phases.pre_build.commands.join('\n')).toMatch(/IMAGE_TAG=.*SOURCE_REVISION/);
-    expect(spec.phases.build.commands[0]).toMatch(/docker buildx build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" .* --push '\.'/);
+    expect(spec.phases.build.commands[0]).toMatch(/docker build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" .* '\.' && docker push "\$REPOSITORY_URI:\$IMAGE_TAG"/);
     // Every environment deploys the pushed image by digest: built once, promoted unchanged.
     expect(spec.phases.build.commands).toContain(
       'printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$IMAGE_URI" > imagedefinitions.json');
@@ -166,21 +166,27 @@ describe('image build', () => {
     const { template } = setup({ imageBuild: { dockerfile: 'app/Dockerfile', context: 'app', buildArgs: { NODE_ENV: "prod'x" }, platform: 'linux/arm64' } });
     const build = buildSpecOf(template).phases.build.commands[0];
     expect(build).toContain("--file 'app/Dockerfile' --platform 'linux/arm64' --build-arg 'NODE_ENV=prod'\\''x'");
-    expect(build).toMatch(/ --push 'app'; fi$/);
+    expect(build).toContain(" 'app' && docker push \"$REPOSITORY_URI:$IMAGE_TAG\"");
   });
 
   test('the layer cache lives in its own mutable cache repository; release tags stay immutable', () => {
     const { template, pipeline } = setup();
     const build = buildSpecOf(template).phases.build.commands[0];
-    expect(build).toContain('--cache-from "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache"');
-    expect(build).toContain('--cache-to "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache,mode=max,image-manifest=true,oci-mediatypes=true"');
-    expect(build).toContain('--provenance=false --sbom=false');
+    expect(build).toContain('--cache-from "$CACHE_REPOSITORY_URI:buildcache" --build-arg BUILDKIT_INLINE_CACHE=1');
+    expect(build).toContain('docker tag "$REPOSITORY_URI:$IMAGE_TAG" "$CACHE_REPOSITORY_URI:buildcache" && docker push "$CACHE_REPOSITORY_URI:buildcache" || echo');
     template.hasResource('AWS::ECR::Repository', {
       Properties: { ImageTagMutability: 'MUTABLE', EncryptionConfiguration: { EncryptionType: 'KMS' } },
       DeletionPolicy: 'Retain',
     });
     releaseRepository(template);
     expect(pipeline.cacheRepository).toBeDefined();
+  });
+
+  test('GIVEN a fresh build host THEN the image build pulls nothing from Docker Hub: the daemon\'s own BuildKit, no docker-container builder (moby/buildkit)', () => {
+    for (const registryCache of [true, false]) {
+      const all = JSON.stringify(buildSpecOf(setup({ imageBuild: { registryCache } }).template));
+      expect(all).not.toMatch(/buildx create|docker-container|moby\/buildkit|--driver/);
+    }
   });
 
   test('without the registry cache: plain docker build and push, no cache repository', () => {
