@@ -13,7 +13,7 @@ import { fail, show } from './validation';
 export const RESOURCE_STAR_REASONS: Record<string, string> = {
   'ecr:GetAuthorizationToken': 'ecr:GetAuthorizationToken has no resource type; it returns a registry login token and grants no repository access by itself',
   'ecs:RegisterTaskDefinition': 'ecs:RegisterTaskDefinition has no resource type in IAM; the ECS deploy action registers a new revision of the service task definition',
-  'ecs:DescribeTaskDefinition': 'ecs:DescribeTaskDefinition has no resource type in IAM; read-only, needed by the ECS deploy action',
+  'ecs:DescribeTaskDefinition': 'ecs:DescribeTaskDefinition has no resource type in IAM; read-only, needed by the ECS deploy action and by the blue/green task definition capture',
   'ecs:ListTasks': 'ecs:ListTasks is scoped with the ecs:cluster condition to the service cluster; it has no task resource in IAM',
   'elasticloadbalancing:DescribeTargetGroups': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
   'elasticloadbalancing:DescribeListeners': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
