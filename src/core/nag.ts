@@ -13,16 +13,18 @@ import { fail, show } from './validation';
 export const RESOURCE_STAR_REASONS: Record<string, string> = {
   'ecr:GetAuthorizationToken': 'ecr:GetAuthorizationToken has no resource type; it returns a registry login token and grants no repository access by itself',
   'ecs:RegisterTaskDefinition': 'ecs:RegisterTaskDefinition has no resource type in IAM; the ECS deploy action registers a new revision of the service task definition',
-  'ecs:DescribeTaskDefinition': 'ecs:DescribeTaskDefinition has no resource type in IAM; read-only, needed by the ECS deploy action',
+  'ecs:DescribeTaskDefinition': 'ecs:DescribeTaskDefinition has no resource type in IAM; read-only, needed by the ECS deploy action and by the blue/green task definition capture',
   'ecs:ListTasks': 'ecs:ListTasks is scoped with the ecs:cluster condition to the service cluster; it has no task resource in IAM',
   'elasticloadbalancing:DescribeTargetGroups': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
   'elasticloadbalancing:DescribeListeners': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
   'elasticloadbalancing:DescribeRules': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
   'elasticloadbalancing:DescribeTargetHealth': 'elasticloadbalancing Describe* actions have no resource type in IAM; read-only, needed by CodeDeploy blue/green',
   'ecr:GetRegistryScanningConfiguration': 'ecr:GetRegistryScanningConfiguration reads a registry-wide setting and has no resource type; read-only',
+  'inspector2:ListFindings': 'inspector2:ListFindings has no resource type in IAM; read-only, ECR serves DescribeImageScanFindings under Inspector enhanced scanning through it with the caller\'s permissions',
+  'inspector2:ListCoverage': 'inspector2:ListCoverage has no resource type in IAM; read-only, ECR reads the enhanced scan status of the image through it with the caller\'s permissions',
   'inspector2:CreateSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; the export is filtered to the one image by the request',
   'inspector2:GetSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; read-only status of the export this gate started',
-  'cloudwatch:DescribeAlarms': 'cloudwatch:DescribeAlarms cannot be limited to named alarms for CodeDeploy\'s polling; read-only',
+  'ecs:CreateTaskSet': 'ecs:CreateTaskSet is listed on "*" only in older authorization data; the statement is conditioned on ecs:service = the one blue/green service, so it creates task sets of that service only',
   'lambda:ListFunctions': 'lambda:ListFunctions has no resource type in IAM; read-only, granted by aws-cdk-lib\'s Lambda invoke action to the role that invokes a traffic hook',
 };
 

@@ -7,9 +7,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IMAGE_PLACEHOLDER, ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
+import { ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
 import { passTaskRolesStatement, ServiceInfo } from './service-info';
+import { createTaskDefinitionCapture, TASK_DEFINITION_FILE } from './task-definition-capture';
 import { DEFAULTS } from '../core/defaults';
 import { acknowledgeInPacks, NagPackPrefix, ROLLBACK_ALARM_REASON } from '../core/nag';
 import { shellQuote } from '../core/shell';
@@ -23,6 +24,8 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
   public readonly service: ecs.IBaseService;
   private readonly info: ServiceInfo;
   private containerPort?: number;
+  private resolvedContainerName?: string;
+  private captureAction?: codepipeline.IAction;
 
   constructor(private readonly options: BlueGreenDeploymentOptions) {
     this.service = options?.service;
@@ -80,6 +83,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
 
   public containerName(scope: Construct, prop: string): string {
     const name = this.info.containerName(scope, prop, this.options.containerName);
+    this.resolvedContainerName = name;
     if (this.info.taskDefinition || this.options.containerPort !== undefined) {
       this.containerPort = this.info.containerPort(scope, prop, name, this.options.containerPort);
     } else {
@@ -89,13 +93,11 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
   }
 
   /**
-   * The task definition is described at build time rather than rendered at synth time: the
-   * synthesized one is full of tokens (role ARNs, log groups) that only CloudFormation
-   * resolves, and the service's current revision is exactly what was last deployed (by
-   * CloudFormation or by this pipeline), so only the image changes.
+   * The appspec is known at synth time and written by the build. The task definition is not: it
+   * is captured in the environment's own stage, right before the deployment (see
+   * task-definition-capture.ts).
    */
   public buildSteps(_scope: Construct, environmentName: string, containerName: string): EcsBuildSteps {
-    const taskdef = `taskdef-${environmentName}.json`;
     const appspec = `appspec-${environmentName}.yaml`;
     const hooks = this.options.hooks ?? {};
     const hookLines = ([['AfterAllowTestTraffic', hooks.afterAllowTestTraffic], ['BeforeAllowTraffic', hooks.beforeAllowTraffic], ['AfterAllowTraffic', hooks.afterAllowTraffic]] as const)
@@ -114,39 +116,39 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       `          ContainerPort: ${this.containerPort}`,
       ...(hookLines.length > 0 ? ['Hooks:', ...hookLines] : []),
     ];
-    const jq = `(.containerDefinitions[] | select(.name == $c) | .image) = "<${IMAGE_PLACEHOLDER}>" ` +
-      '| del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities, .registeredAt, .registeredBy, .deregisteredAt)';
     return {
-      commands: [
-        `TASK_DEFINITION_ARN="$(aws ecs describe-services --cluster '${this.service.cluster.clusterName}' --services '${this.service.serviceName}' --query 'services[0].taskDefinition' --output text)"`,
-        `aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_ARN" --query taskDefinition --output json | jq --arg c ${shellQuote(containerName)} '${jq}' > ${taskdef}`,
-        `printf '%s\\n' ${appSpecLines.map(shellQuote).join(' ')} > ${appspec}`,
-      ],
-      files: [taskdef, appspec],
+      commands: [`printf '%s\\n' ${appSpecLines.map(shellQuote).join(' ')} > ${appspec}`],
+      files: [appspec],
     };
   }
 
-  public grantBuild(project: codebuild.IProject): void {
-    project.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'DescribeTheBlueGreenService',
-      actions: ['ecs:DescribeServices'],
-      resources: [this.service.serviceArn],
-    }));
-    project.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'DescribeItsTaskDefinition',
-      actions: ['ecs:DescribeTaskDefinition'],
-      resources: ['*'],
-    }));
+  public grantBuild(_project: codebuild.IProject): void {
+    // The build writes only the appspec; the capture step reads the service.
+  }
+
+  public preDeployActions(): codepipeline.IAction[] {
+    return this.captureAction ? [this.captureAction] : [];
   }
 
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     const group = this.options.deploymentGroup ?? this.createDeploymentGroup(new Construct(scope, `${context.environmentName}BlueGreen`));
+    const taskDefinition = new codepipeline.Artifact(`${context.environmentName.replace(/[^A-Za-z0-9_-]/g, '_')}TaskDefinition`);
+    // Runs first in the stage (after the approval), right before the deployment.
+    this.captureAction = createTaskDefinitionCapture(new Construct(scope, `${context.environmentName}TaskDefinition`), {
+      service: this.service,
+      containerName: this.resolvedContainerName!,
+      encryptionKey: context.encryptionKey,
+      input: context.input,
+      output: taskDefinition,
+      runOrder: context.runOrder,
+    });
     return new ScopedCodeDeployEcsAction({
       actionName: context.actionName,
-      runOrder: context.runOrder,
+      runOrder: context.runOrder + 1,
       deploymentGroup: group,
       input: context.input,
-      taskDefinitionFile: `taskdef-${context.environmentName}.json`,
+      taskDefinitionInput: taskDefinition,
+      taskDefinitionFile: TASK_DEFINITION_FILE,
       appSpecFile: `appspec-${context.environmentName}.yaml`,
       passRoles: this.info.taskRoles(this.options.passRoles),
     });
@@ -158,8 +160,8 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
     if (o.defaultAlarms ?? true) {
       alarms.push(...defaultAlarms(scope, o.greenTargetGroup as elbv2.IApplicationTargetGroup));
     }
-    const role = this.createCodeDeployRole(scope);
-    return new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
+    const role = this.createCodeDeployRole(scope, alarms);
+    const group = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
       service: this.service,
       // Immutable view: aws-cdk-lib would attach AWSCodeDeployRoleForECS (every service,
       // every function); the role's own inline policy names only this service's resources.
@@ -175,10 +177,14 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       alarms,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },
     });
+    // CodeDeploy checks the role's permissions when the group is created; the group is handed an
+    // immutable view of the role, so aws-cdk-lib does not order it after the role's only policy.
+    group.node.addDependency(role.node.findChild('DefaultPolicy'));
+    return group;
   }
 
   /** The CodeDeploy service role, scoped from AWSCodeDeployRoleForECSLimited to this service. */
-  private createCodeDeployRole(scope: Construct): iam.Role {
+  private createCodeDeployRole(scope: Construct, alarms: cloudwatch.IAlarm[]): iam.Role {
     const o = this.options;
     const stack = Stack.of(scope);
     const listeners = [o.listener!, ...(o.testListener ? [o.testListener] : [])];
@@ -188,11 +194,20 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
     });
     role.addToPolicy(new iam.PolicyStatement({
       sid: 'ManageTheServiceTaskSets',
-      actions: ['ecs:DescribeServices', 'ecs:CreateTaskSet', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet'],
+      actions: ['ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet'],
       resources: [
         this.service.serviceArn,
         stack.formatArn({ service: 'ecs', resource: 'task-set', resourceName: `${this.service.cluster.clusterName}/${this.service.serviceName}/*` }),
       ],
+    }));
+    // The Service Authorization Reference lists CreateTaskSet on the task-set resource type, older
+    // authorization data (and AWSCodeDeployRoleForECS) on "*" only: "*" conditioned on the
+    // ecs:service key (which CreateTaskSet supports) is allowed under both and names this service only.
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'CreateTaskSetsOfTheServiceOnly',
+      actions: ['ecs:CreateTaskSet'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:service': this.service.serviceArn } },
     }));
     role.addToPolicy(new iam.PolicyStatement({
       sid: 'ReadLoadBalancing',
@@ -209,11 +224,14 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       actions: ['elasticloadbalancing:ModifyRule'],
       resources: listeners.map((l) => listenerRuleArns(l.listenerArn)),
     }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WatchTheAlarms',
-      actions: ['cloudwatch:DescribeAlarms'],
-      resources: ['*'],
-    }));
+    if (alarms.length > 0) {
+      // DescribeAlarms accepts the alarm resource type: CodeDeploy reads only the group's alarms.
+      role.addToPolicy(new iam.PolicyStatement({
+        sid: 'WatchTheAlarms',
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: alarms.map((a) => a.alarmArn),
+      }));
+    }
     const hooks = [o.hooks?.afterAllowTestTraffic, o.hooks?.beforeAllowTraffic, o.hooks?.afterAllowTraffic].filter((f) => f !== undefined);
     if (hooks.length > 0) {
       role.addToPolicy(new iam.PolicyStatement({

@@ -9,7 +9,10 @@ export interface ScopedCodeDeployEcsActionProps {
   readonly actionName: string;
   readonly runOrder: number;
   readonly deploymentGroup: codedeploy.IEcsDeploymentGroup;
+  /** The build output: the appspec and imageDetail.json. */
   readonly input: codepipeline.Artifact;
+  /** The artifact that holds the task definition file (captured when the environment deploys). */
+  readonly taskDefinitionInput: codepipeline.Artifact;
   readonly taskDefinitionFile: string;
   readonly appSpecFile: string;
   /** The task and execution roles the new task definition passes to ECS. */
@@ -35,7 +38,7 @@ export class ScopedCodeDeployEcsAction extends codepipeline.Action {
       category: codepipeline.ActionCategory.DEPLOY,
       provider: 'CodeDeployToECS',
       artifactBounds: { minInputs: 1, maxInputs: 5, minOutputs: 0, maxOutputs: 0 },
-      inputs: [props.input],
+      inputs: [props.input, props.taskDefinitionInput],
       resource: props.deploymentGroup,
     };
   }
@@ -73,7 +76,7 @@ export class ScopedCodeDeployEcsAction extends codepipeline.Action {
       configuration: {
         ApplicationName: group.application.applicationName,
         DeploymentGroupName: group.deploymentGroupName,
-        TaskDefinitionTemplateArtifact: artifact,
+        TaskDefinitionTemplateArtifact: this.props.taskDefinitionInput.artifactName,
         TaskDefinitionTemplatePath: this.props.taskDefinitionFile,
         AppSpecTemplateArtifact: artifact,
         AppSpecTemplatePath: this.props.appSpecFile,

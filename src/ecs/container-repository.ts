@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../core/defaults';
@@ -47,12 +47,16 @@ export function validateGivenRepository(scope: Construct, repository: ecr.IRepos
     'pass the repository construct, e.g. ecr.Repository.fromRepositoryName(this, "Repo", name)');
 }
 
+const UNTAGGED_RULE = 'Expire untagged images';
+const RELEASE_RULE = 'Keep the last release images (rollback horizon)';
+
 /**
  * The hardened ECR repository: IMMUTABLE tags, scan on push, KMS encryption, lifecycle rules
  * (keep the last N images, expire untagged), retained on stack deletion. @internal
  */
 export function createContainerRepository(scope: Construct, id: string, options: ContainerRepositoryOptions): ecr.Repository {
-  return new ecr.Repository(scope, id, {
+  const maxImageCount = options.maxImageCount ?? DEFAULTS.maxImageCount;
+  const repository = new ecr.Repository(scope, id, {
     repositoryName: options.repositoryName,
     imageTagMutability: ecr.TagMutability.IMMUTABLE,
     imageScanOnPush: true,
@@ -61,27 +65,54 @@ export function createContainerRepository(scope: Construct, id: string, options:
     lifecycleRules: [
       {
         rulePriority: 1,
-        description: 'Expire untagged images',
+        description: UNTAGGED_RULE,
         tagStatus: ecr.TagStatus.UNTAGGED,
         maxImageAge: options.untaggedImageExpiration ?? DEFAULTS.untaggedImageExpiration,
       },
       {
         rulePriority: 2,
-        description: 'Keep the last release images (rollback horizon)',
+        description: RELEASE_RULE,
         // Tagged images only: a rule on any image would also count the young untagged images
         // that rule 1 still keeps, and keep fewer release images than the horizon.
         tagStatus: ecr.TagStatus.TAGGED,
         tagPatternList: ['*'],
-        maxImageCount: options.maxImageCount ?? DEFAULTS.maxImageCount,
+        maxImageCount,
       },
     ],
   });
+  if (Token.isUnresolved(maxImageCount)) {
+    // aws-cdk-lib writes the policy text with JSON.stringify of the resolved rules, so a token
+    // (a parameter, an SSM value) would land in the text as {"Ref": ...}. Stack.toJsonString
+    // makes CloudFormation substitute the value into the text instead; the rules are rendered
+    // as aws-cdk-lib renders the literal ones above.
+    const untaggedDays = (options.untaggedImageExpiration ?? DEFAULTS.untaggedImageExpiration).toDays();
+    (repository.node.defaultChild as ecr.CfnRepository).lifecyclePolicy = {
+      lifecyclePolicyText: Stack.of(repository).toJsonString({
+        rules: [
+          {
+            rulePriority: 1,
+            description: UNTAGGED_RULE,
+            selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: untaggedDays, countUnit: 'days' },
+            action: { type: 'expire' },
+          },
+          {
+            rulePriority: 2,
+            description: RELEASE_RULE,
+            selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: maxImageCount },
+            action: { type: 'expire' },
+          },
+        ],
+      }),
+    };
+  }
+  return repository;
 }
 
 /**
- * The Docker layer cache repository: MUTABLE because the one `buildcache` tag is overwritten
- * by every build; it never holds a runnable release image. KMS-encrypted, retained like the
- * release repository, superseded cache manifests expire after a day. @internal
+ * The Docker layer cache repository: MUTABLE because the one `buildcache` tag (the last built
+ * image, with its inline BuildKit cache) is overwritten by every build; the build reads it only
+ * as a cache source, no deployment names it. KMS-encrypted, retained like the release
+ * repository, superseded cache images expire after a day. @internal
  */
 export function createCacheRepository(scope: Construct, id: string): ecr.Repository {
   return new ecr.Repository(scope, id, {

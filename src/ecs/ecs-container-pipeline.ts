@@ -1,7 +1,8 @@
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
@@ -10,6 +11,7 @@ import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { validateSameEnvironment } from '../core/same-environment';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 
@@ -126,7 +128,9 @@ export class EcsContainerPipeline extends DeliveryPipeline {
           'use EcsDeployment.rolling(service)');
       }
       env.deployment._validate(this, `environments[${i}].deployment`);
+      validateSameEnvironment(this, `environments[${i}].deployment.service`, env.deployment.service);
     });
+    validateOneServicePerEnvironment(this, props.environments);
     this.imageBuild = props.imageBuild ?? {};
     validateImageBuild(this, this.imageBuild);
 
@@ -184,7 +188,10 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     this.cacheRepository?.grantPullPush(this.buildProject);
     // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
-    this.environments.forEach((env) => env.deployment._grantBuild(this.buildProject));
+    this.environments.forEach((env, i) => {
+      env.deployment._grantBuild(this.buildProject);
+      env.deployment._grantPull(this, `${env.name}ExecutionRolePull`, `environments[${i}].deployment`, this.repository);
+    });
 
     if (this.vulnerabilityGate) {
       const gate = createVulnerabilityGate(this, this.vulnerabilityGate, {
@@ -200,7 +207,9 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     }
 
     this.environments.forEach((env, i) => {
-      this.addEnvironmentStage(env, [this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '')]);
+      const deploy = this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '');
+      // CodeDeploy blue/green captures the service's task definition right before it deploys.
+      this.addEnvironmentStage(env, [...env.deployment._preDeployActions(), deploy]);
     });
   }
 
@@ -224,6 +233,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       input: this.buildOutput,
       imageDefinitionsFile,
       runOrder: 2,
+      encryptionKey: this.encryptionKey,
     });
   }
 
@@ -270,7 +280,19 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     });
   }
 
-  /** `docker build` + push, or with the registry cache, one `docker buildx build --push`. */
+  /**
+   * `docker build` + push; with the registry cache, the build imports the cache from, and
+   * pushes the image with its inline cache to, the cache repository's `buildcache` tag.
+   *
+   * The build runs on the Docker daemon's own BuildKit (the `docker` driver), not a
+   * `docker buildx create --driver docker-container` builder: that one pulls `moby/buildkit`
+   * from Docker Hub on every fresh build host, anonymously, from CodeBuild's shared IP addresses
+   * (Docker Hub's pull rate limit), and no copy on ECR Public is published by Docker or AWS that
+   * the build could pull instead (the copies there are third parties', and the builder runs
+   * privileged with the registry login). The daemon's driver exports only the inline cache
+   * (the final image's layers; mode=max would also keep intermediate stages), which is what
+   * is kept here.
+   */
   private dockerBuildCommand(): string {
     const b = this.imageBuild;
     const options = [
@@ -280,23 +302,17 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       '--tag "$REPOSITORY_URI:$IMAGE_TAG"',
     ];
     const context = shellQuote(b.context ?? DEFAULTS.dockerContext);
+    const push = 'docker push "$REPOSITORY_URI:$IMAGE_TAG"';
     if (!this.cacheRepository) {
-      return `docker build ${options.join(' ')} ${context} && docker push "$REPOSITORY_URI:$IMAGE_TAG"`;
+      return `docker build ${options.join(' ')} ${context} && ${push}`;
     }
-    const cache = 'type=registry,ref=$CACHE_REPOSITORY_URI:buildcache';
+    const cache = '"$CACHE_REPOSITORY_URI:buildcache"';
     return [
-      // The registry cache needs BuildKit's container driver; the default docker driver cannot export it.
-      '{ docker buildx use pipeline-builder 2>/dev/null || docker buildx create --name pipeline-builder --driver docker-container --use; }',
-      '&& docker buildx build',
-      ...options,
-      `--cache-from "${cache}"`,
-      // ECR stores cache manifests only as image manifests (image-manifest=true, OCI media types).
-      `--cache-to "${cache},mode=max,image-manifest=true,oci-mediatypes=true"`,
-      // A plain single-platform manifest: attestation manifests would be untagged children of
-      // an index, which the untagged-image lifecycle rule would expire under the release.
-      '--provenance=false --sbom=false',
-      '--push',
-      context,
+      // A missing cache image (the first build) is a warning, not an error, for BuildKit.
+      `DOCKER_BUILDKIT=1 docker build ${options.join(' ')} --cache-from ${cache} --build-arg BUILDKIT_INLINE_CACHE=1 ${context}`,
+      `&& ${push}`,
+      // The cache is best effort: a failed cache push must not fail a release that is pushed.
+      `&& { docker tag "$REPOSITORY_URI:$IMAGE_TAG" ${cache} && docker push ${cache} || echo "Warning: the layer cache was not pushed" >&2; }`,
     ].join(' ');
   }
 }
@@ -321,3 +337,28 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
   }
 }
 
+
+/**
+ * Two environments must not deploy one service: the second would redeploy what the first just
+ * deployed, so the approval between them would guard nothing.
+ */
+function validateOneServicePerEnvironment(scope: Construct, environments: EcsEnvironment[]): void {
+  environments.forEach((env, i) => {
+    environments.slice(0, i).forEach((other, j) => {
+      if (sameService(env.deployment.service, other.deployment.service)) {
+        fail(scope, `environments[${i}].deployment.service`,
+          `is the service of environments[${j}] ("${other.name}") as well, got ${env.deployment.service.node.path}`,
+          'give each environment its own service: environments that share a service deploy each other\'s image, and the approval between them guards nothing');
+      }
+    });
+  });
+}
+
+/** Whether two services are the same, as far as synth can tell (same construct, or the same resolved ARN). */
+function sameService(a: ecs.IBaseService, b: ecs.IBaseService): boolean {
+  if (a === b || a.node === b.node) {
+    return true;
+  }
+  const stack = Stack.of(a);
+  return Stack.of(b) === stack && JSON.stringify(stack.resolve(a.serviceArn)) === JSON.stringify(stack.resolve(b.serviceArn));
+}

@@ -3,13 +3,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BlueGreenEcsDeployment } from './blue-green-deployment';
 import { RollingEcsDeployment } from './rolling-deployment';
+import { grantExecutionRolePull, ServiceInfo } from './service-info';
 
 /**
  * Options of a rolling ECS deployment (and of an ECS-native blue/green one).
@@ -169,7 +172,10 @@ export interface EcsDeployActionContext {
   readonly input: codepipeline.Artifact;
   /** The image definitions file for this environment's container (rolling deployments). */
   readonly imageDefinitionsFile: string;
+  /** Run order of the environment's first action after the approval. */
   readonly runOrder: number;
+  /** The pipeline's key, for projects the deployment adds to the environment's stage. */
+  readonly encryptionKey: kms.IKey;
 }
 
 /**
@@ -241,9 +247,19 @@ export class EcsDeployment {
     this.strategy.grantBuild(project);
   }
 
+  /** Let the service's task execution role pull the pipeline's image. @internal */
+  public _grantPull(scope: Construct, id: string, prop: string, repository: ecr.IRepository): void {
+    grantExecutionRolePull(scope, id, prop, new ServiceInfo(this.service), repository);
+  }
+
   /** Create the deploy action. @internal */
   public _createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     return this.strategy.createAction(scope, context);
+  }
+
+  /** Actions that must run in the environment's stage before the deploy action `_createAction` made. @internal */
+  public _preDeployActions(): codepipeline.IAction[] {
+    return this.strategy.preDeployActions?.() ?? [];
   }
 }
 
@@ -259,4 +275,6 @@ export interface EcsDeploymentStrategy {
   buildSteps(scope: Construct, environmentName: string, containerName: string): EcsBuildSteps;
   grantBuild(project: codebuild.IProject): void;
   createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction;
+  /** Actions createAction added before the deploy action, if any. */
+  preDeployActions?(): codepipeline.IAction[];
 }

@@ -1,8 +1,9 @@
 import { Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { fail, show } from '../core/validation';
+import { fail, show, warn } from '../core/validation';
 
 /**
  * What can be known about an ECS service at synth time: everything when the service is
@@ -111,5 +112,41 @@ export function passTaskRolesStatement(roles: iam.IRole[]): iam.PolicyStatement 
     actions: ['iam:PassRole'],
     resources: roles.map((r) => r.roleArn),
     conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+  });
+}
+
+/** The actions ECS documents for a task execution role pulling from a private ECR repository. */
+const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
+
+/**
+ * Let the service's task execution role pull the pipeline's image: the deploy files point the
+ * service at `<repository>@sha256:...`, and without pull permission on that repository the
+ * tasks stop with CannotPullContainerError.
+ *
+ * The policy lives in the pipeline's scope (not the role's stack) so that a service in another
+ * stack of the same environment gets no reference back to the pipeline's stack (which already
+ * references the service): no dependency cycle. No KMS permission is needed even for a
+ * repository encrypted with a customer managed key: ECR decrypts layers through the KMS grants it
+ * creates on the key for the repository (Amazon ECR User Guide, "Encryption at rest").
+ *
+ * For an imported service the execution role cannot be read: the pipeline warns with what to grant.
+ * @internal
+ */
+export function grantExecutionRolePull(scope: Construct, id: string, prop: string, info: ServiceInfo, repository: ecr.IRepository): void {
+  const td = info.taskDefinition;
+  if (!td) {
+    warn(scope, 'ExecutionRolePullNotGranted',
+      `${prop}: the service ${info.service.node.path} is imported, so the pipeline cannot grant its task execution role pull access to the image. ` +
+      `Grant the execution role ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the pipeline's repository (${repository.node.path}) ` +
+      '(e.g. pipeline.repository.grantPull(executionRole)) and ecr:GetAuthorizationToken on "*", or its tasks stop with CannotPullContainerError.');
+    return;
+  }
+  const role = td.obtainExecutionRole();
+  new iam.Policy(scope, id, {
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({ sid: 'PullThePipelineImage', actions: PULL_ACTIONS, resources: [repository.repositoryArn] }),
+      new iam.PolicyStatement({ sid: 'LogInToTheRegistry', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
+    ],
   });
 }

@@ -1,4 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -42,8 +46,10 @@ function pipelineWith(stack: Stack, options: Partial<BlueGreenDeploymentOptions>
 }
 
 /** The buildspec, with the tokens of a Fn::Join (service names, hook ARNs) shown as <REF>. */
-function buildSpecOf(template: Template): any {
-  const spec = Object.values(template.findResources('AWS::CodeBuild::Project'))[0].Properties.Source.BuildSpec;
+function buildSpecOf(template: Template, description = /^Test, build and push/): any {
+  const projects = Object.values(template.findResources('AWS::CodeBuild::Project')).filter((p) => description.test(p.Properties.Description));
+  expect(projects).toHaveLength(1);
+  const spec = projects[0].Properties.Source.BuildSpec;
   const text = typeof spec === 'string' ? spec : (spec['Fn::Join'][1] as any[]).map((p) => (typeof p === 'string' ? p : '<REF>')).join('');
   return JSON.parse(text);
 }
@@ -113,17 +119,15 @@ describe('CodeDeploy blue/green', () => {
     template.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { DeploymentConfigName: { Ref: Match.stringLikeRegexp('^Canary5') } });
   });
 
-  test('the build writes taskdef, appspec (container, port, hooks) and imageDetail.json', () => {
+  test('the build writes the appspec (container, port, hooks) and imageDetail.json, never the task definition', () => {
     const stack = newStack();
     const hook = new lambda.Function(stack, 'Hook', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
     const { template } = pipelineWith(stack, { hooks: { beforeAllowTraffic: hook } });
     const spec = buildSpecOf(template);
     const commands = spec.phases.build.commands.join('\n');
-    expect(commands).toMatch(/aws ecs describe-services --cluster .* --query 'services\[0\].taskDefinition'/);
-    expect(commands).toMatch(/jq --arg c 'web' '\(.containerDefinitions\[\] \| select\(.name == \$c\) \| .image\) = "<IMAGE1_NAME>"/);
-    expect(commands).toContain('> taskdef-Production.json');
+    expect(commands).not.toMatch(/describe-services|describe-task-definition|taskdef/);
     expect(commands).toContain('> appspec-Production.yaml');
-    expect(spec.artifacts.files).toEqual(['imageDetail.json', 'taskdef-Production.json', 'appspec-Production.yaml']);
+    expect(spec.artifacts.files).toEqual(['imageDetail.json', 'appspec-Production.yaml']);
     const appspec = spec.phases.build.commands.find((c: string) => c.endsWith('> appspec-Production.yaml'));
     expect(appspec).toBe("printf '%s\\n' 'version: 0.0' 'Resources:' '  - TargetService:' '      Type: AWS::ECS::Service' '      Properties:' " +
       "'        TaskDefinition: <TASK_DEFINITION>' '        LoadBalancerInfo:' '          ContainerName: \"web\"' '          ContainerPort: 80' " +
@@ -139,7 +143,9 @@ describe('CodeDeploy blue/green', () => {
         Actions: Match.arrayWith([Match.objectLike({
           ActionTypeId: Match.objectLike({ Provider: 'CodeDeployToECS' }),
           Configuration: Match.objectLike({
-            TaskDefinitionTemplatePath: 'taskdef-Production.json',
+            TaskDefinitionTemplateArtifact: 'ProductionTaskDefinition',
+            TaskDefinitionTemplatePath: 'taskdef.json',
+            AppSpecTemplateArtifact: 'Build',
             AppSpecTemplatePath: 'appspec-Production.yaml',
             Image1ArtifactName: 'Build',
             Image1ContainerName: 'IMAGE1_NAME',
@@ -165,7 +171,7 @@ describe('CodeDeploy blue/green', () => {
     const statements = policy.Properties.PolicyDocument.Statement as any[];
     const star = statements.filter((s) => s.Resource === '*').flatMap((s) => [].concat(s.Action)).sort();
     expect(star).toEqual([
-      'cloudwatch:DescribeAlarms',
+      'ecs:CreateTaskSet',
       'elasticloadbalancing:DescribeListeners',
       'elasticloadbalancing:DescribeRules',
       'elasticloadbalancing:DescribeTargetGroups',
@@ -173,6 +179,55 @@ describe('CodeDeploy blue/green', () => {
     ]);
     const modify = statements.find((s) => s.Action === 'elasticloadbalancing:ModifyListener');
     expect(modify.Resource).toEqual([{ Ref: expect.stringMatching(/^LbHttp/) }, { Ref: expect.stringMatching(/^LbTest/) }]);
+  });
+
+  /** The statements of the CodeDeploy service role's policy. */
+  function codeDeployRoleStatements(template: Template): any[] {
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codedeploy.amazonaws.com' } })] } } });
+    const [roleId] = Object.keys(roles);
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties.Roles).includes(roleId))!;
+    return policy.Properties.PolicyDocument.Statement;
+  }
+
+  test('GIVEN a blue/green service THEN ecs:CreateTaskSet is on "*" conditioned on ecs:service = the service (valid under old and new authorization data)', () => {
+    const { template } = pipelineWith(newStack());
+    const statements = codeDeployRoleStatements(template);
+    const create = statements.filter((s) => [].concat(s.Action).includes('ecs:CreateTaskSet' as never));
+    expect(create).toEqual([{
+      Sid: 'CreateTaskSetsOfTheServiceOnly',
+      Effect: 'Allow',
+      Action: 'ecs:CreateTaskSet',
+      Resource: '*',
+      Condition: { ArnEquals: { 'ecs:service': { Ref: expect.stringMatching(/^ProductionService/) } } },
+    }]);
+    const taskSets = statements.find((s) => s.Sid === 'ManageTheServiceTaskSets');
+    expect(taskSets.Action).toEqual(['ecs:DescribeServices', 'ecs:UpdateServicePrimaryTaskSet', 'ecs:DeleteTaskSet']);
+  });
+
+  test('GIVEN the default alarms and one of the user\'s THEN cloudwatch:DescribeAlarms names exactly those alarms', () => {
+    const stack = newStack();
+    const own = cloudwatch.Alarm.fromAlarmArn(stack, 'Own', 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-latency');
+    const { template } = pipelineWith(stack, { alarms: [own] });
+    const describe = codeDeployRoleStatements(template).filter((s) => [].concat(s.Action).includes('cloudwatch:DescribeAlarms' as never));
+    expect(describe).toHaveLength(1);
+    expect(describe[0].Resource).toEqual([
+      'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-latency',
+      { 'Fn::GetAtt': [expect.stringMatching(/Green5xxAlarm/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/GreenUnhealthyHostsAlarm/), 'Arn'] },
+    ]);
+  });
+
+  test('GIVEN no alarms at all THEN the CodeDeploy role cannot describe any alarm', () => {
+    const { template } = pipelineWith(newStack(), { defaultAlarms: false });
+    expect(JSON.stringify(codeDeployRoleStatements(template))).not.toContain('cloudwatch:DescribeAlarms');
+  });
+
+  test('GIVEN a created deployment group THEN it is created after its role\'s policy (CodeDeploy validates the role at creation)', () => {
+    const { template } = pipelineWith(newStack());
+    const [group] = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup'));
+    const policyIds = Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => /BlueGreenCodeDeployRoleDefaultPolicy/.test(id));
+    expect(policyIds).toHaveLength(1);
+    expect(group.DependsOn).toEqual(expect.arrayContaining(policyIds));
   });
 
   test('an existing deployment group is used, and ignored options warn', () => {
@@ -326,12 +381,128 @@ describe('build once, promote', () => {
       ],
     });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CodeBuild::Project', 1);
+    // The build, and Production's task definition capture.
+    template.resourceCountIs('AWS::CodeBuild::Project', 2);
     const spec = buildSpecOf(template);
     // One push, by tag; both deploy files name the image by the digest of that push.
-    expect(spec.phases.build.commands.filter((c: string) => c.includes('--push'))).toHaveLength(1);
+    expect(spec.phases.build.commands.join('\n').match(/docker push "\$REPOSITORY_URI:\$IMAGE_TAG"/g)).toHaveLength(1);
     expect(spec.phases.build.commands).toContain('printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$IMAGE_URI" > imagedefinitions.json');
     expect(spec.phases.build.commands).toContain('printf \'{"ImageURI":"%s"}\' "$IMAGE_URI" > imageDetail.json');
     expect(stack.resolve(pipeline.imageDigest)).toBe('#{Build_BuildAndTest_NS.IMAGE_DIGEST}');
+  });
+});
+
+describe('CodeDeploy blue/green: the task definition is captured when the environment deploys', () => {
+  function productionStage(template: Template): any {
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+    return pipeline.Properties.Stages.find((st: any) => st.Name === 'Production');
+  }
+
+  /** Staging (rolling) → approval → Production (CodeDeploy blue/green). */
+  function twoEnvironments(stack: Stack) {
+    const f = blueGreenFixture(stack);
+    const staging = fargateService(stack, 'Staging');
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [
+        { name: 'Staging', deployment: EcsDeployment.rolling(staging) },
+        { name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, listener: f.listener, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: f.greenTargetGroup }) },
+      ],
+    });
+    return Template.fromStack(stack);
+  }
+
+  test('GIVEN an approval before production THEN the capture runs after the approval and before the deployment, in the production stage', () => {
+    const template = twoEnvironments(newStack());
+    const stage = productionStage(template);
+    expect(stage.Actions.map((a: any) => [a.Name, a.ActionTypeId.Provider, a.RunOrder])).toEqual([
+      ['Approve', 'Manual', 1],
+      ['CaptureTaskDefinition', 'CodeBuild', 2],
+      ['Deploy', 'CodeDeployToECS', 3],
+    ]);
+    const [, capture, deploy] = stage.Actions;
+    expect(capture.OutputArtifacts).toEqual([{ Name: 'ProductionTaskDefinition' }]);
+    expect(deploy.InputArtifacts).toEqual([{ Name: 'Build' }, { Name: 'ProductionTaskDefinition' }]);
+    expect(JSON.stringify(capture.Configuration.EnvironmentVariables)).toContain('{\\"name\\":\\"CONTAINER_NAME\\",\\"type\\":\\"PLAINTEXT\\",\\"value\\":\\"web\\"}');
+  });
+
+  test('GIVEN a region with CodeBuild Lambda compute THEN the capture runs on Lambda compute; elsewhere on a small EC2 container', () => {
+    const lambdaRegion = Template.fromStack((() => { const s = newStack(); pipelineWith(s); return s; })());
+    lambdaRegion.hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: Match.stringLikeRegexp('^Reads the current task definition'),
+      Environment: Match.objectLike({ ComputeType: 'BUILD_LAMBDA_1GB', Type: 'LINUX_LAMBDA_CONTAINER' }),
+    });
+    const app = new App();
+    const other = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-north-1' } });
+    pipelineWith(other);
+    Template.fromStack(other).hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: Match.stringLikeRegexp('^Reads the current task definition'),
+      Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_SMALL', Type: 'LINUX_CONTAINER' }),
+    });
+  });
+
+  test('GIVEN the capture THEN its role describes only this service (DescribeTaskDefinition has no resource type) and the build reads no service', () => {
+    const { template } = pipelineWith(newStack());
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const capture = policies.find(([id]) => id.startsWith('PipelineProductionTaskDefinitionProjectRole'))![1];
+    const statements = capture.Properties.PolicyDocument.Statement as any[];
+    expect(statements.find((s) => s.Sid === 'DescribeTheBlueGreenService').Resource).toEqual({ Ref: expect.stringMatching(/^ProductionService/) });
+    expect(statements.filter((s) => s.Resource === '*').map((s) => s.Action)).toEqual(['ecs:DescribeTaskDefinition']);
+    const build = policies.find(([id]) => id.startsWith('PipelineBuildRole'))![1];
+    expect(JSON.stringify(build.Properties.PolicyDocument)).not.toMatch(/ecs:Describe/);
+  });
+
+  test('GIVEN the service\'s current task definition WHEN the capture script runs THEN taskdef.json is it, with the image placeholder and without read-only fields', () => {
+    const { template } = pipelineWith(newStack());
+    const spec = buildSpecOf(template, /^Reads the current task definition/);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'capture-'));
+    const bin = path.join(root, 'bin');
+    fs.mkdirSync(bin);
+    const current = {
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:7',
+      revision: 7,
+      status: 'ACTIVE',
+      requiresAttributes: [],
+      compatibilities: ['FARGATE'],
+      registeredAt: '2026-01-01T00:00:00Z',
+      registeredBy: 'arn:aws:iam::111111111111:role/x',
+      family: 'web',
+      cpu: '256',
+      memory: '1024',
+      executionRoleArn: 'arn:aws:iam::111111111111:role/exec',
+      environmentChangedMeanwhile: 'kept',
+      containerDefinitions: [{ name: 'web', image: '111111111111.dkr.ecr.us-east-1.amazonaws.com/shop@sha256:old', essential: true }, { name: 'sidecar', image: 'public.ecr.aws/x/y:1' }],
+    };
+    fs.writeFileSync(path.join(bin, 'aws'), [
+      '#!/bin/sh',
+      'echo "$*" >> "$FAKE_ROOT/calls.log"',
+      'case "$1 $2" in',
+      '  "ecs describe-services") echo arn:aws:ecs:us-east-1:111111111111:task-definition/web:7;;',
+      `  "ecs describe-task-definition") cat <<'EOF'\n${JSON.stringify(current)}\nEOF\n;;`,
+      '  *) echo "unexpected: $*" >&2; exit 2;;',
+      'esac',
+    ].join('\n'), { mode: 0o755 });
+    const script = spec.phases.build.commands.map((c: string) => `${c}\nrc=$?; [ "$rc" -eq 0 ] || exit "$rc"`).join('\n');
+    const result = spawnSync('sh', ['-c', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { PATH: `${bin}:${process.env.PATH}`, HOME: root, FAKE_ROOT: root, CLUSTER_NAME: 'prod', SERVICE_NAME: 'web', CONTAINER_NAME: 'web' },
+    });
+    const calls = fs.readFileSync(path.join(root, 'calls.log'), 'utf8');
+    const written = result.status === 0 ? JSON.parse(fs.readFileSync(path.join(root, 'taskdef.json'), 'utf8')) : undefined;
+    fs.rmSync(root, { recursive: true, force: true });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(calls).toContain('ecs describe-services --cluster prod --services web');
+    expect(written).toEqual({
+      family: 'web',
+      cpu: '256',
+      memory: '1024',
+      executionRoleArn: 'arn:aws:iam::111111111111:role/exec',
+      environmentChangedMeanwhile: 'kept',
+      containerDefinitions: [{ name: 'web', image: '<IMAGE1_NAME>', essential: true }, { name: 'sidecar', image: 'public.ecr.aws/x/y:1' }],
+    });
+    expect(spec.artifacts.files).toEqual(['taskdef.json']);
   });
 });

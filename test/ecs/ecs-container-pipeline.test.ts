@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -79,6 +79,37 @@ describe('ECR repository', () => {
       .toThrow(/TestStack\/Pipeline: repositoryOptions.maxImageCount must be a whole number between 1 and 1000, got .*Fix:/);
   });
 
+  test('GIVEN a token maxImageCount (a parameter) THEN the lifecycle policy text substitutes its value, not {"Ref": ...}', () => {
+    const stack = newStack();
+    const keep = new CfnParameter(stack, 'KeepImages', { type: 'Number', default: 50 });
+    const service = fargateService(stack, 'Staging');
+    new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      repositoryOptions: { maxImageCount: keep.valueAsNumber },
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }],
+    });
+    const text = releaseRepository(Template.fromStack(stack)).Properties.LifecyclePolicy.LifecyclePolicyText;
+    // CloudFormation joins the parts: the parameter's value goes into the JSON as a number.
+    expect(text['Fn::Join']).toBeDefined();
+    const [delimiter, parts] = text['Fn::Join'];
+    expect(parts.filter((p: unknown) => typeof p !== 'string')).toEqual([{ Ref: 'KeepImages' }]);
+    const rendered = parts.map((p: unknown) => (typeof p === 'string' ? p : '50')).join(delimiter);
+    expect(rendered).not.toContain('Ref');
+    expect(JSON.parse(rendered).rules).toEqual([
+      { rulePriority: 1, description: 'Expire untagged images', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 50 }, action: { type: 'expire' } },
+    ]);
+  });
+
+  test('GIVEN literal options THEN the token rendering is identical to aws-cdk-lib\'s', () => {
+    const { template } = setup();
+    const text = releaseRepository(template).Properties.LifecyclePolicy.LifecyclePolicyText;
+    expect(JSON.parse(text).rules).toEqual([
+      { rulePriority: 1, description: 'Expire untagged images', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } },
+    ]);
+  });
+
   test('untagged expiration must be whole days', () => {
     expect(() => setup({ repositoryOptions: { untaggedImageExpiration: Duration.hours(36) } }))
       .toThrow(/repositoryOptions.untaggedImageExpiration must be a whole number of days/);
@@ -109,7 +140,7 @@ describe('image build', () => {
     const all = JSON.stringify(spec);
     expect(all).not.toMatch(/:latest/);
     expect(spec.phases.pre_build.commands.join('\n')).toMatch(/IMAGE_TAG=.*SOURCE_REVISION/);
-    expect(spec.phases.build.commands[0]).toMatch(/docker buildx build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" .* --push '\.'/);
+    expect(spec.phases.build.commands[0]).toMatch(/docker build --file 'Dockerfile' --tag "\$REPOSITORY_URI:\$IMAGE_TAG" .* '\.' && docker push "\$REPOSITORY_URI:\$IMAGE_TAG"/);
     // Every environment deploys the pushed image by digest: built once, promoted unchanged.
     expect(spec.phases.build.commands).toContain(
       'printf \'[{"name":"%s","imageUri":"%s"}]\' \'web\' "$IMAGE_URI" > imagedefinitions.json');
@@ -135,21 +166,27 @@ describe('image build', () => {
     const { template } = setup({ imageBuild: { dockerfile: 'app/Dockerfile', context: 'app', buildArgs: { NODE_ENV: "prod'x" }, platform: 'linux/arm64' } });
     const build = buildSpecOf(template).phases.build.commands[0];
     expect(build).toContain("--file 'app/Dockerfile' --platform 'linux/arm64' --build-arg 'NODE_ENV=prod'\\''x'");
-    expect(build).toMatch(/ --push 'app'; fi$/);
+    expect(build).toContain(" 'app' && docker push \"$REPOSITORY_URI:$IMAGE_TAG\"");
   });
 
   test('the layer cache lives in its own mutable cache repository; release tags stay immutable', () => {
     const { template, pipeline } = setup();
     const build = buildSpecOf(template).phases.build.commands[0];
-    expect(build).toContain('--cache-from "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache"');
-    expect(build).toContain('--cache-to "type=registry,ref=$CACHE_REPOSITORY_URI:buildcache,mode=max,image-manifest=true,oci-mediatypes=true"');
-    expect(build).toContain('--provenance=false --sbom=false');
+    expect(build).toContain('--cache-from "$CACHE_REPOSITORY_URI:buildcache" --build-arg BUILDKIT_INLINE_CACHE=1');
+    expect(build).toContain('docker tag "$REPOSITORY_URI:$IMAGE_TAG" "$CACHE_REPOSITORY_URI:buildcache" && docker push "$CACHE_REPOSITORY_URI:buildcache" || echo');
     template.hasResource('AWS::ECR::Repository', {
       Properties: { ImageTagMutability: 'MUTABLE', EncryptionConfiguration: { EncryptionType: 'KMS' } },
       DeletionPolicy: 'Retain',
     });
     releaseRepository(template);
     expect(pipeline.cacheRepository).toBeDefined();
+  });
+
+  test('GIVEN a fresh build host THEN the image build pulls nothing from Docker Hub: the daemon\'s own BuildKit, no docker-container builder (moby/buildkit)', () => {
+    for (const registryCache of [true, false]) {
+      const all = JSON.stringify(buildSpecOf(setup({ imageBuild: { registryCache } }).template));
+      expect(all).not.toMatch(/buildx create|docker-container|moby\/buildkit|--driver/);
+    }
   });
 
   test('without the registry cache: plain docker build and push, no cache repository', () => {
@@ -374,5 +411,46 @@ describe('security checks', () => {
       environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service, { containerName: 'web', passRoles: [] }) }],
     });
     expect(nagFindings(pipeline)).toEqual([]);
+  });
+});
+
+describe('one service per environment, in the pipeline\'s account and region', () => {
+  test('GIVEN one service in two environments THEN the pipeline is rejected', () => {
+    const stack = newStack();
+    const service = fargateService(stack, 'Shared');
+    expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }, { name: 'Production', deployment: EcsDeployment.rolling(service) }],
+    })).toThrow(/TestStack\/Pipeline: environments\[1\]\.deployment\.service is the service of environments\[0\] \("Staging"\) as well, got TestStack\/Shared.*Fix: give each environment its own service/);
+  });
+
+  test('GIVEN the same imported service twice (two imports of one name) THEN the pipeline is rejected', () => {
+    const stack = newStack();
+    const cluster = ecs.Cluster.fromClusterAttributes(stack, 'Imported', { clusterName: 'prod', vpc: undefined as any });
+    const a = ecs.FargateService.fromFargateServiceAttributes(stack, 'A', { cluster, serviceName: 'web' });
+    const b = ecs.FargateService.fromFargateServiceAttributes(stack, 'B', { cluster, serviceName: 'web' });
+    expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [
+        { name: 'Staging', deployment: EcsDeployment.rolling(a, { containerName: 'web', passRoles: [] }) },
+        { name: 'Production', deployment: EcsDeployment.rolling(b, { containerName: 'web', passRoles: [] }) },
+      ],
+    })).toThrow(/environments\[1\]\.deployment\.service is the service of environments\[0\]/);
+  });
+
+  test('GIVEN two distinct services THEN both are accepted', () => {
+    const { template } = setup();
+    template.resourceCountIs('AWS::ECS::Service', 2);
+  });
+
+  test('GIVEN a service in another region THEN the library\'s error names it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+    const other = new Stack(app, 'Ireland', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const service = fargateService(other, 'Web');
+    expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service) }],
+    })).toThrow(/TestStack\/Pipeline: environments\[0\]\.deployment\.service is in region eu-west-1 \(Ireland\/Web\), but the pipeline's stack is in region us-east-1/);
   });
 });

@@ -25,7 +25,8 @@ describe('examples/ecs-app.ts', () => {
       ['Source', ['CodeStarSourceConnection']],
       ['Build', ['CodeBuild']],
       ['Staging', ['ECS']],
-      ['Production', ['Manual', 'CodeDeployToECS']],
+      // The task definition is captured after the approval, right before CodeDeploy deploys.
+      ['Production', ['Manual', 'CodeBuild', 'CodeDeployToECS']],
     ]);
     template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 1);
     expect(pipeline.repository).toBeDefined();

@@ -401,6 +401,26 @@ const CONSTRUCT_CASES: ConstructCase[] = [
     value: '"ECS"',
     build: (s) => ecsDeploy(s, blueGreen(s, { service: fargateService(s, 'Rolling') })),
   },
+  {
+    construct: 'EcsContainerPipeline',
+    name: 'the same service in two environments',
+    prop: 'environments[1].deployment.service',
+    value: 'TestStack/Svc',
+    build: (s) => {
+      const service = fargateService(s, 'Svc');
+      return new EcsContainerPipeline(s, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }, { name: 'Production', deployment: EcsDeployment.rolling(service) }],
+      });
+    },
+  },
+  {
+    construct: 'EcsContainerPipeline',
+    name: 'a service in another account',
+    prop: 'environments[0].deployment.service',
+    value: '222222222222',
+    build: (s) => ecsDeploy(s, EcsDeployment.rolling(fargateService(new Stack(s.node.root as App, 'Other', { env: { account: '222222222222', region: 'us-east-1' } }), 'Svc'))),
+  },
   { construct: 'EcsContainerPipeline', name: 'maxImageCount 0', prop: 'repositoryOptions.maxImageCount', value: '0', build: (s) => ecs1(s, { repositoryOptions: { maxImageCount: 0 } }) },
   { construct: 'EcsContainerPipeline', name: 'maxImageCount 1001', prop: 'repositoryOptions.maxImageCount', value: '1001', build: (s) => ecs1(s, { repositoryOptions: { maxImageCount: 1001 } }) },
   { construct: 'EcsContainerPipeline', name: 'maxImageCount fractional', prop: 'repositoryOptions.maxImageCount', value: '2.5', build: (s) => ecs1(s, { repositoryOptions: { maxImageCount: 2.5 } }) },
