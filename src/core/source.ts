@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
@@ -114,7 +115,7 @@ class ConnectionSource extends PipelineSource {
     (o.filePaths ?? []).forEach((p, i) => validateGlob(scope, `source.filePaths[${i}]`, p));
     (o.tags ?? []).forEach((t, i) => validateGlob(scope, `source.tags[${i}]`, t));
 
-    const action = new actions.CodeStarConnectionsSourceAction({
+    const action = new ConnectionSourceAction({
       actionName: 'Source',
       connectionArn: o.connectionArn,
       owner: o.owner,
@@ -140,6 +141,47 @@ class ConnectionSource extends PipelineSource {
       },
     };
   }
+}
+
+/**
+ * aws-cdk-lib's CodeStarConnectionsSourceAction grants only `codestar-connections:UseConnection`,
+ * but IAM needs the action's service prefix to match the resource ARN's (AWS "Connections
+ * rename" page), and connections created since July 2024 have `arn:aws:codeconnections:...`
+ * ARNs: their Source action would fail. This action grants the prefix of the ARN (both for an
+ * unresolved ARN) plus what the aws-cdk-lib action grants on the artifact bucket (read/write,
+ * PutObjectAcl, and the bucket key), and renders the same configuration.
+ */
+class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
+  constructor(private readonly connectionProps: actions.CodeStarConnectionsSourceActionProps) {
+    super(connectionProps);
+  }
+
+  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const p = this.connectionProps;
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: useConnectionActions(p.connectionArn),
+      resources: [p.connectionArn],
+    }));
+    options.bucket.grantReadWrite(options.role);
+    options.bucket.grantPutAcl(options.role);
+    return {
+      configuration: {
+        ConnectionArn: p.connectionArn,
+        FullRepositoryId: `${p.owner}/${p.repo}`,
+        BranchName: p.branch,
+        DetectChanges: p.triggerOnPush,
+      },
+    };
+  }
+}
+
+/** The UseConnection action(s) whose service prefix matches the connection ARN. */
+function useConnectionActions(connectionArn: string): string[] {
+  const both = ['codeconnections:UseConnection', 'codestar-connections:UseConnection'];
+  // A token ARN may still spell its service literally (e.g. `arn:${Partition}:codeconnections:...`).
+  const service = connectionArn.split(':')[2];
+  const matching = both.filter((a) => a.split(':')[0] === service);
+  return matching.length > 0 ? matching : both;
 }
 
 class CodeCommitSource extends PipelineSource {

@@ -104,6 +104,60 @@ describe('PipelineSource', () => {
     })).not.toThrow();
   });
 
+  describe('UseConnection is granted under the service prefix of the connection ARN (IAM matches prefixes)', () => {
+    /** The actions of every statement of the source action's role that name the connection. */
+    function connectionGrants(template: Template): Array<{ actions: string[]; resource: unknown }> {
+      const source = stageOf(template, 'Source').Actions[0];
+      const roleId = source.RoleArn['Fn::GetAtt'][0];
+      const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+      return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+        .filter((st: any) => [st.Action].flat().some((a: string) => a.endsWith(':UseConnection')))
+        .map((st: any) => ({ actions: [st.Action].flat().sort(), resource: st.Resource }));
+    }
+
+    function synth(connectionArn: string | ((stack: Stack) => string)): Template {
+      const stack = newStack();
+      const arn = typeof connectionArn === 'string' ? connectionArn : connectionArn(stack);
+      ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: arn, owner: 'acme', repo: 'shop' }) });
+      return Template.fromStack(stack);
+    }
+
+    test('GIVEN a codeconnections ARN (created since July 2024) THEN only codeconnections:UseConnection is granted on it', () => {
+      expect(connectionGrants(synth(CONNECTION_ARN))).toEqual([{ actions: ['codeconnections:UseConnection'], resource: CONNECTION_ARN }]);
+    });
+
+    test('GIVEN a codestar-connections ARN THEN only codestar-connections:UseConnection is granted on it', () => {
+      const arn = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/abc';
+      expect(connectionGrants(synth(arn))).toEqual([{ actions: ['codestar-connections:UseConnection'], resource: arn }]);
+    });
+
+    test('GIVEN an unresolved ARN (a CfnParameter) THEN both prefixes are granted on it', () => {
+      const template = synth((stack) => new CfnParameter(stack, 'ConnectionArn').valueAsString);
+      expect(connectionGrants(template)).toEqual([{
+        actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'], resource: { Ref: 'ConnectionArn' },
+      }]);
+    });
+
+    test('THEN the role keeps what the action reference lists for the artifact: put object (and ACL) in the artifact bucket, and the bucket key', () => {
+      const template = synth(CONNECTION_ARN);
+      const roleId = stageOf(template, 'Source').Actions[0].RoleArn['Fn::GetAtt'][0];
+      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+      const granted = statements.flatMap((st: any) => [st.Action].flat());
+      expect(granted).toEqual(expect.arrayContaining(['s3:PutObject', 's3:PutObjectAcl', 'kms:Encrypt', 'kms:GenerateDataKey*']));
+    });
+
+    test('THEN the pipeline role may assume the source action role', () => {
+      const template = synth(CONNECTION_ARN);
+      const roleId = stageOf(template, 'Source').Actions[0].RoleArn['Fn::GetAtt'][0];
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': [roleId, 'Arn'] } })]) },
+      });
+    });
+  });
+
   describe('GIVEN a CodeCommit source', () => {
     let stack: Stack;
     let template: Template;
