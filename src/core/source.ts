@@ -1,12 +1,14 @@
-import { Token } from 'aws-cdk-lib';
+import { Aspects, Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { fail, show, validateBranchName, validateList, validateRelativePath, validateRequired } from './validation';
+import { fail, show, validateBranchName, validateList, validateRelativePath, validateRequired, warn } from './validation';
 
 /**
  * A repository reached through an AWS CodeConnections connection (GitHub, GitHub Enterprise
@@ -75,8 +77,9 @@ export abstract class PipelineSource {
 
   /**
    * A zip file in an S3 bucket; the pipeline starts when a new version of the object is written
-   * (EventBridge, which needs a CloudTrail trail that records S3 data events for the bucket).
-   * The bucket must be versioned.
+   * (the bucket's "Object Created" EventBridge events; no CloudTrail trail needed). The bucket
+   * must be versioned. The pipeline turns on the EventBridge notifications of a bucket defined in
+   * the app; for an imported bucket, turn them on yourself (warning `S3SourceEventBridge`).
    *
    * @param bucket the bucket
    * @param key the object key of the zip file
@@ -220,15 +223,79 @@ class S3Source extends PipelineSource {
       fail(scope, 'source.bucket', `must be versioned, got an unversioned bucket (${this.bucket.node.path})`,
         'set versioned: true on the bucket; CodePipeline S3 sources read object versions');
     }
-    const action = new actions.S3SourceAction({
+    const action = new S3ObjectCreatedSourceAction({
       actionName: 'Source',
       bucket: this.bucket,
       bucketKey: this.key,
       output,
-      trigger: actions.S3Trigger.EVENTS,
+      // S3Trigger.EVENTS matches CloudTrail data events, which no trail records unless the
+      // account has one; the action below starts the pipeline on the bucket's own events.
+      trigger: actions.S3Trigger.NONE,
     });
+    enableEventBridge(scope, this.bucket);
     return { action, revision: action.variables.versionId };
   }
+}
+
+/**
+ * An S3 source started by the bucket's EventBridge notifications ("Object Created" events of
+ * the key), the change detection CodePipeline documents for a bucket with EventBridge enabled
+ * ("Migrate polling pipelines with an S3 source enabled for events"); it needs no CloudTrail
+ * trail.
+ */
+class S3ObjectCreatedSourceAction extends actions.S3SourceAction {
+  constructor(private readonly s3Props: actions.S3SourceActionProps) {
+    super(s3Props);
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    new events.Rule(scope, 'ObjectCreatedRule', {
+      description: `Start ${stage.pipeline.node.path} when ${this.s3Props.bucketKey} is written`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.s3Props.bucket.bucketName] },
+          object: { key: [this.s3Props.bucketKey] },
+        },
+      },
+      targets: [new targets.CodePipeline(stage.pipeline)],
+    });
+    return config;
+  }
+}
+
+/**
+ * Turn on the bucket's EventBridge notifications. For a bucket of the app without notification
+ * resource this is a template property (no custom resource); a bucket whose notifications
+ * aws-cdk-lib manages with its custom resource gets it there (that resource overwrites the
+ * bucket's whole notification configuration). The decision waits for synthesis (an aspect),
+ * since notifications may be added after the pipeline. An imported bucket cannot be changed:
+ * warn with what to enable.
+ */
+function enableEventBridge(scope: Construct, bucket: s3.IBucket): void {
+  const cfn = bucket.node.defaultChild;
+  if (!(bucket instanceof s3.Bucket) || !(cfn instanceof s3.CfnBucket)) {
+    warn(scope, 'S3SourceEventBridge',
+      `source.bucket ${bucket.node.path} is imported, so the pipeline cannot turn on its Amazon EventBridge notifications; ` +
+      'the pipeline starts on its "Object Created" events only once you enable them ' +
+      '(S3 console > bucket > Properties > Amazon EventBridge: On, or `aws s3api put-bucket-notification-configuration` ' +
+      'with "EventBridgeConfiguration": {} added to the bucket\'s current configuration)');
+    return;
+  }
+  Aspects.of(bucket).add({
+    visit: (node: IConstruct) => {
+      if (node !== bucket) {
+        return;
+      }
+      if (bucket.node.tryFindChild('Notifications')) {
+        bucket.enableEventBridgeNotification();
+      } else {
+        cfn.addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+      }
+    },
+  });
 }
 
 /** True only when the bucket is defined in this app and its versioning is known to be off. */

@@ -1,10 +1,12 @@
 import { CfnParameter, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeliveryPipelineErrors, PipelineSource } from '../../src';
 import { CONNECTION_ARN, githubSource, newStack } from '../helpers';
-import { ecsPipeline, flatten, stageOf, thrown } from './support';
+import { ecsPipeline, flatten, onlyResource, stageOf, thrown } from './support';
 
 /** The SOURCE_REVISION value the build action passes to CodeBuild. */
 function sourceRevisionOf(template: Template): string {
@@ -216,13 +218,30 @@ describe('PipelineSource', () => {
       expect(action.Configuration).toEqual({ S3Bucket: { Ref: bucketId }, S3ObjectKey: 'source/app.zip', PollForSourceChanges: false });
     });
 
-    test('THEN an EventBridge rule on writes of the object starts the pipeline', () => {
+    test('THEN an EventBridge rule on the bucket\'s "Object Created" events of the key starts the pipeline', () => {
+      const pipelineId = onlyResource(template, 'AWS::CodePipeline::Pipeline').id;
       template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: Match.objectLike({
-          source: ['aws.s3'],
-          detail: Match.objectLike({ requestParameters: { bucketName: [{ Ref: bucketId }], key: ['source/app.zip'] } }),
-        }),
+        EventPattern: {
+          'source': ['aws.s3'],
+          'detail-type': ['Object Created'],
+          'detail': { bucket: { name: [{ Ref: bucketId }] }, object: { key: ['source/app.zip'] } },
+        },
+        Targets: [Match.objectLike({ Arn: Match.anyValue(), RoleArn: Match.anyValue() })],
       });
+      const rule = onlyResource(template, 'AWS::Events::Rule').resource;
+      expect(flatten(rule.Properties.Targets[0].Arn)).toContain(`<${pipelineId}>`);
+    });
+
+    test('THEN no rule waits for CloudTrail events (no trail records them)', () => {
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(rules.filter((r: any) => JSON.stringify(r.Properties.EventPattern).includes('CloudTrail'))).toEqual([]);
+    });
+
+    test('THEN the bucket sends its events to EventBridge, set in the template (no notifications custom resource)', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      });
+      template.resourceCountIs('Custom::S3BucketNotifications', 0);
     });
 
     test('THEN the build gets the object version as SOURCE_REVISION', () => {
@@ -234,6 +253,26 @@ describe('PipelineSource', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'acme-sources');
     expect(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') })).not.toThrow();
+  });
+
+  test('GIVEN an imported S3 source bucket WHEN synthesized THEN a warning with an id says to turn on its EventBridge notifications', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'acme-sources');
+    ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
+      Match.stringLikeRegexp('source\\.bucket TestStack/Imported is imported.*EventBridge.*ack: cdk-delivery-pipelines:S3SourceEventBridge'));
+  });
+
+  test('GIVEN an S3 source bucket whose notifications aws-cdk-lib manages WHEN synthesized THEN EventBridge is turned on in that resource', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'SourceBucket', { versioned: true });
+    ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') });
+    // Added after the pipeline: the custom resource overwrites the whole notification configuration.
+    bucket.addObjectCreatedNotification(new s3n.SnsDestination(new sns.Topic(stack, 'Uploads')));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: Match.objectLike({ EventBridgeConfiguration: {} }),
+    });
   });
 
   describe('GIVEN bad input', () => {
