@@ -46,7 +46,9 @@ export interface LambdaTrafficHooks {
   /**
    * Runs after all traffic has moved to the new version. When it fails, CodePipeline rolls the
    * environment's stage back to the revision of its last successful execution: it publishes
-   * that code again and moves the alias back to it.
+   * that code again and moves the alias back to it. On the first run after the pipeline is
+   * created or changed there is no such execution: the stage fails and the alias stays on the
+   * new version (warning `LambdaHooksFirstRunRollback`); move it back yourself.
    *
    * @default - none
    */
