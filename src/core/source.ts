@@ -111,6 +111,13 @@ class ConnectionSource extends PipelineSource {
     }
     validateRequired(scope, 'source.owner', o.owner, 'pass the repository owner, e.g. "acme"');
     validateRequired(scope, 'source.repo', o.repo, 'pass the repository name, e.g. "shop"');
+    // CodePipeline's FullRepositoryId is `${owner}/${repo}`: a repo of "acme/shop" would become
+    // "acme/acme/shop". (The owner may hold a "/": GitLab groups have subgroups.)
+    if (typeof o.repo === 'string' && !Token.isUnresolved(o.repo) && o.repo.includes('/')) {
+      const cut = o.repo.lastIndexOf('/');
+      fail(scope, 'source.repo', `must be the repository name without its owner, got ${show(o.repo)}`,
+        `pass owner and repo separately, e.g. owner: ${show(o.repo.slice(0, cut) || 'acme')}, repo: ${show(o.repo.slice(cut + 1) || 'shop')}`);
+    }
     const branch = o.branch ?? DEFAULTS.defaultBranch;
     validateBranchName(scope, 'source.branch', branch);
     validateList(scope, 'source.filePaths', o.filePaths, 'pass a list of glob patterns, e.g. ["services/api/**"]');

@@ -299,6 +299,34 @@ describe('PipelineSource', () => {
       },
     );
 
+    test('WHEN the repo holds its owner ("acme/shop", which would become acme/acme/shop) THEN it throws saying to pass them separately', () => {
+      const stack = newStack();
+      expect(() => ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'acme/shop' }) }))
+        .toThrow(/TestStack\/Pipeline: source\.repo must be the repository name without its owner, got "acme\/shop"\. Fix: pass owner and repo separately, e\.g\. owner: "acme", repo: "shop"/);
+    });
+
+    test('GIVEN a GitLab subgroup owner ("group/subgroup") WHEN synthesized THEN it is accepted and FullRepositoryId joins them once', () => {
+      const stack = newStack();
+      ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme/platform', repo: 'shop' }) });
+      expect(stageOf(Template.fromStack(stack), 'Source').Actions[0].Configuration.FullRepositoryId).toBe('acme/platform/shop');
+    });
+
+    test.each([
+      ['refs/heads/main', 'main'],
+      ['refs/heads/release/1.x', 'release/1.x'],
+    ])('WHEN the branch is the full ref %j THEN it throws saying to use %j', (branch, fix) => {
+      const stack = newStack();
+      expect(() => ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch }) }))
+        .toThrow(new RegExp(`TestStack/Pipeline: source\\.branch must be a branch name, not a git ref, got "${branch}"\\. Fix: drop the "refs/heads/" prefix, e\\.g\\. "${fix.replace('.', '\\.')}"`));
+    });
+
+    test('WHEN a CodeCommit branch is a full ref THEN it throws too', () => {
+      const stack = newStack();
+      const repo = new codecommit.Repository(stack, 'Repo', { repositoryName: 'shop' });
+      expect(() => ecsPipeline(stack, { source: PipelineSource.codeCommit(repo, 'refs/heads/main') }))
+        .toThrow(/source\.branch must be a branch name, not a git ref/);
+    });
+
     test('WHEN the CodeCommit branch is invalid THEN it throws naming source.branch', () => {
       const stack = newStack();
       const repo = new codecommit.Repository(stack, 'Repo', { repositoryName: 'shop' });
