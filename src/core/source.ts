@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { DEFAULTS } from './defaults';
+import { validateSameEnvironment } from './same-environment';
 import { fail, show, validateBranchName, validateList, validateRelativePath, validateRequired, warn } from './validation';
 
 /**
@@ -204,6 +205,8 @@ class CodeCommitSource extends PipelineSource {
   public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
     validateRequired(scope, 'source.repository', this.repository, 'pass the codecommit.IRepository to build from');
     validateBranchName(scope, 'source.branch', this.branch);
+    validateSameEnvironment(scope, 'source.repository', this.repository,
+      'define the pipeline in the repository\'s account and region');
     const action = new actions.CodeCommitSourceAction({
       actionName: 'Source',
       repository: this.repository,
@@ -226,6 +229,10 @@ class S3Source extends PipelineSource {
     validateRequired(scope, 'source.bucket', this.bucket, 'pass the versioned s3.IBucket that holds the source zip');
     validateRequired(scope, 'source.key', this.key, 'pass the object key of the source zip, e.g. "source/app.zip"');
     validateRelativePath(scope, 'source.key', this.key);
+    // The source action runs in the pipeline's region, and the bucket's events reach only the
+    // event bus of its own account and region.
+    validateSameEnvironment(scope, 'source.bucket', this.bucket,
+      'keep the source bucket in the pipeline\'s account and region (replicate it there with S3 replication if needed)');
     if (isKnownUnversioned(this.bucket)) {
       fail(scope, 'source.bucket', `must be versioned, got an unversioned bucket (${this.bucket.node.path})`,
         'set versioned: true on the bucket; CodePipeline S3 sources read object versions');

@@ -1,4 +1,4 @@
-import { CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -281,6 +281,24 @@ describe('PipelineSource', () => {
       const bucket = new s3.Bucket(stack, 'Unversioned');
       expect(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'source/app.zip') }))
         .toThrow(/TestStack\/Pipeline: source\.bucket must be versioned.*Fix: .*versioned: true/);
+    });
+
+    test('WHEN the S3 source bucket is in another region THEN the library\'s error names source.bucket', () => {
+      const app = new App();
+      const bucket = new s3.Bucket(new Stack(app, 'Sources', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Bucket', { versioned: true });
+      const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+      const err = thrown(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') }));
+      expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
+      expect(err.message).toMatch(/^TestStack\/Pipeline: source\.bucket is in region eu-west-1 \(Sources\/Bucket\), but the pipeline's stack is in region us-east-1\. Fix:/);
+    });
+
+    test('WHEN the CodeCommit repository is in another account THEN the library\'s error names source.repository', () => {
+      const app = new App();
+      const repo = new codecommit.Repository(new Stack(app, 'Repos', { env: { account: '222222222222', region: 'us-east-1' } }), 'Repo', { repositoryName: 'shop' });
+      const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+      const err = thrown(() => ecsPipeline(stack, { source: PipelineSource.codeCommit(repo) }));
+      expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
+      expect(err.message).toMatch(/^TestStack\/Pipeline: source\.repository is in account 222222222222 \(Repos\/Repo\).*Fix:/);
     });
 
     test('WHEN the S3 source key escapes the bucket root THEN it throws', () => {
