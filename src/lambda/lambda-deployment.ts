@@ -33,7 +33,9 @@ const DEFAULT_ALARMS = [
  * (JSON, in the job's `actionConfiguration.configuration.UserParameters`) are
  * `{ "functionName": ..., "alias": ..., "version": ... }`: the deployed function, its alias and
  * the newly published version. A hook reports its result with `codepipeline:PutJobSuccessResult`
- * or `codepipeline:PutJobFailureResult` (aws-cdk-lib grants both to a hook function's role).
+ * or `codepipeline:PutJobFailureResult` (aws-cdk-lib grants both to a hook function's role;
+ * grant them yourself to an imported function, whose role is unknown: warning
+ * `LambdaHookRoleUnknown`). A hook must be in the pipeline's account and region.
  */
 export interface LambdaTrafficHooks {
   /**
@@ -243,6 +245,16 @@ class TrafficShiftDeployment extends LambdaDeployment {
         `${prop}: no alarms roll the deployment to ${this.alias.node.path} back (defaultAlarms is false and no alarms are given); ` +
         'only a failure of the deploy action itself returns the alias to the previous version');
     }
+    for (const key of ['preTraffic', 'postTraffic'] as const) {
+      const hook = this.hooks?.[key];
+      if (hook && hook.role === undefined) {
+        // aws-cdk-lib grants the result calls to the hook's role, which an imported function lacks.
+        warn(scope, 'LambdaHookRoleUnknown',
+          `${prop}.hooks.${key}: the role of ${hook.node.path} is unknown (an imported function), so the pipeline cannot let it report its result; ` +
+          'grant its execution role codepipeline:PutJobSuccessResult and codepipeline:PutJobFailureResult (Resource "*": they have no resource type), ' +
+          'or the hook action waits until it times out and fails');
+      }
+    }
     alarms.forEach((alarm, i) => {
       if (alarm instanceof cloudwatch.CompositeAlarm) {
         warn(scope, 'LambdaCompositeAlarm',
@@ -302,6 +314,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
         fail(scope, `${prop}.${key}`, `is the deployed function itself (${fn.node.path})`,
           'give a separate function that tests the deployed one: the hook receives the function name, alias and new version in its user parameters');
       }
+      validateSameEnvironment(scope, `${prop}.${key}`, hook, 'use a hook function in the pipeline\'s account and region: the invoke action runs there');
     }
   }
 

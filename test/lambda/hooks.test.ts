@@ -158,6 +158,22 @@ describe('LambdaPipeline traffic hooks', () => {
     Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('announced through notifications.*LambdaHooksFirstRunRollback'));
   });
 
+  test('WHEN a hook is an imported function (role unknown) THEN a warning says what to grant its role', () => {
+    const { stack } = setup((st) => ({ preTraffic: lambda.Function.fromFunctionArn(st, 'Imported', 'arn:aws:lambda:us-east-1:111111111111:function:pre-hook') }));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp(
+      'environments\\[1\\]\\.deployment\\.hooks\\.preTraffic: the role of TestStack/Imported is unknown.*codepipeline:PutJobSuccessResult.*ack: cdk-delivery-pipelines:LambdaHookRoleUnknown'));
+  });
+
+  test('WHEN a hook is a function of the app THEN no role warning (aws-cdk-lib grants the result calls to its role)', () => {
+    const { stack } = setup(both);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('LambdaHookRoleUnknown'));
+  });
+
+  test('WHEN a hook is in another region THEN the library\'s error names it', () => {
+    expect(() => setup((st) => ({ postTraffic: lambda.Function.fromFunctionArn(st, 'Far', 'arn:aws:lambda:eu-west-1:111111111111:function:post-hook') })))
+      .toThrow(/^TestStack\/Pipeline: environments\[1\]\.deployment\.hooks\.postTraffic is in region eu-west-1 \(TestStack\/Far\), but the pipeline's stack is in region us-east-1\. Fix: use a hook function in the pipeline's account and region/);
+  });
+
   test('WHEN only a pre-traffic hook THEN no first-run rollback warning (the stage does not roll back)', () => {
     const { stack } = setup((st) => ({ preTraffic: hookFunction(st, 'PreHook') }));
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('LambdaHooksFirstRunRollback'));
