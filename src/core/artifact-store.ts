@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
 import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag';
+import { validateSameEnvironment } from './same-environment';
 import { validateDuration, validateShape, validateWholeDays } from './validation';
 
 /** The compliance packs (NIST 800-53 rev 5, HIPAA, PCI DSS) whose S3 rules the store acknowledges. */
@@ -52,6 +53,11 @@ export function validateArtifactStore(scope: Construct, store: IArtifactStore | 
   validateShape(scope, 'artifactStore', store, ['bucket', 'encryptionKey'], 'an IArtifactStore', fix);
   validateShape(scope, 'artifactStore.bucket', store?.bucket, ['bucketName', 'bucketArn', 'grantReadWrite'], 'an s3.IBucket', fix);
   validateShape(scope, 'artifactStore.encryptionKey', store?.encryptionKey, ['keyArn', 'addToResourcePolicy', 'grantEncryptDecrypt'], 'a kms.IKey', fix);
+  // CodePipeline keeps a pipeline's artifacts in its own region; aws-cdk-lib would fail deep in
+  // the pipeline (or need cross-account keys) for a store elsewhere.
+  const sameEnvironmentFix = 'create the artifact store in the pipeline\'s account and region (new ArtifactStore(...) in the pipeline\'s stack)';
+  validateSameEnvironment(scope, 'artifactStore.bucket', store?.bucket, sameEnvironmentFix);
+  validateSameEnvironment(scope, 'artifactStore.encryptionKey', store?.encryptionKey, sameEnvironmentFix);
 }
 
 /**

@@ -14,6 +14,7 @@ import { EnvironmentOptions, needsApproval } from './environment';
 import { acknowledgeReviewedWildcards } from './nag';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
 import { perStage } from './per-stage';
+import { orderAfterApproval } from './run-order';
 import { PipelineSource } from './source';
 import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
 
@@ -289,7 +290,9 @@ export abstract class DeliveryPipeline extends Construct {
    * unless turned off), then the given deploy actions. Call once per environment, in order.
    *
    * @param environment the environment
-   * @param deployActions the deploy actions, created with `runOrder` of at least 2
+   * @param deployActions the deploy actions, in their run orders; when the environment has an
+   *   approval and an action's run order is below 2, all of them move to run after it (their
+   *   relative order kept)
    * @param options how the stage behaves, e.g. whether a failure rolls it back
    */
   protected addEnvironmentStage(
@@ -313,7 +316,8 @@ export abstract class DeliveryPipeline extends Construct {
         `environments "${environment.name}": approval options are ignored because requireApproval is false` +
         (environment.requireApproval === undefined ? ' for the first environment (set requireApproval: true to add one)' : ''));
     }
-    stageActions.push(...deployActions);
+    // The spine, not the hook, guarantees that nothing deploys before the approval is given.
+    stageActions.push(...(approval ? orderAfterApproval(deployActions) : deployActions));
     const stage = this._pipeline.addStage({
       stageName: environment.name,
       actions: stageActions,

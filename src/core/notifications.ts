@@ -1,11 +1,11 @@
-import { Token } from 'aws-cdk-lib';
+import { Aspects, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeInPacks, EMAIL_SUBSCRIPTION_REASON, NagPackPrefix } from './nag';
-import { fail, show, validateBoolean, validateList, validateOptionsObject, validateShape } from './validation';
+import { fail, show, validateBoolean, validateList, validateOptionsObject, validateShape, warn } from './validation';
 
 /**
  * Where pipeline events are announced.
@@ -85,6 +85,35 @@ export function addPipelineNotifications(
   if (options.notifyOnSuccess) {
     events.push(codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED);
   }
-  pipeline.notifyOn('Notifications', topic, { events });
+  const rule = pipeline.notifyOn('Notifications', topic, { events });
+  orderAfterTopicPolicies(scope, rule, topic);
   return topic;
+}
+
+/**
+ * CreateNotificationRule checks that the topic's access policy lets CodeStar Notifications
+ * publish, so a rule created before that policy fails (aws/aws-cdk#29484): the rule depends
+ * on every policy of the topic in the app. They are looked up at synthesis (an aspect), so a
+ * policy the user adds after the pipeline counts too. A topic whose policy is not in the app
+ * gets a warning: the user must allow it.
+ */
+function orderAfterTopicPolicies(scope: Construct, rule: IConstruct, topic: sns.ITopic): void {
+  Aspects.of(rule).add({
+    visit: (node: IConstruct) => {
+      if (node !== rule) {
+        return;
+      }
+      const topicStack = Stack.of(topic);
+      const arn = JSON.stringify(topicStack.resolve(topic.topicArn));
+      const policies = topicStack.node.findAll().filter((c): c is sns.CfnTopicPolicy =>
+        c instanceof sns.CfnTopicPolicy && (c.topics ?? []).some((t) => JSON.stringify(topicStack.resolve(t)) === arn));
+      if (policies.length === 0) {
+        warn(scope, 'NotificationTopicPolicy',
+          `notifications.topic ${topic.node.path} has no topic policy in this app: its access policy must allow ` +
+          'codestar-notifications.amazonaws.com to sns:Publish (and, for an encrypted topic, its KMS key policy must allow ' +
+          'the same principal kms:GenerateDataKey* and kms:Decrypt) before the stack is deployed, or creating the notification rule fails');
+      }
+      policies.forEach((p) => rule.node.addDependency(p));
+    },
+  });
 }

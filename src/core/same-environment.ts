@@ -11,7 +11,12 @@ import { fail } from './validation';
  *
  * @internal
  */
-export function validateSameEnvironment(scope: IConstruct, prop: string, resource: IResource | undefined): void {
+export function validateSameEnvironment(
+  scope: IConstruct,
+  prop: string,
+  resource: IResource | undefined,
+  fix = 'define the pipeline in the workload\'s account and region; deployments to other accounts and regions are not supported yet',
+): void {
   if (!resource || typeof resource !== 'object' || !resource.env) {
     return;
   }
@@ -21,8 +26,7 @@ export function validateSameEnvironment(scope: IConstruct, prop: string, resourc
     ['region', resource.env.region, pipeline.region],
   ] as const) {
     if (Token.compareStrings(theirs, ours) === TokenComparison.DIFFERENT) {
-      fail(scope, prop, `is in ${what} ${theirs} (${resource.node.path}), but the pipeline's stack is in ${what} ${ours}`,
-        'define the pipeline in the workload\'s account and region; deployments to other accounts and regions are not supported yet');
+      fail(scope, prop, `is in ${what} ${theirs} (${resource.node.path}), but the pipeline's stack is in ${what} ${ours}`, fix);
     }
   }
 }

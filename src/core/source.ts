@@ -1,11 +1,15 @@
-import { Token } from 'aws-cdk-lib';
+import { Aspects, Token } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { fail, show, validateBranchName, validateList, validateRelativePath, validateRequired } from './validation';
+import { validateSameEnvironment } from './same-environment';
+import { fail, show, validateBranchName, validateList, validateRelativePath, validateRequired, warn } from './validation';
 
 /**
  * A repository reached through an AWS CodeConnections connection (GitHub, GitHub Enterprise
@@ -74,8 +78,9 @@ export abstract class PipelineSource {
 
   /**
    * A zip file in an S3 bucket; the pipeline starts when a new version of the object is written
-   * (EventBridge, which needs a CloudTrail trail that records S3 data events for the bucket).
-   * The bucket must be versioned.
+   * (the bucket's "Object Created" EventBridge events; no CloudTrail trail needed). The bucket
+   * must be versioned. The pipeline turns on the EventBridge notifications of a bucket defined in
+   * the app; for an imported bucket, turn them on yourself (warning `S3SourceEventBridge`).
    *
    * @param bucket the bucket
    * @param key the object key of the zip file
@@ -107,6 +112,13 @@ class ConnectionSource extends PipelineSource {
     }
     validateRequired(scope, 'source.owner', o.owner, 'pass the repository owner, e.g. "acme"');
     validateRequired(scope, 'source.repo', o.repo, 'pass the repository name, e.g. "shop"');
+    // CodePipeline's FullRepositoryId is `${owner}/${repo}`: a repo of "acme/shop" would become
+    // "acme/acme/shop". (The owner may hold a "/": GitLab groups have subgroups.)
+    if (typeof o.repo === 'string' && !Token.isUnresolved(o.repo) && o.repo.includes('/')) {
+      const cut = o.repo.lastIndexOf('/');
+      fail(scope, 'source.repo', `must be the repository name without its owner, got ${show(o.repo)}`,
+        `pass owner and repo separately, e.g. owner: ${show(o.repo.slice(0, cut) || 'acme')}, repo: ${show(o.repo.slice(cut + 1) || 'shop')}`);
+    }
     const branch = o.branch ?? DEFAULTS.defaultBranch;
     validateBranchName(scope, 'source.branch', branch);
     validateList(scope, 'source.filePaths', o.filePaths, 'pass a list of glob patterns, e.g. ["services/api/**"]');
@@ -114,7 +126,7 @@ class ConnectionSource extends PipelineSource {
     (o.filePaths ?? []).forEach((p, i) => validateGlob(scope, `source.filePaths[${i}]`, p));
     (o.tags ?? []).forEach((t, i) => validateGlob(scope, `source.tags[${i}]`, t));
 
-    const action = new actions.CodeStarConnectionsSourceAction({
+    const action = new ConnectionSourceAction({
       actionName: 'Source',
       connectionArn: o.connectionArn,
       owner: o.owner,
@@ -142,6 +154,47 @@ class ConnectionSource extends PipelineSource {
   }
 }
 
+/**
+ * aws-cdk-lib's CodeStarConnectionsSourceAction grants only `codestar-connections:UseConnection`,
+ * but IAM needs the action's service prefix to match the resource ARN's (AWS "Connections
+ * rename" page), and connections created since July 2024 have `arn:aws:codeconnections:...`
+ * ARNs: their Source action would fail. This action grants the prefix of the ARN (both for an
+ * unresolved ARN) plus what the aws-cdk-lib action grants on the artifact bucket (read/write,
+ * PutObjectAcl, and the bucket key), and renders the same configuration.
+ */
+class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
+  constructor(private readonly connectionProps: actions.CodeStarConnectionsSourceActionProps) {
+    super(connectionProps);
+  }
+
+  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const p = this.connectionProps;
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: useConnectionActions(p.connectionArn),
+      resources: [p.connectionArn],
+    }));
+    options.bucket.grantReadWrite(options.role);
+    options.bucket.grantPutAcl(options.role);
+    return {
+      configuration: {
+        ConnectionArn: p.connectionArn,
+        FullRepositoryId: `${p.owner}/${p.repo}`,
+        BranchName: p.branch,
+        DetectChanges: p.triggerOnPush,
+      },
+    };
+  }
+}
+
+/** The UseConnection action(s) whose service prefix matches the connection ARN. */
+function useConnectionActions(connectionArn: string): string[] {
+  const both = ['codeconnections:UseConnection', 'codestar-connections:UseConnection'];
+  // A token ARN may still spell its service literally (e.g. `arn:${Partition}:codeconnections:...`).
+  const service = connectionArn.split(':')[2];
+  const matching = both.filter((a) => a.split(':')[0] === service);
+  return matching.length > 0 ? matching : both;
+}
+
 class CodeCommitSource extends PipelineSource {
   public readonly description: string;
   constructor(private readonly repository: codecommit.IRepository, private readonly branch: string) {
@@ -152,6 +205,8 @@ class CodeCommitSource extends PipelineSource {
   public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
     validateRequired(scope, 'source.repository', this.repository, 'pass the codecommit.IRepository to build from');
     validateBranchName(scope, 'source.branch', this.branch);
+    validateSameEnvironment(scope, 'source.repository', this.repository,
+      'define the pipeline in the repository\'s account and region');
     const action = new actions.CodeCommitSourceAction({
       actionName: 'Source',
       repository: this.repository,
@@ -174,19 +229,87 @@ class S3Source extends PipelineSource {
     validateRequired(scope, 'source.bucket', this.bucket, 'pass the versioned s3.IBucket that holds the source zip');
     validateRequired(scope, 'source.key', this.key, 'pass the object key of the source zip, e.g. "source/app.zip"');
     validateRelativePath(scope, 'source.key', this.key);
+    // The source action runs in the pipeline's region, and the bucket's events reach only the
+    // event bus of its own account and region.
+    validateSameEnvironment(scope, 'source.bucket', this.bucket,
+      'keep the source bucket in the pipeline\'s account and region (replicate it there with S3 replication if needed)');
     if (isKnownUnversioned(this.bucket)) {
       fail(scope, 'source.bucket', `must be versioned, got an unversioned bucket (${this.bucket.node.path})`,
         'set versioned: true on the bucket; CodePipeline S3 sources read object versions');
     }
-    const action = new actions.S3SourceAction({
+    const action = new S3ObjectCreatedSourceAction({
       actionName: 'Source',
       bucket: this.bucket,
       bucketKey: this.key,
       output,
-      trigger: actions.S3Trigger.EVENTS,
+      // S3Trigger.EVENTS matches CloudTrail data events, which no trail records unless the
+      // account has one; the action below starts the pipeline on the bucket's own events.
+      trigger: actions.S3Trigger.NONE,
     });
+    enableEventBridge(scope, this.bucket);
     return { action, revision: action.variables.versionId };
   }
+}
+
+/**
+ * An S3 source started by the bucket's EventBridge notifications ("Object Created" events of
+ * the key), the change detection CodePipeline documents for a bucket with EventBridge enabled
+ * ("Migrate polling pipelines with an S3 source enabled for events"); it needs no CloudTrail
+ * trail.
+ */
+class S3ObjectCreatedSourceAction extends actions.S3SourceAction {
+  constructor(private readonly s3Props: actions.S3SourceActionProps) {
+    super(s3Props);
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    new events.Rule(scope, 'ObjectCreatedRule', {
+      description: `Start ${stage.pipeline.node.path} when ${this.s3Props.bucketKey} is written`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [this.s3Props.bucket.bucketName] },
+          object: { key: [this.s3Props.bucketKey] },
+        },
+      },
+      targets: [new targets.CodePipeline(stage.pipeline)],
+    });
+    return config;
+  }
+}
+
+/**
+ * Turn on the bucket's EventBridge notifications. For a bucket of the app without notification
+ * resource this is a template property (no custom resource); a bucket whose notifications
+ * aws-cdk-lib manages with its custom resource gets it there (that resource overwrites the
+ * bucket's whole notification configuration). The decision waits for synthesis (an aspect),
+ * since notifications may be added after the pipeline. An imported bucket cannot be changed:
+ * warn with what to enable.
+ */
+function enableEventBridge(scope: Construct, bucket: s3.IBucket): void {
+  const cfn = bucket.node.defaultChild;
+  if (!(bucket instanceof s3.Bucket) || !(cfn instanceof s3.CfnBucket)) {
+    warn(scope, 'S3SourceEventBridge',
+      `source.bucket ${bucket.node.path} is imported, so the pipeline cannot turn on its Amazon EventBridge notifications; ` +
+      'the pipeline starts on its "Object Created" events only once you enable them ' +
+      '(S3 console > bucket > Properties > Amazon EventBridge: On, or `aws s3api put-bucket-notification-configuration` ' +
+      'with "EventBridgeConfiguration": {} added to the bucket\'s current configuration)');
+    return;
+  }
+  Aspects.of(bucket).add({
+    visit: (node: IConstruct) => {
+      if (node !== bucket) {
+        return;
+      }
+      if (bucket.node.tryFindChild('Notifications')) {
+        bucket.enableEventBridgeNotification();
+      } else {
+        cfn.addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+      }
+    },
+  });
 }
 
 /** True only when the bucket is defined in this app and its versioning is known to be off. */

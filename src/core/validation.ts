@@ -155,6 +155,13 @@ export function validateBranchName(scope: IConstruct, prop: string, branch: stri
   if (bad) {
     fail(scope, prop, `is not a valid git branch name, got ${show(branch)}`, 'use a branch name such as "main" or "release/1.x"');
   }
+  // A full ref is a valid ref name but not a branch name: CodePipeline would watch the branch
+  // "refs/heads/main" (refs/heads/refs/heads/main), which never gets a push.
+  const ref = /^refs\/(heads\/)?(.*)$/.exec(branch);
+  if (ref) {
+    fail(scope, prop, `must be a branch name, not a git ref, got ${show(branch)}`,
+      `drop the "refs/${ref[1] ?? ''}" prefix, e.g. ${show(ref[1] ? ref[2] : 'main')}`);
+  }
 }
 
 /** A list of shell commands: strings, none empty. */

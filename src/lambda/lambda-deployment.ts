@@ -1,8 +1,9 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledgeInPacks, NagPackPrefix, ROLLBACK_ALARM_REASON } from '../core/nag';
+import { validateSameEnvironment } from '../core/same-environment';
 import { fail, show, validateRange, validateRequired, warn } from '../core/validation';
 
 /**
@@ -32,7 +33,9 @@ const DEFAULT_ALARMS = [
  * (JSON, in the job's `actionConfiguration.configuration.UserParameters`) are
  * `{ "functionName": ..., "alias": ..., "version": ... }`: the deployed function, its alias and
  * the newly published version. A hook reports its result with `codepipeline:PutJobSuccessResult`
- * or `codepipeline:PutJobFailureResult` (aws-cdk-lib grants both to a hook function's role).
+ * or `codepipeline:PutJobFailureResult` (aws-cdk-lib grants both to a hook function's role;
+ * grant them yourself to an imported function, whose role is unknown: warning
+ * `LambdaHookRoleUnknown`). A hook must be in the pipeline's account and region.
  */
 export interface LambdaTrafficHooks {
   /**
@@ -46,7 +49,9 @@ export interface LambdaTrafficHooks {
   /**
    * Runs after all traffic has moved to the new version. When it fails, CodePipeline rolls the
    * environment's stage back to the revision of its last successful execution: it publishes
-   * that code again and moves the alias back to it.
+   * that code again and moves the alias back to it. On the first run after the pipeline is
+   * created or changed there is no such execution: the stage fails and the alias stays on the
+   * new version (warning `LambdaHooksFirstRunRollback`); move it back yourself.
    *
    * @default - none
    */
@@ -205,16 +210,15 @@ class TrafficShiftDeployment extends LambdaDeployment {
   public _validate(scope: Construct, prop: string): void {
     const alias = validateRequired(scope, `${prop}.alias`, this.alias,
       'pass the lambda.IAlias that serves the environment, e.g. LambdaDeployment.canary(alias, { percentage: 10, interval: Duration.minutes(5) })');
+    validateIsAlias(scope, `${prop}.alias`, alias);
     const version = alias.version?.version;
     if (version !== undefined && !Token.isUnresolved(version) && version === '$LATEST') {
       fail(scope, `${prop}.alias`, `points at $LATEST (${alias.node.path}), got version ${show(version)}; the deploy action shifts traffic between published versions and rolls back to the version the alias pointed at`,
         'point the alias at a published version, e.g. new lambda.Alias(this, "Live", { aliasName: "live", version: fn.currentVersion })');
     }
-    const elsewhere = otherEnvironment(scope, alias);
-    if (elsewhere) {
-      fail(scope, `${prop}.alias`, `is in account ${elsewhere.account}, region ${elsewhere.region} (${alias.node.path}), but the pipeline is in account ${Stack.of(scope).account}, region ${Stack.of(scope).region}`,
-        'deploy to functions in the pipeline\'s own account and region; the deploy action, its alarms and the artifact bucket must share them');
-    }
+    // The alias takes its stack's environment, an imported function the one in its ARN.
+    validateSameEnvironment(scope, `${prop}.alias`, alias);
+    validateSameEnvironment(scope, `${prop}.alias`, alias.version.lambda);
     if (this.strategy !== 'AllAtOnce') {
       validateRequired(scope, `${prop}.percentage`, this.options.percentage, 'give the percentage of traffic each increment shifts, e.g. 10');
       validateRequired(scope, `${prop}.interval`, this.options.interval, 'give the wait between increments, e.g. Duration.minutes(5)');
@@ -240,6 +244,16 @@ class TrafficShiftDeployment extends LambdaDeployment {
       warn(scope, 'LambdaNoRollbackAlarms',
         `${prop}: no alarms roll the deployment to ${this.alias.node.path} back (defaultAlarms is false and no alarms are given); ` +
         'only a failure of the deploy action itself returns the alias to the previous version');
+    }
+    for (const key of ['preTraffic', 'postTraffic'] as const) {
+      const hook = this.hooks?.[key];
+      if (hook && hook.role === undefined) {
+        // aws-cdk-lib grants the result calls to the hook's role, which an imported function lacks.
+        warn(scope, 'LambdaHookRoleUnknown',
+          `${prop}.hooks.${key}: the role of ${hook.node.path} is unknown (an imported function), so the pipeline cannot let it report its result; ` +
+          'grant its execution role codepipeline:PutJobSuccessResult and codepipeline:PutJobFailureResult (Resource "*": they have no resource type), ' +
+          'or the hook action waits until it times out and fails');
+      }
     }
     alarms.forEach((alarm, i) => {
       if (alarm instanceof cloudwatch.CompositeAlarm) {
@@ -300,6 +314,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
         fail(scope, `${prop}.${key}`, `is the deployed function itself (${fn.node.path})`,
           'give a separate function that tests the deployed one: the hook receives the function name, alias and new version in its user parameters');
       }
+      validateSameEnvironment(scope, `${prop}.${key}`, hook, 'use a hook function in the pipeline\'s account and region: the invoke action runs there');
     }
   }
 
@@ -352,16 +367,24 @@ function isSameFunction(a: lambda.IFunction, b: lambda.IFunction): boolean {
 }
 
 /**
- * The account and region of the alias's function when one of them is known to differ from
- * `scope`'s (an imported alias takes its stack's environment, its function the one in its ARN).
+ * The library's error for something that is not a `lambda.IAlias` (it would otherwise end in a
+ * TypeError): a function or a version passed where its alias belongs, or anything else.
  */
-function otherEnvironment(scope: Construct, alias: lambda.IAlias): { account: string; region: string } | undefined {
-  const here = Stack.of(scope);
-  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
-  for (const env of [alias.version.lambda.env, alias.env]) {
-    if (differs(env.account, here.account) || differs(env.region, here.region)) {
-      return env;
-    }
+function validateIsAlias(scope: Construct, prop: string, alias: lambda.IAlias): void {
+  const value = alias as unknown as Record<string, unknown> | null;
+  const isObject = value !== null && typeof value === 'object';
+  if (isObject && typeof value.aliasName === 'string' && typeof value.version === 'object' && value.version !== null) {
+    return;
   }
-  return undefined;
+  const path = isObject ? (alias as IConstruct).node?.path : undefined;
+  if (isObject && typeof value.functionArn === 'string' && typeof value.version === 'string' && typeof value.lambda === 'object') {
+    fail(scope, prop, `is a lambda version (${path}), not an alias`,
+      'pass an alias that points at it: new lambda.Alias(this, "Live", { aliasName: "live", version })');
+  }
+  const fix = 'pass an alias of the function that points at a published version: fn.addAlias("live"), ' +
+    'or new lambda.Alias(this, "Live", { aliasName: "live", version: fn.currentVersion })';
+  if (isObject && typeof value.functionArn === 'string') {
+    fail(scope, prop, `is a lambda function (${path}), not an alias; the deploy action moves an alias between published versions`, fix);
+  }
+  fail(scope, prop, `must be a lambda.IAlias, got ${show(alias)}`, fix);
 }

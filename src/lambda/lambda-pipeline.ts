@@ -19,6 +19,8 @@ const DEFAULT_PACKAGE_DIRECTORY = 'dist';
 const PACKAGE_DIRECTORY_VARIABLE = 'PACKAGE_DIRECTORY';
 /** The variable the publish step of an environment with hooks exports: the published version. */
 const FUNCTION_VERSION_VARIABLE = 'FUNCTION_VERSION';
+/** Where the publish steps upload the packages, in the artifact bucket. */
+const PACKAGE_PREFIX = 'lambda-packages';
 /** Run orders of an environment's stage with hooks (the approval, when there is one, runs first). */
 const HOOKED_RUN_ORDER = { publish: 2, preTraffic: 3, deploy: 4, postTraffic: 5 } as const;
 
@@ -88,6 +90,7 @@ export class LambdaPipeline extends DeliveryPipeline {
     validateOneFunctionPerEnvironment(this, props.environments);
     validateRelativePath(this, 'packageDirectory', props.packageDirectory);
     props.environments.forEach((env, i) => env.deployment._warn(this, `environments[${i}].deployment`));
+    props.environments.forEach((env, i) => warnFirstRunRollback(this, `environments[${i}]`, env, props.notifications !== undefined));
     if (props.packageDirectory !== undefined && this.buildOptions.repositoryBuildSpec) {
       warn(this, 'PackageDirectoryIgnored',
         `packageDirectory is ignored because buildOptions.repositoryBuildSpec is given: ${this.buildOptions.repositoryBuildSpec} must declare the package as its artifacts`);
@@ -158,14 +161,18 @@ export class LambdaPipeline extends DeliveryPipeline {
 
   /**
    * The publish step of an environment with hooks: a hardened, unprivileged CodeBuild project
-   * that uploads the build output as the function's code, waits for the update and publishes a
-   * version, exported as `FUNCTION_VERSION`. Its role may update, publish and read only this
-   * function (unqualified).
+   * that uploads the build output to the artifact bucket (`lambda-packages/<environment>/package.zip`),
+   * makes it the function's code, waits for the update and publishes a version, exported as
+   * `FUNCTION_VERSION`. Its role may update, publish and read only this function (unqualified),
+   * and write and read only that object.
    */
   private publishAction(environment: LambdaEnvironment): actions.CodeBuildAction {
     const fn = environment.deployment.alias.version.lambda;
     const scope = new Construct(this, `${environment.name}Publish`);
     const name = '"$FUNCTION_NAME"';
+    // One key per environment: each upload makes the previous package a non-current version,
+    // which the artifact store's lifecycle rule expires.
+    const packageKey = `${PACKAGE_PREFIX}/${environment.name}/package.zip`;
     const project = createHardenedProject(scope, 'Project', {
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
@@ -174,7 +181,11 @@ export class LambdaPipeline extends DeliveryPipeline {
           build: {
             commands: [
               'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
-              `aws lambda update-function-code --function-name ${name} --zip-file fileb:///tmp/package.zip`,
+              // Through S3, not --zip-file: a direct upload is capped at 50 MB (zipped), an S3
+              // object at Lambda's 250 MB unzipped limit.
+              'PACKAGE_VERSION=$(aws s3api put-object --bucket "$PACKAGE_BUCKET" --key "$PACKAGE_KEY" --body /tmp/package.zip --query VersionId --output text)',
+              `aws lambda update-function-code --function-name ${name} --s3-bucket "$PACKAGE_BUCKET" --s3-key "$PACKAGE_KEY"` +
+                ' $([ "$PACKAGE_VERSION" = None ] || echo --s3-object-version "$PACKAGE_VERSION")',
               `aws lambda wait function-updated-v2 --function-name ${name}`,
               `${FUNCTION_VERSION_VARIABLE}=$(aws lambda publish-version --function-name ${name} --query Version --output text)`,
               `echo "Published version $${FUNCTION_VERSION_VARIABLE} of $FUNCTION_NAME"`,
@@ -184,7 +195,10 @@ export class LambdaPipeline extends DeliveryPipeline {
       }),
       encryptionKey: this.encryptionKey,
       // The standard image has the AWS CLI and zip; nothing here needs Docker or the user's build settings.
-      build: { logRetention: this.buildOptions.logRetention, environmentVariables: { FUNCTION_NAME: fn.functionName } },
+      build: {
+        logRetention: this.buildOptions.logRetention,
+        environmentVariables: { FUNCTION_NAME: fn.functionName, PACKAGE_BUCKET: this.artifactBucket.bucketName, PACKAGE_KEY: packageKey },
+      },
       description: `Publishes a new version of the function of ${environment.name} for its traffic hooks and deploy action`,
     });
     project.addToRolePolicy(new iam.PolicyStatement({
@@ -192,6 +206,14 @@ export class LambdaPipeline extends DeliveryPipeline {
       actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
       resources: [fn.functionArn],
     }));
+    // The upload, and Lambda's read of it on the caller's behalf (UpdateFunctionCode from S3
+    // reads the object with the caller's permissions, key included).
+    project.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'UploadThePackage',
+      actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+      resources: [this.artifactBucket.arnForObjects(packageKey)],
+    }));
+    this.encryptionKey.grant(project, 'kms:GenerateDataKey', 'kms:Decrypt');
     return new actions.CodeBuildAction({
       actionName: 'Publish',
       project,
@@ -235,6 +257,25 @@ export class LambdaPipeline extends DeliveryPipeline {
       artifactBaseDirectory: this.packageDirectory,
     }, this.testReportGroup?.reportGroupArn);
   }
+}
+
+/**
+ * A stage rollback returns to the last execution that completed the stage with the current
+ * pipeline definition. On the first run after the pipeline is created or changed there is
+ * none: a failing post-traffic hook then only fails the stage and the alias keeps serving the
+ * new version. Say so at synth, since nothing in the template can.
+ */
+function warnFirstRunRollback(scope: Construct, prop: string, env: LambdaEnvironment, notified: boolean): void {
+  if (!env.deployment.hooks?.postTraffic) {
+    return;
+  }
+  const alias = env.deployment.alias;
+  warn(scope, 'LambdaHooksFirstRunRollback',
+    `${prop} ("${env.name}"): a failing postTraffic hook rolls the stage back only to an execution that completed it since the ` +
+    'pipeline was last created or changed; on the first run after a pipeline change there is none, so the stage fails and ' +
+    `${alias.node.path} stays on the new version. ` +
+    (notified ? 'The stage failure is announced through notifications; ' : 'Set notifications to be told of the failure; ') +
+    'move the alias back yourself (aws lambda update-alias --function-name <function> --name <alias> --function-version <previous>)');
 }
 
 /** The variables namespace of an environment's publish step. */

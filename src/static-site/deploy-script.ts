@@ -27,6 +27,8 @@ export const DEPLOY_VARIABLES = {
  * an environment variable (`DEPLOY_VARIABLES`), so no user value is ever spliced into shell
  * code. It runs in the directory that holds the built site (the build output artifact).
  *
+ * 0. Read the `last-good` pointer: missing means no release passed yet; any other error stops
+ *    the step before anything changes (it must not pass for "nothing to roll back to").
  * 1. Archive the release (zip of the site) as `<RELEASE_PREFIX><RELEASE_ID>.zip`.
  * 2. Upload fingerprinted assets, then every other file but HTML, then HTML, each with its
  *    Cache-Control; then delete what the release no longer has (`sync --delete`), except the
@@ -145,9 +147,26 @@ check() {
   return "$failed"
 }
 
+# The release the pointer names; nothing when there is no pointer yet (no release passed its
+# check in this environment). Any other error (access, KMS) fails with the AWS message: it must
+# not pass for "no earlier release". Listing first tells the two apart: the role may list only
+# this environment's prefix, so S3 answers a read of a missing key with 403, not 404.
+read_pointer() {
+  local found
+  found="$(aws s3api list-objects-v2 --bucket "$RELEASE_BUCKET" --prefix "$POINTER_KEY" \\
+    --query "Contents[?Key=='$POINTER_KEY'].Key" --output text)" || return 1
+  if [ -z "$found" ] || [ "$found" = "None" ]; then
+    return 0
+  fi
+  aws s3 cp "s3://$RELEASE_BUCKET/$POINTER_KEY" - || return 1
+}
+
 rollback() {
   local previous
-  previous="$(aws s3 cp "s3://$RELEASE_BUCKET/$POINTER_KEY" - 2>/dev/null)" || previous=""
+  if ! previous="$(read_pointer)"; then
+    log "ROLLBACK impossible: could not read s3://$RELEASE_BUCKET/$POINTER_KEY (see the error above)"
+    return 1
+  fi
   if [ -z "$previous" ]; then
     log "ROLLBACK impossible: no earlier release passed its check in this environment (no s3://$RELEASE_BUCKET/$POINTER_KEY)"
     return 1
@@ -197,7 +216,10 @@ fi
 # Keep the live release's bundles for one more release (deleted by the next one).
 KEEP="$WORK/keep"
 : > "$KEEP"
-LIVE="$(aws s3 cp "s3://$RELEASE_BUCKET/$POINTER_KEY" - 2>/dev/null)" || LIVE=""
+if ! LIVE="$(read_pointer)"; then
+  log "could not read the last good release s3://$RELEASE_BUCKET/$POINTER_KEY (see the error above): refusing to deploy without a rollback target"
+  exit 1
+fi
 if [ -n "$LIVE" ] && ! release_assets "$LIVE" > "$KEEP"; then
   log "could not read the live release $LIVE: its fingerprinted files are not kept"
   : > "$KEEP"

@@ -1,7 +1,8 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { validateSameEnvironment } from '../core/same-environment';
 import { fail, show, validateRequired } from '../core/validation';
 
 /**
@@ -81,11 +82,11 @@ export class StaticSiteTarget {
         'pass the distribution construct, e.g. cloudfront.Distribution.fromDistributionAttributes(this, "Cdn", { distributionId, domainName }), not its id');
     }
     validateNotPublic(scope, `${prop}.bucket`, bucket);
-    const here = Stack.of(scope);
-    const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
-    if (differs(bucket.env.account, here.account) || differs(bucket.env.region, here.region)) {
-      fail(scope, `${prop}.bucket`, `is in account ${bucket.env.account}, region ${bucket.env.region} (${bucket.node.path}), but the pipeline is in account ${here.account}, region ${here.region}`,
-        'deploy to a bucket in the pipeline\'s own account and region');
+    validateSameEnvironment(scope, `${prop}.bucket`, bucket);
+    if (distribution) {
+      validateSameEnvironment(scope, `${prop}.distribution`, distribution,
+        'define the pipeline in the distribution\'s account and region, or import the distribution into the pipeline\'s stack ' +
+        '(cloudfront.Distribution.fromDistributionAttributes) when it only lives in another region\'s stack of the same account');
     }
   }
 }

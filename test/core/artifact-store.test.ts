@@ -1,9 +1,9 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ArtifactStore, DeliveryPipelineErrors } from '../../src';
-import { newStack } from '../helpers';
-import { ecsPipeline, onlyResource, thrown } from './support';
+import { githubSource, newStack } from '../helpers';
+import { ecsPipeline, onlyResource, SpinePipeline, thrown } from './support';
 
 describe('ArtifactStore', () => {
   describe('GIVEN a store with default props', () => {
@@ -181,6 +181,28 @@ describe('ArtifactStore', () => {
       const stack = newStack();
       expect(() => new ArtifactStore(stack, 'Store', { noncurrentVersionExpiration: value }))
         .toThrow(/TestStack\/Store: noncurrentVersionExpiration must be between 1 day and 3650 days.*Fix:/);
+    });
+
+    test.each([
+      ['account', { account: '222222222222', region: 'us-east-1' }, /is in account 222222222222 \(Shared\/Store\/Bucket\), but the pipeline's stack is in account 111111111111/],
+      ['region', { account: '111111111111', region: 'eu-west-1' }, /is in region eu-west-1 \(Shared\/Store\/Bucket\), but the pipeline's stack is in region us-east-1/],
+    ])('WHEN the artifactStore is in another %s THEN the library\'s error names artifactStore.bucket and the fix', (_what, env, message) => {
+      const app = new App();
+      const store = new ArtifactStore(new Stack(app, 'Shared', { env }), 'Store');
+      const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+      const err = thrown(() => new SpinePipeline(stack, 'Pipeline', { source: githubSource(), artifactStore: store, environments: [{ name: 'Staging' }] }));
+      expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
+      expect(err.message).toMatch(/^TestStack\/Pipeline: artifactStore\.bucket /);
+      expect(err.message).toMatch(message);
+      expect(err.message).toMatch(/Fix: create the artifact store in the pipeline's account and region/);
+    });
+
+    test('WHEN the artifactStore is in another stack of the same environment THEN it is accepted', () => {
+      const app = new App();
+      const env = { account: '111111111111', region: 'us-east-1' };
+      const store = new ArtifactStore(new Stack(app, 'Shared', { env }), 'Store');
+      const stack = new Stack(app, 'TestStack', { env });
+      expect(() => new SpinePipeline(stack, 'Pipeline', { source: githubSource(), artifactStore: store, environments: [{ name: 'Staging' }] })).not.toThrow();
     });
 
     test('WHEN noncurrentVersionExpiration is out of range THEN the error is the library\'s own', () => {

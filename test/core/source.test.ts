@@ -1,10 +1,12 @@
-import { CfnParameter, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { DeliveryPipelineErrors, PipelineSource } from '../../src';
 import { CONNECTION_ARN, githubSource, newStack } from '../helpers';
-import { ecsPipeline, flatten, stageOf, thrown } from './support';
+import { ecsPipeline, flatten, onlyResource, stageOf, thrown } from './support';
 
 /** The SOURCE_REVISION value the build action passes to CodeBuild. */
 function sourceRevisionOf(template: Template): string {
@@ -104,6 +106,60 @@ describe('PipelineSource', () => {
     })).not.toThrow();
   });
 
+  describe('UseConnection is granted under the service prefix of the connection ARN (IAM matches prefixes)', () => {
+    /** The actions of every statement of the source action's role that name the connection. */
+    function connectionGrants(template: Template): Array<{ actions: string[]; resource: unknown }> {
+      const source = stageOf(template, 'Source').Actions[0];
+      const roleId = source.RoleArn['Fn::GetAtt'][0];
+      const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
+      return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+        .filter((st: any) => [st.Action].flat().some((a: string) => a.endsWith(':UseConnection')))
+        .map((st: any) => ({ actions: [st.Action].flat().sort(), resource: st.Resource }));
+    }
+
+    function synth(connectionArn: string | ((stack: Stack) => string)): Template {
+      const stack = newStack();
+      const arn = typeof connectionArn === 'string' ? connectionArn : connectionArn(stack);
+      ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: arn, owner: 'acme', repo: 'shop' }) });
+      return Template.fromStack(stack);
+    }
+
+    test('GIVEN a codeconnections ARN (created since July 2024) THEN only codeconnections:UseConnection is granted on it', () => {
+      expect(connectionGrants(synth(CONNECTION_ARN))).toEqual([{ actions: ['codeconnections:UseConnection'], resource: CONNECTION_ARN }]);
+    });
+
+    test('GIVEN a codestar-connections ARN THEN only codestar-connections:UseConnection is granted on it', () => {
+      const arn = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/abc';
+      expect(connectionGrants(synth(arn))).toEqual([{ actions: ['codestar-connections:UseConnection'], resource: arn }]);
+    });
+
+    test('GIVEN an unresolved ARN (a CfnParameter) THEN both prefixes are granted on it', () => {
+      const template = synth((stack) => new CfnParameter(stack, 'ConnectionArn').valueAsString);
+      expect(connectionGrants(template)).toEqual([{
+        actions: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'], resource: { Ref: 'ConnectionArn' },
+      }]);
+    });
+
+    test('THEN the role keeps what the action reference lists for the artifact: put object (and ACL) in the artifact bucket, and the bucket key', () => {
+      const template = synth(CONNECTION_ARN);
+      const roleId = stageOf(template, 'Source').Actions[0].RoleArn['Fn::GetAtt'][0];
+      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+      const granted = statements.flatMap((st: any) => [st.Action].flat());
+      expect(granted).toEqual(expect.arrayContaining(['s3:PutObject', 's3:PutObjectAcl', 'kms:Encrypt', 'kms:GenerateDataKey*']));
+    });
+
+    test('THEN the pipeline role may assume the source action role', () => {
+      const template = synth(CONNECTION_ARN);
+      const roleId = stageOf(template, 'Source').Actions[0].RoleArn['Fn::GetAtt'][0];
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': [roleId, 'Arn'] } })]) },
+      });
+    });
+  });
+
   describe('GIVEN a CodeCommit source', () => {
     let stack: Stack;
     let template: Template;
@@ -162,13 +218,30 @@ describe('PipelineSource', () => {
       expect(action.Configuration).toEqual({ S3Bucket: { Ref: bucketId }, S3ObjectKey: 'source/app.zip', PollForSourceChanges: false });
     });
 
-    test('THEN an EventBridge rule on writes of the object starts the pipeline', () => {
+    test('THEN an EventBridge rule on the bucket\'s "Object Created" events of the key starts the pipeline', () => {
+      const pipelineId = onlyResource(template, 'AWS::CodePipeline::Pipeline').id;
       template.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: Match.objectLike({
-          source: ['aws.s3'],
-          detail: Match.objectLike({ requestParameters: { bucketName: [{ Ref: bucketId }], key: ['source/app.zip'] } }),
-        }),
+        EventPattern: {
+          'source': ['aws.s3'],
+          'detail-type': ['Object Created'],
+          'detail': { bucket: { name: [{ Ref: bucketId }] }, object: { key: ['source/app.zip'] } },
+        },
+        Targets: [Match.objectLike({ Arn: Match.anyValue(), RoleArn: Match.anyValue() })],
       });
+      const rule = onlyResource(template, 'AWS::Events::Rule').resource;
+      expect(flatten(rule.Properties.Targets[0].Arn)).toContain(`<${pipelineId}>`);
+    });
+
+    test('THEN no rule waits for CloudTrail events (no trail records them)', () => {
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(rules.filter((r: any) => JSON.stringify(r.Properties.EventPattern).includes('CloudTrail'))).toEqual([]);
+    });
+
+    test('THEN the bucket sends its events to EventBridge, set in the template (no notifications custom resource)', () => {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      });
+      template.resourceCountIs('Custom::S3BucketNotifications', 0);
     });
 
     test('THEN the build gets the object version as SOURCE_REVISION', () => {
@@ -182,12 +255,50 @@ describe('PipelineSource', () => {
     expect(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') })).not.toThrow();
   });
 
+  test('GIVEN an imported S3 source bucket WHEN synthesized THEN a warning with an id says to turn on its EventBridge notifications', () => {
+    const stack = newStack();
+    const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'acme-sources');
+    ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
+      Match.stringLikeRegexp('source\\.bucket TestStack/Imported is imported.*EventBridge.*ack: cdk-delivery-pipelines:S3SourceEventBridge'));
+  });
+
+  test('GIVEN an S3 source bucket whose notifications aws-cdk-lib manages WHEN synthesized THEN EventBridge is turned on in that resource', () => {
+    const stack = newStack();
+    const bucket = new s3.Bucket(stack, 'SourceBucket', { versioned: true });
+    ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') });
+    // Added after the pipeline: the custom resource overwrites the whole notification configuration.
+    bucket.addObjectCreatedNotification(new s3n.SnsDestination(new sns.Topic(stack, 'Uploads')));
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: Match.objectLike({ EventBridgeConfiguration: {} }),
+    });
+  });
+
   describe('GIVEN bad input', () => {
     test('WHEN the S3 source bucket is not versioned THEN it throws saying it must be versioned', () => {
       const stack = newStack();
       const bucket = new s3.Bucket(stack, 'Unversioned');
       expect(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'source/app.zip') }))
         .toThrow(/TestStack\/Pipeline: source\.bucket must be versioned.*Fix: .*versioned: true/);
+    });
+
+    test('WHEN the S3 source bucket is in another region THEN the library\'s error names source.bucket', () => {
+      const app = new App();
+      const bucket = new s3.Bucket(new Stack(app, 'Sources', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Bucket', { versioned: true });
+      const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+      const err = thrown(() => ecsPipeline(stack, { source: PipelineSource.s3(bucket, 'app.zip') }));
+      expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
+      expect(err.message).toMatch(/^TestStack\/Pipeline: source\.bucket is in region eu-west-1 \(Sources\/Bucket\), but the pipeline's stack is in region us-east-1\. Fix:/);
+    });
+
+    test('WHEN the CodeCommit repository is in another account THEN the library\'s error names source.repository', () => {
+      const app = new App();
+      const repo = new codecommit.Repository(new Stack(app, 'Repos', { env: { account: '222222222222', region: 'us-east-1' } }), 'Repo', { repositoryName: 'shop' });
+      const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
+      const err = thrown(() => ecsPipeline(stack, { source: PipelineSource.codeCommit(repo) }));
+      expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
+      expect(err.message).toMatch(/^TestStack\/Pipeline: source\.repository is in account 222222222222 \(Repos\/Repo\).*Fix:/);
     });
 
     test('WHEN the S3 source key escapes the bucket root THEN it throws', () => {
@@ -205,6 +316,34 @@ describe('PipelineSource', () => {
           .toThrow(/TestStack\/Pipeline: source\.branch is not a valid git branch name.*Fix:/);
       },
     );
+
+    test('WHEN the repo holds its owner ("acme/shop", which would become acme/acme/shop) THEN it throws saying to pass them separately', () => {
+      const stack = newStack();
+      expect(() => ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'acme/shop' }) }))
+        .toThrow(/TestStack\/Pipeline: source\.repo must be the repository name without its owner, got "acme\/shop"\. Fix: pass owner and repo separately, e\.g\. owner: "acme", repo: "shop"/);
+    });
+
+    test('GIVEN a GitLab subgroup owner ("group/subgroup") WHEN synthesized THEN it is accepted and FullRepositoryId joins them once', () => {
+      const stack = newStack();
+      ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme/platform', repo: 'shop' }) });
+      expect(stageOf(Template.fromStack(stack), 'Source').Actions[0].Configuration.FullRepositoryId).toBe('acme/platform/shop');
+    });
+
+    test.each([
+      ['refs/heads/main', 'main'],
+      ['refs/heads/release/1.x', 'release/1.x'],
+    ])('WHEN the branch is the full ref %j THEN it throws saying to use %j', (branch, fix) => {
+      const stack = newStack();
+      expect(() => ecsPipeline(stack, { source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch }) }))
+        .toThrow(new RegExp(`TestStack/Pipeline: source\\.branch must be a branch name, not a git ref, got "${branch}"\\. Fix: drop the "refs/heads/" prefix, e\\.g\\. "${fix.replace('.', '\\.')}"`));
+    });
+
+    test('WHEN a CodeCommit branch is a full ref THEN it throws too', () => {
+      const stack = newStack();
+      const repo = new codecommit.Repository(stack, 'Repo', { repositoryName: 'shop' });
+      expect(() => ecsPipeline(stack, { source: PipelineSource.codeCommit(repo, 'refs/heads/main') }))
+        .toThrow(/source\.branch must be a branch name, not a git ref/);
+    });
 
     test('WHEN the CodeCommit branch is invalid THEN it throws naming source.branch', () => {
       const stack = newStack();

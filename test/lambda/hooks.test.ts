@@ -1,5 +1,5 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -102,15 +102,81 @@ describe('LambdaPipeline traffic hooks', () => {
     expect(props.EncryptionKey).toBeDefined();
     const spec = JSON.parse(props.Source.BuildSpec);
     expect(spec.env['exported-variables']).toEqual(['FUNCTION_VERSION']);
-    expect(spec.phases.build.commands.slice(0, 4)).toEqual([
+    expect(spec.phases.build.commands.slice(0, 5)).toEqual([
       'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
-      'aws lambda update-function-code --function-name "$FUNCTION_NAME" --zip-file fileb:///tmp/package.zip',
+      'PACKAGE_VERSION=$(aws s3api put-object --bucket "$PACKAGE_BUCKET" --key "$PACKAGE_KEY" --body /tmp/package.zip --query VersionId --output text)',
+      'aws lambda update-function-code --function-name "$FUNCTION_NAME" --s3-bucket "$PACKAGE_BUCKET" --s3-key "$PACKAGE_KEY"' +
+        ' $([ "$PACKAGE_VERSION" = None ] || echo --s3-object-version "$PACKAGE_VERSION")',
       'aws lambda wait function-updated-v2 --function-name "$FUNCTION_NAME"',
       'FUNCTION_VERSION=$(aws lambda publish-version --function-name "$FUNCTION_NAME" --query Version --output text)',
     ]);
     expect(props.Environment.EnvironmentVariables).toEqual([
       { Name: 'FUNCTION_NAME', Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^ProductionFn/) } },
+      { Name: 'PACKAGE_BUCKET', Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^PipelineArtifactStoreBucket/) } },
+      { Name: 'PACKAGE_KEY', Type: 'PLAINTEXT', Value: 'lambda-packages/Production/package.zip' },
     ]);
+  });
+
+  test('THEN the publish step never uploads with --zip-file (capped at 50 MB): the code goes through the artifact bucket', () => {
+    const { template } = setup(both);
+    const [project] = Object.entries(template.findResources('AWS::CodeBuild::Project')).filter(([id]) => id.startsWith('PipelineProductionPublish'));
+    const commands: string[] = JSON.parse(project[1].Properties.Source.BuildSpec).phases.build.commands;
+    expect(commands.join('\n')).not.toMatch(/--zip-file/);
+    expect(commands.find((c) => c.startsWith('aws lambda update-function-code'))).toMatch(/--s3-bucket "\$PACKAGE_BUCKET" --s3-key "\$PACKAGE_KEY"/);
+  });
+
+  test('THEN the publish role may write and read only its package object, and use the artifact key for it', () => {
+    const { stack, pipeline, template } = setup(both);
+    const [policy] = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('PipelineProductionPublishProjectRole')).map(([, p]) => p);
+    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    const bucketId = stack.getLogicalId(pipeline.artifactBucket.node.defaultChild as s3.CfnBucket);
+    expect(statements).toContainEqual({
+      Sid: 'UploadThePackage',
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/lambda-packages/Production/package.zip']] },
+    });
+    const keyId = stack.getLogicalId(pipeline.encryptionKey.node.defaultChild as any);
+    const kms = statements.filter((st) => JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] }))
+      .flatMap((st) => [st.Action].flat());
+    expect(kms).toEqual(expect.arrayContaining(['kms:GenerateDataKey', 'kms:Decrypt']));
+    // No other object of the artifact bucket may be written.
+    const writes = statements.filter((st) => [st.Action].flat().includes('s3:PutObject'));
+    expect(writes.map((st) => st.Sid)).toEqual(['UploadThePackage']);
+  });
+
+  test('WHEN a post-traffic hook THEN a warning says the first run after a pipeline change cannot roll back', () => {
+    const { stack } = setup(both);
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp(
+      'environments\\[1\\] \\("Production"\\): a failing postTraffic hook rolls the stage back only to an execution.*first run after a pipeline change.*' +
+      'stays on the new version.*Set notifications.*update-alias.*ack: cdk-delivery-pipelines:LambdaHooksFirstRunRollback'));
+  });
+
+  test('WHEN a post-traffic hook and notifications THEN the warning says the failure is announced', () => {
+    const { stack } = setup(both, { notifications: { emails: ['ops@acme.example'] } });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('announced through notifications.*LambdaHooksFirstRunRollback'));
+  });
+
+  test('WHEN a hook is an imported function (role unknown) THEN a warning says what to grant its role', () => {
+    const { stack } = setup((st) => ({ preTraffic: lambda.Function.fromFunctionArn(st, 'Imported', 'arn:aws:lambda:us-east-1:111111111111:function:pre-hook') }));
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp(
+      'environments\\[1\\]\\.deployment\\.hooks\\.preTraffic: the role of TestStack/Imported is unknown.*codepipeline:PutJobSuccessResult.*ack: cdk-delivery-pipelines:LambdaHookRoleUnknown'));
+  });
+
+  test('WHEN a hook is a function of the app THEN no role warning (aws-cdk-lib grants the result calls to its role)', () => {
+    const { stack } = setup(both);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('LambdaHookRoleUnknown'));
+  });
+
+  test('WHEN a hook is in another region THEN the library\'s error names it', () => {
+    expect(() => setup((st) => ({ postTraffic: lambda.Function.fromFunctionArn(st, 'Far', 'arn:aws:lambda:eu-west-1:111111111111:function:post-hook') })))
+      .toThrow(/^TestStack\/Pipeline: environments\[1\]\.deployment\.hooks\.postTraffic is in region eu-west-1 \(TestStack\/Far\), but the pipeline's stack is in region us-east-1\. Fix: use a hook function in the pipeline's account and region/);
+  });
+
+  test('WHEN only a pre-traffic hook THEN no first-run rollback warning (the stage does not roll back)', () => {
+    const { stack } = setup((st) => ({ preTraffic: hookFunction(st, 'PreHook') }));
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('LambdaHooksFirstRunRollback'));
   });
 
   test('THEN the publish role may update, publish and read only the deployed function (unqualified)', () => {

@@ -337,7 +337,7 @@ describe('LambdaPipeline', () => {
       const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:eu-west-1:111111111111:function:orders');
       const alias = lambda.Alias.fromAliasAttributes(stack, 'Live', { aliasName: 'live', aliasVersion: lambda.Version.fromVersionAttributes(stack, 'V', { lambda: fn, version: '1' }) });
       expect(() => single(stack, LambdaDeployment.allAtOnce(alias))).toThrow(
-        /environments\[0\]\.deployment\.alias is in account 111111111111, region eu-west-1 \(TestStack\/Live\), but the pipeline is in account 111111111111, region us-east-1\. Fix:/);
+        /environments\[0\]\.deployment\.alias is in region eu-west-1 \(TestStack\/Fn\), but the pipeline's stack is in region us-east-1\. Fix:/);
     });
 
     test('a deployment that is not from LambdaDeployment', () => {

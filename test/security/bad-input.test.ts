@@ -14,6 +14,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
@@ -126,6 +127,8 @@ const SPINE_CASES: SpineCase[] = [
   { name: 'branch with a space', prop: 'source.branch', value: '"my branch"', props: () => ({ source: source({ branch: 'my branch' }) }) },
   { name: 'branch ending in .lock', prop: 'source.branch', value: '"main.lock"', props: () => ({ source: source({ branch: 'main.lock' }) }) },
   { name: 'branch a number', prop: 'source.branch', value: '7', props: () => ({ source: source({ branch: 7 }) }) },
+  { name: 'repo with its owner', prop: 'source.repo', value: '"acme/shop"', props: () => ({ source: source({ repo: 'acme/shop' }) }) },
+  { name: 'branch a full ref', prop: 'source.branch', value: '"refs/heads/main"', props: () => ({ source: source({ branch: 'refs/heads/main' }) }) },
   { name: 'filePaths with an empty pattern', prop: 'source.filePaths[0]', value: '""', props: () => ({ source: source({ filePaths: [''] }) }) },
   { name: 'filePaths a string, not a list', prop: 'source.filePaths', value: '"src/**"', props: () => ({ source: source({ filePaths: 'src/**' }) }) },
   { name: 'tags with a number', prop: 'source.tags[0]', value: '1', props: () => ({ source: source({ tags: [1] }) }) },
@@ -160,6 +163,12 @@ const SPINE_CASES: SpineCase[] = [
   { name: 'pipelineName a number', prop: 'pipelineName', value: '12', props: () => ({ pipelineName: 12 }) },
   { name: 'executionMode unknown', prop: 'executionMode', value: '"FASTEST"', props: () => ({ executionMode: 'FASTEST' }) },
   { name: 'artifactStore not a store', prop: 'artifactStore', props: () => ({ artifactStore: { bucketName: 'my-artifacts' } }) },
+  {
+    name: 'artifactStore in another region',
+    prop: 'artifactStore.bucket',
+    value: 'eu-west-1',
+    props: (_w, stack) => ({ artifactStore: new ArtifactStore(new Stack(stack.node.root as App, 'Elsewhere', { env: { account: '111111111111', region: 'eu-west-1' } }), 'Store') }),
+  },
   // --- notifications
   { name: 'notification e-mail not an address', prop: 'notifications.emails[0]', value: '"ops"', props: () => ({ notifications: { emails: ['ops'] } }) },
   { name: 'notification e-mails a string, not a list', prop: 'notifications.emails', value: '"ops@acme.example"', props: () => ({ notifications: { emails: 'ops@acme.example' } }) },
@@ -448,6 +457,13 @@ const CONSTRUCT_CASES: ConstructCase[] = [
   { construct: 'LambdaPipeline', name: 'alias undefined', prop: 'environments[0].deployment.alias', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(undefined as Any)) },
   {
     construct: 'LambdaPipeline',
+    name: 'alias a Function',
+    prop: 'environments[0].deployment.alias',
+    value: 'TestStack/Fn',
+    build: (s) => lambda1(s, LambdaDeployment.allAtOnce((lambdaAlias(s, 'Fn').version as lambda.IVersion).lambda as Any)),
+  },
+  {
+    construct: 'LambdaPipeline',
     name: 'alias on $LATEST',
     prop: 'environments[0].deployment.alias',
     value: '"$LATEST"',
@@ -531,6 +547,17 @@ const CONSTRUCT_CASES: ConstructCase[] = [
     build: (s) => site1(s, { bucket: new s3.Bucket(s, 'B') }),
   },
   { construct: 'StaticSitePipeline', name: 'target bucket undefined', prop: 'environments[0].target.bucket', build: (s) => site1(s, StaticSiteTarget.fromBucket(undefined as Any)) },
+  {
+    construct: 'StaticSitePipeline',
+    name: 'distribution in another account',
+    prop: 'environments[0].target.distribution',
+    value: '222222222222',
+    build: (s) => {
+      const cdn = new Stack(s.node.root as App, 'Cdn', { env: { account: '222222222222', region: 'us-east-1' } });
+      const distribution = cloudfront.Distribution.fromDistributionAttributes(cdn, 'Cdn', { distributionId: 'E1', domainName: 'd1.cloudfront.net' });
+      return site1(s, StaticSiteTarget.fromBucket(new s3.Bucket(s, 'Site'), { distribution }));
+    },
+  },
   { construct: 'StaticSitePipeline', name: 'target bucket a name', prop: 'environments[0].target.bucket', value: '"my-site"', build: (s) => site1(s, StaticSiteTarget.fromBucket('my-site' as Any)) },
   {
     construct: 'StaticSitePipeline',

@@ -17,10 +17,12 @@ const s3 = path.join(root, 's3');
 const [tool, ...args] = process.argv.slice(2);
 fs.appendFileSync(path.join(root, 'calls.jsonl'), JSON.stringify([tool, ...args]) + '\n');
 if (process.env.FAKE_FAIL && JSON.stringify([tool, ...args]).includes(process.env.FAKE_FAIL)) {
+  // The matching calls after the first FAKE_FAIL_SKIP (default 0) fail, FAKE_FAIL_TIMES (default 1) of them.
   const count = path.join(root, 'fail-count');
-  const n = fs.existsSync(count) ? Number(fs.readFileSync(count, 'utf8')) : 0;
-  if (n < Number(process.env.FAKE_FAIL_TIMES || '1')) {
-    fs.writeFileSync(count, String(n + 1));
+  const n = (fs.existsSync(count) ? Number(fs.readFileSync(count, 'utf8')) : 0) + 1;
+  fs.writeFileSync(count, String(n));
+  const skip = Number(process.env.FAKE_FAIL_SKIP || '0');
+  if (n > skip && n <= skip + Number(process.env.FAKE_FAIL_TIMES || '1')) {
     process.stderr.write('fake failure of ' + tool + ' ' + args.join(' ') + '\n');
     process.exit(1);
   }
@@ -118,6 +120,13 @@ function aws() {
   if (service === 's3' && command === 'rm') { const { bucket, key } = location(p.positional[0]); remove(bucket, key); record({ op: 'delete', bucket, key }); return; }
   if (service === 's3api' && command === 'list-objects-v2') {
     const bucket = p.flag('--bucket'); const prefix = p.flag('--prefix');
+    // "Contents[?Key=='<key>'].Key": that key, when it exists; like the CLI, "None" when nothing has the prefix.
+    const exact = /^Contents\[\?Key=='([^']*)'\]\.Key$/.exec(p.flag('--query') || '');
+    if (exact) {
+      const matching = keys(bucket).filter((k) => k.startsWith(prefix));
+      process.stdout.write((matching.length === 0 ? 'None' : matching.filter((k) => k === exact[1]).join('\t')) + '\n');
+      return;
+    }
     const found = keys(bucket).filter((k) => k.startsWith(prefix) && k.endsWith('.zip'))
       .sort((a, b) => JSON.parse(fs.readFileSync(metaFile(bucket, a), 'utf8')).seq - JSON.parse(fs.readFileSync(metaFile(bucket, b), 'utf8')).seq);
     process.stdout.write((found.length ? found.join('\t') : 'None') + '\n');

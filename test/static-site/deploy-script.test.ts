@@ -223,6 +223,30 @@ describe('the deploy script', () => {
     expect(siteBucket()).toEqual(expected(RELEASE_2));
   });
 
+  // A failure to read the last good release (AccessDenied, KMS) must not pass for "no earlier
+  // release": the deploy would go ahead with nothing to roll back to, and delete the live bundles.
+  test.each([
+    ['reading the pointer', '/last-good","-"'],
+    ['listing the pointer', '"--query","Contents[?Key=='],
+  ])('WHEN %s fails with an error other than not-found THEN the step fails before touching the site, with the AWS message', (_what, failing) => {
+    deploy('exec-1', RELEASE_1);
+    const run = deploy('exec-2', RELEASE_2, { FAKE_FAIL: failing });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/fake failure of aws s3/);
+    expect(run.output).toContain(`could not read the last good release s3://${ARTIFACTS}/${PREFIX}last-good (see the error above): refusing to deploy without a rollback target`);
+    expect(siteBucket()).toEqual(expected(RELEASE_1));
+    expect(world.effects.filter((e) => e.op === 'upload' || e.op === 'sync-upload' || e.op === 'delete')).toEqual([]);
+  });
+
+  test('WHEN the pointer cannot be read during a rollback THEN the rollback says so instead of "no earlier release"', () => {
+    deploy('exec-1', RELEASE_1);
+    // The first read (before the deploy) succeeds, the second (the rollback's) fails.
+    const run = deploy('exec-2', BROKEN_RELEASE_2, { FAKE_FAIL: '/last-good","-"', FAKE_FAIL_SKIP: '1' });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain(`ROLLBACK impossible: could not read s3://${ARTIFACTS}/${PREFIX}last-good (see the error above)`);
+    expect(run.output).not.toMatch(/no earlier release passed its check/);
+  });
+
   test('WHEN the upload of the HTML fails midway THEN the previous release is restored and the step fails', () => {
     deploy('exec-1', RELEASE_1);
     const run = deploy('exec-2', RELEASE_2, { FAKE_FAIL: '"--include","*.html"' });

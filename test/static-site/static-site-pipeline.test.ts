@@ -396,7 +396,7 @@ describe('StaticSitePipeline', () => {
       const stack = newStack();
       const bucket = s3.Bucket.fromBucketAttributes(stack, 'Bucket', { bucketName: 'eu-site', region: 'eu-west-1' });
       expect(() => single(stack, StaticSiteTarget.fromBucket(bucket))).toThrow(
-        /environments\[0\]\.target\.bucket is in account 111111111111, region eu-west-1 \(TestStack\/Bucket\), but the pipeline is in account 111111111111, region us-east-1\. Fix:/);
+        /environments\[0\]\.target\.bucket is in region eu-west-1 \(TestStack\/Bucket\), but the pipeline's stack is in region us-east-1\. Fix:/);
     });
 
     describe('a public bucket', () => {

@@ -1,0 +1,59 @@
+import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { NotificationOptions } from '../../src';
+import { githubSource, newStack } from '../helpers';
+import { onlyResource, SpinePipeline } from './support';
+
+/** A spine pipeline with one environment and the given notifications. */
+function pipelineWith(stack: Stack, notifications: NotificationOptions): SpinePipeline {
+  return new SpinePipeline(stack, 'Pipeline', { source: githubSource(), environments: [{ name: 'Staging' }], notifications });
+}
+
+/** The DependsOn of the only notification rule. */
+function ruleDependsOn(template: Template): string[] {
+  return onlyResource(template, 'AWS::CodeStarNotifications::NotificationRule').resource.DependsOn ?? [];
+}
+
+// CreateNotificationRule checks the topic's access policy (aws/aws-cdk#29484): the rule must be
+// created after every policy of its topic.
+describe('Notification rule creation order', () => {
+  test('GIVEN e-mails (the library creates the topic) WHEN synthesized THEN the rule depends on the topic policy', () => {
+    const stack = newStack();
+    pipelineWith(stack, { emails: ['ops@acme.example'] });
+    const template = Template.fromStack(stack);
+    const policyId = onlyResource(template, 'AWS::SNS::TopicPolicy').id;
+    expect(ruleDependsOn(template)).toContain(policyId);
+  });
+
+  test('GIVEN the user\'s topic in the app WHEN synthesized THEN the rule depends on that topic\'s policy', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'OpsTopic');
+    pipelineWith(stack, { topic });
+    const template = Template.fromStack(stack);
+    const policyId = onlyResource(template, 'AWS::SNS::TopicPolicy').id;
+    expect(ruleDependsOn(template)).toContain(policyId);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('NotificationTopicPolicy'));
+  });
+
+  test('GIVEN a separate TopicPolicy the user adds after the pipeline WHEN synthesized THEN the rule depends on it too', () => {
+    const stack = newStack();
+    const topic = sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:us-east-1:111111111111:ops');
+    pipelineWith(stack, { topic });
+    const own = new sns.TopicPolicy(stack, 'OpsPolicy', { topics: [topic] });
+    own.document.addStatements(new iam.PolicyStatement({
+      actions: ['sns:Publish'], resources: [topic.topicArn], principals: [new iam.ServicePrincipal('codestar-notifications.amazonaws.com')],
+    }));
+    const template = Template.fromStack(stack);
+    expect(ruleDependsOn(template)).toContain(stack.getLogicalId(own.node.defaultChild as sns.CfnTopicPolicy));
+  });
+
+  test('GIVEN an imported topic without a policy in the app WHEN synthesized THEN a warning with an id says what the user must allow', () => {
+    const stack = newStack();
+    const topic = sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:us-east-1:111111111111:ops');
+    pipelineWith(stack, { topic });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
+      Match.stringLikeRegexp('codestar-notifications\\.amazonaws\\.com to sns:Publish.*ack: cdk-delivery-pipelines:NotificationTopicPolicy'));
+  });
+});
