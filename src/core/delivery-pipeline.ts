@@ -141,6 +141,13 @@ export abstract class DeliveryPipeline extends Construct {
     this.sourceOutput = new codepipeline.Artifact('Source');
     const binding = source._bind(this, this.sourceOutput);
     this._pipeline.addStage({ stageName: 'Source', actions: [binding.action] });
+    // A new pipeline starts its first execution as soon as it is created, so its Source action
+    // runs at once: the action role (created by aws-cdk-lib under this path) must have its
+    // policy by then. aws-cdk-lib orders the pipeline after its own role only.
+    const sourceRole = this._pipeline.node.tryFindChild('Source')?.node.tryFindChild('Source')?.node.tryFindChild('CodePipelineActionRole');
+    if (sourceRole) {
+      this._pipeline.node.defaultChild!.node.addDependency(sourceRole);
+    }
     if (binding.trigger) {
       this._pipeline.addTrigger(binding.trigger);
     }

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -142,11 +142,24 @@ export function grantExecutionRolePull(scope: Construct, id: string, prop: strin
     return;
   }
   const role = td.obtainExecutionRole();
-  new iam.Policy(scope, id, {
+  const policy = new iam.Policy(scope, id, {
     roles: [role],
     statements: [
       new iam.PolicyStatement({ sid: 'PullThePipelineImage', actions: PULL_ACTIONS, resources: [repository.repositoryArn] }),
       new iam.PolicyStatement({ sid: 'LogInToTheRegistry', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
     ],
   });
+  // A new service starts its tasks at once: in its own stack, it waits for every policy of the
+  // execution role (a task started before them fails to pull and counts against the circuit
+  // breaker). Across stacks a dependency would be a cycle (the pipeline refers to the service).
+  const service = info.service.node.defaultChild;
+  if (service instanceof CfnResource) {
+    const serviceStack = Stack.of(service);
+    if (Stack.of(role) === serviceStack) {
+      service.node.addDependency(role);
+    }
+    if (Stack.of(policy) === serviceStack) {
+      service.node.addDependency(policy);
+    }
+  }
 }
