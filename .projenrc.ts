@@ -40,6 +40,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     'ts-node@^10.9.2',
     'fast-check@^3',
+    // Integration tests (test/integ.*.ts): integ-runner synthesizes, snapshots and (with an
+    // account) deploys them; integ-tests-alpha supplies IntegTest and the assertions. The alpha
+    // is released in step with aws-cdk-lib: its peer range (^2.245.0) admits our 2.257.0.
+    '@aws-cdk/integ-runner@^2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   // The test tsconfig sits at the root, as the design card has it.

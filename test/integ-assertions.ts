@@ -1,0 +1,106 @@
+/**
+ * Assertions the integration tests (test/integ.*.ts) share. Each asks AWS, after the test's
+ * stack is deployed, what a pipeline of this library promises: integ-tests-alpha runs the
+ * calls from a Lambda function in the test's assertion stack and fails the test on a mismatch.
+ */
+import { ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { DeliveryPipeline } from '../src';
+
+/** One stage as `GetPipeline` returns it: its name and its actions' names, in order. */
+export interface ExpectedStage {
+  readonly name: string;
+  readonly actions: string[];
+}
+
+/**
+ * The pipeline exists, is a V2 pipeline, and has exactly these stages with these actions in
+ * this order (what the spine promises: nothing before the approval, nothing beside it).
+ */
+export function expectPipeline(integ: IntegTest, pipeline: DeliveryPipeline, stages: ExpectedStage[]): IApiCall {
+  const name = pipeline.pipeline.pipelineName;
+  return integ.assertions.awsApiCall('CodePipeline', 'getPipeline', { name }).expect(ExpectedResult.objectLike({
+    pipeline: {
+      name,
+      pipelineType: 'V2',
+      artifactStore: { type: 'S3', encryptionKey: { type: 'KMS' } },
+      stages: stages.map(stage => ({ name: stage.name, actions: stage.actions.map(action => ({ name: action })) })),
+    },
+  }));
+}
+
+/** The pipeline's artifact bucket blocks every kind of public access and encrypts with KMS. */
+export function expectArtifactBucketPrivate(integ: IntegTest, pipeline: DeliveryPipeline): void {
+  expectBucketPrivate(integ, pipeline.artifactBucket, 'aws:kms');
+}
+
+/**
+ * `bucket` blocks every kind of public access and encrypts by default with `algorithm`
+ * ('aws:kms' or 'AES256').
+ */
+export function expectBucketPrivate(integ: IntegTest, bucket: s3.IBucket, algorithm: string): void {
+  // The IAM actions are not the SDK calls' names, which is what the provider would grant.
+  const publicAccess = integ.assertions.awsApiCall('S3', 'getPublicAccessBlock', { Bucket: bucket.bucketName });
+  publicAccess.provider.addToRolePolicy({ Effect: 'Allow', Action: ['s3:GetBucketPublicAccessBlock'], Resource: [bucket.bucketArn] });
+  publicAccess.expect(ExpectedResult.objectLike({
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+  }));
+
+  const encryption = integ.assertions.awsApiCall('S3', 'getBucketEncryption', { Bucket: bucket.bucketName });
+  encryption.provider.addToRolePolicy({ Effect: 'Allow', Action: ['s3:GetEncryptionConfiguration'], Resource: [bucket.bucketArn] });
+  encryption.expect(ExpectedResult.objectLike({
+    ServerSideEncryptionConfiguration: {
+      Rules: Match.arrayWith([Match.objectLike({ ApplyServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: algorithm }) })]),
+    },
+  }));
+}
+
+/**
+ * IAM's policy simulator allows `role` every one of `actions` on `resource` (with the role's
+ * identity policies, as a deployed pipeline or task would call). This is what the template
+ * cannot show: that the ARN's service prefix matches the action's, that nothing is missing.
+ */
+export function expectRoleAllowed(integ: IntegTest, role: iam.IRole, actions: string[], resource: string): IApiCall {
+  const call = integ.assertions.awsApiCall('IAM', 'simulatePrincipalPolicy', {
+    PolicySourceArn: role.roleArn,
+    ActionNames: actions,
+    ResourceArns: [resource],
+  });
+  call.provider.addToRolePolicy({ Effect: 'Allow', Action: ['iam:SimulatePrincipalPolicy'], Resource: [role.roleArn] });
+  return call.expect(ExpectedResult.objectLike({
+    EvaluationResults: actions.map(action => Match.objectLike({ EvalActionName: action, EvalDecision: 'allowed' })),
+  }));
+}
+
+/**
+ * The Source action's role may use the connection: `UseConnection` under the service prefix
+ * of the connection's ARN (`codeconnections` for connections created since 2024,
+ * `codestar-connections` before), which is the only one IAM accepts for that resource.
+ */
+export function expectSourceCanUseConnection(integ: IntegTest, pipeline: DeliveryPipeline, connectionArn: string): IApiCall {
+  const prefix = connectionArn.split(':')[2];
+  const role = pipeline.pipeline.node.findChild('Source').node.findChild('Source').node.findChild('CodePipelineActionRole') as iam.IRole;
+  return expectRoleAllowed(integ, role, [`${prefix}:UseConnection`], connectionArn);
+}
+
+/**
+ * A run can be started, and the pipeline takes it up: within ten minutes the Source stage's
+ * latest execution is the one started here, whatever its outcome (with the default
+ * placeholder connection it fails at Source; with a real connection and repository it runs on).
+ */
+export function startPipeline(integ: IntegTest, pipeline: DeliveryPipeline): void {
+  const name = pipeline.pipeline.pipelineName;
+  const start = integ.assertions.awsApiCall('CodePipeline', 'startPipelineExecution', { name });
+  start.expect(ExpectedResult.objectLike({ pipelineExecutionId: Match.stringLikeRegexp('.+') }));
+  const state = integ.assertions.awsApiCall('CodePipeline', 'getPipelineState', { name });
+  state.expect(ExpectedResult.objectLike({
+    pipelineName: name,
+    stageStates: Match.arrayWith([Match.objectLike({
+      stageName: 'Source',
+      latestExecution: Match.objectLike({ pipelineExecutionId: start.getAttString('pipelineExecutionId') }),
+    })]),
+  }));
+  start.next(state.waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(20) }));
+}
