@@ -124,4 +124,25 @@ project.addTask('diagrams', {
   exec: 'ts-node --project tsconfig.dev.json examples/diagrams.ts',
 });
 
+// Integration tests: test/integ.<example>.ts, one per example app, in integ-runner's layout
+// (snapshots in test/integ.<example>.ts.snapshot/). The INTEG_* parameters (test/integ-setup.ts)
+// are emptied so a snapshot never depends on the shell it was made in.
+const INTEG_RUNNER = ['integ-runner', '$@', '--directory', 'test', '--language', 'typescript'];
+const INTEG_SNAPSHOT_ENV = { INTEG_CONNECTION_ARN: '', INTEG_REPOSITORY: '', INTEG_BRANCH: '' };
+project.addTask('integ:snapshot', {
+  description: 'Synthesize every integration test and fail when its template differs from the committed snapshot (no AWS account, no deploy)',
+  env: INTEG_SNAPSHOT_ENV,
+  execArgs: INTEG_RUNNER,
+  receiveArgs: true,
+});
+// Rewrites the snapshots that differ (or are missing), leaves the others alone (each synthesis
+// has new assertion salts, which integ-runner ignores when comparing). --dry-run: no deploy, no
+// account; the region is integ-runner's own snapshot region, so the stacks it synthesizes match it.
+project.addTask('integ:update', {
+  description: 'Regenerate the integration test snapshots that differ from the current code (no AWS account, no deploy)',
+  env: INTEG_SNAPSHOT_ENV,
+  execArgs: [...INTEG_RUNNER, '--update-on-failed', '--dry-run', '--parallel-regions', 'test-region'],
+  receiveArgs: true,
+});
+
 project.synth();
