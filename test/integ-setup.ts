@@ -23,8 +23,11 @@ export interface IntegParameter {
 
 /** Every parameter; the README's "Integration tests" section lists the same. */
 export const INTEG_PARAMETERS = {
-  /** The CodeConnections (or CodeStar Connections) connection the pipelines' source uses. */
-  connectionArn: { context: 'connectionArn', variable: 'INTEG_CONNECTION_ARN', default: CONNECTION_ARN },
+  /**
+   * The CodeConnections (or CodeStar Connections) connection the pipelines' source uses; by
+   * default a placeholder in the account and region deployed to (see `integConnectionArn`).
+   */
+  connectionArn: { context: 'connectionArn', variable: 'INTEG_CONNECTION_ARN', default: '' },
   /** `owner/name` of the repository; the default is the example's own (which does not exist). */
   repository: { context: 'repository', variable: 'INTEG_REPOSITORY', default: '' },
   /** The branch each pipeline builds. */
@@ -39,6 +42,21 @@ export function integParameter(app: App, parameter: IntegParameter): string {
   }
   const fromEnvironment = process.env[parameter.variable];
   return fromEnvironment !== undefined && fromEnvironment !== '' ? fromEnvironment : parameter.default;
+}
+
+/**
+ * The connection of the tests: the parameter, else a connection that does not exist in the
+ * account and region deployed to (a connection must be in the pipeline's own; a run then
+ * fails at Source). integ-runner's snapshot account and region (12345678, test-region) are
+ * no real ones, which the library rejects in an ARN: snapshots use the examples' placeholder.
+ */
+export function integConnectionArn(app: App): string {
+  const { account, region } = integEnv();
+  const deployed = account !== undefined && /^\d{12}$/.test(account) && region !== undefined && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region);
+  const placeholder = deployed
+    ? `arn:aws:codeconnections:${region}:${account}:connection/00000000-0000-0000-0000-000000000000`
+    : CONNECTION_ARN;
+  return integParameter(app, INTEG_PARAMETERS.connectionArn) || placeholder;
 }
 
 /**
@@ -71,7 +89,7 @@ export function integEnv(): Environment {
 /**
  * The pipeline source of an integration test: the connection, repository and branch from the
  * parameters, by default the example's repository `acme/<exampleRepository>` on the
- * placeholder connection (the stack deploys, the Source action of a run fails).
+ * placeholder connection (a run fails at Source).
  */
 export function integSource(app: App, exampleRepository: string): PipelineSource {
   const repository = integParameter(app, INTEG_PARAMETERS.repository) || `acme/${exampleRepository}`;
@@ -80,7 +98,7 @@ export function integSource(app: App, exampleRepository: string): PipelineSource
     throw new Error(`${INTEG_PARAMETERS.repository.variable} (context "${INTEG_PARAMETERS.repository.context}") must be "owner/name", got "${repository}"`);
   }
   return PipelineSource.connection({
-    connectionArn: integParameter(app, INTEG_PARAMETERS.connectionArn),
+    connectionArn: integConnectionArn(app),
     owner,
     repo: rest[0],
     branch: integParameter(app, INTEG_PARAMETERS.branch),

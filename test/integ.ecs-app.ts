@@ -11,7 +11,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   expectArtifactBucketPrivate, expectPipeline, expectRoleAllowed, expectSourceCanUseConnection, startPipeline,
 } from './integ-assertions';
-import { INTEG_PARAMETERS, integApp, integEnv, integParameter, integSource, integTest } from './integ-setup';
+import { integApp, integConnectionArn, integEnv, integSource, integTest } from './integ-setup';
 import { buildEcsApp } from '../examples/ecs-app';
 
 // GIVEN the example, deployed into the account of whoever runs the test (its VPC in the first
@@ -43,7 +43,7 @@ integ.assertions.awsApiCall('ECR', 'describeRepositories', { repositoryNames: [p
   }));
 
 // THEN the Source action may use the connection (service prefix of the ARN included)
-expectSourceCanUseConnection(integ, pipeline, integParameter(app, INTEG_PARAMETERS.connectionArn));
+expectSourceCanUseConnection(integ, pipeline, integConnectionArn(app));
 
 // THEN every service the pipeline deploys can start tasks from the image it deploys: the task
 // execution role may pull from the pipeline's repository (else CannotPullContainerError)

@@ -8,7 +8,7 @@
 import { ExpectedResult } from '@aws-cdk/integ-tests-alpha';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { expectArtifactBucketPrivate, expectPipeline, expectSourceCanUseConnection, startPipeline } from './integ-assertions';
-import { INTEG_PARAMETERS, integApp, integEnv, integParameter, integSource, integTest } from './integ-setup';
+import { integApp, integConnectionArn, integEnv, integSource, integTest } from './integ-setup';
 import { buildLambdaApp } from '../examples/lambda-app';
 
 // GIVEN the example, deployed into the account of whoever runs the test
@@ -28,7 +28,7 @@ expectPipeline(integ, pipeline, [
 expectArtifactBucketPrivate(integ, pipeline);
 
 // THEN the Source action may use the connection (service prefix of the ARN included)
-expectSourceCanUseConnection(integ, pipeline, integParameter(app, INTEG_PARAMETERS.connectionArn));
+expectSourceCanUseConnection(integ, pipeline, integConnectionArn(app));
 
 // THEN the production alias the pipeline shifts traffic on exists
 const production = stack.node.findChild('ProductionOrdersLive') as lambda.Alias;

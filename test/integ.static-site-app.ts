@@ -10,7 +10,7 @@ import { ExpectedResult } from '@aws-cdk/integ-tests-alpha';
 import {
   expectArtifactBucketPrivate, expectBucketPrivate, expectPipeline, expectSourceCanUseConnection, startPipeline,
 } from './integ-assertions';
-import { INTEG_PARAMETERS, integApp, integEnv, integParameter, integSource, integTest } from './integ-setup';
+import { integApp, integConnectionArn, integEnv, integSource, integTest } from './integ-setup';
 import { buildStaticSiteApp } from '../examples/static-site-app';
 import { StaticSiteHosting } from '../src';
 
@@ -46,7 +46,7 @@ for (const id of ['StagingSite', 'ProductionSite']) {
 }
 
 // THEN the Source action may use the connection (service prefix of the ARN included)
-expectSourceCanUseConnection(integ, pipeline, integParameter(app, INTEG_PARAMETERS.connectionArn));
+expectSourceCanUseConnection(integ, pipeline, integConnectionArn(app));
 
 // THEN a run starts and reaches the Source stage
 startPipeline(integ, pipeline);
