@@ -81,8 +81,18 @@ export function expectRoleAllowed(integ: IntegTest, role: iam.IRole, actions: st
  */
 export function expectSourceCanUseConnection(integ: IntegTest, pipeline: DeliveryPipeline, connectionArn: string): IApiCall {
   const prefix = connectionArn.split(':')[2];
-  const role = pipeline.pipeline.node.findChild('Source').node.findChild('Source').node.findChild('CodePipelineActionRole') as iam.IRole;
-  return expectRoleAllowed(integ, role, [`${prefix}:UseConnection`], connectionArn);
+  return expectRoleAllowed(integ, sourceActionRole(pipeline), [`${prefix}:UseConnection`], connectionArn);
+}
+
+/** The Source action's role: the one it was given, else the one aws-cdk-lib created for it. */
+function sourceActionRole(pipeline: DeliveryPipeline): iam.IRole {
+  const [action] = pipeline.pipeline.stage('Source').actions;
+  const role = action?.actionProperties.role
+    ?? pipeline.pipeline.node.tryFindChild('Source')?.node.tryFindChild(action?.actionProperties.actionName ?? '')?.node.tryFindChild('CodePipelineActionRole');
+  if (role === undefined) {
+    throw new Error(`${pipeline.node.path}: cannot find the role of the Source action; update test/integ-assertions.ts sourceActionRole`);
+  }
+  return role as iam.IRole;
 }
 
 /**

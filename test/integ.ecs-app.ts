@@ -48,7 +48,7 @@ expectSourceCanUseConnection(integ, pipeline, integConnectionArn(app));
 // THEN every service the pipeline deploys can start tasks from the image it deploys: the task
 // execution role may pull from the pipeline's repository (else CannotPullContainerError)
 for (const name of ['Staging', 'Production']) {
-  const executionRole = (stack.node.findChild(`${name}Task`) as ecs.FargateTaskDefinition).obtainExecutionRole();
+  const executionRole = (stack.node.findChild(`${name}Task`) as ecs.FargateTaskDefinition).executionRole!;
   expectRoleAllowed(integ, executionRole, ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], pipeline.repository.repositoryArn);
   expectRoleAllowed(integ, executionRole, ['ecr:GetAuthorizationToken'], '*');
 }
