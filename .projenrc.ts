@@ -138,17 +138,19 @@ project.addTask('integ:snapshot', {
   execArgs: INTEG_RUNNER,
   receiveArgs: true,
 });
-// Rewrites the snapshots that differ (or are missing), leaves the others alone (each synthesis
-// has new assertion salts, which integ-runner ignores when comparing). --dry-run: no deploy, no
-// account; the region is integ-runner's own snapshot region, so the stacks it synthesizes match it.
-// integ-runner exits 1 after writing a snapshot whose change replaces or deletes a resource
-// ("Some changes were destructive!", recorded in the snapshot's manifest for review): that
-// exit is not the verdict, the snapshot check that follows is (it fails on any real error).
+// Rewrites every snapshot (--force): integ-runner compares only the test stacks, never the
+// assertion stack, so a changed assertion would otherwise keep its stale snapshot (the
+// assertions' salts change on every synthesis, which integ-runner ignores when comparing).
+// --dry-run: no deploy, no account; the region is integ-runner's own snapshot region, so the
+// stacks it synthesizes match it. integ-runner exits 1 after writing a snapshot whose change
+// replaces or deletes a resource ("Some changes were destructive!", recorded in the snapshot's
+// manifest for review): that exit is not the verdict, the snapshot check that follows is (it
+// fails on any real error).
 const integUpdate = project.addTask('integ:update', {
-  description: 'Regenerate the integration test snapshots that differ from the current code, then verify them (no AWS account, no deploy)',
+  description: 'Regenerate every integration test snapshot from the current code, then verify them (no AWS account, no deploy)',
   env: INTEG_SNAPSHOT_ENV,
 });
-integUpdate.exec(`${INTEG_RUNNER.join(' ')} --update-on-failed --dry-run --parallel-regions test-region || echo "integ:update: integ-runner exited $?; verifying the snapshots"`, { receiveArgs: true });
+integUpdate.exec(`${INTEG_RUNNER.join(' ')} --update-on-failed --force --dry-run --parallel-regions test-region || echo "integ:update: integ-runner failed; verifying the snapshots"`, { receiveArgs: true });
 integUpdate.exec(INTEG_RUNNER.join(' '), { receiveArgs: true });
 
 project.synth();
