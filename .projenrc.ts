@@ -127,9 +127,6 @@ project.addTask('diagrams', {
 // Integration tests: test/integ.<example>.ts, one per example app, in integ-runner's layout
 // (snapshots in test/integ.<example>.ts.snapshot/). The INTEG_* parameters (test/integ-setup.ts)
 // are emptied so a snapshot never depends on the shell it was made in.
-// integ-runner's working files next to the tests (removed after a run, left by a crash). Added
-// after construction: projen's own `!/test/` would drop /test/ patterns given as options.
-project.gitignore.exclude('/test/cdk-integ.out.*/', '/test/cdk.context.json');
 const INTEG_RUNNER = ['integ-runner', '$@', '--directory', 'test', '--language', 'typescript'];
 const INTEG_SNAPSHOT_ENV = { INTEG_CONNECTION_ARN: '', INTEG_REPOSITORY: '', INTEG_BRANCH: '' };
 project.addTask('integ:snapshot', {
@@ -152,5 +149,8 @@ const integUpdate = project.addTask('integ:update', {
 });
 integUpdate.exec(`${INTEG_RUNNER.join(' ')} --update-on-failed --force --dry-run --parallel-regions test-region || echo "integ:update: integ-runner failed; verifying the snapshots"`, { receiveArgs: true });
 integUpdate.exec(INTEG_RUNNER.join(' '), { receiveArgs: true });
+// integ-runner's working files next to the tests (removed after a run, left by a crash). Added
+// after construction: projen's own `!/test/` would drop /test/ patterns given as options.
+project.gitignore.exclude('/test/cdk-integ.out.*/', '/test/cdk.context.json');
 
 project.synth();
