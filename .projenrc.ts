@@ -40,6 +40,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2.1100.0',
     'ts-node@^10.9.2',
     'fast-check@^3',
+    // Integration tests (test/integ.*.ts): integ-runner synthesizes, snapshots and (with an
+    // account) deploys them; integ-tests-alpha supplies IntegTest and the assertions. The alpha
+    // is released in step with aws-cdk-lib: its peer range (^2.245.0) admits our 2.257.0.
+    '@aws-cdk/integ-runner@^2.197.10',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
   ],
 
   // The test tsconfig sits at the root, as the design card has it.
@@ -125,5 +130,34 @@ project.addTask('diagrams', {
   description: 'Render the example pipelines as Mermaid diagrams into README.md',
   exec: 'ts-node --project tsconfig.dev.json examples/diagrams.ts',
 });
+
+// Integration tests: test/integ.<example>.ts, one per example app, in integ-runner's layout
+// (snapshots in test/integ.<example>.ts.snapshot/). The INTEG_* parameters (test/integ-setup.ts)
+// are emptied so a snapshot never depends on the shell it was made in.
+const INTEG_RUNNER = ['integ-runner', '$@', '--directory', 'test', '--language', 'typescript'];
+const INTEG_SNAPSHOT_ENV = { INTEG_CONNECTION_ARN: '', INTEG_REPOSITORY: '', INTEG_BRANCH: '' };
+project.addTask('integ:snapshot', {
+  description: 'Synthesize every integration test and fail when its template differs from the committed snapshot (no AWS account, no deploy)',
+  env: INTEG_SNAPSHOT_ENV,
+  execArgs: INTEG_RUNNER,
+  receiveArgs: true,
+});
+// Rewrites every snapshot (--force): integ-runner compares only the test stacks, never the
+// assertion stack, so a changed assertion would otherwise keep its stale snapshot (the
+// assertions' salts change on every synthesis, which integ-runner ignores when comparing).
+// --dry-run: no deploy, no account; the region is integ-runner's own snapshot region, so the
+// stacks it synthesizes match it. integ-runner exits 1 after writing a snapshot whose change
+// replaces or deletes a resource ("Some changes were destructive!", recorded in the snapshot's
+// manifest for review): that exit is not the verdict, the snapshot check that follows is (it
+// fails on any real error).
+const integUpdate = project.addTask('integ:update', {
+  description: 'Regenerate every integration test snapshot from the current code, then verify them (no AWS account, no deploy)',
+  env: INTEG_SNAPSHOT_ENV,
+});
+integUpdate.exec(`${INTEG_RUNNER.join(' ')} --update-on-failed --force --dry-run --parallel-regions test-region || echo "integ:update: integ-runner failed; verifying the snapshots"`, { receiveArgs: true });
+integUpdate.exec(INTEG_RUNNER.join(' '), { receiveArgs: true });
+// integ-runner's working files next to the tests (removed after a run, left by a crash). Added
+// after construction: projen's own `!/test/` would drop /test/ patterns given as options.
+project.gitignore.exclude('/test/cdk-integ.out.*/', '/test/cdk.context.json');
 
 project.synth();

@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EcsContainerPipeline, EcsDeployment, PipelineSource } from '../src';
-import { CONNECTION_ARN, EXAMPLE_ENV, exampleApp } from './support';
+import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, exampleApp } from './support';
 
 /** The zones the example's VPC spans. */
 export const EXAMPLE_AZS = ['us-east-1a', 'us-east-1b'];
@@ -25,16 +25,19 @@ export interface EcsExample {
  *
  * @param app the app to build into; by default a new one with the currently recommended
  *   feature flags and the cdk-nag checks (see `exampleApp`)
+ * @param options another environment or source (the integration test's)
  */
-export function buildEcsApp(app: App = exampleApp()): EcsExample {
-  const stack = new ExampleStack(app, 'EcsShopDelivery', {
-    env: EXAMPLE_ENV,
+export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {}): EcsExample {
+  const stackProps = {
+    env: options.env ?? EXAMPLE_ENV,
     description: 'Example: shop service on ECS Fargate with its cdk-delivery-pipelines delivery pipeline',
-  });
+  };
+  // In another environment the zones are that account's (a context lookup), not the example's.
+  const stack = options.env ? new Stack(app, 'EcsShopDelivery', stackProps) : new ExampleStack(app, 'EcsShopDelivery', stackProps);
 
   const vpc = new ec2.Vpc(stack, 'Vpc', {
-    // Explicit zones, matching ExampleStack.availabilityZones: no zone lookup, no AWS account needed.
-    availabilityZones: EXAMPLE_AZS,
+    // Explicit zones (ExampleStack's: no zone lookup, no AWS account needed).
+    availabilityZones: stack.availabilityZones.slice(0, 2),
     // One NAT gateway lets the tasks in private subnets pull the public nginx image.
     natGateways: 1,
     subnetConfiguration: [
@@ -59,7 +62,7 @@ export function buildEcsApp(app: App = exampleApp()): EcsExample {
   const web = productionLoadBalancer(stack, vpc, production);
 
   const pipeline = new EcsContainerPipeline(stack, 'Pipeline', {
-    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main' }),
+    source: options.source ?? PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main' }),
     buildOptions: {
       installCommands: ['npm ci'],
       testCommands: ['npm test'],

@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LambdaDeployment, LambdaPipeline, PipelineSource } from '../src';
-import { CONNECTION_ARN, EXAMPLE_ENV, exampleApp } from './support';
+import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, exampleApp } from './support';
 
 /** What `buildLambdaApp` returns, so tests and the demo can reach every part. */
 export interface LambdaExample {
@@ -21,10 +21,11 @@ export interface LambdaExample {
  *
  * @param app the app to build into; by default a new one with the currently recommended
  *   feature flags and the cdk-nag checks (see `exampleApp`)
+ * @param options another environment or source (the integration test's)
  */
-export function buildLambdaApp(app: App = exampleApp()): LambdaExample {
+export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions = {}): LambdaExample {
   const stack = new Stack(app, 'LambdaOrdersDelivery', {
-    env: EXAMPLE_ENV,
+    env: options.env ?? EXAMPLE_ENV,
     description: 'Example: orders API on AWS Lambda with its cdk-delivery-pipelines delivery pipeline',
   });
 
@@ -32,7 +33,7 @@ export function buildLambdaApp(app: App = exampleApp()): LambdaExample {
   const production = ordersFunction(stack, 'Production');
 
   const pipeline = new LambdaPipeline(stack, 'Pipeline', {
-    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-api', branch: 'main' }),
+    source: options.source ?? PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-api', branch: 'main' }),
     buildOptions: {
       installCommands: ['npm ci'],
       testCommands: ['npm test'],

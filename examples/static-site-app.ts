@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { PipelineSource, StaticSiteHosting, StaticSitePipeline, StaticSiteTarget } from '../src';
-import { CONNECTION_ARN, EXAMPLE_ENV, exampleApp } from './support';
+import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, exampleApp } from './support';
 
 /** What `buildStaticSiteApp` returns, so tests and the demo can reach every part. */
 export interface StaticSiteExample {
@@ -18,10 +18,11 @@ export interface StaticSiteExample {
  *
  * @param app the app to build into; by default a new one with the currently recommended
  *   feature flags and the cdk-nag checks (see `exampleApp`)
+ * @param options another environment or source (the integration test's)
  */
-export function buildStaticSiteApp(app: App = exampleApp()): StaticSiteExample {
+export function buildStaticSiteApp(app: App = exampleApp(), options: ExampleOptions = {}): StaticSiteExample {
   const stack = new Stack(app, 'StaticSiteWebDelivery', {
-    env: EXAMPLE_ENV,
+    env: options.env ?? EXAMPLE_ENV,
     description: 'Example: single-page web app on S3 and CloudFront with its cdk-delivery-pipelines delivery pipeline',
   });
 
@@ -31,7 +32,7 @@ export function buildStaticSiteApp(app: App = exampleApp()): StaticSiteExample {
   const production = new StaticSiteHosting(stack, 'ProductionSite', { singlePageApp: true });
 
   const pipeline = new StaticSitePipeline(stack, 'Pipeline', {
-    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'web', branch: 'main' }),
+    source: options.source ?? PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'web', branch: 'main' }),
     buildOptions: {
       installCommands: ['npm ci'],
       testCommands: ['npm test'],

@@ -1,14 +1,34 @@
-import { App, IPolicyValidationContext, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { App, Environment, IPolicyValidationContext, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 // cdk-nag is a devDependency on purpose: only the examples and tests use it, the library does not.
 // eslint-disable-next-line import/no-extraneous-dependencies
 import { AwsSolutionsChecks, NagPack } from 'cdk-nag';
+import { PipelineSource } from '../src';
 
 /** Fixed example environment: no lookups, no credentials needed to synthesize. */
 export const EXAMPLE_ENV = { account: '111111111111', region: 'us-east-1' };
 
 /** A syntactically valid CodeConnections ARN; synthesis never calls AWS. */
 export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
+
+/**
+ * What an example can be built with besides its app. The examples use none of these; the
+ * integration tests (test/integ.*.ts) pass the account someone deploys into and their own
+ * repository connection, so the example's stack can really be deployed.
+ */
+export interface ExampleOptions {
+  /**
+   * Where the example's stack deploys. With a concrete account and region, lookups it needs
+   * (the ECS example's availability zones) come from the cloud assembly context.
+   * @default EXAMPLE_ENV (fixed, no lookups, no credentials needed)
+   */
+  readonly env?: Environment;
+  /**
+   * Pipeline source.
+   * @default a CodeConnections source on CONNECTION_ARN for the example's `acme/<repo>` repository, branch `main`
+   */
+  readonly source?: PipelineSource;
+}
 
 /**
  * A new app with the currently recommended feature flags (as `cdk init` writes them into
