@@ -134,6 +134,8 @@ describe('StaticSitePipeline', () => {
       expect(deployVariablesOf(template, 'Production')).toEqual({
         SITE_BUCKET: { Ref: expect.stringMatching(/^ProductionSiteBucket[0-9A-F]{8}$/) },
         DISTRIBUTION_ID: { Ref: expect.stringMatching(/^ProductionSiteDistribution[0-9A-F]{8}$/) },
+        INVALIDATION_TIMEOUT_SECONDS: '900',
+        INVALIDATION_POLL_SECONDS: '20',
         RELEASE_BUCKET: { Ref: expect.stringMatching(/^PipelineArtifactStoreBucket[0-9A-F]{8}$/) },
         RELEASE_PREFIX: expect.stringMatching(/^releases\/TestStackPipeline[0-9A-F]{8}\/Production\/$/),
         RELEASES_KEPT: '10',
