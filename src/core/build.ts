@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -128,7 +128,8 @@ export interface BuildOptions {
    */
   readonly buildImage?: codebuild.IBuildImage;
   /**
-   * Compute size.
+   * Compute size. Container compute only: Lambda compute (`LAMBDA_*`) has no build timeout,
+   * no local cache and no Docker, and is rejected.
    *
    * @default codebuild.ComputeType.SMALL
    */
@@ -180,6 +181,25 @@ export interface BuildSpecExtras {
   readonly exportedVariables?: string[];
 }
 
+/**
+ * CodeBuild Lambda compute has no build timeout, no local cache and no privileged mode (Docker),
+ * which every build project of the pipeline sets; aws-cdk-lib would reject the project with its
+ * own error ("Cannot specify timeout / cache for Lambda compute"), so fail first, naming the prop.
+ */
+function rejectLambdaCompute(scope: Construct, build: BuildOptions): void {
+  const why = 'CodeBuild Lambda compute has no build timeout, no local cache and no Docker (privileged mode), which the pipeline\'s build relies on';
+  const computeType: unknown = build.computeType;
+  if (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) {
+    fail(scope, 'buildOptions.computeType', `is Lambda compute, got ${show(computeType)}: ${why}`,
+      'use a container compute type, e.g. codebuild.ComputeType.SMALL or MEDIUM, with a container image such as codebuild.LinuxBuildImage.STANDARD_7_0');
+  }
+  const imageType: unknown = build.buildImage?.type;
+  if (typeof imageType === 'string' && imageType.endsWith('_LAMBDA_CONTAINER')) {
+    fail(scope, 'buildOptions.buildImage', `is a Lambda compute image (${show(build.buildImage?.imageId)}, type ${imageType}): ${why}`,
+      'use a container image, e.g. codebuild.LinuxBuildImage.STANDARD_7_0 or codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0');
+  }
+}
+
 /** Validate build options; throws the library's error. @internal */
 /**
  * Fail when `buildOptions.environmentVariables` or `buildOptions.secrets` sets `name`, a build
@@ -203,6 +223,7 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
   validateOneOf(scope, 'buildOptions.computeType', build.computeType, Object.values(codebuild.ComputeType), 'use a codebuild.ComputeType value, e.g. codebuild.ComputeType.SMALL');
   validateShape(scope, 'buildOptions.buildImage', build.buildImage, ['imageId', 'validate'], 'a codebuild.IBuildImage',
     'use e.g. codebuild.LinuxBuildImage.STANDARD_7_0 or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
+  rejectLambdaCompute(scope, build);
   if (build.secrets !== undefined && (build.secrets === null || typeof build.secrets !== 'object' || Array.isArray(build.secrets))) {
     fail(scope, 'buildOptions.secrets', `must be a map of names to BuildSecrets, got ${show(build.secrets)}`, 'pass e.g. secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }');
   }
