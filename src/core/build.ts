@@ -102,9 +102,11 @@ export interface BuildOptions {
    */
   readonly postBuildCommands?: string[];
   /**
-   * Runtime versions for the install phase, e.g. `{ nodejs: '20' }`.
+   * Runtime versions for the install phase, e.g. `{ nodejs: '22' }` (the default image,
+   * `standard:8.0`, offers Node.js 22 and 24; see CodeBuild's "Available runtimes"). Pin the
+   * version your build targets: an image's default version changes when it reaches end of life.
    *
-   * @default - the image's defaults
+   * @default - the image's defaults (Node.js 24 on the default image)
    */
   readonly runtimeVersions?: { [runtime: string]: string };
   /**
@@ -124,7 +126,7 @@ export interface BuildOptions {
   /**
    * Build image.
    *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   * @default codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0') (Ubuntu 24.04, Node.js 24)
    */
   readonly buildImage?: codebuild.IBuildImage;
   /**
@@ -191,12 +193,12 @@ function rejectLambdaCompute(scope: Construct, build: BuildOptions): void {
   const computeType: unknown = build.computeType;
   if (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) {
     fail(scope, 'buildOptions.computeType', `is Lambda compute, got ${show(computeType)}: ${why}`,
-      'use a container compute type, e.g. codebuild.ComputeType.SMALL or MEDIUM, with a container image such as codebuild.LinuxBuildImage.STANDARD_7_0');
+      'use a container compute type, e.g. codebuild.ComputeType.SMALL or MEDIUM, with a container image (the default, aws/codebuild/standard:8.0, when buildImage is not set)');
   }
   const imageType: unknown = build.buildImage?.type;
   if (typeof imageType === 'string' && imageType.endsWith('_LAMBDA_CONTAINER')) {
     fail(scope, 'buildOptions.buildImage', `is a Lambda compute image (${show(build.buildImage?.imageId)}, type ${imageType}): ${why}`,
-      'use a container image, e.g. codebuild.LinuxBuildImage.STANDARD_7_0 or codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0');
+      'leave buildImage unset (aws/codebuild/standard:8.0) or use a container image, e.g. codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5');
   }
 }
 
@@ -216,7 +218,7 @@ export function rejectPipelineVariable(scope: Construct, build: BuildOptions, na
 export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
   validateOptionsObject(scope, 'buildOptions', build, 'pass e.g. buildOptions: { testCommands: ["npm test"] }');
   validateStringMap(scope, 'buildOptions.environmentVariables', build.environmentVariables, 'pass e.g. environmentVariables: { STAGE: "prod" }');
-  validateStringMap(scope, 'buildOptions.runtimeVersions', build.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "20" }');
+  validateStringMap(scope, 'buildOptions.runtimeVersions', build.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "22" }');
   validateStringList(scope, 'buildOptions.cachePaths', build.cachePaths, 'pass a list of paths, e.g. cachePaths: ["/root/.npm/**/*"]');
   validateOneOf(scope, 'buildOptions.logRetention', build.logRetention, Object.values(logs.RetentionDays).filter((v) => typeof v === 'number'),
     'use a logs.RetentionDays value, e.g. logs.RetentionDays.THREE_MONTHS');

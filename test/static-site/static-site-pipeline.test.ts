@@ -115,7 +115,7 @@ describe('StaticSitePipeline', () => {
       const { template } = sitePipeline(newStack());
       const project = deployProjectOf(template, 'Production').resource.Properties;
       expect(project).toEqual(expect.objectContaining({
-        Environment: expect.objectContaining({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:7.0' }),
+        Environment: expect.objectContaining({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:8.0' }),
         EncryptionKey: expect.anything(),
         TimeoutInMinutes: 45,
         LogsConfig: expect.objectContaining({ CloudWatchLogs: expect.objectContaining({ Status: 'ENABLED' }) }),
