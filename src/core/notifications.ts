@@ -70,7 +70,10 @@ export function addPipelineNotifications(
     }
     // aws-cdk-lib lets CodeStar Notifications use the key when the rule binds the encrypted topic.
     topic = created;
-  } else if ((options.emails ?? []).length > 0) {
+  } else {
+    warnIfKeyCannotBeAmended(scope, topic);
+  }
+  if (options.topic && (options.emails ?? []).length > 0) {
     for (const email of options.emails ?? []) {
       acknowledgeInPacks(topic.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
     }
@@ -104,6 +107,17 @@ function topicKey(scope: Construct, artifactKey: kms.IKey): kms.IKey {
     description: `Notification topic of ${scope.node.path} (the artifact store's key is imported)`,
     enableKeyRotation: true,
   });
+}
+
+/** The same key need for the user's topic: warn when its key's policy is not in the app. */
+function warnIfKeyCannotBeAmended(scope: Construct, topic: sns.ITopic): void {
+  const key = topic.masterKey;
+  if (key && !Resource.isOwnedResource(key)) {
+    const named = Token.isUnresolved(key.keyArn) ? key.node.path : key.keyArn;
+    warn(scope, 'NotificationTopicKeyPolicy',
+      `notifications.topic ${topic.node.path} is encrypted with KMS key ${named}, whose key policy this app cannot amend: add a statement allowing ` +
+      'principal codestar-notifications.amazonaws.com kms:GenerateDataKey* and kms:Decrypt to that key policy, or no notification ever arrives');
+  }
 }
 
 /**

@@ -97,3 +97,25 @@ describe('Notification topic key', () => {
     expect(statement.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
   });
 });
+
+describe('The user\'s topic with a KMS key the app cannot amend', () => {
+  const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/12345678-1234-1234-1234-123456789012';
+
+  test('GIVEN a topic of the app encrypted with an imported key WHEN synthesized THEN a warning with an id names the key statement to add', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'OpsTopic', { masterKey: kms.Key.fromKeyArn(stack, 'OpsKey', KEY_ARN) });
+    pipelineWith(stack, { topic });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp(
+      `encrypted with KMS key ${KEY_ARN.replace(/[/-]/g, '.')}.*codestar-notifications\\.amazonaws\\.com kms:GenerateDataKey\\* and kms:Decrypt.*NotificationTopicKeyPolicy`));
+  });
+
+  test('GIVEN a topic encrypted with a key of the app, or unencrypted WHEN synthesized THEN no such warning', () => {
+    const owned = newStack();
+    pipelineWith(owned, { topic: new sns.Topic(owned, 'OpsTopic', { masterKey: new kms.Key(owned, 'OpsKey') }) });
+    const plain = newStack();
+    pipelineWith(plain, { topic: new sns.Topic(plain, 'OpsTopic') });
+    for (const s of [owned, plain]) {
+      Annotations.fromStack(s).hasNoWarning('*', Match.stringLikeRegexp('NotificationTopicKeyPolicy'));
+    }
+  });
+});
