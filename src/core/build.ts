@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -102,9 +102,11 @@ export interface BuildOptions {
    */
   readonly postBuildCommands?: string[];
   /**
-   * Runtime versions for the install phase, e.g. `{ nodejs: '20' }`.
+   * Runtime versions for the install phase, e.g. `{ nodejs: '22' }` (the default image,
+   * `standard:8.0`, offers Node.js 22 and 24; see CodeBuild's "Available runtimes"). Pin the
+   * version your build targets: an image's default version changes when it reaches end of life.
    *
-   * @default - the image's defaults
+   * @default - the image's defaults (Node.js 24 on the default image)
    */
   readonly runtimeVersions?: { [runtime: string]: string };
   /**
@@ -124,11 +126,12 @@ export interface BuildOptions {
   /**
    * Build image.
    *
-   * @default codebuild.LinuxBuildImage.STANDARD_7_0
+   * @default codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0') (Ubuntu 24.04, Node.js 24)
    */
   readonly buildImage?: codebuild.IBuildImage;
   /**
-   * Compute size.
+   * Compute size. Container compute only: Lambda compute (`LAMBDA_*`) has no build timeout,
+   * no local cache and no Docker, and is rejected.
    *
    * @default codebuild.ComputeType.SMALL
    */
@@ -180,6 +183,25 @@ export interface BuildSpecExtras {
   readonly exportedVariables?: string[];
 }
 
+/**
+ * CodeBuild Lambda compute has no build timeout, no local cache and no privileged mode (Docker),
+ * which every build project of the pipeline sets; aws-cdk-lib would reject the project with its
+ * own error ("Cannot specify timeout / cache for Lambda compute"), so fail first, naming the prop.
+ */
+function rejectLambdaCompute(scope: Construct, build: BuildOptions): void {
+  const why = 'CodeBuild Lambda compute has no build timeout, no local cache and no Docker (privileged mode), which the pipeline\'s build relies on';
+  const computeType: unknown = build.computeType;
+  if (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) {
+    fail(scope, 'buildOptions.computeType', `is Lambda compute, got ${show(computeType)}: ${why}`,
+      'use a container compute type, e.g. codebuild.ComputeType.SMALL or MEDIUM, with a container image (the default, aws/codebuild/standard:8.0, when buildImage is not set)');
+  }
+  const imageType: unknown = build.buildImage?.type;
+  if (typeof imageType === 'string' && imageType.endsWith('_LAMBDA_CONTAINER')) {
+    fail(scope, 'buildOptions.buildImage', `is a Lambda compute image (${show(build.buildImage?.imageId)}, type ${imageType}): ${why}`,
+      'leave buildImage unset (aws/codebuild/standard:8.0) or use a container image, e.g. codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5');
+  }
+}
+
 /** Validate build options; throws the library's error. @internal */
 /**
  * Fail when `buildOptions.environmentVariables` or `buildOptions.secrets` sets `name`, a build
@@ -196,13 +218,14 @@ export function rejectPipelineVariable(scope: Construct, build: BuildOptions, na
 export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
   validateOptionsObject(scope, 'buildOptions', build, 'pass e.g. buildOptions: { testCommands: ["npm test"] }');
   validateStringMap(scope, 'buildOptions.environmentVariables', build.environmentVariables, 'pass e.g. environmentVariables: { STAGE: "prod" }');
-  validateStringMap(scope, 'buildOptions.runtimeVersions', build.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "20" }');
+  validateStringMap(scope, 'buildOptions.runtimeVersions', build.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "22" }');
   validateStringList(scope, 'buildOptions.cachePaths', build.cachePaths, 'pass a list of paths, e.g. cachePaths: ["/root/.npm/**/*"]');
   validateOneOf(scope, 'buildOptions.logRetention', build.logRetention, Object.values(logs.RetentionDays).filter((v) => typeof v === 'number'),
     'use a logs.RetentionDays value, e.g. logs.RetentionDays.THREE_MONTHS');
   validateOneOf(scope, 'buildOptions.computeType', build.computeType, Object.values(codebuild.ComputeType), 'use a codebuild.ComputeType value, e.g. codebuild.ComputeType.SMALL');
   validateShape(scope, 'buildOptions.buildImage', build.buildImage, ['imageId', 'validate'], 'a codebuild.IBuildImage',
     'use e.g. codebuild.LinuxBuildImage.STANDARD_7_0 or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
+  rejectLambdaCompute(scope, build);
   if (build.secrets !== undefined && (build.secrets === null || typeof build.secrets !== 'object' || Array.isArray(build.secrets))) {
     fail(scope, 'buildOptions.secrets', `must be a map of names to BuildSecrets, got ${show(build.secrets)}`, 'pass e.g. secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }');
   }

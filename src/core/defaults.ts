@@ -12,7 +12,12 @@ export const DEFAULTS = {
   /** Server access logs of the artifact bucket. */
   accessLogExpiration: Duration.days(365),
 
-  buildImage: codebuild.LinuxBuildImage.STANDARD_7_0,
+  /**
+   * Ubuntu 24.04 standard 8.0: Node.js 24 by default (22 on request), Docker with buildx, AWS CLI v2,
+   * jq, zip, curl. standard:7.0 (aws-cdk-lib's newest constant) still defaults to Node.js 18, which
+   * is end of life; aws-cdk-lib has no constant for 8.0 yet, hence the image id.
+   */
+  buildImage: codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0'),
   buildComputeType: codebuild.ComputeType.SMALL,
   buildTimeout: Duration.minutes(20),
   /** CodeBuild's own minimum; the maximum is ours: a build that runs 8 hours is a stuck build. */

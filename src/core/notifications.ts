@@ -1,4 +1,4 @@
-import { Aspects, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -62,7 +62,7 @@ export function addPipelineNotifications(
   if (!topic) {
     const created = new sns.Topic(scope, 'NotificationTopic', {
       displayName: `Pipeline notifications: ${scope.node.path}`,
-      masterKey: encryptionKey,
+      masterKey: topicKey(scope, encryptionKey),
       enforceSSL: true,
     });
     for (const email of options.emails ?? []) {
@@ -70,7 +70,10 @@ export function addPipelineNotifications(
     }
     // aws-cdk-lib lets CodeStar Notifications use the key when the rule binds the encrypted topic.
     topic = created;
-  } else if ((options.emails ?? []).length > 0) {
+  } else {
+    warnIfKeyCannotBeAmended(scope, topic);
+  }
+  if (options.topic && (options.emails ?? []).length > 0) {
     for (const email of options.emails ?? []) {
       acknowledgeInPacks(topic.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
     }
@@ -91,6 +94,33 @@ export function addPipelineNotifications(
 }
 
 /**
+ * CodeStar Notifications publishes with its own service principal, so the topic's key policy
+ * must allow it kms:GenerateDataKey* and kms:Decrypt. aws-cdk-lib adds that statement to a key
+ * of this app when the rule binds the topic; an imported key's policy cannot be amended and the
+ * grant would be dropped silently (no notification ever arrives), so the topic gets its own key.
+ */
+function topicKey(scope: Construct, artifactKey: kms.IKey): kms.IKey {
+  if (Resource.isOwnedResource(artifactKey)) {
+    return artifactKey;
+  }
+  return new kms.Key(scope, 'NotificationTopicKey', {
+    description: `Notification topic of ${scope.node.path} (the artifact store's key is imported)`,
+    enableKeyRotation: true,
+  });
+}
+
+/** The same key need for the user's topic: warn when its key's policy is not in the app. */
+function warnIfKeyCannotBeAmended(scope: Construct, topic: sns.ITopic): void {
+  const key = topic.masterKey;
+  if (key && !Resource.isOwnedResource(key)) {
+    const named = Token.isUnresolved(key.keyArn) ? key.node.path : key.keyArn;
+    warn(scope, 'NotificationTopicKeyPolicy',
+      `notifications.topic ${topic.node.path} is encrypted with KMS key ${named}, whose key policy this app cannot amend: add a statement allowing ` +
+      'principal codestar-notifications.amazonaws.com kms:GenerateDataKey* and kms:Decrypt to that key policy, or no notification ever arrives');
+  }
+}
+
+/**
  * CreateNotificationRule checks that the topic's access policy lets CodeStar Notifications
  * publish, so a rule created before that policy fails (aws/aws-cdk#29484): the rule depends
  * on every policy of the topic in the app. They are looked up at synthesis (an aspect), so a
@@ -108,8 +138,9 @@ function orderAfterTopicPolicies(scope: Construct, rule: IConstruct, topic: sns.
       const policies = topicStack.node.findAll().filter((c): c is sns.CfnTopicPolicy =>
         c instanceof sns.CfnTopicPolicy && (c.topics ?? []).some((t) => JSON.stringify(topicStack.resolve(t)) === arn));
       if (policies.length === 0) {
+        const named = Token.isUnresolved(topic.topicArn) ? topic.node.path : `${topic.node.path} (${topic.topicArn})`;
         warn(scope, 'NotificationTopicPolicy',
-          `notifications.topic ${topic.node.path} has no topic policy in this app: its access policy must allow ` +
+          `notifications.topic ${named} has no topic policy in this app (e.g. it is imported): its access policy must allow ` +
           'codestar-notifications.amazonaws.com to sns:Publish (and, for an encrypted topic, its KMS key policy must allow ' +
           'the same principal kms:GenerateDataKey* and kms:Decrypt) before the stack is deployed, or creating the notification rule fails');
       }

@@ -18,6 +18,8 @@ export const DEPLOY_VARIABLES = {
   checkExpectedStatus: 'CHECK_EXPECTED_STATUS',
   checkAttempts: 'CHECK_ATTEMPTS',
   checkIntervalSeconds: 'CHECK_INTERVAL_SECONDS',
+  invalidationTimeoutSeconds: 'INVALIDATION_TIMEOUT_SECONDS',
+  invalidationPollSeconds: 'INVALIDATION_POLL_SECONDS',
   releaseId: 'RELEASE_ID',
   sourceRevision: 'SOURCE_REVISION',
 } as const;
@@ -34,7 +36,11 @@ export const DEPLOY_VARIABLES = {
  *    Cache-Control; then delete what the release no longer has (`sync --delete`), except the
  *    fingerprinted files of the release that was live before (the `last-good` one): a visitor
  *    whose browser still runs the previous HTML can load its bundles until the next release.
- * 3. Invalidate the distribution (`/*`) and wait for the invalidation.
+ * 3. Invalidate the distribution (`/*`) and poll the invalidation (`get-invalidation`) until it
+ *    completes, at most INVALIDATION_TIMEOUT_SECONDS. A slow invalidation is not a failed
+ *    release: the files are in the bucket and CloudFront finishes the invalidation on its own,
+ *    so the step logs a WARNING and goes on (no rollback). The CLI's `wait invalidation-completed`
+ *    gives up after 30 × 20 s, which made a slow invalidation roll a good release back.
  * 4. GET every check URL over HTTPS until it answers the expected status (or attempts run out).
  * 5. Success: the pointer `<RELEASE_PREFIX>last-good` names this release; old archives are pruned.
  *    Any failure from 2 on: the release the pointer names is downloaded and uploaded the same
@@ -119,8 +125,21 @@ invalidate() {
   fi
   local id
   id="$(aws cloudfront create-invalidation --distribution-id "$DISTRIBUTION_ID" --paths '/*' --query Invalidation.Id --output text)" || return 1
-  log "invalidating distribution $DISTRIBUTION_ID ($id), waiting for it to complete"
-  aws cloudfront wait invalidation-completed --distribution-id "$DISTRIBUTION_ID" --id "$id" || return 1
+  local timeout="\${INVALIDATION_TIMEOUT_SECONDS:-900}" poll="\${INVALIDATION_POLL_SECONDS:-20}" status deadline
+  deadline=$(( SECONDS + timeout ))
+  log "invalidating distribution $DISTRIBUTION_ID ($id), waiting up to $timeout s for it to complete"
+  while true; do
+    status="$(aws cloudfront get-invalidation --distribution-id "$DISTRIBUTION_ID" --id "$id" --query Invalidation.Status --output text)" || return 1
+    if [ "$status" = "Completed" ]; then
+      log "invalidation $id completed"
+      return 0
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "WARNING: invalidation $id is still $status after $timeout s; the files are uploaded and CloudFront completes it on its own (edge caches may serve the previous files until then): not rolling back"
+      return 0
+    fi
+    sleep "$poll"
+  done
 }
 
 check() {

@@ -1,6 +1,7 @@
-import { Token, Tokenization } from 'aws-cdk-lib';
+import { Stack, Token, Tokenization } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { IConstruct } from 'constructs';
-import { fail, show, validateRange, validateRequired } from '../core/validation';
+import { fail, show, validateRange, validateRequired, warn } from '../core/validation';
 
 /**
  * What the deploy step checks once the new release is live (and the distribution invalidated).
@@ -10,7 +11,10 @@ import { fail, show, validateRange, validateRequired } from '../core/validation'
 export interface PostDeployCheckOptions {
   /**
    * HTTPS URLs to GET, e.g. `['https://staging.example.com/', 'https://staging.example.com/app/settings']`
-   * or a `StaticSiteHosting`'s `url`. Redirects are not followed. At most 20.
+   * or a `StaticSiteHosting`'s `url`. Redirects are not followed. At most 20. Behind a
+   * single-page-app fallback (`singlePageApp: true`: 403/404 answer 200 `/index.html`) every
+   * path answers 200 while `index.html` exists, so a missing page or asset goes unnoticed
+   * (warning `PostDeployCheckBlindToMissingPages`).
    */
   readonly urls: string[];
   /**
@@ -69,6 +73,30 @@ export function resolvePostDeployCheck(
     expectedStatus: check.expectedStatus ?? CHECK_DEFAULTS.expectedStatus,
     attempts: check.attempts ?? CHECK_DEFAULTS.attempts,
   };
+}
+
+/**
+ * A distribution that answers 403/404 with a 200 page (`singlePageApp`, or the same custom error
+ * responses on a distribution of the app) answers 200 for any path while `index.html` exists:
+ * a check that expects 200 cannot see a missing page or asset. Warn, so nobody relies on it. @internal
+ */
+export function warnIfMissingPagesAnswer200(scope: IConstruct, prop: string, check: PostDeployCheckOptions | undefined,
+  distribution: cloudfront.IDistribution | undefined): void {
+  const expected = check?.expectedStatus ?? CHECK_DEFAULTS.expectedStatus;
+  const cfn = distribution?.node.defaultChild;
+  if (!check || expected !== 200 || !(cfn instanceof cloudfront.CfnDistribution)) {
+    return;
+  }
+  const config = Stack.of(cfn).resolve(cfn.distributionConfig) ?? {};
+  const rewritten = ((config.customErrorResponses ?? []) as Array<{ errorCode?: unknown; responseCode?: unknown }>)
+    .filter((r) => [403, 404].includes(Number(r.errorCode)) && Number(r.responseCode) === 200)
+    .map((r) => Number(r.errorCode));
+  if (rewritten.length > 0) {
+    warn(scope, 'PostDeployCheckBlindToMissingPages',
+      `${prop}: the distribution answers ${rewritten.join(' and ')} with status 200 (singlePageApp or custom error responses), so every URL answers 200 while ` +
+      'index.html exists: the check detects an unreachable distribution or a missing index.html, not a missing page or asset. Check a URL ' +
+      'whose status the fallback cannot hide (e.g. an API health endpoint behind the same distribution), or acknowledge this warning');
+  }
 }
 
 /**

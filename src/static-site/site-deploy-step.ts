@@ -15,8 +15,15 @@ import { createHardenedProject } from '../core/build';
 
 /** Limits of the deploy step (private). @internal */
 export const DEPLOY_STEP = {
-  /** Upload, invalidation (CLI waiter: up to 10 minutes), check; the same again on rollback. */
+  /** Upload, invalidation (up to `invalidationTimeout`), check; the same again on rollback. */
   timeout: Duration.minutes(45),
+  /**
+   * How long the step waits for an invalidation before it warns and goes on (twice within
+   * `timeout` on a rollback). CloudFront usually completes one within minutes.
+   */
+  invalidationTimeout: Duration.minutes(15),
+  /** Seconds between two `get-invalidation` polls (the CLI waiter's interval). */
+  invalidationPollSeconds: 20,
   /** Release archives kept per environment (the last good one is always among them). */
   releasesKept: 10,
   /** Prefix of the release archives in the artifact bucket. */
@@ -80,6 +87,8 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
   }
   if (target.distribution) {
     variables[V.distributionId] = target.distribution.distributionId;
+    variables[V.invalidationTimeoutSeconds] = `${DEPLOY_STEP.invalidationTimeout.toSeconds()}`;
+    variables[V.invalidationPollSeconds] = `${DEPLOY_STEP.invalidationPollSeconds}`;
   }
   if (check) {
     variables[V.checkUrls] = check.urls.join('\n');

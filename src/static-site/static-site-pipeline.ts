@@ -4,7 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from './cache-control';
-import { PostDeployCheckOptions, resolvePostDeployCheck } from './post-deploy-check';
+import { PostDeployCheckOptions, resolvePostDeployCheck, warnIfMissingPagesAnswer200 } from './post-deploy-check';
 import { createSiteDeployStep } from './site-deploy-step';
 import { StaticSiteTarget } from './static-site-target';
 import { generateBuildSpec, rejectPipelineVariable } from '../core/build';
@@ -92,6 +92,7 @@ export class StaticSitePipeline extends DeliveryPipeline {
       }
       env.target._validate(this, `environments[${i}].target`);
       resolvePostDeployCheck(this, `environments[${i}].postDeployCheck`, env.postDeployCheck);
+      warnIfMissingPagesAnswer200(this, `environments[${i}].postDeployCheck`, env.postDeployCheck, env.target.distribution);
     });
     validateOneBucketPerEnvironment(this, props.environments);
     validateRelativePath(this, 'outputDirectory', props.outputDirectory);

@@ -41,9 +41,11 @@ describe('Build stage', () => {
       expect(project.Properties.EncryptionKey).toEqual({ 'Fn::GetAtt': [logicalId(stack, pipeline.encryptionKey), 'Arn'] });
     });
 
-    test('THEN it uses the standard 7.0 image on SMALL compute, unprivileged', () => {
+    // standard:7.0 runs Node.js 18 (end of life) unless runtime-versions says otherwise (first-run audit, finding 10).
+    test('THEN it uses the standard 8.0 image (Node.js 24 by default) on SMALL compute, unprivileged', () => {
       expect(project.Properties.Environment).toEqual(expect.objectContaining({
-        Image: 'aws/codebuild/standard:7.0',
+        Image: 'aws/codebuild/standard:8.0',
+        ImagePullCredentialsType: 'CODEBUILD',
         ComputeType: 'BUILD_GENERAL1_SMALL',
         PrivilegedMode: false,
       }));
@@ -108,7 +110,7 @@ describe('Build stage', () => {
       expect(project.Properties).toEqual(expect.objectContaining({
         EncryptionKey: { 'Fn::GetAtt': [keyId, 'Arn'] },
         TimeoutInMinutes: 20,
-        Environment: expect.objectContaining({ Image: 'aws/codebuild/standard:7.0', ComputeType: 'BUILD_GENERAL1_SMALL' }),
+        Environment: expect.objectContaining({ Image: 'aws/codebuild/standard:8.0', ComputeType: 'BUILD_GENERAL1_SMALL' }),
         Cache: { Type: 'LOCAL', Modes: expect.arrayContaining(['LOCAL_SOURCE_CACHE', 'LOCAL_CUSTOM_CACHE']) },
       }));
       template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });

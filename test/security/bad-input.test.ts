@@ -180,6 +180,10 @@ const SPINE_CASES: SpineCase[] = [
   { name: 'testCommands with an empty command', prop: 'buildOptions.testCommands[1]', value: '"  "', props: () => build({ testCommands: ['npm test', '  '] }) },
   { name: 'commands with a number', prop: 'buildOptions.commands[0]', value: '42', props: () => build({ commands: [42] }) },
   { name: 'postBuildCommands with null', prop: 'buildOptions.postBuildCommands[0]', value: 'null', props: () => build({ postBuildCommands: [null] }) },
+  // aws-cdk-lib rejects Lambda compute with its own error (no timeout, no cache): the library's comes first (first-run audit, finding 9).
+  { name: 'computeType Lambda compute', prop: 'buildOptions.computeType', value: '"BUILD_LAMBDA_1GB"', props: () => build({ computeType: codebuild.ComputeType.LAMBDA_1GB }) },
+  { name: 'buildImage a Lambda image', prop: 'buildOptions.buildImage', value: 'LINUX_LAMBDA_CONTAINER', props: () => build({ buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 }) },
+  { name: 'buildImage an ARM Lambda image', prop: 'buildOptions.buildImage', value: 'ARM_LAMBDA_CONTAINER', props: () => build({ buildImage: codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 }) },
   { name: 'build timeout under 5 minutes', prop: 'buildOptions.timeout', value: '2 minutes', props: () => build({ timeout: Duration.minutes(2) }) },
   { name: 'build timeout over 8 hours', prop: 'buildOptions.timeout', value: '9 hours', props: () => build({ timeout: Duration.hours(9) }) },
   { name: 'build timeout a number of minutes', prop: 'buildOptions.timeout', value: '30', props: () => build({ timeout: 30 }) },

@@ -138,7 +138,19 @@ function aws() {
     process.stdout.write(id + '\n');
     return;
   }
-  if (service === 'cloudfront' && command === 'wait') { record({ op: 'wait', distribution: p.flag('--distribution-id'), id: p.flag('--id') }); return; }
+  // FAKE_INVALIDATION_STATUS (default Completed) is what every invalidation reports; like the
+  // real CLI waiter, wait invalidation-completed exits 255 when it never reads Completed.
+  const invalidationStatus = process.env.FAKE_INVALIDATION_STATUS || 'Completed';
+  if (service === 'cloudfront' && command === 'get-invalidation') {
+    record({ op: 'wait', distribution: p.flag('--distribution-id'), id: p.flag('--id'), status: invalidationStatus });
+    process.stdout.write(invalidationStatus + '\n');
+    return;
+  }
+  if (service === 'cloudfront' && command === 'wait') {
+    record({ op: 'wait', distribution: p.flag('--distribution-id'), id: p.flag('--id'), status: invalidationStatus });
+    if (invalidationStatus !== 'Completed') { process.stderr.write('Waiter InvalidationCompleted failed: Max attempts exceeded\n'); process.exit(255); }
+    return;
+  }
   process.stderr.write('fake aws: unexpected call ' + args.join(' ') + '\n');
   process.exit(2);
 }
@@ -258,7 +270,8 @@ export class FakeWorld {
    * @param env the variables the project and the action set
    * @param site the built site (file -> content)
    * @param fake how the fakes behave: FAKE_SITE_BUCKET (what curl reads), FAKE_SPA (a missing file answers index.html),
-   *   FAKE_FAIL (fail a call whose arguments contain it, FAKE_FAIL_TIMES times)
+   *   FAKE_FAIL (fail a call whose arguments contain it, FAKE_FAIL_TIMES times), FAKE_INVALIDATION_STATUS (what every
+   *   invalidation reports, default Completed)
    */
   public run(command: string, env: Record<string, string>, site: Record<string, string>, fake: Record<string, string> = {}): DeployRun {
     const siteDir = fs.mkdtempSync(path.join(this.root, 'site-'));

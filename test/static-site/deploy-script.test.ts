@@ -255,12 +255,36 @@ describe('the deploy script', () => {
     expect(siteBucket()).toEqual(expected(RELEASE_1));
   });
 
-  test('WHEN the invalidation does not complete THEN the previous release is restored and the step fails', () => {
+  test('WHEN the invalidation cannot be read THEN the previous release is restored and the step fails', () => {
     deploy('exec-1', RELEASE_1);
-    const run = deploy('exec-2', RELEASE_2, { FAKE_FAIL: 'invalidation-completed' });
+    const run = deploy('exec-2', RELEASE_2, { FAKE_FAIL: 'get-invalidation' });
     expect(run.status).not.toBe(0);
     expect(siteBucket()).toEqual(expected(RELEASE_1));
     expect(world.effects.filter((e) => e.op === 'invalidate')).toHaveLength(2);
+  });
+
+  // The CLI waiter gives up after 30 × 20 s (first-run audit, finding 8); a slow invalidation
+  // must not roll back a release whose files are all uploaded.
+  test('WHEN the invalidation is still in progress at the timeout THEN the step warns, keeps the release, records it and succeeds', () => {
+    deploy('exec-1', RELEASE_1);
+    world.reset();
+    const run = world.run(command, { ...environment('exec-2'), INVALIDATION_TIMEOUT_SECONDS: '2', INVALIDATION_POLL_SECONDS: '1' },
+      RELEASE_2, { ...fake, FAKE_INVALIDATION_STATUS: 'InProgress' });
+    expect(run).toEqual(expect.objectContaining({ status: 0 }));
+    expect(run.output).toMatch(/WARNING: invalidation I\d+ is still InProgress after 2 s.*not rolling back/);
+    // Release 2 is live (release 1's replaced bundle is kept one more release, as always).
+    expect(siteBucket()).toEqual(expect.objectContaining(expected(RELEASE_2)));
+    expect(siteBucket()['old-page.html']).toBeUndefined();
+    expect(world.bucket(ARTIFACTS)[`${PREFIX}last-good`].body).toBe(`${PREFIX}exec-2.zip`);
+    // It polled more than once, then went on to the check.
+    expect(world.effects.filter((e) => e.op === 'wait').length).toBeGreaterThan(1);
+    expect(world.effects.filter((e) => e.op === 'invalidate')).toHaveLength(1);
+    expect(world.calls.some((c) => c.includes('wait'))).toBe(false);
+  });
+
+  test('THEN the project waits for an invalidation at most 15 minutes, polling every 20 s', () => {
+    const env = environment('x');
+    expect([env.INVALIDATION_TIMEOUT_SECONDS, env.INVALIDATION_POLL_SECONDS]).toEqual(['900', '20']);
   });
 
   test('WHEN the very first release fails its check THEN there is nothing to restore: the step fails and says so', () => {

@@ -87,9 +87,12 @@ describe('StaticSitePipeline', () => {
       Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('^executionMode is PARALLEL.*StaticSiteParallelExecutions'));
     });
 
-    test('WHEN the defaults are used THEN no warning is emitted', () => {
+    test('WHEN the defaults are used THEN no warning is emitted but the one about checks behind the SPA fallback', () => {
       const { stack } = sitePipeline(newStack());
-      expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-delivery-pipelines'))).toEqual([]);
+      // The fixture's hosting is a single-page app with checks that expect 200 (see the describe at the end).
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-delivery-pipelines'))
+        .filter((w) => !String(w.entry.data).includes('PostDeployCheckBlindToMissingPages'));
+      expect(warnings).toEqual([]);
     });
   });
 
@@ -115,7 +118,7 @@ describe('StaticSitePipeline', () => {
       const { template } = sitePipeline(newStack());
       const project = deployProjectOf(template, 'Production').resource.Properties;
       expect(project).toEqual(expect.objectContaining({
-        Environment: expect.objectContaining({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:7.0' }),
+        Environment: expect.objectContaining({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:8.0' }),
         EncryptionKey: expect.anything(),
         TimeoutInMinutes: 45,
         LogsConfig: expect.objectContaining({ CloudWatchLogs: expect.objectContaining({ Status: 'ENABLED' }) }),
@@ -134,6 +137,8 @@ describe('StaticSitePipeline', () => {
       expect(deployVariablesOf(template, 'Production')).toEqual({
         SITE_BUCKET: { Ref: expect.stringMatching(/^ProductionSiteBucket[0-9A-F]{8}$/) },
         DISTRIBUTION_ID: { Ref: expect.stringMatching(/^ProductionSiteDistribution[0-9A-F]{8}$/) },
+        INVALIDATION_TIMEOUT_SECONDS: '900',
+        INVALIDATION_POLL_SECONDS: '20',
         RELEASE_BUCKET: { Ref: expect.stringMatching(/^PipelineArtifactStoreBucket[0-9A-F]{8}$/) },
         RELEASE_PREFIX: expect.stringMatching(/^releases\/TestStackPipeline[0-9A-F]{8}\/Production\/$/),
         RELEASES_KEPT: '10',
@@ -489,5 +494,30 @@ describe('StaticSitePipeline', () => {
       expect(nagFindings(pipeline)).toEqual([]);
       expect(nagFindings(site)).toEqual([]);
     });
+  });
+});
+
+// With the SPA fallback, 403/404 answer 200 /index.html: a 200 check cannot see a missing page
+// (first-run audit, finding 11).
+describe('post-deploy check behind a fallback that answers 200', () => {
+  const WARNING = 'PostDeployCheckBlindToMissingPages';
+
+  test('GIVEN singlePageApp hosting WHEN a check expects 200 THEN a warning with an id says the check cannot see a missing page', () => {
+    const stack = newStack();
+    single(stack, StaticSiteTarget.fromHosting(new StaticSiteHosting(stack, 'Site', { singlePageApp: true })), {}, { postDeployCheck: { urls: ['https://example.com/settings'] } });
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
+      Match.stringLikeRegexp(`environments\\[0\\]\\.postDeployCheck: the distribution answers 403 and 404 with status 200.*not a missing page.*${WARNING}`));
+  });
+
+  test('GIVEN hosting without the fallback, or a check that expects another status, or no check THEN no such warning', () => {
+    const stack = newStack();
+    single(stack, StaticSiteTarget.fromHosting(hosting(stack)), {}, { postDeployCheck: { urls: ['https://example.com/'] } });
+    const spa = newStack();
+    single(spa, StaticSiteTarget.fromHosting(new StaticSiteHosting(spa, 'Site', { singlePageApp: true })), {}, { postDeployCheck: { urls: ['https://example.com/'], expectedStatus: 204 } });
+    const unchecked = newStack();
+    single(unchecked, StaticSiteTarget.fromHosting(new StaticSiteHosting(unchecked, 'Site', { singlePageApp: true })));
+    for (const s of [stack, spa, unchecked]) {
+      Annotations.fromStack(s).hasNoWarning('*', Match.stringLikeRegexp(WARNING));
+    }
   });
 });
