@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Stack } from 'aws-cdk-lib';
 import { PipelineSource, StaticSiteHosting, StaticSitePipeline, StaticSiteTarget } from '../src';
 import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, exampleApp } from './support';
 
@@ -57,6 +57,11 @@ export function buildStaticSiteApp(app: App = exampleApp(), options: ExampleOpti
     ],
     notifications: { emails: ['team@acme.example'] },
   });
+
+  // A single-page app answers every path with index.html, so the check proves that the
+  // distribution serves the new release (what this example asks of it), not that a page exists.
+  Annotations.of(pipeline).acknowledgeWarning('cdk-delivery-pipelines:PostDeployCheckBlindToMissingPages',
+    'single-page app: the check verifies the distribution serves the new index.html over HTTPS');
 
   return { app, stack, pipeline };
 }
