@@ -6,6 +6,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
@@ -132,6 +133,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
 
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     const group = this.options.deploymentGroup ?? this.createDeploymentGroup(new Construct(scope, `${context.environmentName}BlueGreen`));
+    this.grantHooksReport(scope, context.environmentName);
     const taskDefinition = new codepipeline.Artifact(`${context.environmentName.replace(/[^A-Za-z0-9_-]/g, '_')}TaskDefinition`);
     // Runs first in the stage (after the approval), right before the deployment.
     this.captureAction = createTaskDefinitionCapture(new Construct(scope, `${context.environmentName}TaskDefinition`), {
@@ -152,6 +154,31 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       appSpecFile: `appspec-${context.environmentName}.yaml`,
       passRoles: this.info.taskRoles(this.options.passRoles),
     });
+  }
+
+  /**
+   * A hook reports its result with codedeploy:PutLifecycleEventHookExecutionStatus; without
+   * it CodeDeploy waits an hour for the report, then fails and rolls back every deployment. The
+   * Service Authorization Reference lists the action with no resource type, so only "*" matches
+   * (aws-cdk-lib's Lambda deployment group names the group's ARN, which IAM cannot match).
+   * An imported function (or immutable role) cannot be granted: warn with what to grant.
+   */
+  private grantHooksReport(scope: Construct, environmentName: string): void {
+    const hooks = this.options.hooks ?? {};
+    const functions = [hooks.afterAllowTestTraffic, hooks.beforeAllowTraffic, hooks.afterAllowTraffic]
+      .filter((f, i, all): f is lambda.IFunction => f !== undefined && all.indexOf(f) === i);
+    for (const fn of functions) {
+      const granted = fn.role?.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+        resources: ['*'],
+      })).statementAdded ?? false;
+      if (!granted) {
+        warn(scope, 'BlueGreenHookNotGranted',
+          `${environmentName}: the hook function ${fn.node.path} has no role the pipeline can change, so it cannot be granted ` +
+          'codedeploy:PutLifecycleEventHookExecutionStatus. Grant its execution role that action on "*" (it has no resource type), ' +
+          'or CodeDeploy waits one hour for the hook\'s report and then fails and rolls back every deployment.');
+      }
+    }
   }
 
   private createDeploymentGroup(scope: Construct): codedeploy.IEcsDeploymentGroup {

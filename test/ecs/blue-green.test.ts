@@ -309,6 +309,50 @@ describe('CodeDeploy blue/green', () => {
       })).toThrow(/defaultAlarms need an application \(ALB\) green target group/);
     });
   });
+
+  describe('lifecycle hooks report their result', () => {
+    const hookFn = (stack: Stack, id: string) => new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    /** The statements of the policies attached to a function's role. */
+    function roleStatements(template: Template, fnId: string): any[] {
+      const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(`${fnId}ServiceRole`));
+      return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    }
+
+    test('GIVEN hook functions THEN each may call codedeploy:PutLifecycleEventHookExecutionStatus (on "*": no resource type)', () => {
+      const stack = newStack();
+      const before = hookFn(stack, 'BeforeHook');
+      const after = hookFn(stack, 'AfterHook');
+      const { template } = pipelineWith(stack, { hooks: { afterAllowTestTraffic: before, beforeAllowTraffic: before, afterAllowTraffic: after } });
+      for (const id of ['BeforeHook', 'AfterHook']) {
+        expect(roleStatements(template, id)).toEqual([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }]);
+      }
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('BlueGreenHookNotGranted'));
+    });
+
+    test('GIVEN a hook function with an existing deployment group THEN it is granted too (the appspec still names it)', () => {
+      const stack = newStack();
+      const hook = hookFn(stack, 'Hook');
+      const f = blueGreenFixture(stack);
+      const app = new codedeploy.EcsApplication(stack, 'App');
+      const deploymentGroup = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Group', { application: app, deploymentGroupName: 'group' });
+      new EcsContainerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, deploymentGroup, hooks: { beforeAllowTraffic: hook } }) }],
+      });
+      expect(roleStatements(Template.fromStack(stack), 'Hook')).toEqual([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }]);
+    });
+
+    test('GIVEN an imported hook function THEN the pipeline warns what to grant', () => {
+      const stack = newStack();
+      const hook = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:hook');
+      pipelineWith(stack, { hooks: { afterAllowTraffic: hook } });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
+        Match.stringLikeRegexp('TestStack/Imported.*codedeploy:PutLifecycleEventHookExecutionStatus.*BlueGreenHookNotGranted'));
+    });
+  });
 });
 
 describe('ECS-native blue/green', () => {
