@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
+import { ServiceInfo } from './service-info';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
 import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
@@ -133,6 +134,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     validateOneServicePerEnvironment(this, props.environments);
     this.imageBuild = props.imageBuild ?? {};
     validateImageBuild(this, this.imageBuild);
+    validateImageArchitecture(this, this.imageBuild.platform, this.buildOptions.buildImage, props.environments);
 
     validateGivenRepository(this, props.repository);
     if (props.repository) {
@@ -337,6 +339,51 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
   }
 }
 
+/** Docker platform architecture → ECS cpuArchitecture. */
+const ECS_ARCHITECTURES: Record<string, string> = { amd64: 'X86_64', arm64: 'ARM64' };
+
+/**
+ * The image must run on the tasks' CPU architecture, or every task stops with "exec format
+ * error" and the deployment rolls back. Without `platform`, Docker builds for the build host:
+ * amd64 on the default image, arm64 on an ARM image. Tokens and tasks whose architecture is
+ * unknowable (imported services, EC2 tasks without a runtime platform) are not judged.
+ */
+function validateImageArchitecture(
+  scope: Construct, platform: string | undefined, buildImage: codebuild.IBuildImage | undefined, environments: EcsEnvironment[],
+): void {
+  if (platform !== undefined && Token.isUnresolved(platform)) {
+    return;
+  }
+  const hostArch = buildHostArchitecture(buildImage);
+  const builtArch = platform !== undefined ? ECS_ARCHITECTURES[platform.split('/')[1]] ?? platform : hostArch;
+  environments.forEach((env, i) => {
+    const taskArch = new ServiceInfo(env.deployment.service).cpuArchitecture;
+    if (taskArch === undefined || taskArch === builtArch) {
+      return;
+    }
+    const wanted = `linux/${Object.keys(ECS_ARCHITECTURES).find((k) => ECS_ARCHITECTURES[k] === taskArch) ?? taskArch.toLowerCase()}`;
+    const built = platform !== undefined ? `builds ${show(platform)} images` : `is not set, so the image is built for the build host (${hostArch})`;
+    fail(scope, 'imageBuild.platform',
+      `${built}, but the tasks of environments[${i}] ("${env.name}", ${env.deployment.service.node.path}) run on ${taskArch} ` +
+      '(the task definition\'s runtimePlatform.cpuArchitecture, X86_64 on Fargate when unset): every task would stop with "exec format error"',
+      `set imageBuild.platform to '${wanted}' (and build on a matching build image, e.g. buildOptions.buildImage: ` +
+      `${taskArch === 'ARM64' ? 'codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0' : 'codebuild.LinuxBuildImage.STANDARD_7_0'}, so no emulation is needed), ` +
+      'or set the task definition\'s runtimePlatform.cpuArchitecture to the architecture the image is built for');
+  });
+  if (platform !== undefined && builtArch !== hostArch) {
+    // The daemon's BuildKit (the docker driver) runs a foreign-architecture RUN step only through
+    // QEMU registered in binfmt_misc on the host, which CodeBuild's images do not promise.
+    warn(scope, 'ImageBuildEmulated',
+      `imageBuild.platform ${show(platform)} differs from the build host's architecture (${hostArch}): every RUN step of the Dockerfile ` +
+      'needs QEMU emulation on the build host and fails with "exec format error" without it. Build on a matching image instead ' +
+      '(buildOptions.buildImage, e.g. codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 for linux/arm64).');
+  }
+}
+
+/** The build host's architecture: ARM for the ARM (and ARM Lambda) CodeBuild environments. */
+function buildHostArchitecture(buildImage: codebuild.IBuildImage | undefined): string {
+  return /ARM/.test(buildImage?.type ?? '') ? 'ARM64' : 'X86_64';
+}
 
 /**
  * Two environments must not deploy one service: the second would redeploy what the first just

@@ -33,6 +33,25 @@ export class ServiceInfo {
     return Stack.of(cfn).resolve(cfn.deploymentController)?.type ?? 'ECS';
   }
 
+  /**
+   * The CPU architecture the tasks run on ('X86_64' or 'ARM64'), when knowable: the task
+   * definition's runtime platform, else X86_64 for a Fargate-only task definition (Fargate's
+   * default). Undefined for an imported service, a token, or EC2 tasks without a runtime platform
+   * (they run on whatever the instances are).
+   */
+  public get cpuArchitecture(): string | undefined {
+    const td = this.taskDefinition;
+    const cfn = td?.node.defaultChild;
+    if (!td || !(cfn instanceof ecs.CfnTaskDefinition)) {
+      return undefined;
+    }
+    const arch = Stack.of(cfn).resolve(cfn.runtimePlatform)?.cpuArchitecture;
+    if (arch !== undefined) {
+      return typeof arch === 'string' && !Token.isUnresolved(arch) ? arch : undefined;
+    }
+    return td.isFargateCompatible && !td.isEc2Compatible && !td.isExternalCompatible ? 'X86_64' : undefined;
+  }
+
   /** Resolved deployment configuration of the service, when knowable. */
   public get deploymentConfiguration(): any {
     const cfn = this.cfn;
