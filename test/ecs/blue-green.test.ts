@@ -64,7 +64,7 @@ describe('CodeDeploy blue/green', () => {
       AutoRollbackConfiguration: { Enabled: true, Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']) },
       AlarmConfiguration: {
         Enabled: true,
-        Alarms: [{ Name: { Ref: Match.stringLikeRegexp('Green5xxAlarm') } }, { Name: { Ref: Match.stringLikeRegexp('GreenUnhealthyHostsAlarm') } }],
+        Alarms: [{ Name: { Ref: Match.stringLikeRegexp('TargetGroups5xxAlarm') } }, { Name: { Ref: Match.stringLikeRegexp('TargetGroupsUnhealthyHostsAlarm') } }],
       },
       BlueGreenDeploymentConfiguration: Match.objectLike({
         TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 15 },
@@ -78,14 +78,25 @@ describe('CodeDeploy blue/green', () => {
     });
   });
 
-  test('default alarms watch the green target group for 5xx and unhealthy hosts', () => {
+  test('GIVEN default alarms THEN each watches both target groups (CodeDeploy alternates which one holds the new tasks)', () => {
     const { template } = pipelineWith(newStack());
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'HTTPCode_Target_5XX_Count',
-      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Green'), 'TargetGroupFullName'] } })]),
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount' });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const watched = (alarm: any, metricName: string) => {
+      const metrics = (alarm.Metrics as any[]).filter((m) => m.MetricStat);
+      expect(metrics.map((m) => m.MetricStat.Metric.MetricName)).toEqual([metricName, metricName]);
+      return metrics.map((m) => JSON.stringify(m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'TargetGroup').Value)).sort();
+    };
+    const errors = alarms.find((a) => JSON.stringify(a).includes('HTTPCode_Target_5XX_Count'))!;
+    const unhealthy = alarms.find((a) => JSON.stringify(a).includes('UnHealthyHostCount'))!;
+    for (const [alarm, metricName] of [[errors, 'HTTPCode_Target_5XX_Count'], [unhealthy, 'UnHealthyHostCount']] as const) {
+      const groups = watched(alarm, metricName);
+      expect(groups).toHaveLength(2);
+      expect(groups[0]).toMatch(/"Blue/);
+      expect(groups[1]).toMatch(/"Green/);
+    }
+    expect(errors.Metrics.find((m: any) => m.Expression).Expression).toBe('FILL(tg0, 0) + FILL(tg1, 0)');
+    expect(unhealthy.Metrics.find((m: any) => m.Expression).Expression).toBe('MAX([FILL(tg0, 0), FILL(tg1, 0)])');
   });
 
   test('given alarms are used; default alarms can be turned off by name', () => {
@@ -212,8 +223,8 @@ describe('CodeDeploy blue/green', () => {
     expect(describe).toHaveLength(1);
     expect(describe[0].Resource).toEqual([
       'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-latency',
-      { 'Fn::GetAtt': [expect.stringMatching(/Green5xxAlarm/), 'Arn'] },
-      { 'Fn::GetAtt': [expect.stringMatching(/GreenUnhealthyHostsAlarm/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/TargetGroups5xxAlarm/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/TargetGroupsUnhealthyHostsAlarm/), 'Arn'] },
     ]);
   });
 
@@ -306,7 +317,7 @@ describe('CodeDeploy blue/green', () => {
       expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
         source: githubSource(),
         environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, listener: f.listener, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: green }) }],
-      })).toThrow(/defaultAlarms need an application \(ALB\) green target group/);
+      })).toThrow(/defaultAlarms need application \(ALB\) blue and green target groups/);
     });
   });
 
