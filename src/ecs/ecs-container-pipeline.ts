@@ -83,7 +83,7 @@ export interface EcsContainerPipelineProps extends DeliveryPipelineProps {
    * Options of the repository the pipeline creates. Ignored (with a warning) when
    * `repository` is given.
    *
-   * @default - keep 30 images, expire untagged images after 7 days
+   * @default - keep 100 images, expire untagged images after 7 days
    */
   readonly repositoryOptions?: ContainerRepositoryOptions;
   /**

@@ -62,7 +62,7 @@ describe('ECR repository', () => {
     const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
     expect(rules).toEqual([
       expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7 }) }),
-      expect.objectContaining({ rulePriority: 2, selection: expect.objectContaining({ tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 30 }) }),
+      expect.objectContaining({ rulePriority: 2, selection: expect.objectContaining({ tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 100 }) }),
     ]);
   });
 
@@ -108,13 +108,23 @@ describe('ECR repository', () => {
     const text = releaseRepository(template).Properties.LifecyclePolicy.LifecyclePolicyText;
     expect(JSON.parse(text).rules).toEqual([
       { rulePriority: 1, description: 'Expire untagged images', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } },
-      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 100 }, action: { type: 'expire' } },
     ]);
   });
 
   test('untagged expiration must be whole days', () => {
     expect(() => setup({ repositoryOptions: { untaggedImageExpiration: Duration.hours(36) } }))
       .toThrow(/repositoryOptions.untaggedImageExpiration must be a whole number of days/);
+  });
+
+  test.each([
+    [5, true],
+    [9, true],
+    [10, false],
+  ])('GIVEN maxImageCount %p THEN the pipeline warns that unpromoted builds count: %p', (maxImageCount, warns) => {
+    const { stack } = setup({ repositoryOptions: { maxImageCount } });
+    const found = Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.stringLikeRegexp('FewImagesKept'));
+    expect(found.length > 0).toBe(warns);
   });
 
   test('an existing repository is used, and repositoryOptions then warn', () => {
