@@ -507,15 +507,15 @@ describe('CodeDeploy blue/green: the task definition is captured when the enviro
     expect(JSON.stringify(build.Properties.PolicyDocument)).not.toMatch(/ecs:Describe/);
   });
 
-  test('GIVEN the service\'s current task definition WHEN the capture script runs THEN taskdef.json is it, with the image placeholder and without read-only fields', () => {
+  test('GIVEN a newer revision of the service\'s family (a cdk deploy) WHEN the capture script runs THEN taskdef.json is that latest revision, with the image placeholder and without read-only fields', () => {
     const { template } = pipelineWith(newStack());
     const spec = buildSpecOf(template, /^Reads the current task definition/);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'capture-'));
     const bin = path.join(root, 'bin');
     fs.mkdirSync(bin);
-    const current = {
-      taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:7',
-      revision: 7,
+    const latest = {
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:8',
+      revision: 8,
       status: 'ACTIVE',
       requiresAttributes: [],
       compatibilities: ['FARGATE'],
@@ -533,7 +533,8 @@ describe('CodeDeploy blue/green: the task definition is captured when the enviro
       'echo "$*" >> "$FAKE_ROOT/calls.log"',
       'case "$1 $2" in',
       '  "ecs describe-services") echo arn:aws:ecs:us-east-1:111111111111:task-definition/web:7;;',
-      `  "ecs describe-task-definition") cat <<'EOF'\n${JSON.stringify(current)}\nEOF\n;;`,
+      // The service runs revision 7; `--task-definition web` answers the family's latest ACTIVE revision.
+      `  "ecs describe-task-definition") [ "$4" = web ] || { echo "not the family: $4" >&2; exit 2; }; cat <<'EOF'\n${JSON.stringify(latest)}\nEOF\n;;`,
       '  *) echo "unexpected: $*" >&2; exit 2;;',
       'esac',
     ].join('\n'), { mode: 0o755 });
@@ -550,6 +551,7 @@ describe('CodeDeploy blue/green: the task definition is captured when the enviro
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(calls).toContain('ecs describe-services --cluster prod --services web');
+    expect(calls).toContain('ecs describe-task-definition --task-definition web --query taskDefinition');
     expect(written).toEqual({
       family: 'web',
       cpu: '256',
