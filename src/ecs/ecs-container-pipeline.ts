@@ -159,6 +159,11 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       }
     });
     this.environments = props.environments;
+    props.environments.forEach((env, i) => {
+      if (env.deployment._usesImageDefinitions()) {
+        warnImageResetByCdkDeploy(this, `environments[${i}].deployment`, env.deployment.service, this.containerNames[i], this.repository);
+      }
+    });
 
     if (this.imageBuild.registryCache ?? true) {
       this.cacheRepository = createCacheRepository(this, 'BuildCacheRepository');
@@ -337,6 +342,24 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
       fail(scope, `imageBuild.buildArgs.${name}`, `must be a string, got ${show(value)}`, 'pass the value as a string');
     }
   }
+}
+
+/**
+ * The ECS deploy action registers revisions outside CloudFormation; the service's TaskDefinition
+ * stays a Ref to the revision CDK rendered. A `cdk deploy` that changes the task definition puts
+ * the service back on the image written in the app, until the next pipeline run.
+ */
+function warnImageResetByCdkDeploy(
+  scope: Construct, prop: string, service: ecs.IBaseService, containerName: string, repository: ecr.IRepository,
+): void {
+  if (new ServiceInfo(service).imageIsFrom(containerName, repository) !== false) {
+    return;
+  }
+  warn(scope, 'EcsImageResetByCdkDeploy',
+    `${prop}: container ${show(containerName)} of ${service.node.path} runs an image that is not from the pipeline's repository in the app, ` +
+    'so a cdk deploy that changes its task definition puts the service back on that image until the next pipeline run. ' +
+    'Name the running image in the app (ecs.ContainerImage.fromEcrRepository(repository, tag) with the deployed tag from context or SSM), ' +
+    'or start the pipeline after such a deploy (README: "Day 2").');
 }
 
 /** Docker platform architecture → ECS cpuArchitecture. */

@@ -103,6 +103,29 @@ export class ServiceInfo {
     return essential[0].containerName;
   }
 
+  /**
+   * Whether the container's image (as rendered in the app) is from `repository`: true or false
+   * when that can be told at synth time, undefined otherwise (imported service, unnamed imported
+   * repository).
+   */
+  public imageIsFrom(containerName: string, repository: ecr.IRepository): boolean | undefined {
+    const container = this.containers.find((c) => c.containerName === containerName);
+    if (!container) {
+      return undefined;
+    }
+    const rendered = JSON.stringify(Stack.of(container).resolve(container.imageName));
+    const cfn = repository.node.defaultChild;
+    if (cfn instanceof CfnResource && rendered.includes(`"${Stack.of(cfn).getLogicalId(cfn)}"`)) {
+      return true;
+    }
+    // By name: an image of ecr.Repository.fromRepositoryName(scope, id, name) in the app.
+    const name = cfn instanceof ecr.CfnRepository ? cfn.repositoryName : repository.repositoryName;
+    if (name === undefined || Token.isUnresolved(name)) {
+      return cfn instanceof CfnResource ? false : undefined;
+    }
+    return rendered.includes(`/${name}:`) || rendered.includes(`/${name}@`) || rendered.includes(`/${name}"`);
+  }
+
   /** The container port for the load balancer: the given one, else the container's first mapping. */
   public containerPort(scope: Construct, prop: string, containerName: string, given: number | undefined): number {
     if (given !== undefined) {

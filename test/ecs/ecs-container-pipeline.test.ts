@@ -310,6 +310,39 @@ describe('image platform vs the tasks\' CPU architecture', () => {
   });
 });
 
+describe('cdk deploy resets a rolling service to the image in the app', () => {
+  /** GIVEN a rolling service whose container image is `image`. */
+  function rollingWith(image: (stack: Stack) => ecs.ContainerImage, extra: Partial<EcsContainerPipelineProps> = {}) {
+    const stack = newStack();
+    fargateService(stack, 'Unused');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('web', { image: image(stack), portMappings: [{ containerPort: 80 }] });
+    const service = new ecs.FargateService(stack, 'Service', {
+      cluster: stack.node.findChild('Cluster') as ecs.Cluster, taskDefinition, circuitBreaker: { rollback: true },
+    });
+    new EcsContainerPipeline(stack, 'Pipeline', { source: githubSource(), environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }], ...extra });
+    return Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.stringLikeRegexp('EcsImageResetByCdkDeploy'));
+  }
+
+  test('GIVEN a placeholder image from a public registry THEN the pipeline warns (EcsImageResetByCdkDeploy)', () => {
+    const found = rollingWith(() => ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'));
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toMatch(/environments\[0\].deployment: container "web" of TestStack\/Service .*cdk deploy that changes its task definition/);
+  });
+
+  test('GIVEN the image of the pipeline\'s named repository (by name, with the deployed tag) THEN no warning', () => {
+    expect(rollingWith((s) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'Named', 'shop'), 'abc123'),
+      { repositoryOptions: { repositoryName: 'shop' } })).toHaveLength(0);
+  });
+
+  test('GIVEN a given repository and an image from it THEN no warning; an image from another repository warns', () => {
+    expect(rollingWith((s) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'Given', 'acme/shop'), 'abc123'),
+      { repository: ecr.Repository.fromRepositoryName(newStack(), 'Own', 'acme/shop') })).toHaveLength(0);
+    expect(rollingWith((s) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'Other', 'acme/other'), 'abc123'),
+      { repository: ecr.Repository.fromRepositoryName(newStack(), 'Own', 'acme/shop') })).toHaveLength(1);
+  });
+});
+
 describe('rolling deployment', () => {
   test('each environment deploys through the ECS action with its service and imagedefinitions.json', () => {
     const { template } = setup();
