@@ -296,9 +296,11 @@ export class EcsContainerPipeline extends DeliveryPipeline {
    * from Docker Hub on every fresh build host, anonymously, from CodeBuild's shared IP addresses
    * (Docker Hub's pull rate limit), and no copy on ECR Public is published by Docker or AWS that
    * the build could pull instead (the copies there are third parties', and the builder runs
-   * privileged with the registry login). The daemon's driver exports only the inline cache
-   * (the final image's layers; mode=max would also keep intermediate stages), which is what
-   * is kept here.
+   * privileged with the registry login). With the daemon's driver, `--cache-to` exporters
+   * (even type=inline) need the containerd image store (Docker docs, "Cache storage backends"),
+   * which CodeBuild's Docker does not enable; the `BUILDKIT_INLINE_CACHE=1` build argument and
+   * `--cache-from <image>` are the daemon BuildKit's own inline cache (Docker docs, "Inline
+   * cache"), with no exporter: the final image's layers are cached, not intermediate stages.
    */
   private dockerBuildCommand(): string {
     const b = this.imageBuild;

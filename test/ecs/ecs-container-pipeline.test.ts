@@ -198,7 +198,10 @@ describe('image build', () => {
     for (const registryCache of [true, false]) {
       const all = JSON.stringify(buildSpecOf(setup({ imageBuild: { registryCache } }).template));
       expect(all).not.toMatch(/buildx create|docker-container|moby\/buildkit|--driver/);
+      // Cache exporters need the containerd image store under the docker driver; the inline cache needs none.
+      expect(all).not.toMatch(/--cache-to|type=registry|type=inline/);
     }
+    expect(buildSpecOf(setup().template).phases.build.commands[0]).toContain('DOCKER_BUILDKIT=1 docker build');
   });
 
   test('without the registry cache: plain docker build and push, no cache repository', () => {
