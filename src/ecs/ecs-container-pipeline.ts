@@ -49,9 +49,12 @@ export interface ImageBuildOptions {
    */
   readonly buildArgs?: { [name: string]: string };
   /**
-   * Target platform, e.g. `linux/arm64`.
+   * Target platform, e.g. `linux/arm64`. Must match the CPU architecture of the tasks
+   * (`runtimePlatform.cpuArchitecture`, X86_64 on Fargate when unset): a mismatch fails at
+   * synth time. Build on a matching build image rather than across architectures: a platform
+   * other than the build host's needs QEMU emulation for every `RUN` step (warning).
    *
-   * @default - the build host's platform (linux/amd64 with the default build image)
+   * @default - the build host's platform (linux/amd64 with the default build image, linux/arm64 with an ARM image)
    */
   readonly platform?: string;
   /**
