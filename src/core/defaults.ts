@@ -25,8 +25,14 @@ export const DEFAULTS = {
   buildTimeoutMax: Duration.minutes(480),
   buildLogRetention: logs.RetentionDays.THREE_MONTHS,
 
-  /** ECR: keep enough release images to roll back far, expire untagged (failed pushes) quickly. */
-  maxImageCount: 30,
+  /**
+   * ECR: keep enough release images to roll back far, expire untagged (failed pushes) quickly.
+   * The count is of builds, not releases (see container-repository.ts), hence well above a
+   * release cadence.
+   */
+  maxImageCount: 100,
+  /** Below this many kept images the pipeline warns: a few unpromoted builds could expire production's image. */
+  maxImageCountWarnBelow: 10,
   maxImageCountMin: 1,
   maxImageCountMax: 1000,
   untaggedImageExpiration: Duration.days(7),

@@ -25,6 +25,7 @@ export const RESOURCE_STAR_REASONS: Record<string, string> = {
   'inspector2:CreateSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; the export is filtered to the one image by the request',
   'inspector2:GetSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; read-only status of the export this gate started',
   'ecs:CreateTaskSet': 'ecs:CreateTaskSet is listed on "*" only in older authorization data; the statement is conditioned on ecs:service = the one blue/green service, so it creates task sets of that service only',
+  'codedeploy:PutLifecycleEventHookExecutionStatus': 'codedeploy:PutLifecycleEventHookExecutionStatus has no resource type in the Service Authorization Reference; granted only to the blue/green hook functions, which report the result of their own lifecycle hook',
   'lambda:ListFunctions': 'lambda:ListFunctions has no resource type in IAM; read-only, granted by aws-cdk-lib\'s Lambda invoke action to the role that invokes a traffic hook',
 };
 

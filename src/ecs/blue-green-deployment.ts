@@ -6,6 +6,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
@@ -72,8 +73,8 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
           'pass the listener whose default action forwards to blueTargetGroup');
       }
     }
-    if ((o.defaultAlarms ?? true) && !hasAlbMetrics(o.greenTargetGroup!)) {
-      fail(scope, `${prop}.defaultAlarms`, 'need an application (ALB) green target group to watch its 5xx responses and unhealthy hosts',
+    if ((o.defaultAlarms ?? true) && !(hasAlbMetrics(o.blueTargetGroup!) && hasAlbMetrics(o.greenTargetGroup!))) {
+      fail(scope, `${prop}.defaultAlarms`, 'need application (ALB) blue and green target groups to watch their 5xx responses and unhealthy hosts',
         'pass alarms for your load balancer and set defaultAlarms: false');
     }
     if (o.defaultAlarms === false && (o.alarms ?? []).length === 0) {
@@ -132,6 +133,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
 
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     const group = this.options.deploymentGroup ?? this.createDeploymentGroup(new Construct(scope, `${context.environmentName}BlueGreen`));
+    this.grantHooksReport(scope, context.environmentName);
     const taskDefinition = new codepipeline.Artifact(`${context.environmentName.replace(/[^A-Za-z0-9_-]/g, '_')}TaskDefinition`);
     // Runs first in the stage (after the approval), right before the deployment.
     this.captureAction = createTaskDefinitionCapture(new Construct(scope, `${context.environmentName}TaskDefinition`), {
@@ -154,11 +156,36 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
     });
   }
 
+  /**
+   * A hook reports its result with codedeploy:PutLifecycleEventHookExecutionStatus; without
+   * it CodeDeploy waits an hour for the report, then fails and rolls back every deployment. The
+   * Service Authorization Reference lists the action with no resource type, so only "*" matches
+   * (aws-cdk-lib's Lambda deployment group names the group's ARN, which IAM cannot match).
+   * An imported function (or immutable role) cannot be granted: warn with what to grant.
+   */
+  private grantHooksReport(scope: Construct, environmentName: string): void {
+    const hooks = this.options.hooks ?? {};
+    const functions = [hooks.afterAllowTestTraffic, hooks.beforeAllowTraffic, hooks.afterAllowTraffic]
+      .filter((f, i, all): f is lambda.IFunction => f !== undefined && all.indexOf(f) === i);
+    for (const fn of functions) {
+      const granted = fn.role?.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+        resources: ['*'],
+      })).statementAdded ?? false;
+      if (!granted) {
+        warn(scope, 'BlueGreenHookNotGranted',
+          `${environmentName}: the hook function ${fn.node.path} has no role the pipeline can change, so it cannot be granted ` +
+          'codedeploy:PutLifecycleEventHookExecutionStatus. Grant its execution role that action on "*" (it has no resource type), ' +
+          'or CodeDeploy waits one hour for the hook\'s report and then fails and rolls back every deployment.');
+      }
+    }
+  }
+
   private createDeploymentGroup(scope: Construct): codedeploy.IEcsDeploymentGroup {
     const o = this.options;
     const alarms = [...(o.alarms ?? [])];
     if (o.defaultAlarms ?? true) {
-      alarms.push(...defaultAlarms(scope, o.greenTargetGroup as elbv2.IApplicationTargetGroup));
+      alarms.push(...defaultAlarms(scope, [o.blueTargetGroup, o.greenTargetGroup] as elbv2.IApplicationTargetGroup[]));
     }
     const role = this.createCodeDeployRole(scope, alarms);
     const group = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
@@ -258,21 +285,42 @@ function listenerRuleArns(listenerArn: string): string {
   return Fn.join('', [prefix, ':listener-rule/', suffix, '/*']);
 }
 
-/** The default rollback alarms: 5xx responses and unhealthy hosts of the green target group. */
-function defaultAlarms(scope: Construct, green: elbv2.IApplicationTargetGroup): cloudwatch.IAlarm[] {
+/**
+ * The default rollback alarms: 5xx responses and unhealthy hosts of the new tasks. CodeDeploy
+ * swaps the roles of the target groups on every deployment ("the target group associated with
+ * the current deployment's original task set is associated with the next deployment's
+ * replacement task set"), so an alarm on one group would watch the old tasks every second time.
+ * Each alarm watches both groups through metric math: the new tasks are always in one of them.
+ * The original tasks served production without errors until the deployment, and receive no
+ * traffic once it has shifted, so their share is what production already had.
+ */
+function defaultAlarms(scope: Construct, targetGroups: elbv2.IApplicationTargetGroup[]): cloudwatch.IAlarm[] {
   const period = Duration.minutes(1);
+  const using = (metric: (tg: elbv2.IApplicationTargetGroup) => cloudwatch.IMetric) =>
+    Object.fromEntries(targetGroups.map((tg, i) => [`tg${i}`, metric(tg)]));
+  const ids = targetGroups.map((_, i) => `FILL(tg${i}, 0)`);
   const alarms = [
-    new cloudwatch.Alarm(scope, 'Green5xxAlarm', {
-      alarmDescription: 'Rolls back the blue/green deployment: the green tasks answer with 5xx errors',
-      metric: green.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' }),
+    new cloudwatch.Alarm(scope, 'TargetGroups5xxAlarm', {
+      alarmDescription: 'Rolls back the blue/green deployment: the tasks behind the blue or green target group answer with 5xx errors',
+      metric: new cloudwatch.MathExpression({
+        expression: ids.join(' + '),
+        usingMetrics: using((tg) => tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period, statistic: 'Sum' })),
+        label: 'Target 5xx responses, both target groups',
+        period,
+      }),
       threshold: 5,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
-    new cloudwatch.Alarm(scope, 'GreenUnhealthyHostsAlarm', {
-      alarmDescription: 'Rolls back the blue/green deployment: green tasks fail their health checks',
-      metric: green.metrics.unhealthyHostCount({ period, statistic: 'Maximum' }),
+    new cloudwatch.Alarm(scope, 'TargetGroupsUnhealthyHostsAlarm', {
+      alarmDescription: 'Rolls back the blue/green deployment: tasks behind the blue or green target group fail their health checks',
+      metric: new cloudwatch.MathExpression({
+        expression: `MAX([${ids.join(', ')}])`,
+        usingMetrics: using((tg) => tg.metrics.unhealthyHostCount({ period, statistic: 'Maximum' })),
+        label: 'Unhealthy hosts, either target group',
+        period,
+      }),
       threshold: 1,
       evaluationPeriods: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

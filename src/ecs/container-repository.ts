@@ -2,16 +2,20 @@ import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../core/defaults';
-import { validateDuration, validateRange, validateShape, validateWholeDays } from '../core/validation';
+import { validateDuration, validateRange, validateShape, validateWholeDays, warn } from '../core/validation';
 
 /**
  * Options of the ECR repository an `EcsContainerPipeline` creates.
  */
 export interface ContainerRepositoryOptions {
   /**
-   * How many release images to keep (the rollback horizon), 1 to 1000.
+   * How many tagged images to keep (the rollback horizon), 1 to 1000. Every build pushes a
+   * tagged image, promoted or not, and ECR expires the oldest first without looking at what
+   * runs: after this many builds that never reached production (rejected approvals, failed
+   * staging), the image production runs is expired, and its next task start (scale-out,
+   * replacement, rollback) fails with CannotPullContainerError. Count builds, not releases.
    *
-   * @default 30
+   * @default 100
    */
   readonly maxImageCount?: number;
   /**
@@ -39,6 +43,18 @@ export function validateRepositoryOptions(scope: Construct, options: ContainerRe
   validateRange(scope, 'repositoryOptions.maxImageCount', options.maxImageCount, DEFAULTS.maxImageCountMin, DEFAULTS.maxImageCountMax);
   validateDuration(scope, 'repositoryOptions.untaggedImageExpiration', options.untaggedImageExpiration, Duration.days(1), Duration.days(3650));
   validateWholeDays(scope, 'repositoryOptions.untaggedImageExpiration', options.untaggedImageExpiration);
+  // ECR lifecycle rules count images by push time only, and no rule can see which image a task
+  // definition names. Tagging promoted images at deploy time (and keeping them in a rule of
+  // their own) would need a deploy-time step in every environment that may call ecr:PutImage;
+  // a horizon counted in builds, high by default, with a warning for low values, covers it
+  // without one. The README says so.
+  const count = options.maxImageCount;
+  if (count !== undefined && !Token.isUnresolved(count) && count < DEFAULTS.maxImageCountWarnBelow) {
+    warn(scope, 'FewImagesKept',
+      `repositoryOptions.maxImageCount is ${count}: the count is of builds, promoted or not, so ${count} builds that never reach production ` +
+      'expire the image production runs, and its next task start fails with CannotPullContainerError. ' +
+      `Keep at least the builds between two production releases (default ${DEFAULTS.maxImageCount}).`);
+  }
 }
 
 /** Validate a repository the user brings (an ecr.IRepository, not its name or ARN). @internal */

@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployment } from './ecs-deployment';
+import { ServiceInfo } from './service-info';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
 import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
@@ -48,9 +49,12 @@ export interface ImageBuildOptions {
    */
   readonly buildArgs?: { [name: string]: string };
   /**
-   * Target platform, e.g. `linux/arm64`.
+   * Target platform, e.g. `linux/arm64`. Must match the CPU architecture of the tasks
+   * (`runtimePlatform.cpuArchitecture`, X86_64 on Fargate when unset): a mismatch fails at
+   * synth time. Build on a matching build image rather than across architectures: a platform
+   * other than the build host's needs QEMU emulation for every `RUN` step (warning).
    *
-   * @default - the build host's platform (linux/amd64 with the default build image)
+   * @default - the build host's platform (linux/amd64 with the default build image, linux/arm64 with an ARM image)
    */
   readonly platform?: string;
   /**
@@ -82,7 +86,7 @@ export interface EcsContainerPipelineProps extends DeliveryPipelineProps {
    * Options of the repository the pipeline creates. Ignored (with a warning) when
    * `repository` is given.
    *
-   * @default - keep 30 images, expire untagged images after 7 days
+   * @default - keep 100 images, expire untagged images after 7 days
    */
   readonly repositoryOptions?: ContainerRepositoryOptions;
   /**
@@ -133,6 +137,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     validateOneServicePerEnvironment(this, props.environments);
     this.imageBuild = props.imageBuild ?? {};
     validateImageBuild(this, this.imageBuild);
+    validateImageArchitecture(this, this.imageBuild.platform, this.buildOptions.buildImage, props.environments);
 
     validateGivenRepository(this, props.repository);
     if (props.repository) {
@@ -157,6 +162,11 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       }
     });
     this.environments = props.environments;
+    props.environments.forEach((env, i) => {
+      if (env.deployment._usesImageDefinitions()) {
+        warnImageResetByCdkDeploy(this, `environments[${i}].deployment`, env.deployment.service, this.containerNames[i], this.repository);
+      }
+    });
 
     if (this.imageBuild.registryCache ?? true) {
       this.cacheRepository = createCacheRepository(this, 'BuildCacheRepository');
@@ -289,9 +299,11 @@ export class EcsContainerPipeline extends DeliveryPipeline {
    * from Docker Hub on every fresh build host, anonymously, from CodeBuild's shared IP addresses
    * (Docker Hub's pull rate limit), and no copy on ECR Public is published by Docker or AWS that
    * the build could pull instead (the copies there are third parties', and the builder runs
-   * privileged with the registry login). The daemon's driver exports only the inline cache
-   * (the final image's layers; mode=max would also keep intermediate stages), which is what
-   * is kept here.
+   * privileged with the registry login). With the daemon's driver, `--cache-to` exporters
+   * (even type=inline) need the containerd image store (Docker docs, "Cache storage backends"),
+   * which CodeBuild's Docker does not enable; the `BUILDKIT_INLINE_CACHE=1` build argument and
+   * `--cache-from <image>` are the daemon BuildKit's own inline cache (Docker docs, "Inline
+   * cache"), with no exporter: the final image's layers are cached, not intermediate stages.
    */
   private dockerBuildCommand(): string {
     const b = this.imageBuild;
@@ -337,6 +349,69 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
   }
 }
 
+/**
+ * The ECS deploy action registers revisions outside CloudFormation; the service's TaskDefinition
+ * stays a Ref to the revision CDK rendered. A `cdk deploy` that changes the task definition puts
+ * the service back on the image written in the app, until the next pipeline run.
+ */
+function warnImageResetByCdkDeploy(
+  scope: Construct, prop: string, service: ecs.IBaseService, containerName: string, repository: ecr.IRepository,
+): void {
+  if (new ServiceInfo(service).imageIsFrom(containerName, repository) !== false) {
+    return;
+  }
+  warn(scope, 'EcsImageResetByCdkDeploy',
+    `${prop}: container ${show(containerName)} of ${service.node.path} runs an image that is not from the pipeline's repository in the app, ` +
+    'so a cdk deploy that changes its task definition puts the service back on that image until the next pipeline run. ' +
+    'Name the running image in the app (ecs.ContainerImage.fromEcrRepository(repository, tag) with the deployed tag from context or SSM), ' +
+    'or start the pipeline after such a deploy (README: "Day 2").');
+}
+
+/** Docker platform architecture → ECS cpuArchitecture. */
+const ECS_ARCHITECTURES: Record<string, string> = { amd64: 'X86_64', arm64: 'ARM64' };
+
+/**
+ * The image must run on the tasks' CPU architecture, or every task stops with "exec format
+ * error" and the deployment rolls back. Without `platform`, Docker builds for the build host:
+ * amd64 on the default image, arm64 on an ARM image. Tokens and tasks whose architecture is
+ * unknowable (imported services, EC2 tasks without a runtime platform) are not judged.
+ */
+function validateImageArchitecture(
+  scope: Construct, platform: string | undefined, buildImage: codebuild.IBuildImage | undefined, environments: EcsEnvironment[],
+): void {
+  if (platform !== undefined && Token.isUnresolved(platform)) {
+    return;
+  }
+  const hostArch = buildHostArchitecture(buildImage);
+  const builtArch = platform !== undefined ? ECS_ARCHITECTURES[platform.split('/')[1]] ?? platform : hostArch;
+  environments.forEach((env, i) => {
+    const taskArch = new ServiceInfo(env.deployment.service).cpuArchitecture;
+    if (taskArch === undefined || taskArch === builtArch) {
+      return;
+    }
+    const wanted = `linux/${Object.keys(ECS_ARCHITECTURES).find((k) => ECS_ARCHITECTURES[k] === taskArch) ?? taskArch.toLowerCase()}`;
+    const built = platform !== undefined ? `builds ${show(platform)} images` : `is not set, so the image is built for the build host (${hostArch})`;
+    fail(scope, 'imageBuild.platform',
+      `${built}, but the tasks of environments[${i}] ("${env.name}", ${env.deployment.service.node.path}) run on ${taskArch} ` +
+      '(the task definition\'s runtimePlatform.cpuArchitecture, X86_64 on Fargate when unset): every task would stop with "exec format error"',
+      `set imageBuild.platform to '${wanted}' (and build on a matching build image, e.g. buildOptions.buildImage: ` +
+      `${taskArch === 'ARM64' ? 'codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0' : 'codebuild.LinuxBuildImage.STANDARD_7_0'}, so no emulation is needed), ` +
+      'or set the task definition\'s runtimePlatform.cpuArchitecture to the architecture the image is built for');
+  });
+  if (platform !== undefined && builtArch !== hostArch) {
+    // The daemon's BuildKit (the docker driver) runs a foreign-architecture RUN step only through
+    // QEMU registered in binfmt_misc on the host, which CodeBuild's images do not promise.
+    warn(scope, 'ImageBuildEmulated',
+      `imageBuild.platform ${show(platform)} differs from the build host's architecture (${hostArch}): every RUN step of the Dockerfile ` +
+      'needs QEMU emulation on the build host and fails with "exec format error" without it. Build on a matching image instead ' +
+      '(buildOptions.buildImage, e.g. codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 for linux/arm64).');
+  }
+}
+
+/** The build host's architecture: ARM for the ARM (and ARM Lambda) CodeBuild environments. */
+function buildHostArchitecture(buildImage: codebuild.IBuildImage | undefined): string {
+  return /ARM/.test(buildImage?.type ?? '') ? 'ARM64' : 'X86_64';
+}
 
 /**
  * Two environments must not deploy one service: the second would redeploy what the first just

@@ -116,12 +116,13 @@ export interface BlueGreenDeploymentOptions {
   /**
    * Alarms that roll the deployment back while they fire.
    *
-   * @default - alarms on the green target group's 5xx responses and unhealthy hosts (when `defaultAlarms` is true)
+   * @default - alarms on the 5xx responses and unhealthy hosts of both target groups (when `defaultAlarms` is true)
    */
   readonly alarms?: cloudwatch.IAlarm[];
   /**
-   * Create the default alarms (5xx responses, unhealthy hosts on the green target group) in
-   * addition to `alarms`. Needs application (ALB) target groups.
+   * Create the default alarms in addition to `alarms`: 5xx responses (5 or more a minute) and
+   * unhealthy hosts (for 2 minutes) summed over both target groups, because CodeDeploy
+   * alternates which group holds the new tasks. Needs application (ALB) target groups.
    *
    * @default true
    */

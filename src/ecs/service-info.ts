@@ -33,6 +33,25 @@ export class ServiceInfo {
     return Stack.of(cfn).resolve(cfn.deploymentController)?.type ?? 'ECS';
   }
 
+  /**
+   * The CPU architecture the tasks run on ('X86_64' or 'ARM64'), when knowable: the task
+   * definition's runtime platform, else X86_64 for a Fargate-only task definition (Fargate's
+   * default). Undefined for an imported service, a token, or EC2 tasks without a runtime platform
+   * (they run on whatever the instances are).
+   */
+  public get cpuArchitecture(): string | undefined {
+    const td = this.taskDefinition;
+    const cfn = td?.node.defaultChild;
+    if (!td || !(cfn instanceof ecs.CfnTaskDefinition)) {
+      return undefined;
+    }
+    const arch = Stack.of(cfn).resolve(cfn.runtimePlatform)?.cpuArchitecture;
+    if (arch !== undefined) {
+      return typeof arch === 'string' && !Token.isUnresolved(arch) ? arch : undefined;
+    }
+    return td.isFargateCompatible && !td.isEc2Compatible && !td.isExternalCompatible ? 'X86_64' : undefined;
+  }
+
   /** Resolved deployment configuration of the service, when knowable. */
   public get deploymentConfiguration(): any {
     const cfn = this.cfn;
@@ -82,6 +101,29 @@ export class ServiceInfo {
         'pass containerName naming the container that runs your image, e.g. EcsDeployment.rolling(service, { containerName })');
     }
     return essential[0].containerName;
+  }
+
+  /**
+   * Whether the container's image (as rendered in the app) is from `repository`: true or false
+   * when that can be told at synth time, undefined otherwise (imported service, unnamed imported
+   * repository).
+   */
+  public imageIsFrom(containerName: string, repository: ecr.IRepository): boolean | undefined {
+    const container = this.containers.find((c) => c.containerName === containerName);
+    if (!container) {
+      return undefined;
+    }
+    const rendered = JSON.stringify(Stack.of(container).resolve(container.imageName));
+    const cfn = repository.node.defaultChild;
+    if (cfn instanceof CfnResource && rendered.includes(`"${Stack.of(cfn).getLogicalId(cfn)}"`)) {
+      return true;
+    }
+    // By name: an image of ecr.Repository.fromRepositoryName(scope, id, name) in the app.
+    const name = cfn instanceof ecr.CfnRepository ? cfn.repositoryName : repository.repositoryName;
+    if (name === undefined || Token.isUnresolved(name)) {
+      return cfn instanceof CfnResource ? false : undefined;
+    }
+    return rendered.includes(`/${name}:`) || rendered.includes(`/${name}@`) || rendered.includes(`/${name}"`);
   }
 
   /** The container port for the load balancer: the given one, else the container's first mapping. */

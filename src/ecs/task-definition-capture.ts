@@ -34,8 +34,10 @@ export interface TaskDefinitionCaptureProps {
 
 /**
  * A small CodeBuild action that writes `taskdef.json` for the CodeDeployToECS action from the
- * service's task definition *as it is when the environment deploys* (after the approval),
- * with the image replaced by the placeholder CodeDeploy fills in. Captured in the Build stage,
+ * latest ACTIVE revision of the service's task definition family *as it is when the environment
+ * deploys* (after the approval), with the image replaced by the placeholder CodeDeploy fills in.
+ * The latest revision is the one CloudFormation registered after a `cdk deploy` changed the task
+ * definition, else the one the last deployment registered. Captured in the Build stage,
  * a change made to the environment's task definition meanwhile (by CloudFormation, or a
  * deployment to staging of another pipeline execution) would be silently reverted.
  *
@@ -62,8 +64,12 @@ export function createTaskDefinitionCapture(scope: Construct, props: TaskDefinit
         commands: [
           'TASK_DEFINITION_ARN="$(aws ecs describe-services --cluster "$CLUSTER_NAME" --services "$SERVICE_NAME" --query \'services[0].taskDefinition\' --output text)"',
           '[ -n "$TASK_DEFINITION_ARN" ] && [ "$TASK_DEFINITION_ARN" != "None" ] || { echo "Service $SERVICE_NAME not found in cluster $CLUSTER_NAME" >&2; exit 1; }',
-          'echo "Deploying on top of $TASK_DEFINITION_ARN"',
-          'aws ecs describe-task-definition --task-definition "$TASK_DEFINITION_ARN" --query taskDefinition --output json > current.json',
+          // The family's latest ACTIVE revision, not the one the service runs: a `cdk deploy` that
+          // changes the task definition registers a new revision that CloudFormation never puts on
+          // a CODE_DEPLOY service; based on the running one, that change would never be deployed.
+          'FAMILY="${TASK_DEFINITION_ARN##*/}"; FAMILY="${FAMILY%:*}"',
+          'echo "Service runs $TASK_DEFINITION_ARN; deploying on top of the latest ACTIVE revision of $FAMILY"',
+          'aws ecs describe-task-definition --task-definition "$FAMILY" --query taskDefinition --output json > current.json',
           `python3 -c '${rewrite}' "$CONTAINER_NAME"`,
         ],
       },

@@ -11,6 +11,15 @@ function keyArnOf(stack: Stack, pipeline: EcsContainerPipeline) {
   return { 'Fn::GetAtt': [stack.getLogicalId(pipeline.encryptionKey.node.defaultChild as any), 'Arn'] };
 }
 
+/**
+ * The pipeline's warnings but one id. The fixture's services run a placeholder image, which a
+ * cdk deploy would restore (warning EcsImageResetByCdkDeploy, expected here).
+ */
+function warningsBut(stack: Stack, id: string) {
+  return Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.anyValue())
+    .filter((w) => !String(w.entry.data).includes(`cdk-delivery-pipelines:${id}`));
+}
+
 function actionNames(stage: any): Array<[string, string, number]> {
   return stage.Actions.map((a: any) => [a.Name, a.ActionTypeId.Category, a.RunOrder]);
 }
@@ -67,8 +76,8 @@ describe('DeliveryPipeline', () => {
       });
     });
 
-    test('THEN there are no warnings from the pipeline', () => {
-      expect(Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.anyValue())).toEqual([]);
+    test('THEN there are no warnings from the pipeline (but the placeholder image\'s Day-2 note)', () => {
+      expect(warningsBut(stack, 'EcsImageResetByCdkDeploy')).toEqual([]);
     });
   });
 
@@ -191,8 +200,8 @@ describe('DeliveryPipeline', () => {
         .toEqual([`arn:<AWS::Partition>:codepipeline:us-east-1:111111111111:<${pipelineId}>/Production/Approve`]);
     });
 
-    test('THEN nothing is warned', () => {
-      expect(Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.anyValue())).toEqual([]);
+    test('THEN nothing is warned (but the placeholder image\'s Day-2 note)', () => {
+      expect(warningsBut(stack, 'EcsImageResetByCdkDeploy')).toEqual([]);
     });
   });
 

@@ -64,7 +64,7 @@ describe('CodeDeploy blue/green', () => {
       AutoRollbackConfiguration: { Enabled: true, Events: Match.arrayWith(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']) },
       AlarmConfiguration: {
         Enabled: true,
-        Alarms: [{ Name: { Ref: Match.stringLikeRegexp('Green5xxAlarm') } }, { Name: { Ref: Match.stringLikeRegexp('GreenUnhealthyHostsAlarm') } }],
+        Alarms: [{ Name: { Ref: Match.stringLikeRegexp('TargetGroups5xxAlarm') } }, { Name: { Ref: Match.stringLikeRegexp('TargetGroupsUnhealthyHostsAlarm') } }],
       },
       BlueGreenDeploymentConfiguration: Match.objectLike({
         TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 15 },
@@ -78,14 +78,25 @@ describe('CodeDeploy blue/green', () => {
     });
   });
 
-  test('default alarms watch the green target group for 5xx and unhealthy hosts', () => {
+  test('GIVEN default alarms THEN each watches both target groups (CodeDeploy alternates which one holds the new tasks)', () => {
     const { template } = pipelineWith(newStack());
     template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'HTTPCode_Target_5XX_Count',
-      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'TargetGroup', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Green'), 'TargetGroupFullName'] } })]),
-    });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'UnHealthyHostCount' });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    const watched = (alarm: any, metricName: string) => {
+      const metrics = (alarm.Metrics as any[]).filter((m) => m.MetricStat);
+      expect(metrics.map((m) => m.MetricStat.Metric.MetricName)).toEqual([metricName, metricName]);
+      return metrics.map((m) => JSON.stringify(m.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'TargetGroup').Value)).sort();
+    };
+    const errors = alarms.find((a) => JSON.stringify(a).includes('HTTPCode_Target_5XX_Count'))!;
+    const unhealthy = alarms.find((a) => JSON.stringify(a).includes('UnHealthyHostCount'))!;
+    for (const [alarm, metricName] of [[errors, 'HTTPCode_Target_5XX_Count'], [unhealthy, 'UnHealthyHostCount']] as const) {
+      const groups = watched(alarm, metricName);
+      expect(groups).toHaveLength(2);
+      expect(groups[0]).toMatch(/"Blue/);
+      expect(groups[1]).toMatch(/"Green/);
+    }
+    expect(errors.Metrics.find((m: any) => m.Expression).Expression).toBe('FILL(tg0, 0) + FILL(tg1, 0)');
+    expect(unhealthy.Metrics.find((m: any) => m.Expression).Expression).toBe('MAX([FILL(tg0, 0), FILL(tg1, 0)])');
   });
 
   test('given alarms are used; default alarms can be turned off by name', () => {
@@ -212,8 +223,8 @@ describe('CodeDeploy blue/green', () => {
     expect(describe).toHaveLength(1);
     expect(describe[0].Resource).toEqual([
       'arn:aws:cloudwatch:us-east-1:111111111111:alarm:shop-latency',
-      { 'Fn::GetAtt': [expect.stringMatching(/Green5xxAlarm/), 'Arn'] },
-      { 'Fn::GetAtt': [expect.stringMatching(/GreenUnhealthyHostsAlarm/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/TargetGroups5xxAlarm/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/TargetGroupsUnhealthyHostsAlarm/), 'Arn'] },
     ]);
   });
 
@@ -306,7 +317,51 @@ describe('CodeDeploy blue/green', () => {
       expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
         source: githubSource(),
         environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, listener: f.listener, blueTargetGroup: f.blueTargetGroup, greenTargetGroup: green }) }],
-      })).toThrow(/defaultAlarms need an application \(ALB\) green target group/);
+      })).toThrow(/defaultAlarms need application \(ALB\) blue and green target groups/);
+    });
+  });
+
+  describe('lifecycle hooks report their result', () => {
+    const hookFn = (stack: Stack, id: string) => new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    /** The statements of the policies attached to a function's role. */
+    function roleStatements(template: Template, fnId: string): any[] {
+      const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(`${fnId}ServiceRole`));
+      return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+    }
+
+    test('GIVEN hook functions THEN each may call codedeploy:PutLifecycleEventHookExecutionStatus (on "*": no resource type)', () => {
+      const stack = newStack();
+      const before = hookFn(stack, 'BeforeHook');
+      const after = hookFn(stack, 'AfterHook');
+      const { template } = pipelineWith(stack, { hooks: { afterAllowTestTraffic: before, beforeAllowTraffic: before, afterAllowTraffic: after } });
+      for (const id of ['BeforeHook', 'AfterHook']) {
+        expect(roleStatements(template, id)).toEqual([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }]);
+      }
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('BlueGreenHookNotGranted'));
+    });
+
+    test('GIVEN a hook function with an existing deployment group THEN it is granted too (the appspec still names it)', () => {
+      const stack = newStack();
+      const hook = hookFn(stack, 'Hook');
+      const f = blueGreenFixture(stack);
+      const app = new codedeploy.EcsApplication(stack, 'App');
+      const deploymentGroup = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Group', { application: app, deploymentGroupName: 'group' });
+      new EcsContainerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, deploymentGroup, hooks: { beforeAllowTraffic: hook } }) }],
+      });
+      expect(roleStatements(Template.fromStack(stack), 'Hook')).toEqual([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }]);
+    });
+
+    test('GIVEN an imported hook function THEN the pipeline warns what to grant', () => {
+      const stack = newStack();
+      const hook = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:hook');
+      pipelineWith(stack, { hooks: { afterAllowTraffic: hook } });
+      Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
+        Match.stringLikeRegexp('TestStack/Imported.*codedeploy:PutLifecycleEventHookExecutionStatus.*BlueGreenHookNotGranted'));
     });
   });
 });
@@ -452,15 +507,15 @@ describe('CodeDeploy blue/green: the task definition is captured when the enviro
     expect(JSON.stringify(build.Properties.PolicyDocument)).not.toMatch(/ecs:Describe/);
   });
 
-  test('GIVEN the service\'s current task definition WHEN the capture script runs THEN taskdef.json is it, with the image placeholder and without read-only fields', () => {
+  test('GIVEN a newer revision of the service\'s family (a cdk deploy) WHEN the capture script runs THEN taskdef.json is that latest revision, with the image placeholder and without read-only fields', () => {
     const { template } = pipelineWith(newStack());
     const spec = buildSpecOf(template, /^Reads the current task definition/);
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'capture-'));
     const bin = path.join(root, 'bin');
     fs.mkdirSync(bin);
-    const current = {
-      taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:7',
-      revision: 7,
+    const latest = {
+      taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:8',
+      revision: 8,
       status: 'ACTIVE',
       requiresAttributes: [],
       compatibilities: ['FARGATE'],
@@ -478,7 +533,8 @@ describe('CodeDeploy blue/green: the task definition is captured when the enviro
       'echo "$*" >> "$FAKE_ROOT/calls.log"',
       'case "$1 $2" in',
       '  "ecs describe-services") echo arn:aws:ecs:us-east-1:111111111111:task-definition/web:7;;',
-      `  "ecs describe-task-definition") cat <<'EOF'\n${JSON.stringify(current)}\nEOF\n;;`,
+      // The service runs revision 7; `--task-definition web` answers the family's latest ACTIVE revision.
+      `  "ecs describe-task-definition") [ "$4" = web ] || { echo "not the family: $4" >&2; exit 2; }; cat <<'EOF'\n${JSON.stringify(latest)}\nEOF\n;;`,
       '  *) echo "unexpected: $*" >&2; exit 2;;',
       'esac',
     ].join('\n'), { mode: 0o755 });
@@ -495,6 +551,7 @@ describe('CodeDeploy blue/green: the task definition is captured when the enviro
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(calls).toContain('ecs describe-services --cluster prod --services web');
+    expect(calls).toContain('ecs describe-task-definition --task-definition web --query taskDefinition');
     expect(written).toEqual({
       family: 'web',
       cpu: '256',

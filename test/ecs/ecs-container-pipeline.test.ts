@@ -1,5 +1,7 @@
-import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -60,7 +62,7 @@ describe('ECR repository', () => {
     const rules = JSON.parse(repo.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
     expect(rules).toEqual([
       expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7 }) }),
-      expect.objectContaining({ rulePriority: 2, selection: expect.objectContaining({ tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 30 }) }),
+      expect.objectContaining({ rulePriority: 2, selection: expect.objectContaining({ tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 100 }) }),
     ]);
   });
 
@@ -106,13 +108,23 @@ describe('ECR repository', () => {
     const text = releaseRepository(template).Properties.LifecyclePolicy.LifecyclePolicyText;
     expect(JSON.parse(text).rules).toEqual([
       { rulePriority: 1, description: 'Expire untagged images', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } },
-      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } },
+      { rulePriority: 2, description: 'Keep the last release images (rollback horizon)', selection: { tagStatus: 'tagged', tagPatternList: ['*'], countType: 'imageCountMoreThan', countNumber: 100 }, action: { type: 'expire' } },
     ]);
   });
 
   test('untagged expiration must be whole days', () => {
     expect(() => setup({ repositoryOptions: { untaggedImageExpiration: Duration.hours(36) } }))
       .toThrow(/repositoryOptions.untaggedImageExpiration must be a whole number of days/);
+  });
+
+  test.each([
+    [5, true],
+    [9, true],
+    [10, false],
+  ])('GIVEN maxImageCount %p THEN the pipeline warns that unpromoted builds count: %p', (maxImageCount, warns) => {
+    const { stack } = setup({ repositoryOptions: { maxImageCount } });
+    const found = Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.stringLikeRegexp('FewImagesKept'));
+    expect(found.length > 0).toBe(warns);
   });
 
   test('an existing repository is used, and repositoryOptions then warn', () => {
@@ -163,9 +175,9 @@ describe('image build', () => {
   });
 
   test('Dockerfile, context, build args and platform are used', () => {
-    const { template } = setup({ imageBuild: { dockerfile: 'app/Dockerfile', context: 'app', buildArgs: { NODE_ENV: "prod'x" }, platform: 'linux/arm64' } });
+    const { template } = setup({ imageBuild: { dockerfile: 'app/Dockerfile', context: 'app', buildArgs: { NODE_ENV: "prod'x" }, platform: 'linux/amd64' } });
     const build = buildSpecOf(template).phases.build.commands[0];
-    expect(build).toContain("--file 'app/Dockerfile' --platform 'linux/arm64' --build-arg 'NODE_ENV=prod'\\''x'");
+    expect(build).toContain("--file 'app/Dockerfile' --platform 'linux/amd64' --build-arg 'NODE_ENV=prod'\\''x'");
     expect(build).toContain(" 'app' && docker push \"$REPOSITORY_URI:$IMAGE_TAG\"");
   });
 
@@ -186,7 +198,10 @@ describe('image build', () => {
     for (const registryCache of [true, false]) {
       const all = JSON.stringify(buildSpecOf(setup({ imageBuild: { registryCache } }).template));
       expect(all).not.toMatch(/buildx create|docker-container|moby\/buildkit|--driver/);
+      // Cache exporters need the containerd image store under the docker driver; the inline cache needs none.
+      expect(all).not.toMatch(/--cache-to|type=registry|type=inline/);
     }
+    expect(buildSpecOf(setup().template).phases.build.commands[0]).toContain('DOCKER_BUILDKIT=1 docker build');
   });
 
   test('without the registry cache: plain docker build and push, no cache repository', () => {
@@ -227,6 +242,107 @@ describe('image build', () => {
     [{ buildArgs: { NPM_TOKEN: 'x' } }, /imageBuild.buildArgs.NPM_TOKEN looks like a secret/],
   ])('imageBuild %p is rejected', (imageBuild, message) => {
     expect(() => setup({ imageBuild })).toThrow(message);
+  });
+});
+
+describe('image platform vs the tasks\' CPU architecture', () => {
+  /** GIVEN a rolling Fargate service whose task definition runs on `cpuArchitecture`. */
+  function pipelineFor(cpuArchitecture: ecs.CpuArchitecture | undefined, extra: Partial<EcsContainerPipelineProps> = {}) {
+    const stack = newStack();
+    fargateService(stack, 'Unused'); // the shared VPC and cluster
+    const cluster = stack.node.findChild('Cluster') as ecs.Cluster;
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'ArmTask', {
+      runtimePlatform: cpuArchitecture ? { cpuArchitecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX } : undefined,
+    });
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'), portMappings: [{ containerPort: 80 }] });
+    const service = new ecs.FargateService(stack, 'Service', { cluster, taskDefinition, assignPublicIp: true, circuitBreaker: { rollback: true } });
+    const build = () => new EcsContainerPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service) }],
+      ...extra,
+    });
+    return { stack, build };
+  }
+
+  test('GIVEN ARM64 tasks and no platform on the (amd64) default build image THEN synth fails with the fix', () => {
+    const { build } = pipelineFor(ecs.CpuArchitecture.ARM64);
+    expect(build).toThrow(/imageBuild.platform is not set, so the image is built for the build host \(X86_64\), but the tasks of environments\[0\] \("Production", TestStack\/Service\) run on ARM64.*set imageBuild.platform to 'linux\/arm64'/s);
+  });
+
+  test.each([
+    ['an explicit X86_64 runtime platform', ecs.CpuArchitecture.X86_64],
+    ['no runtime platform (Fargate runs X86_64)', undefined],
+  ])('GIVEN %s THEN platform linux/arm64 fails', (_name, arch) => {
+    const { build } = pipelineFor(arch, { imageBuild: { platform: 'linux/arm64' } });
+    expect(build).toThrow(/imageBuild.platform builds "linux\/arm64" images, but .* run on X86_64.*set imageBuild.platform to 'linux\/amd64'/s);
+  });
+
+  test('GIVEN ARM64 tasks and platform linux/arm64 on the amd64 build image THEN synth passes and warns about emulation', () => {
+    const { build, stack } = pipelineFor(ecs.CpuArchitecture.ARM64, { imageBuild: { platform: 'linux/arm64' } });
+    build();
+    Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('needs QEMU emulation.*ImageBuildEmulated'));
+  });
+
+  test('GIVEN ARM64 tasks and an ARM build image THEN no platform is needed and nothing is emulated', () => {
+    const armHost = { buildOptions: { buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 } };
+    const { build, stack } = pipelineFor(ecs.CpuArchitecture.ARM64, armHost);
+    build();
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('ImageBuildEmulated'));
+  });
+
+  test('GIVEN an ARM build image, X86_64 tasks and no platform THEN synth fails', () => {
+    const { build } = pipelineFor(undefined, { buildOptions: { buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 } });
+    expect(build).toThrow(/imageBuild.platform is not set, so the image is built for the build host \(ARM64\).*run on X86_64/s);
+  });
+
+  test('GIVEN a platform token, or EC2 tasks without a runtime platform THEN the architecture is not judged', () => {
+    const { build } = pipelineFor(ecs.CpuArchitecture.X86_64, { imageBuild: { platform: Lazy.string({ produce: () => 'linux/arm64' }) } });
+    expect(build).not.toThrow();
+    const ec2Stack = newStack();
+    const vpc = new ec2.Vpc(ec2Stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const cluster = new ecs.Cluster(ec2Stack, 'Cluster', { vpc });
+    cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t4g.small'), machineImage: ecs.EcsOptimizedImage.amazonLinux2(ecs.AmiHardwareType.ARM) });
+    const taskDefinition = new ecs.Ec2TaskDefinition(ec2Stack, 'Task');
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx'), memoryLimitMiB: 256 });
+    const service = new ecs.Ec2Service(ec2Stack, 'Service', { cluster, taskDefinition, circuitBreaker: { rollback: true } });
+    expect(() => new EcsContainerPipeline(ec2Stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service) }],
+      imageBuild: { platform: 'linux/arm64' },
+    })).not.toThrow();
+  });
+});
+
+describe('cdk deploy resets a rolling service to the image in the app', () => {
+  /** GIVEN a rolling service whose container image is `image`. */
+  function rollingWith(image: (stack: Stack) => ecs.ContainerImage, extra: Partial<EcsContainerPipelineProps> = {}) {
+    const stack = newStack();
+    fargateService(stack, 'Unused');
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
+    taskDefinition.addContainer('web', { image: image(stack), portMappings: [{ containerPort: 80 }] });
+    const service = new ecs.FargateService(stack, 'Service', {
+      cluster: stack.node.findChild('Cluster') as ecs.Cluster, taskDefinition, circuitBreaker: { rollback: true },
+    });
+    new EcsContainerPipeline(stack, 'Pipeline', { source: githubSource(), environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(service) }], ...extra });
+    return Annotations.fromStack(stack).findWarning('/TestStack/Pipeline', Match.stringLikeRegexp('EcsImageResetByCdkDeploy'));
+  }
+
+  test('GIVEN a placeholder image from a public registry THEN the pipeline warns (EcsImageResetByCdkDeploy)', () => {
+    const found = rollingWith(() => ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'));
+    expect(found).toHaveLength(1);
+    expect(found[0].entry.data).toMatch(/environments\[0\].deployment: container "web" of TestStack\/Service .*cdk deploy that changes its task definition/);
+  });
+
+  test('GIVEN the image of the pipeline\'s named repository (by name, with the deployed tag) THEN no warning', () => {
+    expect(rollingWith((s) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'Named', 'shop'), 'abc123'),
+      { repositoryOptions: { repositoryName: 'shop' } })).toHaveLength(0);
+  });
+
+  test('GIVEN a given repository and an image from it THEN no warning; an image from another repository warns', () => {
+    expect(rollingWith((s) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'Given', 'acme/shop'), 'abc123'),
+      { repository: ecr.Repository.fromRepositoryName(newStack(), 'Own', 'acme/shop') })).toHaveLength(0);
+    expect(rollingWith((s) => ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(s, 'Other', 'acme/other'), 'abc123'),
+      { repository: ecr.Repository.fromRepositoryName(newStack(), 'Own', 'acme/shop') })).toHaveLength(1);
   });
 });
 

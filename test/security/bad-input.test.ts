@@ -449,6 +449,20 @@ const CONSTRUCT_CASES: ConstructCase[] = [
   { construct: 'EcsContainerPipeline', name: 'dockerfile absolute', prop: 'imageBuild.dockerfile', value: '"/Dockerfile"', build: (s) => ecs1(s, { imageBuild: { dockerfile: '/Dockerfile' } }) },
   { construct: 'EcsContainerPipeline', name: 'build context outside the source', prop: 'imageBuild.context', value: '".."', build: (s) => ecs1(s, { imageBuild: { context: '..' } }) },
   { construct: 'EcsContainerPipeline', name: 'platform without an OS', prop: 'imageBuild.platform', value: '"amd64"', build: (s) => ecs1(s, { imageBuild: { platform: 'amd64' } }) },
+  { construct: 'EcsContainerPipeline', name: 'arm64 image for X86_64 Fargate tasks', prop: 'imageBuild.platform', value: '"linux/arm64"', build: (s) => ecs1(s, { imageBuild: { platform: 'linux/arm64' } }) },
+  {
+    construct: 'EcsContainerPipeline',
+    name: 'no platform for ARM64 tasks on the amd64 build host',
+    prop: 'imageBuild.platform',
+    value: 'ARM64',
+    build: (s) => {
+      fargateService(s, 'Svc');
+      const taskDefinition = new ecs.FargateTaskDefinition(s, 'ArmTask', { runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64 } });
+      taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx') });
+      const service = new ecs.FargateService(s, 'ArmSvc', { cluster: s.node.findChild('Cluster') as ecs.Cluster, taskDefinition });
+      return ecsDeploy(s, EcsDeployment.rolling(service));
+    },
+  },
   { construct: 'EcsContainerPipeline', name: 'build argument that looks like a secret', prop: 'imageBuild.buildArgs.NPM_TOKEN', build: (s) => ecs1(s, { imageBuild: { buildArgs: { NPM_TOKEN: 'x' } } }) },
   { construct: 'EcsContainerPipeline', name: 'build argument with a bad name', prop: 'imageBuild.buildArgs.app-version', build: (s) => ecs1(s, { imageBuild: { buildArgs: { 'app-version': '1' } } }) },
   { construct: 'EcsContainerPipeline', name: 'build argument not a string', prop: 'imageBuild.buildArgs.VERSION', value: '2', build: (s) => ecs1(s, { imageBuild: { buildArgs: { VERSION: 2 } } }) },

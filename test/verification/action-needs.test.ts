@@ -5,11 +5,16 @@
  */
 import { CfnParameter } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { DeploymentControllerType } from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
   ACTION_NEEDS,
   ACTION_ROLE_DOC,
   CODEBUILD_SERVICE_ROLE_DOC,
   CODEDEPLOY_ECS_DOC,
+  CODEDEPLOY_HOOK_DOC,
   ecsServiceId,
   ECR_PULL_DOC,
   INSPECTOR_ECR_DOC,
@@ -318,6 +323,53 @@ describe('the needs pin the documented policies', () => {
     withPolicy([{ Effect: 'Allow', Action: 'codeconnections:UseConnection', Resource: arn }], (m, roleId) => {
       expect(roleMay(m, roleId, need).decision).toBe('allow');
     });
+  });
+});
+
+describe('an ECS blue/green pipeline with lifecycle hooks (no example has one)', () => {
+  const stack = newGateStack();
+  const service = fargateService(stack, 'Production', { deploymentController: DeploymentControllerType.CODE_DEPLOY, circuitBreaker: false });
+  const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
+  const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc });
+  const blue = new elbv2.ApplicationTargetGroup(stack, 'Blue', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+  const green = new elbv2.ApplicationTargetGroup(stack, 'Green', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+  const listener = lb.addListener('Http', { port: 80, defaultTargetGroups: [blue] });
+  const testListener = lb.addListener('Test', { port: 8080, defaultTargetGroups: [green] });
+  service.attachToApplicationTargetGroup(blue);
+  const hook = (id: string) => new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+  });
+  new EcsContainerPipeline(stack, 'Pipeline', {
+    source: githubSource(),
+    environments: [{
+      name: 'Production',
+      deployment: EcsDeployment.blueGreen({
+        service,
+        listener,
+        testListener,
+        blueTargetGroup: blue,
+        greenTargetGroup: green,
+        hooks: { beforeAllowTraffic: hook('BeforeHook'), afterAllowTraffic: hook('AfterHook') },
+      }),
+    }],
+  });
+  const template = Template.fromStack(stack).toJSON();
+  const m = new TemplateModel(template, { account: stack.account, region: stack.region });
+  /** The functions CodeDeploy may invoke as hooks (the deployment group role's lambda:InvokeFunction). */
+  const hookFunctions = m.idsOfType('AWS::IAM::Policy')
+    .flatMap((id) => m.resource(id).Properties.PolicyDocument.Statement as any[])
+    .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'))
+    .flatMap((st) => [st.Resource].flat().map((r: any) => m.logicalIdOf(r)))
+    .filter((id): id is string => id !== undefined && m.resource(id).Type === 'AWS::Lambda::Function');
+
+  test(`each hook function's role may report the hook's result (${CODEDEPLOY_HOOK_DOC.url})`, () => {
+    expect(hookFunctions.sort()).toEqual([expect.stringMatching(/^AfterHook/), expect.stringMatching(/^BeforeHook/)]);
+    for (const fn of hookFunctions) {
+      const role = m.logicalIdOf(m.resource(fn).Properties.Role)!;
+      expect(missing(m, role, [
+        { action: 'codedeploy:PutLifecycleEventHookExecutionStatus', resource: '*', why: 'report Succeeded or Failed (no resource type)' },
+      ])).toEqual([]);
+    }
   });
 });
 

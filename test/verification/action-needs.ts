@@ -370,6 +370,12 @@ export const CODEDEPLOY_ECS_DOC: DocQuote = {
   quote: '{ "Action" : [ "ecs:DescribeServices", "ecs:CreateTaskSet", "ecs:UpdateServicePrimaryTaskSet", "ecs:DeleteTaskSet", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:ModifyListener", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:ModifyRule", "lambda:InvokeFunction", "cloudwatch:DescribeAlarms", "sns:Publish", "s3:GetObject", "s3:GetObjectVersion" ], "Resource" : "*", "Effect" : "Allow" }, { "Action" : [ "iam:PassRole" ], "Effect" : "Allow", "Resource" : "*", "Condition" : { "StringLike" : { "iam:PassedToService" : [ "ecs-tasks.amazonaws.com" ] } } }',
 };
 
+/** What an ECS blue/green lifecycle hook function must be allowed: reporting its result to CodeDeploy. */
+export const CODEDEPLOY_HOOK_DOC: DocQuote = {
+  url: 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html',
+  quote: 'The deployment is considered to have failed if CodeDeploy is not notified by the Lambda validation function within one hour. ... codedeploy.putLifecycleEventHookExecutionStatus(params, ...)',
+};
+
 /** Where compute actions of a pipeline write their logs. */
 export const ACTION_LOGS_DOC: DocQuote = {
   url: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/security-iam-permissions-console-logs.html',

@@ -24,6 +24,7 @@ import { App, CfnParameter, Duration, RemovalPolicy, Stack, StackProps } from 'a
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -143,9 +144,12 @@ function approval(scope: Construct, reviewUrl: string) {
 }
 
 function webService(
-  scope: Construct, name: string, cluster: ecs.ICluster, controller: ecs.DeploymentControllerType, native = false,
+  scope: Construct, name: string, cluster: ecs.ICluster, controller: ecs.DeploymentControllerType, native = false, arm = false,
 ): ecs.FargateService {
-  const taskDefinition = new ecs.FargateTaskDefinition(scope, `${name}Task`);
+  // ARM64 tasks run the linux/arm64 image the main ECS pipeline builds on an ARM build host.
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, `${name}Task`, arm
+    ? { runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX } }
+    : {});
   taskDefinition.addContainer('web', {
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'),
     essential: true,
@@ -183,9 +187,9 @@ function ecsStack(app: App, shared: Shared): void {
     subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }],
   });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-  const rolling = webService(stack, 'Rolling', cluster, ecs.DeploymentControllerType.ECS);
-  const nativeBlueGreen = webService(stack, 'Native', cluster, ecs.DeploymentControllerType.ECS, true);
-  const codeDeployed = webService(stack, 'CodeDeployed', cluster, ecs.DeploymentControllerType.CODE_DEPLOY);
+  const rolling = webService(stack, 'Rolling', cluster, ecs.DeploymentControllerType.ECS, false, true);
+  const nativeBlueGreen = webService(stack, 'Native', cluster, ecs.DeploymentControllerType.ECS, true, true);
+  const codeDeployed = webService(stack, 'CodeDeployed', cluster, ecs.DeploymentControllerType.CODE_DEPLOY, false, true);
   const imported = ecs.FargateService.fromFargateServiceAttributes(stack, 'Imported', {
     serviceArn: 'arn:aws:ecs:us-east-1:111111111111:service/legacy-cluster/legacy-web',
     cluster: ecs.Cluster.fromClusterAttributes(stack, 'LegacyCluster', { clusterName: 'legacy-cluster', vpc }),
@@ -214,7 +218,8 @@ function ecsStack(app: App, shared: Shared): void {
       connectionArn: OLD_CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main', filePaths: ['src/**'], tags: ['v*'],
     }),
     artifactStore: shared.store,
-    buildOptions: buildOptions(shared),
+    // An ARM build host: the linux/arm64 image is built natively, with no QEMU emulation.
+    buildOptions: { ...buildOptions(shared), buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 },
     repositoryOptions: { maxImageCount: 20, untaggedImageExpiration: Duration.days(3), repositoryName: 'coverage/shop', removalPolicy: RemovalPolicy.DESTROY },
     imageBuild: { dockerfile: 'docker/Dockerfile', context: '.', buildArgs: { VERSION: '1' }, platform: 'linux/arm64', registryCache: true },
     vulnerabilityGate: { failOn: ScanSeverity.HIGH, keepSbom: true, scanTimeout: Duration.minutes(20) },
