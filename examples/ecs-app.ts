@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -87,6 +87,11 @@ export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {
     ],
     notifications: { emails: ['team@acme.example'] },
   });
+
+  // The services start on a public placeholder image until the pipeline's first run; after a
+  // `cdk deploy` that changes their task definitions, start the pipeline again (README: "Day 2").
+  Annotations.of(pipeline).acknowledgeWarning('cdk-delivery-pipelines:EcsImageResetByCdkDeploy',
+    'placeholder image until the first pipeline run; the pipeline is re-run after task definition changes');
 
   return { app, stack, pipeline };
 }
