@@ -52,7 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
   depsUpgrade: false,
-  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/', '.jsii.tabl.json', '__pycache__/'],
   eslintOptions: {
     dirs: ['src'],
     // Dev dirs may import devDependencies (cdk-nag, aws-cdk-lib/assertions).
@@ -104,6 +104,14 @@ project.addTask('test:consumers', {
 project.addTask('test:security', {
   description: 'Run cdk-nag packs, cfn-lint and checkov over the example apps and write docs/security.md',
   exec: 'bash test/security/scan.sh',
+});
+
+// First-run simulation: every example pipeline run in stage order with the real AWS CLI against
+// a local emulator, each call authorized against the calling role's synthesized policies.
+project.addTask('test:simulation', {
+  description: 'Run every example pipeline once against a local AWS emulator, checking each call against its role\'s policies',
+  exec: 'bash test/verification/simulation.sh',
+  receiveArgs: true,
 });
 
 // Synth time, memory and footprint against hand-written L2 pipelines (a benchmark, not a test).

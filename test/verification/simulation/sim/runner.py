@@ -1,0 +1,683 @@
+"""First-run simulation of one example pipeline, stage by stage, as CodePipeline would run it.
+
+For each action in stage and run order:
+  Source (CodeStarSourceConnection)  the source action role uses the connection and puts the
+                                     source zip into the artifact store
+  CodeBuild                          the action role starts the build; the project's role reads the
+                                     input artifact, and the buildspec's phases run in bash with
+                                     the project's and the action's variables, `aws` being the real
+                                     AWS CLI against the emulator as that role; exported variables
+                                     are passed on; the output artifact is put into the store
+  ECS / CodeDeployToECS / Lambda     the action role makes the calls the action reference page
+                                     lists; each task execution role must pull the exact image the
+                                     deploy file names
+  Manual approval                    the action role publishes to the approval topic
+
+Every AWS call is authorized against the calling role's synthesized policies (sim_plugin.py);
+a denied call, an unmapped call, or a failing script fails the pipeline.
+"""
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+import zipfile
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import actions, template
+from .emulator import ACCOUNT, REGION, Moto
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIM_DIR = os.path.dirname(HERE)
+STUBS = os.path.join(SIM_DIR, 'stubs')
+SAMPLE_APP = os.path.join(SIM_DIR, 'sample-app')
+COMMIT = '0123456789abcdef0123456789abcdef01234567'
+
+# What each deploy action's role needs, as the CodePipeline action reference pages list it
+# ("Service role permissions" of each page); checked with the concrete resources of the action.
+ACTION_PAGES = {
+    'ECS': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECS.html',
+    'CodeDeployToECS': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECSbluegreen.html',
+    'Lambda': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html',
+    'CodeBuild': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeBuild.html',
+    'CodeStarSourceConnection': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html',
+    'Manual': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/approvals-service-role-permissions.html',
+}
+
+
+class StepFailed(Exception):
+    pass
+
+
+class Simulation:
+    def __init__(self, name: str, assembly_dir: str, out_dir: str, python_bin: str,
+                 mutate_policies=None, command_timeout: int = 240):
+        self.name = name
+        self.stack = template.load_stacks(assembly_dir)[0]
+        self.out = out_dir
+        self.bin = python_bin
+        self.mutate = mutate_policies
+        self.timeout = command_timeout
+        os.makedirs(out_dir, exist_ok=True)
+        self.log_path = os.path.join(out_dir, 'calls.jsonl')
+        open(self.log_path, 'w').close()
+        self.steps: List[Dict[str, Any]] = []
+        self.variables: Dict[str, str] = {
+            'codepipeline.PipelineExecutionId': str(uuid.UUID(hashlib.md5(name.encode()).hexdigest())),
+        }
+        self.artifacts: Dict[str, Tuple[str, str]] = {}  # name -> (bucket, key)
+
+    # -- set-up -------------------------------------------------------------------------
+    def _bundle(self) -> Dict[str, Any]:
+        roles = template.role_policies(self.stack)
+        if self.mutate:
+            self.mutate(roles)
+        keys = template.bucket_keys(self.stack)
+        pipe = self.pipeline()[1]
+        store = self.stack.resolve(pipe.get('ArtifactStore', {}))
+        if store.get('EncryptionKey'):
+            keys[store['Location']] = store['EncryptionKey']['Id']
+        return {
+            'account': ACCOUNT, 'region': REGION, 'roles': roles,
+            'resourcePolicies': template.resource_policies(self.stack), 'bucketKeys': keys,
+            'stubs': {
+                # Operations the emulator does not serve: answered as AWS documents them.
+                'codebuild:StartBuild': {'build': {'id': f'{self.name}:00000000-0000-0000-0000-000000000001'}},
+                'codebuild:BatchGetBuilds': {'builds': [{'id': f'{self.name}:00000000-0000-0000-0000-000000000001', 'buildStatus': 'SUCCEEDED'}]},
+                'inspector2:ListCoverage': {'coveredResources': []},
+                'inspector2:ListFindings': {'findings': []},
+                'codedeploy:CreateDeployment': {'deploymentId': 'd-SIMULATED1'},
+                'codedeploy:GetDeployment': {'deploymentInfo': {'deploymentId': 'd-SIMULATED1', 'status': 'Succeeded'}},
+            },
+        }
+
+    def pipeline(self) -> Tuple[str, Dict[str, Any]]:
+        pipes = self.stack.of_type('AWS::CodePipeline::Pipeline')
+        lid = next(iter(pipes))
+        return lid, pipes[lid]['Properties']
+
+    def seed(self, moto: Moto) -> None:
+        """Create in the emulator what the template names, with the template's names."""
+        st = self.stack
+        iam = moto.client('iam')
+        for lid, r in st.of_type('AWS::IAM::Role').items():
+            iam.create_role(RoleName=st.physical_name(lid), AssumeRolePolicyDocument=json.dumps(
+                st.resolve(r['Properties'].get('AssumeRolePolicyDocument', {}))))
+        s3 = moto.client('s3')
+        for lid in st.of_type('AWS::S3::Bucket'):
+            s3.create_bucket(Bucket=st.physical_name(lid))
+        for lid, r in st.of_type('AWS::S3::Bucket').items():
+            if r.get('Properties', {}).get('VersioningConfiguration', {}).get('Status') == 'Enabled':
+                s3.put_bucket_versioning(Bucket=st.physical_name(lid), VersioningConfiguration={'Status': 'Enabled'})
+        ecr = moto.client('ecr')
+        for lid in st.of_type('AWS::ECR::Repository'):
+            ecr.create_repository(repositoryName=st.physical_name(lid))
+        logs = moto.client('logs')
+        for lid in st.of_type('AWS::Logs::LogGroup'):
+            logs.create_log_group(logGroupName=st.physical_name(lid))
+        ecs = moto.client('ecs')
+        for lid in st.of_type('AWS::ECS::Cluster'):
+            ecs.create_cluster(clusterName=st.physical_name(lid))
+        for lid, r in st.of_type('AWS::ECS::TaskDefinition').items():
+            ecs.register_task_definition(**_camel(st.resolve(r['Properties'])))
+        for lid, r in st.of_type('AWS::ECS::Service').items():
+            p = st.resolve(r['Properties'])
+            ecs.create_service(cluster=p['Cluster'], serviceName=st.physical_name(lid), taskDefinition=p['TaskDefinition'],
+                               desiredCount=p.get('DesiredCount', 1), launchType=p.get('LaunchType', 'FARGATE'),
+                               deploymentController={'type': p.get('DeploymentController', {}).get('Type', 'ECS')})
+        lam = moto.client('lambda')
+        code = _zip_bytes({'index.js': 'exports.handler = async () => ({ statusCode: 200 });\n'})
+        for lid, r in st.of_type('AWS::Lambda::Function').items():
+            p = st.resolve(r['Properties'])
+            if 'ZipFile' not in p.get('Code', {}) and 'S3Bucket' not in p.get('Code', {}):
+                continue
+            lam.create_function(FunctionName=st.physical_name(lid), Runtime=p.get('Runtime', 'nodejs20.x'), Role=p['Role'],
+                                Handler=p.get('Handler', 'index.handler'), Code={'ZipFile': code})
+        versions: Dict[str, str] = {}
+        for lid, r in st.of_type('AWS::Lambda::Version').items():
+            fn = st.resolve(r['Properties']['FunctionName'])
+            versions[lid] = lam.publish_version(FunctionName=fn)['Version']
+        for lid, r in st.of_type('AWS::Lambda::Alias').items():
+            p = st.resolve(r['Properties'])
+            lam.create_alias(FunctionName=p['FunctionName'], Name=p['Name'], FunctionVersion=p.get('FunctionVersion', '1'))
+        cf = moto.client('cloudfront')
+        for lid, r in st.of_type('AWS::CloudFront::Distribution').items():
+            d = cf.create_distribution(DistributionConfig={
+                'CallerReference': lid, 'Comment': lid, 'Enabled': True,
+                'Origins': {'Quantity': 1, 'Items': [{'Id': 'site', 'DomainName': 'site.s3.us-east-1.amazonaws.com',
+                                                      'S3OriginConfig': {'OriginAccessIdentity': ''}}]},
+                'DefaultCacheBehavior': {'TargetOriginId': 'site', 'ViewerProtocolPolicy': 'redirect-to-https',
+                                         'MinTTL': 0, 'ForwardedValues': {'QueryString': False, 'Cookies': {'Forward': 'none'}}},
+            })['Distribution']
+            # The emulator chooses distribution ids: the template's references follow it.
+            st.override(lid, Ref=d['Id'], DomainName=d['DomainName'],
+                        Arn=f'arn:aws:cloudfront::{ACCOUNT}:distribution/{d["Id"]}')
+        sns = moto.client('sns')
+        for lid in st.of_type('AWS::SNS::Topic'):
+            sns.create_topic(Name=st.physical_name(lid))
+
+    # -- the AWS CLI as a role -------------------------------------------------------------
+    def cli_env(self, moto: Moto, role: str, step: str, work: str) -> Dict[str, str]:
+        config = os.path.join(self.out, 'aws-config')
+        with open(config, 'w', encoding='utf-8') as f:
+            f.write(f'[default]\nregion = {REGION}\noutput = json\n\n[plugins]\nsim = sim_plugin\n')
+        path = os.pathsep.join([STUBS, os.path.dirname(self.bin), '/usr/local/bin', '/usr/bin', '/bin'])
+        return {
+            'PATH': path, 'HOME': os.path.join(work, 'home'), 'LANG': 'C.UTF-8',
+            'AWS_CONFIG_FILE': config, 'AWS_SHARED_CREDENTIALS_FILE': os.path.join(self.out, 'no-credentials'),
+            'AWS_ACCESS_KEY_ID': 'ASIASIMULATION', 'AWS_SECRET_ACCESS_KEY': 'simulation', 'AWS_SESSION_TOKEN': 'simulation',
+            'AWS_ENDPOINT_URL': moto.endpoint, 'AWS_DEFAULT_REGION': REGION, 'AWS_REGION': REGION, 'AWS_PAGER': '',
+            'AWS_MAX_ATTEMPTS': '1', 'SIM_BUNDLE': self.bundle_path, 'SIM_ROLE': role, 'SIM_LOG': self.log_path,
+            'PYTHONPATH': SIM_DIR, 'SIM_STEP': step, 'SIM_PYTHON': self.bin, 'SIM_DIR': SIM_DIR, 'SIM_ENDPOINT': moto.endpoint,
+        }
+
+    def aws(self, moto: Moto, role: str, step: str, args: List[str], stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
+        work = tempfile.mkdtemp(prefix='sim-cli-', dir=self.out)
+        os.makedirs(os.path.join(work, 'home'), exist_ok=True)
+        env = self.cli_env(moto, role, step, work)
+        aws = os.path.join(os.path.dirname(self.bin), 'aws')
+        proc = subprocess.run([aws] + args, env=env, input=stdin, capture_output=True, timeout=self.timeout)
+        shutil.rmtree(work, ignore_errors=True)
+        self.record(step, 'aws ' + ' '.join(args[:2]), proc.returncode == 0, proc.stderr.decode(errors='replace').strip()[-600:])
+        return proc
+
+    def check(self, role: str, step: str, action: str, resource: str, context: Optional[Dict[str, Any]] = None,
+              what: str = '') -> bool:
+        """A permission-only check (no API call to make, or one the emulator cannot serve)."""
+        import sim_plugin  # noqa: E402 - same evaluation and log as the CLI's calls
+        with open(self.bundle_path, encoding='utf-8') as f:
+            bundle = json.load(f)
+        ctx = {'aws:SecureTransport': 'true', 'aws:RequestedRegion': REGION}
+        ctx.update(context or {})
+        ok, results = sim_plugin.authorize(bundle, role, [actions.Request(action, resource, ctx)])
+        with open(self.log_path, 'a', encoding='utf-8') as f:
+            f.write(json.dumps({'role': role, 'step': step, 'service': action.split(':')[0], 'operation': action.split(':')[1],
+                                'permissionCheck': True, 'what': what, 'allowed': ok, 'requests': results,
+                                'reason': results[0]['reason']}) + '\n')
+        return ok
+
+    def record(self, step: str, what: str, ok: bool, detail: str = '') -> None:
+        self.steps.append({'step': step, 'what': what, 'ok': ok, 'detail': detail})
+
+    # -- artifacts ---------------------------------------------------------------------------
+    def store(self) -> Tuple[str, str]:
+        p = self.stack.resolve(self.pipeline()[1]['ArtifactStore'])
+        return p['Location'], p.get('EncryptionKey', {}).get('Id', '')
+
+    def put_artifact(self, moto: Moto, role: str, step: str, name: str, data: bytes) -> None:
+        bucket, _ = self.store()
+        pipeline_name = self.stack.physical_name(self.pipeline()[0])
+        key = f'{pipeline_name[:20]}/{name[:20]}/{uuid.uuid4().hex[:7]}'
+        path = os.path.join(self.out, f'artifact-{name}.zip')
+        with open(path, 'wb') as f:
+            f.write(data)
+        proc = self.aws(moto, role, step, ['s3api', 'put-object', '--bucket', bucket, '--key', key, '--body', path])
+        if proc.returncode != 0:
+            raise StepFailed(f'{step}: could not store artifact {name}: {proc.stderr.decode(errors="replace").strip()}')
+        self.artifacts[name] = (bucket, key)
+
+    def get_artifact(self, moto: Moto, role: str, step: str, name: str) -> bytes:
+        bucket, key = self.artifacts[name]
+        path = os.path.join(self.out, f'download-{uuid.uuid4().hex[:6]}.zip')
+        proc = self.aws(moto, role, step, ['s3api', 'get-object', '--bucket', bucket, '--key', key, path])
+        if proc.returncode != 0:
+            raise StepFailed(f'{step}: could not read artifact {name}: {proc.stderr.decode(errors="replace").strip()}')
+        with open(path, 'rb') as f:
+            data = f.read()
+        os.remove(path)
+        return data
+
+    # -- pipeline walk -----------------------------------------------------------------------
+    def run(self) -> Dict[str, Any]:
+        started = time.time()
+        self.bundle_path = os.path.join(self.out, 'bundle.json')
+        failure = None
+        with Moto(os.path.join(self.out, 'moto.log')) as moto:
+            self.seed(moto)
+            with open(self.bundle_path, 'w', encoding='utf-8') as f:
+                json.dump(self._bundle(), f, indent=1)
+            self.check_assume_roles()
+            _, pipe = self.pipeline()
+            for stage in pipe['Stages']:
+                for order in sorted({a.get('RunOrder', 1) for a in stage['Actions']}):
+                    for action in [a for a in stage['Actions'] if a.get('RunOrder', 1) == order]:
+                        step = f'{stage["Name"]}/{action["Name"]}'
+                        try:
+                            self.run_action(moto, step, action)
+                        except StepFailed as e:
+                            self.record(step, 'action', False, str(e))
+                            failure = failure or str(e)
+                        except subprocess.TimeoutExpired as e:
+                            self.record(step, 'action', False, f'timed out: {e}')
+                            failure = failure or f'{step} timed out'
+                        if failure:
+                            break
+                    if failure:
+                        break
+                if failure:
+                    break
+        calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
+        denied = [c for c in calls if not c.get('allowed')]
+        return {'name': self.name, 'seconds': round(time.time() - started, 1), 'steps': self.steps, 'calls': len(calls),
+                'denied': denied, 'failure': failure, 'ok': failure is None and not denied}
+
+    def check_assume_roles(self) -> None:
+        """The pipeline role assumes each action role (and the action role's trust policy lets it)."""
+        _, pipe = self.pipeline()
+        pipeline_role = self._role_of(pipe['RoleArn'])
+        for stage in pipe['Stages']:
+            for a in stage['Actions']:
+                if 'RoleArn' in a:
+                    arn = self.stack.resolve(a['RoleArn'])
+                    self.check(pipeline_role, f'{stage["Name"]}/{a["Name"]}', 'sts:AssumeRole', arn, what='pipeline role assumes the action role')
+
+    def _role_of(self, arn_value: Any) -> str:
+        arn = self.stack.resolve(arn_value)
+        for lid in self.stack.of_type('AWS::IAM::Role'):
+            if self.stack.resolve({'Fn::GetAtt': [lid, 'Arn']}) == arn:
+                return lid
+        raise StepFailed(f'no role with ARN {arn} in the template')
+
+    def run_action(self, moto: Moto, step: str, action: Dict[str, Any]) -> None:
+        provider = action['ActionTypeId']['Provider']
+        role = self._role_of(action['RoleArn']) if 'RoleArn' in action else self._role_of(self.pipeline()[1]['RoleArn'])
+        config = self.stack.resolve(action.get('Configuration', {}))
+        handler = {
+            'CodeStarSourceConnection': self.source_connection, 'CodeBuild': self.codebuild, 'ECS': self.ecs_deploy,
+            'CodeDeployToECS': self.codedeploy_ecs, 'Lambda': self.lambda_deploy, 'Manual': self.approval,
+        }.get(provider)
+        if handler is None:
+            raise StepFailed(f'{step}: the simulation does not model {provider} actions')
+        handler(moto, step, role, config, action)
+
+    def _subst(self, text: str) -> str:
+        def repl(m):
+            key = m.group(1)
+            if key not in self.variables:
+                raise StepFailed(f'pipeline variable #{{{key}}} has no value at this point of the run')
+            return self.variables[key]
+        return re.sub(r'#\{([^}]+)\}', repl, text)
+
+    # -- Source --------------------------------------------------------------------------------
+    def source_connection(self, moto, step, role, config, action):
+        arn = config['ConnectionArn']
+        # IAM needs the action's service prefix to match the connection ARN's (AWS "Connections rename").
+        prefix = arn.split(':')[2]
+        ok = self.check(role, step, f'{prefix}:UseConnection', arn, {f'{prefix}:FullRepositoryId': config['FullRepositoryId']},
+                        what='source action uses the connection')
+        # A denial is recorded (it fails the run); the run goes on so later stages are judged too.
+        self.record(step, f'{prefix}:UseConnection on {arn}', ok)
+        files = _tree(os.path.join(SAMPLE_APP, 'files'))
+        self.put_artifact(moto, role, step, action['OutputArtifacts'][0]['Name'], _zip_bytes(files))
+        ns = action.get('Namespace')
+        if ns:
+            self.variables.update({f'{ns}.CommitId': COMMIT, f'{ns}.BranchName': config.get('BranchName', 'main'),
+                                   f'{ns}.FullRepositoryName': config['FullRepositoryId'], f'{ns}.ConnectionArn': arn,
+                                   f'{ns}.CommitMessage': 'Simulated commit', f'{ns}.AuthorDate': '2026-01-01T00:00:00Z',
+                                   f'{ns}.ProviderType': 'GitHub'})
+
+    # -- CodeBuild -------------------------------------------------------------------------------
+    def codebuild(self, moto, step, role, config, action):
+        project_lid = next(lid for lid in self.stack.of_type('AWS::CodeBuild::Project')
+                           if self.stack.physical_name(lid) == config['ProjectName'])
+        project = self.stack.resources[project_lid]['Properties']
+        project_arn = self.stack.resolve({'Fn::GetAtt': [project_lid, 'Arn']})
+        # The action role starts the build and follows it (action reference: CodeBuild).
+        for args in (['codebuild', 'start-build', '--project-name', config['ProjectName']],
+                     ['codebuild', 'batch-get-builds', '--ids', f'{config["ProjectName"]}:00000000-0000-0000-0000-000000000001']):
+            if self.aws(moto, role, step, args).returncode != 0:
+                raise StepFailed(f'{step}: the action role cannot {args[1]} {project_arn}')
+        build_role = self._role_of(project['ServiceRole'])
+        # CodeBuild writes the build's log as the project role.
+        logs_cfg = self.stack.resolve(project.get('LogsConfig', {})).get('CloudWatchLogs', {})
+        if logs_cfg.get('Status') == 'ENABLED' and logs_cfg.get('GroupName'):
+            group = logs_cfg['GroupName']
+            stream = f'{uuid.uuid4()}'
+            for args in (['logs', 'create-log-stream', '--log-group-name', group, '--log-stream-name', stream],
+                         ['logs', 'put-log-events', '--log-group-name', group, '--log-stream-name', stream,
+                          '--log-events', f'timestamp={int(time.time() * 1000)},message=build started']):
+                if self.aws(moto, build_role, step, args).returncode != 0:
+                    raise StepFailed(f'{step}: the project role cannot write its build log to {group}')
+        work = tempfile.mkdtemp(prefix='build-', dir=self.out)
+        src = os.path.join(work, 'src')
+        os.makedirs(src)
+        inputs = action.get('InputArtifacts', [])
+        if inputs:
+            data = self.get_artifact(moto, build_role, step, inputs[0]['Name'])
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                z.extractall(src)
+        env = {}
+        for v in self.stack.resolve(project.get('Environment', {})).get('EnvironmentVariables', []):
+            env[v['Name']] = self._variable(build_role, step, v.get('Type', 'PLAINTEXT'), v['Value'])
+        for v in json.loads(config.get('EnvironmentVariables', '[]')):
+            env[v['name']] = self._variable(build_role, step, v.get('type', 'PLAINTEXT'), self._subst(v['value']))
+        spec = json.loads(self.stack.resolve(project['Source']['BuildSpec']))
+        exported = self.run_buildspec(moto, step, build_role, spec, env, src, work, project_lid)
+        ns = action.get('Namespace')
+        if ns:
+            self.variables.update({f'{ns}.{k}': v for k, v in exported.items()})
+        self.report_permissions(step, build_role, spec)
+        for out in action.get('OutputArtifacts', []):
+            self.put_artifact(moto, build_role, step, out['Name'], self.collect_artifacts(spec, src))
+        shutil.rmtree(work, ignore_errors=True)
+
+    def _variable(self, role, step, kind, value):
+        if kind == 'PARAMETER_STORE':
+            self.check(role, step, 'ssm:GetParameters', f'arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{value.lstrip("/")}',
+                       what='CodeBuild reads a PARAMETER_STORE variable')
+            return f'sample-value-of-{value}'
+        if kind == 'SECRETS_MANAGER':
+            secret = value.split(':')[0] if not value.startswith('arn:') else ':'.join(value.split(':')[:7])
+            arn = secret if secret.startswith('arn:') else f'arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{secret}-AbCdEf'
+            self.check(role, step, 'secretsmanager:GetSecretValue', arn, what='CodeBuild reads a SECRETS_MANAGER variable')
+            return 'sample-secret'
+        return value
+
+    def run_buildspec(self, moto, step, role, spec, variables, src, work, project_lid) -> Dict[str, str]:
+        phases = spec.get('phases', {})
+        lines = ['cd "$CODEBUILD_SRC_DIR"']
+        n = 0
+        for phase in ('install', 'pre_build', 'build', 'post_build'):
+            for command in phases.get(phase, {}).get('commands', []):
+                n += 1
+                path = os.path.join(work, f'cmd-{n}.sh')
+                with open(path, 'w', encoding='utf-8') as f:
+                    f.write(command + '\n')
+                # Each command runs in the same shell, as CodeBuild runs them; the first failure stops the build.
+                lines.append(f'echo "[Container] Running command ({phase})"; . {path} || {{ status=$?; '
+                             f'echo "[Container] Command did not exit successfully (phase {phase}, exit status $status)" >&2; exit $status; }}')
+        exported = spec.get('env', {}).get('exported-variables', [])
+        out_vars = os.path.join(work, 'exported.json')
+        lines.append('for v in ' + ' '.join(exported or ['_']) + '; do printf "%s=%s\\n" "$v" "${!v:-}"; done > ' + out_vars)
+        script = os.path.join(work, 'build.sh')
+        with open(script, 'w', encoding='utf-8') as f:
+            f.write('\n'.join(lines) + '\n')
+        env = self.cli_env(moto, role, step, work)
+        os.makedirs(env['HOME'], exist_ok=True)
+        env.update(variables)
+        env.update({'CODEBUILD_SRC_DIR': src, 'CODEBUILD_BUILD_ID': f'{self.stack.physical_name(project_lid)}:{uuid.uuid4()}',
+                    'CODEBUILD_RESOLVED_SOURCE_VERSION': COMMIT, 'CODEBUILD_INITIATOR': 'codepipeline/simulation',
+                    'SIM_WORK': work})
+        log_path = os.path.join(self.out, re.sub(r'[^A-Za-z0-9]+', '-', step) + '.log')
+        with open(log_path, 'wb') as log:
+            proc = subprocess.run(['bash', script], env=env, cwd=src, stdout=log, stderr=subprocess.STDOUT, timeout=self.timeout)
+        with open(log_path, encoding='utf-8', errors='replace') as f:
+            tail = f.read()[-1500:]
+        self.record(step, 'buildspec', proc.returncode == 0, tail if proc.returncode else '')
+        if proc.returncode != 0:
+            raise StepFailed(f'{step}: the buildspec failed (exit status {proc.returncode}); log {log_path}:\n{tail}')
+        values = {}
+        if os.path.exists(out_vars):
+            for line in open(out_vars, encoding='utf-8'):
+                k, _, v = line.rstrip('\n').partition('=')
+                if k in exported:
+                    values[k] = v
+        return values
+
+    def report_permissions(self, step, role, spec):
+        for group in spec.get('reports', {}):
+            arn = group if group.startswith('arn:') else f'arn:aws:codebuild:{REGION}:{ACCOUNT}:report-group/{group}'
+            for act in ('codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases'):
+                self.check(role, step, act, arn, what='CodeBuild uploads the test report')
+
+    def collect_artifacts(self, spec, src) -> bytes:
+        art = spec.get('artifacts', {})
+        base = os.path.join(src, art.get('base-directory', ''))
+        files: Dict[str, bytes] = {}
+        for pattern in art.get('files', []):
+            for path in _glob(base, pattern):
+                with open(os.path.join(base, path), 'rb') as f:
+                    files[path] = f.read()
+        if not files:
+            raise StepFailed(f'the build produced none of the artifact files {art.get("files")}')
+        return _zip_bytes(files)
+
+    # -- deploy actions ------------------------------------------------------------------------
+    def _artifact_files(self, moto, role, step, action) -> Dict[str, bytes]:
+        files: Dict[str, bytes] = {}
+        for inp in action.get('InputArtifacts', []):
+            data = self.get_artifact(moto, role, step, inp['Name'])
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                for n in z.namelist():
+                    files[f'{inp["Name"]}::{n}'] = z.read(n)
+        return files
+
+    def _service(self, cluster: str, name: str) -> Tuple[str, Dict[str, Any]]:
+        for lid, r in self.stack.of_type('AWS::ECS::Service').items():
+            if self.stack.physical_name(lid) == name:
+                return lid, r
+        raise StepFailed(f'service {name} of cluster {cluster} is not in the template')
+
+    def _task_definition(self, arn_or_family: str) -> Tuple[str, Dict[str, Any]]:
+        family = arn_or_family.split('/')[-1].split(':')[0]
+        for lid, r in self.stack.of_type('AWS::ECS::TaskDefinition').items():
+            if self.stack.resolve(r['Properties'].get('Family')) == family:
+                return lid, self.stack.resolve(r['Properties'])
+        raise StepFailed(f'task definition {arn_or_family} is not in the template')
+
+    def _pass_roles(self, role, step, taskdef: Dict[str, Any]):
+        for key in ('TaskRoleArn', 'ExecutionRoleArn', 'taskRoleArn', 'executionRoleArn'):
+            if taskdef.get(key):
+                self.check(role, step, 'iam:PassRole', taskdef[key], {'iam:PassedToService': 'ecs-tasks.amazonaws.com'},
+                           what=f'pass the {key[0].lower() + key[1:]} to ECS')
+
+    def image_pull(self, moto, step, taskdef: Dict[str, Any], image: str):
+        """The task execution role can pull the exact image the deploy file names, and the image exists."""
+        exec_arn = taskdef.get('ExecutionRoleArn') or taskdef.get('executionRoleArn')
+        m = re.match(r'^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/([^@:]+)(?:@(sha256:[0-9a-f]+)|:(.+))?$', image)
+        if not m:
+            self.record(step, f'image {image}', True, 'not a private ECR image: nothing to grant')
+            return
+        if not exec_arn:
+            raise StepFailed(f'{step}: the task definition has no execution role to pull {image}')
+        role = self._role_of(exec_arn)
+        account, region, repo, digest, tag = m.groups()
+        repo_arn = f'arn:aws:ecr:{region}:{account}:repository/{repo}'
+        ok = all([
+            self.check(role, step, 'ecr:GetAuthorizationToken', '*', what='task execution role logs in to ECR'),
+            self.check(role, step, 'ecr:BatchGetImage', repo_arn, what=f'task execution role pulls {image}'),
+            self.check(role, step, 'ecr:GetDownloadUrlForLayer', repo_arn, what=f'task execution role pulls {image}'),
+        ])
+        ids = {'imageDigest': digest} if digest else {'imageTag': tag or 'latest'}
+        try:
+            moto.client('ecr').describe_images(repositoryName=repo, imageIds=[ids])
+            exists = True
+        except Exception:  # noqa: BLE001
+            exists = False
+        self.record(step, f'image {image} exists in the registry', exists)
+        if not exists:
+            raise StepFailed(f'{step}: the deploy file names {image}, which is not in the registry')
+        # Recorded (it fails the run: the tasks would stop with CannotPullContainerError); the run goes on.
+        self.record(step, f'task execution role {exec_arn} pulls {image}', ok,
+                    '' if ok else 'tasks would stop with CannotPullContainerError')
+
+    def ecs_deploy(self, moto, step, role, config, action):
+        files = self._artifact_files(moto, role, step, action)
+        name = f'{action["InputArtifacts"][0]["Name"]}::{config.get("FileName", "imagedefinitions.json")}'
+        if name not in files:
+            raise StepFailed(f'{step}: the input artifact has no {config.get("FileName")}')
+        definitions = json.loads(files[name])
+        cluster, service = config['ClusterName'], config['ServiceName']
+        described = self.aws(moto, role, step, ['ecs', 'describe-services', '--cluster', cluster, '--services', service])
+        if described.returncode != 0:
+            raise StepFailed(f'{step}: ecs:DescribeServices denied or failed')
+        current = json.loads(described.stdout)['services'][0]['taskDefinition']
+        got = self.aws(moto, role, step, ['ecs', 'describe-task-definition', '--task-definition', current])
+        if got.returncode != 0:
+            raise StepFailed(f'{step}: ecs:DescribeTaskDefinition denied or failed')
+        td = json.loads(got.stdout)['taskDefinition']
+        for c in td['containerDefinitions']:
+            for d in definitions:
+                if d['name'] == c['name']:
+                    c['image'] = d['imageUri']
+        register = {k: td[k] for k in ('family', 'containerDefinitions', 'taskRoleArn', 'executionRoleArn', 'networkMode',
+                                       'requiresCompatibilities', 'cpu', 'memory') if td.get(k)}
+        self._pass_roles(role, step, register)
+        reg = self.aws(moto, role, step, ['ecs', 'register-task-definition', '--cli-input-json', json.dumps(register)])
+        if reg.returncode != 0:
+            raise StepFailed(f'{step}: ecs:RegisterTaskDefinition denied or failed')
+        new_arn = json.loads(reg.stdout)['taskDefinition']['taskDefinitionArn']
+        for act in ('ecs:DescribeTasks', 'ecs:ListTasks'):
+            self.check(role, step, act, '*' if act == 'ecs:ListTasks' else f'arn:aws:ecs:{REGION}:{ACCOUNT}:task/{cluster}/*',
+                       {'ecs:cluster': f'arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{cluster}'}, what='action reference: ECS')
+        upd = self.aws(moto, role, step, ['ecs', 'update-service', '--cluster', cluster, '--service', service,
+                                          '--task-definition', new_arn])
+        if upd.returncode != 0:
+            raise StepFailed(f'{step}: ecs:UpdateService denied or failed')
+        for d in definitions:
+            self.image_pull(moto, step, register, d['imageUri'])
+        self._log_permissions(step, register)
+
+    def _log_permissions(self, step, taskdef):
+        """The execution role writes the awslogs stream of each container."""
+        exec_arn = taskdef.get('executionRoleArn') or taskdef.get('ExecutionRoleArn')
+        if not exec_arn:
+            return
+        role = self._role_of(exec_arn)
+        for c in taskdef.get('containerDefinitions', taskdef.get('ContainerDefinitions', [])):
+            lc = c.get('logConfiguration') or c.get('LogConfiguration') or {}
+            opts = lc.get('options') or lc.get('Options') or {}
+            group = opts.get('awslogs-group')
+            if group:
+                stream = f'arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}:log-stream:web/web/0'
+                self.check(role, step, 'logs:CreateLogStream', stream, what='task execution role opens the container log')
+                self.check(role, step, 'logs:PutLogEvents', stream, what='task execution role writes the container log')
+
+    def codedeploy_ecs(self, moto, step, role, config, action):
+        files = self._artifact_files(moto, role, step, action)
+        taskdef_raw = files.get(f'{config["TaskDefinitionTemplateArtifact"]}::{config["TaskDefinitionTemplatePath"]}')
+        appspec = files.get(f'{config["AppSpecTemplateArtifact"]}::{config["AppSpecTemplatePath"]}')
+        if taskdef_raw is None or appspec is None:
+            raise StepFailed(f'{step}: the input artifact lacks the task definition or AppSpec template')
+        image_detail = json.loads(files[f'{config["Image1ArtifactName"]}::imageDetail.json'])
+        placeholder = f'<{config["Image1ContainerName"]}>'
+        text = taskdef_raw.decode()
+        if placeholder not in text:
+            raise StepFailed(f'{step}: {config["TaskDefinitionTemplatePath"]} has no {placeholder} placeholder')
+        taskdef = json.loads(text.replace(placeholder, image_detail['ImageURI']))
+        app, group = config['ApplicationName'], config['DeploymentGroupName']
+        dg = f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentgroup:{app}/{group}'
+        dg_lid = next(lid for lid in self.stack.of_type('AWS::CodeDeploy::DeploymentGroup') if self.stack.physical_name(lid) == group)
+        dg_props = self.stack.resolve(self.stack.resources[dg_lid]['Properties'])
+        config_name = dg_props.get('DeploymentConfigName', 'CodeDeployDefault.ECSAllAtOnce')
+        for act, res in (('codedeploy:GetApplication', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:application:{app}'),
+                         ('codedeploy:GetApplicationRevision', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:application:{app}'),
+                         ('codedeploy:RegisterApplicationRevision', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:application:{app}'),
+                         ('codedeploy:CreateDeployment', dg), ('codedeploy:GetDeployment', dg),
+                         ('codedeploy:GetDeploymentConfig', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentconfig:{config_name}')):
+            self.check(role, step, act, res, what='action reference: CodeDeployToECS')
+        self._pass_roles(role, step, taskdef)
+        register = {k: v for k, v in taskdef.items() if k in ('family', 'containerDefinitions', 'taskRoleArn', 'executionRoleArn',
+                                                               'networkMode', 'requiresCompatibilities', 'cpu', 'memory')}
+        reg = self.aws(moto, role, step, ['ecs', 'register-task-definition', '--cli-input-json', json.dumps(register)])
+        if reg.returncode != 0:
+            raise StepFailed(f'{step}: ecs:RegisterTaskDefinition denied or failed')
+        # CodeDeploy itself then shifts traffic as the deployment group's service role.
+        cd_role = self._role_of(dg_props['ServiceRoleArn'])
+        for svc in dg_props.get('ECSServices', []):
+            service_arn = f'arn:aws:ecs:{REGION}:{ACCOUNT}:service/{svc["ClusterName"]}/{svc["ServiceName"]}'
+            ctx = {'ecs:cluster': f'arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{svc["ClusterName"]}', 'ecs:service': service_arn}
+            for act, res in (('ecs:DescribeServices', service_arn),
+                             ('ecs:CreateTaskSet', f'arn:aws:ecs:{REGION}:{ACCOUNT}:task-set/{svc["ClusterName"]}/{svc["ServiceName"]}/*'),
+                             ('ecs:UpdateServicePrimaryTaskSet', service_arn),
+                             ('ecs:DeleteTaskSet', f'arn:aws:ecs:{REGION}:{ACCOUNT}:task-set/{svc["ClusterName"]}/{svc["ServiceName"]}/*')):
+                self.check(cd_role, step, act, res, ctx, what='CodeDeploy blue/green (AWSCodeDeployRoleForECS)')
+        for alarm in dg_props.get('AlarmConfiguration', {}).get('Alarms', []):
+            self.check(cd_role, step, 'cloudwatch:DescribeAlarms', f'arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm["Name"]}',
+                       what='CodeDeploy reads the rollback alarms')
+        lb = dg_props.get('BlueGreenDeploymentConfiguration') and dg_props.get('LoadBalancerInfo', {})
+        for pair in (lb or {}).get('TargetGroupPairInfoList', []):
+            for listener in pair.get('ProdTrafficRoute', {}).get('ListenerArns', []) + pair.get('TestTrafficRoute', {}).get('ListenerArns', []):
+                self.check(cd_role, step, 'elasticloadbalancing:ModifyListener', listener, what='CodeDeploy shifts traffic')
+            self.check(cd_role, step, 'elasticloadbalancing:DescribeListeners', '*', what='CodeDeploy shifts traffic')
+            self.check(cd_role, step, 'elasticloadbalancing:DescribeTargetGroups', '*', what='CodeDeploy shifts traffic')
+        self._pass_roles(cd_role, step, taskdef)
+        for c in taskdef.get('containerDefinitions', []):
+            self.image_pull(moto, step, taskdef, c['image'])
+        self._log_permissions(step, taskdef)
+
+    def lambda_deploy(self, moto, step, role, config, action):
+        files = self._artifact_files(moto, role, step, action)
+        fn, alias = config['FunctionName'], config.get('FunctionAlias')
+        code = os.path.join(self.out, 'lambda-package.zip')
+        with open(code, 'wb') as f:
+            f.write(_zip_bytes({k.split('::', 1)[1]: v for k, v in files.items()}))
+        calls = [['lambda', 'get-function-configuration', '--function-name', fn]]
+        if alias:
+            calls.append(['lambda', 'get-alias', '--function-name', fn, '--name', alias])
+        calls.append(['lambda', 'update-function-code', '--function-name', fn, '--zip-file', f'fileb://{code}'])
+        calls.append(['lambda', 'publish-version', '--function-name', fn])
+        for args in calls:
+            if self.aws(moto, role, step, args).returncode != 0:
+                raise StepFailed(f'{step}: lambda {args[1]} denied or failed')
+        versions = self.aws(moto, role, step, ['lambda', 'list-versions-by-function', '--function-name', fn])
+        if alias:
+            latest = json.loads(versions.stdout or '{"Versions": []}').get('Versions', [{}])[-1].get('Version', '2') \
+                if versions.returncode == 0 else '2'
+            if self.aws(moto, role, step, ['lambda', 'update-alias', '--function-name', fn, '--name', alias,
+                                           '--function-version', latest]).returncode != 0:
+                raise StepFailed(f'{step}: lambda update-alias denied or failed')
+        alarms = [a for a in str(config.get('Alarms', '')).split(',') if a]
+        if alarms:
+            if self.aws(moto, role, step, ['cloudwatch', 'describe-alarms', '--alarm-names'] + alarms).returncode != 0:
+                raise StepFailed(f'{step}: cloudwatch describe-alarms denied or failed')
+
+    def approval(self, moto, step, role, config, action):
+        topic = config.get('NotificationArn')
+        if topic:
+            if self.aws(moto, role, step, ['sns', 'publish', '--topic-arn', topic, '--message',
+                                           config.get('CustomData', 'Approval needed')]).returncode != 0:
+                raise StepFailed(f'{step}: the approval action role cannot publish to {topic}')
+        self.record(step, 'approved (simulated reviewer)', True)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _camel(v: Any) -> Any:
+    """CloudFormation's PascalCase properties as the ECS API's camelCase parameters."""
+    if isinstance(v, list):
+        return [_camel(x) for x in v]
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            if k in ('Options', 'options'):
+                out['options'] = x
+                continue
+            out[k[0].lower() + k[1:]] = _camel(x)
+        return out
+    return v
+
+
+def _zip_bytes(files: Dict[str, Any]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(files.items()):
+            z.writestr(name, data if isinstance(data, (bytes, str)) else json.dumps(data))
+    return buf.getvalue()
+
+
+def _tree(root: str) -> Dict[str, bytes]:
+    out = {}
+    for dirpath, _, names in os.walk(root):
+        for n in names:
+            p = os.path.join(dirpath, n)
+            with open(p, 'rb') as f:
+                out[os.path.relpath(p, root)] = f.read()
+    return out
+
+
+def _glob(base: str, pattern: str) -> List[str]:
+    """CodeBuild artifact globs: `**/*` is every file below base."""
+    all_files = sorted(_tree(base)) if os.path.isdir(base) else []
+    regex = '^' + re.escape(pattern).replace(r'\*\*/', '(?:.*/)?').replace(r'\*', '[^/]*') + '$'
+    return [f for f in all_files if re.match(regex, f)]
+
+
+def b64(s: str) -> str:
+    return base64.b64encode(s.encode()).decode()
