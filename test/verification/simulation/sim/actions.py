@@ -127,6 +127,9 @@ def _resources(prefix: str, op: str, p: Dict[str, Any], env: Env) -> Optional[Li
             return [_arn(env, 'ecr', f'repository/{p["repositoryName"]}')]
         return None
     if prefix == 'ecs':
+        if op == 'RegisterTaskDefinition' and 'family' in p:
+            # The revision is not known before the call: any revision of the family.
+            return [_arn(env, 'ecs', f'task-definition/{p["family"]}:*')]
         if op == 'DescribeServices':
             return [_ecs_service(env, p.get('cluster'), s) for s in p.get('services', [])]
         if 'service' in p:
