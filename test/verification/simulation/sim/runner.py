@@ -613,13 +613,14 @@ class Simulation:
             calls.append(['lambda', 'get-alias', '--function-name', fn, '--name', alias])
         calls.append(['lambda', 'update-function-code', '--function-name', fn, '--zip-file', f'fileb://{code}'])
         calls.append(['lambda', 'publish-version', '--function-name', fn])
+        published = None
         for args in calls:
-            if self.aws(moto, role, step, args).returncode != 0:
+            proc = self.aws(moto, role, step, args)
+            if proc.returncode != 0:
                 raise StepFailed(f'{step}: lambda {args[1]} denied or failed')
-        versions = self.aws(moto, role, step, ['lambda', 'list-versions-by-function', '--function-name', fn])
+            published = proc
         if alias:
-            latest = json.loads(versions.stdout or '{"Versions": []}').get('Versions', [{}])[-1].get('Version', '2') \
-                if versions.returncode == 0 else '2'
+            latest = json.loads(published.stdout)['Version']
             if self.aws(moto, role, step, ['lambda', 'update-alias', '--function-name', fn, '--name', alias,
                                            '--function-version', latest]).returncode != 0:
                 raise StepFailed(f'{step}: lambda update-alias denied or failed')
