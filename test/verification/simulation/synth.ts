@@ -1,6 +1,6 @@
 /**
  * First-run simulation, step 1: synthesize every registered example app (examples/registry.ts)
- * into `<out>/<name>/` (a cloud assembly the Python runner reads) and list them in
+ * and the coverage app (../coverage-app.ts) into `<out>/<name>/` (a cloud assembly the Python runner reads) and list them in
  * `<out>/examples.json`.
  *
  *   ts-node --project tsconfig.dev.json test/verification/simulation/synth.ts cdk.out/simulation
@@ -10,13 +10,23 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { EXAMPLES } from '../../../examples/registry';
+import { buildCoverageApp } from '../coverage-app';
+
+/**
+ * The apps the simulation runs: every registered example, and the authorization check's coverage
+ * app (every option that changes what the library grants or runs switched on).
+ */
+const APPS: Array<{ name: string; title: string; build: (app: App) => unknown }> = [
+  ...EXAMPLES,
+  { name: 'coverage-app', title: 'Coverage app: every option of every construct switched on', build: buildCoverageApp },
+];
 
 function main(): void {
   const out = path.resolve(process.argv[2] ?? 'cdk.out/simulation');
   const only = process.argv.slice(3);
   fs.mkdirSync(out, { recursive: true });
   const listed: Array<{ name: string; title: string; dir: string }> = [];
-  for (const example of EXAMPLES) {
+  for (const example of APPS) {
     if (only.length > 0 && !only.includes(example.name)) {
       continue;
     }

@@ -63,6 +63,14 @@ def main(argv) -> int:
 
     with open(os.path.join(synth_dir, 'examples.json'), encoding='utf-8') as f:
         examples = json.load(f)
+
+    lambda_app = next((e for e in examples if e['name'] == 'lambda-app'), None)
+    if lambda_app:
+        print('=== self-test: lambda-app with lambda:UpdateAlias taken out of every policy must fail at its first deploy')
+        ok, message = selftest.pipeline_without_action(lambda_app['dir'], os.path.join(out_dir, 'selftest-pipeline'),
+                                                       python_bin, 'lambda:UpdateAlias')
+        print(('    ok: ' if ok else '    FAILED: ') + message, flush=True)
+        passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
     for ex in examples:
         if only and ex['name'] not in only:
             continue

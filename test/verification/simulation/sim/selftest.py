@@ -1,5 +1,9 @@
-"""Negative self-test: the simulation must be able to fail.
+"""Negative self-tests: the simulation must be able to fail.
 
+`pipeline_without_action`: an example pipeline whose policies lose one action its deploy needs
+must fail with that action denied (and nothing else newly denied).
+
+`run`:
 Against a fresh emulator, the real AWS CLI with the plugin puts an object into a bucket twice:
 as a role whose policy allows s3:PutObject on the bucket (must succeed), and as a role whose policy
 lacks it (must fail with AccessDenied, and the log must record the denial). A third role is
@@ -76,3 +80,25 @@ def run(out_dir: str, python_bin: str) -> Tuple[bool, str]:
     if problems:
         return False, '; '.join(problems)
     return True, 'allowed call reached the emulator; missing s3:PutObject and a bucket-policy Deny failed with AccessDenied'
+
+
+def pipeline_without_action(assembly_dir: str, out_dir: str, python_bin: str, action: str) -> Tuple[bool, str]:
+    from .runner import Simulation
+
+    def drop(roles):
+        for role in roles.values():
+            for doc in role['policies']:
+                for st in doc.get('Statement', []):
+                    acts = st.get('Action')
+                    if isinstance(acts, list):
+                        st['Action'] = [a for a in acts if a != action]
+                    elif acts == action:
+                        st['Action'] = []
+
+    result = Simulation('selftest-' + os.path.basename(assembly_dir), assembly_dir, out_dir, python_bin, mutate_policies=drop).run()
+    denied = {r['action'] for d in result['denied'] for r in d.get('requests', []) if not r.get('allowed')}
+    if result['ok']:
+        return False, f'the run passed although {action} was taken out of every policy'
+    if action not in denied:
+        return False, f'the run failed, but without denying {action} (denied: {sorted(denied)})'
+    return True, f'the run failed with {action} denied ({result["failure"] or "denied calls"})'
