@@ -56,36 +56,57 @@ class StepFailed(Exception):
 
 
 class Simulation:
+    """One app (a cloud assembly): every pipeline of every stack, one after the other, in one emulator."""
+
     def __init__(self, name: str, assembly_dir: str, out_dir: str, python_bin: str,
-                 mutate_policies=None, command_timeout: int = 240):
+                 mutate_policies=None, command_timeout: int = 240, registry_scan_type: str = 'BASIC'):
         self.name = name
-        self.stack = template.load_stacks(assembly_dir)[0]
+        self.stacks = template.load_stacks(assembly_dir)
+        self.stack = self.stacks[0]
+        self.pipeline_lid = ''
         self.out = out_dir
+        self.app_out = out_dir
         self.bin = python_bin
         self.mutate = mutate_policies
         self.timeout = command_timeout
+        self.scan_type = registry_scan_type
         os.makedirs(out_dir, exist_ok=True)
-        self.log_path = os.path.join(out_dir, 'calls.jsonl')
+        self._start_pipeline('')
+
+    def _start_pipeline(self, label: str) -> None:
+        self.out = os.path.join(self.app_out, re.sub(r'[^A-Za-z0-9]+', '-', label)) if label else self.app_out
+        os.makedirs(self.out, exist_ok=True)
+        self.log_path = os.path.join(self.out, 'calls.jsonl')
         open(self.log_path, 'w').close()
         self.steps: List[Dict[str, Any]] = []
         self.variables: Dict[str, str] = {
-            'codepipeline.PipelineExecutionId': str(uuid.UUID(hashlib.md5(name.encode()).hexdigest())),
+            'codepipeline.PipelineExecutionId': str(uuid.UUID(hashlib.md5(f'{self.name}{label}'.encode()).hexdigest())),
         }
         self.artifacts: Dict[str, Tuple[str, str]] = {}  # name -> (bucket, key)
 
+    def pipelines(self) -> List[Tuple[Any, str]]:
+        return [(st, lid) for st in self.stacks for lid in st.of_type('AWS::CodePipeline::Pipeline')]
+
     # -- set-up -------------------------------------------------------------------------
     def _bundle(self) -> Dict[str, Any]:
-        roles = template.role_policies(self.stack)
+        roles: Dict[str, Any] = {}
+        keys: Dict[str, str] = {}
+        resource_policies: Dict[str, List[Any]] = {}
+        for st in self.stacks:
+            # Roles are named by stack and logical id: the template's names may repeat across stacks.
+            roles.update({f'{st.name}/{lid}': r for lid, r in template.role_policies(st).items()})
+            keys.update(template.bucket_keys(st))
+            for arn, docs in template.resource_policies(st).items():
+                resource_policies.setdefault(arn, []).extend(docs)
         if self.mutate:
             self.mutate(roles)
-        keys = template.bucket_keys(self.stack)
-        pipe = self.pipeline()[1]
-        store = self.stack.resolve(pipe.get('ArtifactStore', {}))
-        if store.get('EncryptionKey'):
-            keys[store['Location']] = store['EncryptionKey']['Id']
+        for st, lid in self.pipelines():
+            store = st.resolve(st.resources[lid]['Properties'].get('ArtifactStore', {}))
+            if store.get('EncryptionKey'):
+                keys[store['Location']] = store['EncryptionKey']['Id']
         return {
-            'account': ACCOUNT, 'region': REGION, 'roles': roles,
-            'resourcePolicies': template.resource_policies(self.stack), 'bucketKeys': keys,
+            'account': ACCOUNT, 'region': REGION, 'roles': roles, 'registryScanType': self.scan_type,
+            'resourcePolicies': resource_policies, 'bucketKeys': keys,
             'stubs': {
                 # Operations the emulator does not serve: answered as AWS documents them.
                 'codebuild:StartBuild': {'build': {'id': f'{self.name}:00000000-0000-0000-0000-000000000001'}},
@@ -94,33 +115,41 @@ class Simulation:
                 'inspector2:ListFindings': {'findings': []},
                 'codedeploy:CreateDeployment': {'deploymentId': 'd-SIMULATED1'},
                 'codedeploy:GetDeployment': {'deploymentInfo': {'deploymentId': 'd-SIMULATED1', 'status': 'Succeeded'}},
+                'inspector2:CreateSbomExport': {'reportId': 'simulated-sbom-report'},
+                'inspector2:GetSbomExport': {'reportId': 'simulated-sbom-report', 'status': 'SUCCEEDED'},
+                'codecommit:GetBranch': {'branch': {'branchName': 'main', 'commitId': COMMIT}},
             },
         }
 
     def pipeline(self) -> Tuple[str, Dict[str, Any]]:
-        pipes = self.stack.of_type('AWS::CodePipeline::Pipeline')
-        lid = next(iter(pipes))
-        return lid, pipes[lid]['Properties']
+        return self.pipeline_lid, self.stack.resources[self.pipeline_lid]['Properties']
 
     def seed(self, moto: Moto) -> None:
-        """Create in the emulator what the template names, with the template's names."""
-        st = self.stack
+        """Create in the emulator what the templates name, with the templates' names."""
+        if self.scan_type != 'BASIC':
+            moto.client('ecr').put_registry_scanning_configuration(scanType=self.scan_type, rules=[
+                {'scanFrequency': 'CONTINUOUS_SCAN', 'repositoryFilters': [{'filter': '*', 'filterType': 'WILDCARD'}]}])
+        for st in self.stacks:
+            self._seed_stack(moto, st)
+
+    def _seed_stack(self, moto: Moto, st) -> None:
+        self.stack = st
         iam = moto.client('iam')
         for lid, r in st.of_type('AWS::IAM::Role').items():
-            iam.create_role(RoleName=st.physical_name(lid), AssumeRolePolicyDocument=json.dumps(
+            _tolerate(iam.create_role,RoleName=st.physical_name(lid), AssumeRolePolicyDocument=json.dumps(
                 st.resolve(r['Properties'].get('AssumeRolePolicyDocument', {}))))
         s3 = moto.client('s3')
         for lid in st.of_type('AWS::S3::Bucket'):
-            s3.create_bucket(Bucket=st.physical_name(lid))
+            _tolerate(s3.create_bucket, Bucket=st.physical_name(lid))
         for lid, r in st.of_type('AWS::S3::Bucket').items():
             if r.get('Properties', {}).get('VersioningConfiguration', {}).get('Status') == 'Enabled':
                 s3.put_bucket_versioning(Bucket=st.physical_name(lid), VersioningConfiguration={'Status': 'Enabled'})
         ecr = moto.client('ecr')
         for lid in st.of_type('AWS::ECR::Repository'):
-            ecr.create_repository(repositoryName=st.physical_name(lid))
+            _tolerate(ecr.create_repository, repositoryName=st.physical_name(lid))
         logs = moto.client('logs')
         for lid in st.of_type('AWS::Logs::LogGroup'):
-            logs.create_log_group(logGroupName=st.physical_name(lid))
+            _tolerate(logs.create_log_group, logGroupName=st.physical_name(lid))
         ecs = moto.client('ecs')
         for lid in st.of_type('AWS::ECS::Cluster'):
             ecs.create_cluster(clusterName=st.physical_name(lid))
@@ -137,7 +166,7 @@ class Simulation:
             p = st.resolve(r['Properties'])
             if 'ZipFile' not in p.get('Code', {}) and 'S3Bucket' not in p.get('Code', {}):
                 continue
-            lam.create_function(FunctionName=st.physical_name(lid), Runtime=p.get('Runtime', 'nodejs20.x'), Role=p['Role'],
+            _tolerate(lam.create_function, FunctionName=st.physical_name(lid), Runtime=p.get('Runtime', 'nodejs20.x'), Role=p['Role'],
                                 Handler=p.get('Handler', 'index.handler'), Code={'ZipFile': code})
         versions: Dict[str, str] = {}
         for lid, r in st.of_type('AWS::Lambda::Version').items():
@@ -145,7 +174,7 @@ class Simulation:
             versions[lid] = lam.publish_version(FunctionName=fn)['Version']
         for lid, r in st.of_type('AWS::Lambda::Alias').items():
             p = st.resolve(r['Properties'])
-            lam.create_alias(FunctionName=p['FunctionName'], Name=p['Name'], FunctionVersion=p.get('FunctionVersion', '1'))
+            _tolerate(lam.create_alias, FunctionName=p['FunctionName'], Name=p['Name'], FunctionVersion=p.get('FunctionVersion', '1'))
         cf = moto.client('cloudfront')
         for lid, r in st.of_type('AWS::CloudFront::Distribution').items():
             d = cf.create_distribution(DistributionConfig={
@@ -234,37 +263,48 @@ class Simulation:
         return data
 
     # -- pipeline walk -----------------------------------------------------------------------
-    def run(self) -> Dict[str, Any]:
-        started = time.time()
-        self.bundle_path = os.path.join(self.out, 'bundle.json')
-        failure = None
-        with Moto(os.path.join(self.out, 'moto.log')) as moto:
+    def run(self) -> List[Dict[str, Any]]:
+        """Every pipeline of the app, one result each."""
+        self.bundle_path = os.path.join(self.app_out, 'bundle.json')
+        results = []
+        with Moto(os.path.join(self.app_out, 'moto.log')) as moto:
             self.seed(moto)
             with open(self.bundle_path, 'w', encoding='utf-8') as f:
                 json.dump(self._bundle(), f, indent=1)
-            self.check_assume_roles()
-            _, pipe = self.pipeline()
-            for stage in pipe['Stages']:
-                for order in sorted({a.get('RunOrder', 1) for a in stage['Actions']}):
-                    for action in [a for a in stage['Actions'] if a.get('RunOrder', 1) == order]:
-                        step = f'{stage["Name"]}/{action["Name"]}'
-                        try:
-                            self.run_action(moto, step, action)
-                        except StepFailed as e:
-                            self.record(step, 'action', False, str(e))
-                            failure = failure or str(e)
-                        except subprocess.TimeoutExpired as e:
-                            self.record(step, 'action', False, f'timed out: {e}')
-                            failure = failure or f'{step} timed out'
-                        if failure:
-                            break
+            pipelines = self.pipelines()
+            for st, lid in pipelines:
+                label = '' if len(pipelines) == 1 else f'{st.name}/{lid}'
+                self.stack, self.pipeline_lid = st, lid
+                self._start_pipeline(label)
+                results.append(self._run_pipeline(moto, f'{self.name}/{label}' if label else self.name))
+        return results
+
+    def _run_pipeline(self, moto: Moto, name: str) -> Dict[str, Any]:
+        started = time.time()
+        failure = None
+        self.check_assume_roles()
+        _, pipe = self.pipeline()
+        for stage in pipe['Stages']:
+            for order in sorted({a.get('RunOrder', 1) for a in stage['Actions']}):
+                for action in [a for a in stage['Actions'] if a.get('RunOrder', 1) == order]:
+                    step = f'{stage["Name"]}/{action["Name"]}'
+                    try:
+                        self.run_action(moto, step, action)
+                    except StepFailed as e:
+                        self.record(step, 'action', False, str(e))
+                        failure = failure or str(e)
+                    except subprocess.TimeoutExpired as e:
+                        self.record(step, 'action', False, f'timed out: {e}')
+                        failure = failure or f'{step} timed out'
                     if failure:
                         break
                 if failure:
                     break
+            if failure:
+                break
         calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
         denied = [c for c in calls if not c.get('allowed')]
-        return {'name': self.name, 'seconds': round(time.time() - started, 1), 'steps': self.steps, 'calls': len(calls),
+        return {'name': name, 'seconds': round(time.time() - started, 1), 'steps': self.steps, 'calls': len(calls),
                 'denied': denied, 'failure': failure, 'ok': failure is None and not denied}
 
     def check_assume_roles(self) -> None:
@@ -278,11 +318,13 @@ class Simulation:
                     self.check(pipeline_role, f'{stage["Name"]}/{a["Name"]}', 'sts:AssumeRole', arn, what='pipeline role assumes the action role')
 
     def _role_of(self, arn_value: Any) -> str:
+        """The bundle's key of the role with this ARN: the current stack's first, then the app's others."""
         arn = self.stack.resolve(arn_value)
-        for lid in self.stack.of_type('AWS::IAM::Role'):
-            if self.stack.resolve({'Fn::GetAtt': [lid, 'Arn']}) == arn:
-                return lid
-        raise StepFailed(f'no role with ARN {arn} in the template')
+        for st in [self.stack] + [s for s in self.stacks if s is not self.stack]:
+            for lid in st.of_type('AWS::IAM::Role'):
+                if st.resolve({'Fn::GetAtt': [lid, 'Arn']}) == arn:
+                    return f'{st.name}/{lid}'
+        raise StepFailed(f'no role with ARN {arn} in the app (an imported role: its policies are unknown)')
 
     def run_action(self, moto: Moto, step: str, action: Dict[str, Any]) -> None:
         provider = action['ActionTypeId']['Provider']
@@ -639,6 +681,15 @@ class Simulation:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+def _tolerate(call, **kwargs):
+    """Create in the emulator, unless it exists (names derived from logical ids repeat across stacks)."""
+    try:
+        return call(**kwargs)
+    except Exception as e:  # noqa: BLE001
+        if 'Exist' in type(e).__name__ or 'AlreadyExists' in str(e) or 'Conflict' in str(e) or 'already exists' in str(e):
+            return None
+        raise
 
 def _camel(v: Any) -> Any:
     """CloudFormation's PascalCase properties as the ECS API's camelCase parameters."""

@@ -95,7 +95,7 @@ def pipeline_without_action(assembly_dir: str, out_dir: str, python_bin: str, ac
                     elif acts == action:
                         st['Action'] = []
 
-    result = Simulation('selftest-' + os.path.basename(assembly_dir), assembly_dir, out_dir, python_bin, mutate_policies=drop).run()
+    result = Simulation('selftest-' + os.path.basename(assembly_dir), assembly_dir, out_dir, python_bin, mutate_policies=drop).run()[0]
     denied = {r['action'] for d in result['denied'] for r in d.get('requests', []) if not r.get('allowed')}
     if result['ok']:
         return False, f'the run passed although {action} was taken out of every policy'
