@@ -12,14 +12,14 @@
 #             summary, `simulation: N passed, N failed`, and $OUT/run/summary.json + calls.jsonl
 #
 # Exits non-zero on any denied call, unmapped call or failed script, or when a step cannot run.
-# Bounded in time: SIMULATION_TIMEOUT seconds for step 3 (default 900).
+# Bounded in time: SIMULATION_TIMEOUT seconds for step 3 (default 1800).
 #
 # Environment:
 #   SIMULATION_CACHE    cache directory (default ~/.cache/cdk-delivery-pipelines); the venv is
 #                       $SIMULATION_CACHE/simulation-venv
 #   SIMULATION_OUT      output directory (default cdk.out/simulation)
 #   SIMULATION_PYTHON   the Python that creates the venv (default python3)
-#   SIMULATION_TIMEOUT  seconds for the whole run (default 900)
+#   SIMULATION_TIMEOUT  seconds for the whole run (default 1800)
 # Arguments: example names to run (default: all).
 set -euo pipefail
 
@@ -32,7 +32,7 @@ CACHE="${SIMULATION_CACHE:-$HOME/.cache/cdk-delivery-pipelines}"
 VENV="$CACHE/simulation-venv"
 OUT="${SIMULATION_OUT:-$ROOT/cdk.out/simulation}"
 PYTHON="${SIMULATION_PYTHON:-python3}"
-LIMIT="${SIMULATION_TIMEOUT:-900}"
+LIMIT="${SIMULATION_TIMEOUT:-1800}"
 
 banner() { printf '\n=== simulation: %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 

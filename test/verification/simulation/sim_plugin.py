@@ -100,7 +100,7 @@ def _before_call(model, params, context=None, **kwargs):
     signing = service.signing_name or service.endpoint_prefix
     op = model.name
     api_params = (context or {}).get('sim_params', {})
-    env = actions.Env(bundle['region'], bundle['account'], bundle.get('bucketKeys'))
+    env = actions.Env(bundle['region'], bundle['account'], bundle.get('bucketKeys'), bundle.get('registryScanType', 'BASIC'))
     entry = {'role': role_id, 'service': signing, 'operation': op, 'params': _trim(api_params),
              'step': os.environ.get('SIM_STEP', '')}
     try:

@@ -73,10 +73,12 @@ def star_only(action: str) -> bool:
 
 
 class Env:
-    def __init__(self, region: str, account: str, bucket_keys: Optional[Dict[str, str]] = None):
+    def __init__(self, region: str, account: str, bucket_keys: Optional[Dict[str, str]] = None,
+                 registry_scan_type: str = 'BASIC'):
         self.region = region
         self.account = account
         self.bucket_keys = bucket_keys or {}
+        self.registry_scan_type = registry_scan_type
 
 
 def _arn(env: Env, service: str, rest: str, region: bool = True) -> str:
@@ -232,6 +234,11 @@ def requests_for(signing_name: str, op: str, params: Dict[str, Any], env: Env) -
                 raise Unmapped(f'{action}: no resource ARN mapping for {prefix} {op} with parameters {sorted(params)}')
             resources = ['*']
         out.extend(Request(action, r, ctx) for r in resources)
+    if key == 'ecr:DescribeImageScanFindings' and env.registry_scan_type == 'ENHANCED':
+        # With Amazon Inspector enhanced scanning, the findings come from Inspector: retrieving them
+        # needs inspector2:ListFindings and inspector2:ListCoverage (ECR user guide, "IAM
+        # permissions required for enhanced scanning in Amazon ECR").
+        out.extend(Request(a, '*', ctx) for a in ('inspector2:ListFindings', 'inspector2:ListCoverage'))
     if prefix == 's3':
         bucket = params.get('Bucket')
         if op in ('PutObject', 'CreateMultipartUpload'):

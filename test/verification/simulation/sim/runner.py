@@ -131,6 +131,14 @@ class Simulation:
                 {'scanFrequency': 'CONTINUOUS_SCAN', 'repositoryFilters': [{'filter': '*', 'filterType': 'WILDCARD'}]}])
         for st in self.stacks:
             self._seed_stack(moto, st)
+        # An imported repository the pipeline builds into (the user's own) exists before the first run.
+        for st, lid in self.pipelines():
+            for stage in st.resources[lid]['Properties']['Stages']:
+                for a in stage['Actions']:
+                    raw = st.resolve(a.get('Configuration', {})).get('EnvironmentVariables')
+                    for v in json.loads(raw) if isinstance(raw, str) else []:
+                        if v['name'].endswith('REPOSITORY_NAME'):
+                            _tolerate(moto.client('ecr').create_repository, repositoryName=v['value'])
 
     def _seed_stack(self, moto: Moto, st) -> None:
         self.stack = st
@@ -178,7 +186,7 @@ class Simulation:
         cf = moto.client('cloudfront')
         for lid, r in st.of_type('AWS::CloudFront::Distribution').items():
             d = cf.create_distribution(DistributionConfig={
-                'CallerReference': lid, 'Comment': lid, 'Enabled': True,
+                'CallerReference': f'{st.name}/{lid}', 'Comment': lid, 'Enabled': True,
                 'Origins': {'Quantity': 1, 'Items': [{'Id': 'site', 'DomainName': 'site.s3.us-east-1.amazonaws.com',
                                                       'S3OriginConfig': {'OriginAccessIdentity': ''}}]},
                 'DefaultCacheBehavior': {'TargetOriginId': 'site', 'ViewerProtocolPolicy': 'redirect-to-https',
@@ -331,8 +339,10 @@ class Simulation:
         role = self._role_of(action['RoleArn']) if 'RoleArn' in action else self._role_of(self.pipeline()[1]['RoleArn'])
         config = self.stack.resolve(action.get('Configuration', {}))
         handler = {
-            'CodeStarSourceConnection': self.source_connection, 'CodeBuild': self.codebuild, 'ECS': self.ecs_deploy,
-            'CodeDeployToECS': self.codedeploy_ecs, 'Lambda': self.lambda_deploy, 'Manual': self.approval,
+            'CodeStarSourceConnection': self.source_connection, 'CodeCommit': self.source_codecommit, 'S3': self.source_s3,
+            'CodeBuild': self.codebuild, 'ECS': self.ecs_deploy, 'CodeDeployToECS': self.codedeploy_ecs,
+            'Lambda': self.lambda_invoke if action['ActionTypeId']['Category'] == 'Invoke' else self.lambda_deploy,
+            'Manual': self.approval,
         }.get(provider)
         if handler is None:
             raise StepFailed(f'{step}: the simulation does not model {provider} actions')
@@ -363,6 +373,39 @@ class Simulation:
                                    f'{ns}.FullRepositoryName': config['FullRepositoryId'], f'{ns}.ConnectionArn': arn,
                                    f'{ns}.CommitMessage': 'Simulated commit', f'{ns}.AuthorDate': '2026-01-01T00:00:00Z',
                                    f'{ns}.ProviderType': 'GitHub'})
+
+    def _source_outputs(self, moto, step, role, action, variables):
+        files = _tree(os.path.join(SAMPLE_APP, 'files'))
+        self.put_artifact(moto, role, step, action['OutputArtifacts'][0]['Name'], _zip_bytes(files))
+        ns = action.get('Namespace')
+        if ns:
+            self.variables.update({f'{ns}.{k}': v for k, v in variables.items()})
+
+    def source_codecommit(self, moto, step, role, config, action):
+        repo = config['RepositoryName']
+        arn = f'arn:aws:codecommit:{REGION}:{ACCOUNT}:{repo}'
+        # What the action role needs (action reference: CodeCommit source action).
+        for act in ('codecommit:GetBranch', 'codecommit:GetCommit', 'codecommit:UploadArchive',
+                    'codecommit:GetUploadArchiveStatus', 'codecommit:CancelUploadArchive'):
+            self.record(step, f'{act} on {arn}', self.check(role, step, act, arn, what='CodeCommit source action'))
+        self._source_outputs(moto, step, role, action, {
+            'CommitId': COMMIT, 'BranchName': config.get('BranchName', 'main'), 'RepositoryName': repo,
+            'CommitMessage': 'Simulated commit', 'AuthorDate': '2026-01-01T00:00:00Z', 'CommitterDate': '2026-01-01T00:00:00Z'})
+
+    def source_s3(self, moto, step, role, config, action):
+        bucket, key = config['S3Bucket'], config['S3ObjectKey']
+        # The user uploads the source zip (not a pipeline role); the action then reads it.
+        s3 = moto.client('s3')
+        _tolerate(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration={'Status': 'Enabled'})
+        put = s3.put_object(Bucket=bucket, Key=key, Body=_zip_bytes(_tree(os.path.join(SAMPLE_APP, 'files'))))
+        version = put.get('VersionId', 'null')
+        for args in (['s3api', 'get-bucket-versioning', '--bucket', bucket],
+                     ['s3api', 'get-object', '--bucket', bucket, '--key', key, '--version-id', version,
+                      os.path.join(self.out, 'source-download.zip')]):
+            if self.aws(moto, role, step, args).returncode != 0:
+                raise StepFailed(f'{step}: the S3 source action role cannot {args[1]} on s3://{bucket}/{key}')
+        self._source_outputs(moto, step, role, action, {'VersionId': version, 'ETag': put.get('ETag', '').strip('"'),
+                                                        'S3ObjectKey': key})
 
     # -- CodeBuild -------------------------------------------------------------------------------
     def codebuild(self, moto, step, role, config, action):
@@ -549,7 +592,13 @@ class Simulation:
         described = self.aws(moto, role, step, ['ecs', 'describe-services', '--cluster', cluster, '--services', service])
         if described.returncode != 0:
             raise StepFailed(f'{step}: ecs:DescribeServices denied or failed')
-        current = json.loads(described.stdout)['services'][0]['taskDefinition']
+        services = json.loads(described.stdout).get('services', [])
+        if not services:
+            # An imported service: its task definition and execution role are not in the app.
+            self.record(step, f'imported service {cluster}/{service}: its execution role is not judged '
+                              '(the user must grant it pull on the repository)', True)
+            return
+        current = services[0]['taskDefinition']
         got = self.aws(moto, role, step, ['ecs', 'describe-task-definition', '--task-definition', current])
         if got.returncode != 0:
             raise StepFailed(f'{step}: ecs:DescribeTaskDefinition denied or failed')
@@ -645,16 +694,20 @@ class Simulation:
         self._log_permissions(step, taskdef)
 
     def lambda_deploy(self, moto, step, role, config, action):
-        files = self._artifact_files(moto, role, step, action)
+        files = self._artifact_files(moto, role, step, action) if action.get('InputArtifacts') else {}
         fn, alias = config['FunctionName'], config.get('FunctionAlias')
         code = os.path.join(self.out, 'lambda-package.zip')
         with open(code, 'wb') as f:
             f.write(_zip_bytes({k.split('::', 1)[1]: v for k, v in files.items()}))
+        target = self._subst(config['PublishedTargetVersion']) if config.get('PublishedTargetVersion') else None
         calls = [['lambda', 'get-function-configuration', '--function-name', fn]]
         if alias:
             calls.append(['lambda', 'get-alias', '--function-name', fn, '--name', alias])
-        calls.append(['lambda', 'update-function-code', '--function-name', fn, '--zip-file', f'fileb://{code}'])
-        calls.append(['lambda', 'publish-version', '--function-name', fn])
+        if target is None:
+            # With an input artifact the action uploads it and publishes a version; with a
+            # PublishedTargetVersion it only moves the alias (action reference: Lambda deploy).
+            calls.append(['lambda', 'update-function-code', '--function-name', fn, '--zip-file', f'fileb://{code}'])
+            calls.append(['lambda', 'publish-version', '--function-name', fn])
         published = None
         for args in calls:
             proc = self.aws(moto, role, step, args)
@@ -662,7 +715,7 @@ class Simulation:
                 raise StepFailed(f'{step}: lambda {args[1]} denied or failed')
             published = proc
         if alias:
-            latest = json.loads(published.stdout)['Version']
+            latest = target or json.loads(published.stdout)['Version']
             if self.aws(moto, role, step, ['lambda', 'update-alias', '--function-name', fn, '--name', alias,
                                            '--function-version', latest]).returncode != 0:
                 raise StepFailed(f'{step}: lambda update-alias denied or failed')
@@ -670,6 +723,24 @@ class Simulation:
         if alarms:
             if self.aws(moto, role, step, ['cloudwatch', 'describe-alarms', '--alarm-names'] + alarms).returncode != 0:
                 raise StepFailed(f'{step}: cloudwatch describe-alarms denied or failed')
+
+    def lambda_invoke(self, moto, step, role, config, action):
+        """A Lambda invoke action: the action role invokes; the function reports back to CodePipeline."""
+        fn = config['FunctionName']
+        arn = fn if fn.startswith('arn:') else f'arn:aws:lambda:{REGION}:{ACCOUNT}:function:{fn}'
+        self.record(step, f'lambda:InvokeFunction on {arn}', self.check(role, step, 'lambda:InvokeFunction', arn,
+                                                                        what='Lambda invoke action'))
+        fn_lid = next((lid for st in self.stacks for lid in st.of_type('AWS::Lambda::Function')
+                       if st.physical_name(lid) == fn.split(':')[-1] or st.resolve({'Fn::GetAtt': [lid, 'Arn']}) == arn), None)
+        if fn_lid is None:
+            self.record(step, f'function {fn} is not in the app: its role is not judged', True)
+            return
+        fn_role = self._role_of(self.stack.resources[fn_lid]['Properties']['Role']
+                                if fn_lid in self.stack.resources else next(
+                                    st.resources[fn_lid]['Properties']['Role'] for st in self.stacks if fn_lid in st.resources))
+        for act in ('codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'):
+            self.record(step, f'{act} by the invoked function', self.check(fn_role, step, act, '*',
+                                                                           what='the invoked function reports its result'))
 
     def approval(self, moto, step, role, config, action):
         topic = config.get('NotificationArn')
