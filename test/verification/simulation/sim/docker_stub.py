@@ -62,6 +62,13 @@ def check(requested, what):
     return ok
 
 
+def warn(message):
+    log(f'warning: {message}')
+    with open(os.environ['SIM_LOG'], 'a', encoding='utf-8') as f:
+        f.write(json.dumps({'role': os.environ.get('SIM_ROLE', ''), 'step': os.environ.get('SIM_STEP', ''),
+                            'service': 'docker', 'operation': 'buildx', 'allowed': True, 'warning': message}) + '\n')
+
+
 def repo_arn(uri):
     m = URI.match(uri)
     if not m:
@@ -160,6 +167,11 @@ def main(argv):
         return 0 if argv[-1] in s['builders'] else 1
     if argv[:2] == ['buildx', 'create']:
         name = argv[argv.index('--name') + 1] if '--name' in argv else 'builder'
+        if '--driver' in argv and argv[argv.index('--driver') + 1] == 'docker-container' and not any(
+                a.startswith('image=') or '--driver-opt' == a for a in argv):
+            # Not a permission: a risk the run would meet on every fresh build host.
+            warn('docker buildx create --driver docker-container pulls moby/buildkit from Docker Hub anonymously '
+                 '(shared-IP pull rate limits on CodeBuild hosts)')
         s['builders'].append(name)
         save(s)
         return 0

@@ -39,6 +39,8 @@ def summarize(result) -> str:
         else:
             lines.append(f'    DENIED  [{d.get("step")}] {d.get("role")}: {req.get("action")} on {req.get("resource")} '
                          f'({via}; {d.get("reason")})')
+    for w in sorted({(c.get('step'), c['warning']) for c in result.get('warnings', [])}):
+        lines.append(f'    WARNING [{w[0]}] {w[1]}')
     for s in result['steps']:
         if not s['ok']:
             detail = (s.get('detail') or '').strip().splitlines()
@@ -55,6 +57,11 @@ def main(argv) -> int:
     python_bin = sys.executable
     passed = failed = 0
     results = []
+
+    print('=== self-test: the IAM evaluator')
+    ok, message = selftest.evaluator()
+    print(('    ok: ' if ok else '    FAILED: ') + message)
+    passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
 
     print('=== self-test: a policy without the needed action must fail the call')
     ok, message = selftest.run(os.path.join(out_dir, 'selftest'), python_bin)

@@ -312,7 +312,8 @@ class Simulation:
                 break
         calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
         denied = [c for c in calls if not c.get('allowed')]
-        return {'name': name, 'seconds': round(time.time() - started, 1), 'steps': self.steps, 'calls': len(calls),
+        warnings = [c for c in calls if c.get('warning')]
+        return {'name': name, 'warnings': warnings, 'seconds': round(time.time() - started, 1), 'steps': self.steps, 'calls': len(calls),
                 'denied': denied, 'failure': failure, 'ok': failure is None and not denied}
 
     def check_assume_roles(self) -> None:

@@ -102,3 +102,49 @@ def pipeline_without_action(assembly_dir: str, out_dir: str, python_bin: str, ac
     if action not in denied:
         return False, f'the run failed, but without denying {action} (denied: {sorted(denied)})'
     return True, f'the run failed with {action} denied ({result["failure"] or "denied calls"})'
+
+
+# (policy statements, action, resource, request context, expected decision)
+EVALUATOR_CASES = [
+    ([{'Effect': 'Allow', 'Action': 'S3:Get*', 'Resource': '*'}], 's3:GetObject', 'arn:aws:s3:::b/k', {}, True),
+    ([{'Effect': 'Allow', 'NotAction': 'iam:*', 'Resource': '*'}], 's3:GetObject', 'arn:aws:s3:::b/k', {}, True),
+    ([{'Effect': 'Allow', 'NotAction': 'iam:*', 'Resource': '*'}], 'iam:PassRole', 'arn:aws:iam::1:role/r', {}, False),
+    ([{'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': 'arn:aws:s3:::b/*'}], 's3:GetObject', 'arn:aws:s3:::b/k/x', {}, True),
+    ([{'Effect': 'Allow', 'Action': 's3:ListBucket', 'Resource': 'arn:aws:s3:::b/*'}], 's3:ListBucket', 'arn:aws:s3:::b', {}, False),
+    ([{'Effect': 'Allow', 'Action': '*', 'NotResource': 'arn:aws:s3:::secret/*'}], 's3:GetObject', 'arn:aws:s3:::secret/k', {}, False),
+    ([{'Effect': 'Allow', 'Action': 's3:*', 'Resource': '*'},
+      {'Effect': 'Deny', 'Action': 's3:DeleteObject', 'Resource': '*'}], 's3:DeleteObject', 'arn:aws:s3:::b/k', {}, False),
+    ([{'Effect': 'Allow', 'Action': 'ecs:CreateTaskSet', 'Resource': '*',
+       'Condition': {'ArnLike': {'ecs:service': 'arn:aws:ecs:*:1:service/c/*'}}}],
+     'ecs:CreateTaskSet', 'arn:aws:ecs:us-east-1:1:task-set/c/s/x', {'ecs:service': 'arn:aws:ecs:us-east-1:1:service/c/s'}, True),
+    ([{'Effect': 'Allow', 'Action': 'ecs:CreateTaskSet', 'Resource': '*',
+       'Condition': {'ArnLike': {'ecs:service': 'arn:aws:ecs:*:1:service/c/*'}}}],
+     'ecs:CreateTaskSet', 'arn:aws:ecs:us-east-1:1:task-set/c/s/x', {}, False),
+    ([{'Effect': 'Allow', 'Action': 'x:Y', 'Resource': '*', 'Condition': {'StringEqualsIfExists': {'k:k': 'v'}}}], 'x:Y', '*', {}, True),
+    ([{'Effect': 'Deny', 'Action': '*', 'Resource': '*', 'Condition': {'StringNotEquals': {'aws:RequestedRegion': 'us-east-1'}}},
+      {'Effect': 'Allow', 'Action': '*', 'Resource': '*'}], 'x:Y', '*', {'aws:RequestedRegion': 'us-east-1'}, True),
+    ([{'Effect': 'Deny', 'Action': '*', 'Resource': '*', 'Condition': {'Bool': {'aws:SecureTransport': 'false'}}},
+      {'Effect': 'Allow', 'Action': '*', 'Resource': '*'}], 'x:Y', '*', {'aws:SecureTransport': 'true'}, True),
+    ([{'Effect': 'Allow', 'Action': 'x:Y', 'Resource': '*', 'Condition': {'Null': {'k:k': 'false'}}}], 'x:Y', '*', {}, False),
+    ([{'Effect': 'Allow', 'Action': 'x:Y', 'Resource': '*', 'Condition': {'ForAnyValue:StringLike': {'k:tags': ['a*']}}}],
+     'x:Y', '*', {'k:tags': ['zz', 'ab']}, True),
+    ([{'Effect': 'Allow', 'Action': 'x:Y', 'Resource': '*', 'Condition': {'ForAllValues:StringEquals': {'k:tags': ['a']}}}],
+     'x:Y', '*', {'k:tags': ['a', 'b']}, False),
+    ([{'Effect': 'Allow', 'Action': 'x:Y', 'Resource': '*', 'Condition': {'NumericLessThan': {'k:n': '10'}}}], 'x:Y', '*', {'k:n': '3'}, True),
+    ([{'Effect': 'Allow', 'Action': 'x:Y', 'Resource': 'arn:aws:s3:::${aws:username}/*'}], 'x:Y', 'arn:aws:s3:::${aws:username}/k', {}, False),
+    ([{'Effect': 'Allow', 'Action': 'codestar-connections:UseConnection', 'Resource': 'arn:aws:codestar-connections:*:1:connection/*'}],
+     'codeconnections:UseConnection', 'arn:aws:codeconnections:us-east-1:1:connection/c', {}, False),
+]
+
+
+def evaluator() -> Tuple[bool, str]:
+    """The IAM evaluator decides as IAM does on the cases above (wildcards, Not*, deny, conditions)."""
+    from . import iam
+    wrong = []
+    for i, (statements, action, resource, context, expected) in enumerate(EVALUATOR_CASES):
+        decision = iam.evaluate([{'Statement': statements}], action, resource, context)
+        if decision.allowed != expected:
+            wrong.append(f'case {i + 1} ({action} on {resource}): {decision.reason}')
+    if wrong:
+        return False, '; '.join(wrong)
+    return True, f'{len(EVALUATOR_CASES)} evaluation cases decided as IAM does'
