@@ -83,6 +83,8 @@ class Simulation:
             'codepipeline.PipelineExecutionId': str(uuid.UUID(hashlib.md5(f'{self.name}{label}'.encode()).hexdigest())),
         }
         self.artifacts: Dict[str, Tuple[str, str]] = {}  # name -> (bucket, key)
+        self.extra_env: Dict[str, str] = {}
+        self.producers: Dict[str, str] = {}  # artifact name -> the role that stored it
 
     def pipelines(self) -> List[Tuple[Any, str]]:
         return [(st, lid) for st in self.stacks for lid in st.of_type('AWS::CodePipeline::Pipeline')]
@@ -258,6 +260,7 @@ class Simulation:
         if proc.returncode != 0:
             raise StepFailed(f'{step}: could not store artifact {name}: {proc.stderr.decode(errors="replace").strip()}')
         self.artifacts[name] = (bucket, key)
+        self.producers[name] = role
 
     def get_artifact(self, moto: Moto, role: str, step: str, name: str) -> bytes:
         bucket, key = self.artifacts[name]
@@ -310,6 +313,8 @@ class Simulation:
                     break
             if failure:
                 break
+        if failure is None:
+            self.site_rollback(moto)
         calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
         denied = [c for c in calls if not c.get('allowed')]
         warnings = [c for c in calls if c.get('warning')]
@@ -487,6 +492,7 @@ class Simulation:
         env = self.cli_env(moto, role, step, work)
         os.makedirs(env['HOME'], exist_ok=True)
         env.update(variables)
+        env.update(self.extra_env)
         env.update({'CODEBUILD_SRC_DIR': src, 'CODEBUILD_BUILD_ID': f'{self.stack.physical_name(project_lid)}:{uuid.uuid4()}',
                     'CODEBUILD_RESOLVED_SOURCE_VERSION': COMMIT, 'CODEBUILD_INITIATOR': 'codepipeline/simulation',
                     'SIM_WORK': work})
@@ -523,6 +529,41 @@ class Simulation:
         if not files:
             raise StepFailed(f'the build produced none of the artifact files {art.get("files")}')
         return _zip_bytes(files)
+
+    def site_rollback(self, moto) -> None:
+        """A static site's second release fails its post-deploy check: the deploy must put the first back."""
+        _, pipe = self.pipeline()
+        for stage in pipe['Stages']:
+            for action in stage['Actions']:
+                if action['ActionTypeId']['Provider'] != 'CodeBuild' or not action.get('InputArtifacts'):
+                    continue
+                config = self.stack.resolve(action.get('Configuration', {}))
+                project = next((r['Properties'] for lid, r in self.stack.of_type('AWS::CodeBuild::Project').items()
+                                if self.stack.physical_name(lid) == config['ProjectName']), {})
+                env = {v['Name']: v['Value'] for v in self.stack.resolve(project.get('Environment', {})).get('EnvironmentVariables', [])}
+                if 'SITE_BUCKET' not in env or not env.get('CHECK_URLS'):
+                    continue
+                step = f'{stage["Name"]}/{action["Name"]} (release 2 fails its check)'
+                s3 = moto.client('s3')
+                before = s3.get_object(Bucket=env['SITE_BUCKET'], Key='index.html')['Body'].read()
+                files = _tree(os.path.join(SAMPLE_APP, 'files', 'app'))
+                files['index.html'] = b'<!doctype html><html><body>release 2</body></html>\n'
+                name = action['InputArtifacts'][0]['Name']
+                self.put_artifact(moto, self.producers[name], step, name, _zip_bytes(files))
+                self.variables['codepipeline.PipelineExecutionId'] = str(uuid.uuid5(uuid.NAMESPACE_URL, step))
+                self.extra_env = {'SIM_CURL_STATUS': '500'}
+                try:
+                    self.codebuild(moto, step, self._role_of(action['RoleArn']), config, action)
+                    self.record(step, 'the deploy failed on its failing check', False, 'it succeeded')
+                except StepFailed as e:
+                    rolled_back = 'ROLLBACK done' in str(e)
+                    after = s3.get_object(Bucket=env['SITE_BUCKET'], Key='index.html')['Body'].read()
+                    self.steps = [x for x in self.steps if not (x['step'] == step and x['what'] == 'buildspec')]
+                    self.record(step, 'the failed release was rolled back to the last good one', rolled_back and after == before,
+                                '' if after == before else f'index.html after the rollback: {after[:80]!r}')
+                finally:
+                    self.extra_env = {}
+                return  # one environment shows it
 
     # -- deploy actions ------------------------------------------------------------------------
     def _artifact_files(self, moto, role, step, action) -> Dict[str, bytes]:
