@@ -46,7 +46,7 @@ def summarize(result) -> str:
             detail = (s.get('detail') or '').strip().splitlines()
             lines.append(f'    FAILED  [{s["step"]}] {s["what"]}' + (f': {detail[-1]}' if detail else ''))
     if result['failure']:
-        lines.append(f'    stopped: {result["failure"].splitlines()[0]}')
+        lines.append(f'    first failure (CodePipeline would stop here): {result["failure"].splitlines()[0]}')
     return '\n'.join(lines)
 
 
