@@ -746,6 +746,19 @@ class Simulation:
             self.check(cd_role, step, 'elasticloadbalancing:DescribeListeners', '*', what='CodeDeploy shifts traffic')
             self.check(cd_role, step, 'elasticloadbalancing:DescribeTargetGroups', '*', what='CodeDeploy shifts traffic')
         self._pass_roles(cd_role, step, taskdef)
+        # Lifecycle hooks of the AppSpec: CodeDeploy invokes each as its service role; each hook
+        # reports its result to CodeDeploy as its own role.
+        for event, fn_arn in re.findall(r'-\s*(\w+):\s*"?(arn:aws:lambda:[^"\s]+)"?', appspec.decode()):
+            self.record(step, f'CodeDeploy invokes the {event} hook', self.check(
+                cd_role, step, 'lambda:InvokeFunction', fn_arn, what=f'CodeDeploy invokes the {event} hook'))
+            fn_lid = next(((st, lid) for st in self.stacks for lid in st.of_type('AWS::Lambda::Function')
+                           if st.resolve({'Fn::GetAtt': [lid, 'Arn']}) == fn_arn), None)
+            if fn_lid:
+                st, lid = fn_lid
+                hook_role = self._role_of(st.resources[lid]['Properties']['Role'])
+                self.record(step, f'the {event} hook reports its status', self.check(
+                    hook_role, step, 'codedeploy:PutLifecycleEventHookExecutionStatus', dg,
+                    what=f'the {event} hook reports its status to CodeDeploy'))
         for c in taskdef.get('containerDefinitions', []):
             self.image_pull(moto, step, taskdef, c['image'])
         self._log_permissions(step, taskdef)
