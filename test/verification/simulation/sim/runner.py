@@ -322,7 +322,8 @@ class Simulation:
         denied = [c for c in calls if not c.get('allowed')]
         warnings = [c for c in calls if c.get('warning')]
         return {'name': name, 'warnings': warnings, 'seconds': round(time.time() - started, 1), 'steps': self.steps, 'calls': len(calls),
-                'denied': denied, 'failure': failure, 'ok': failure is None and not denied}
+                'denied': denied, 'failure': failure,
+                'ok': failure is None and not denied and all(x['ok'] for x in self.steps)}
 
     def check_assume_roles(self) -> None:
         """The pipeline role assumes each action role (and the action role's trust policy lets it)."""
