@@ -116,7 +116,7 @@ project.addTask('test:authorization', {
 // First-run simulation: every example pipeline run in stage order with the real AWS CLI against
 // a local emulator, each call authorized against the calling role's synthesized policies.
 project.addTask('test:simulation', {
-  description: 'Run every example pipeline once against a local AWS emulator, checking each call against its role\'s policies',
+  description: 'Run every pipeline of the example apps and the coverage app once against a local AWS emulator, checking each call against its role\'s policies',
   exec: 'bash test/verification/simulation.sh',
   receiveArgs: true,
 });

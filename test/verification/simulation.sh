@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# First-run simulation (`npx projen test:simulation`): each example pipeline of examples/registry.ts
+# First-run simulation (`npx projen test:simulation`): each pipeline of the example apps
+# (examples/registry.ts) and of the coverage app (coverage-app.ts)
 # run once in stage order as CodePipeline would, its scripts executed with the real AWS CLI against
 # a local moto server (127.0.0.1, a free port, started and stopped by the runner), every call
 # authorized against the calling role's synthesized policies (see simulation/sim_plugin.py).
@@ -7,7 +8,7 @@
 #   1. venv   a Python venv with the pinned awscli, moto[server], policy_sentry
 #             (simulation/requirements.txt + constraints.txt), created once in the cache directory
 #             and reused while the pins and the Python version are unchanged
-#   2. synth  every example app into $OUT/synth/<app>/ (simulation/synth.ts)
+#   2. synth  every example app and the coverage app into $OUT/synth/<app>/ (simulation/synth.ts)
 #   3. run    the negative self-test, then every pipeline (simulation/sim/main.py); a per-pipeline
 #             summary, `simulation: N passed, N failed`, and $OUT/run/summary.json + calls.jsonl
 #
