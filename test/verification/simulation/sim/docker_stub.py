@@ -90,7 +90,26 @@ def put_image(repo, tag, uri):
     if proc.returncode != 0:
         log(f'push of {uri} failed: {proc.stderr.strip()}')
         return False
+    scan_on_push(repo, json.loads(proc.stdout)['image']['imageId']['imageDigest'])
     return True
+
+
+def scan_on_push(repo, digest):
+    """ECR starts a scan on push (the repository's scanOnPush, or enhanced scanning of the registry).
+
+    ECR does that itself, not as the build's role; the emulator does not, so it is started here with
+    the emulator's own credentials. An imported repository is taken as not scanning on push.
+    """
+    with open(os.environ['SIM_BUNDLE'], encoding='utf-8') as f:
+        bundle = json.load(f)
+    if bundle.get('registryScanType') != 'ENHANCED' and not bundle.get('scanOnPush', {}).get(repo):
+        log(f'no scan on push for {repo}: the registry scans basic and the repository does not scan on push')
+        return
+    import boto3
+    boto3.client('ecr', endpoint_url=os.environ['SIM_ENDPOINT'], region_name=os.environ.get('AWS_REGION', 'us-east-1'),
+                 aws_access_key_id='testing', aws_secret_access_key='testing').start_image_scan(
+        repositoryName=repo, imageId={'imageDigest': digest})
+    log(f'scan on push started for {repo}@{digest}')
 
 
 def buildx_build(args):

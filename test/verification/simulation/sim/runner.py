@@ -108,6 +108,8 @@ class Simulation:
                 keys[store['Location']] = store['EncryptionKey']['Id']
         return {
             'account': ACCOUNT, 'region': REGION, 'roles': roles, 'registryScanType': self.scan_type,
+            'scanOnPush': {st.physical_name(lid): bool(st.resolve(r.get('Properties', {})).get('ImageScanningConfiguration', {}).get('ScanOnPush'))
+                           for st in self.stacks for lid, r in st.of_type('AWS::ECR::Repository').items()},
             'resourcePolicies': resource_policies, 'bucketKeys': keys,
             'stubs': {
                 # Operations the emulator does not serve: answered as AWS documents them.
