@@ -57,7 +57,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
   depsUpgrade: false,
-  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/', '.jsii.tabl.json', '__pycache__/'],
   eslintOptions: {
     dirs: ['src'],
     // Dev dirs may import devDependencies (cdk-nag, aws-cdk-lib/assertions).
@@ -116,6 +116,14 @@ project.addTask('test:security', {
 project.addTask('test:authorization', {
   description: 'Check every IAM statement of the example and coverage apps against the Service Authorization Reference',
   exec: 'bash test/verification/authorization.sh',
+});
+
+// First-run simulation: every example pipeline run in stage order with the real AWS CLI against
+// a local emulator, each call authorized against the calling role's synthesized policies.
+project.addTask('test:simulation', {
+  description: 'Run every pipeline of the example apps and the coverage app once against a local AWS emulator, checking each call against its role\'s policies',
+  exec: 'bash test/verification/simulation.sh',
+  receiveArgs: true,
 });
 
 // Synth time, memory and footprint against hand-written L2 pipelines (a benchmark, not a test).

@@ -1,0 +1,143 @@
+"""AWS CLI v1 plugin of the first-run simulation: every call is authorized as IAM would.
+
+Loaded through the AWS_CONFIG_FILE the runner writes (with this directory on PYTHONPATH; AWS CLI
+v1 imports plugin modules by name):
+
+    [plugins]
+    sim = sim_plugin
+
+For each API call, after the CLI validated the parameters against the service model, the call
+is turned into IAM requests (sim/actions.py) and evaluated against the policies of the role named
+by SIM_ROLE (sim/iam.py) in the bundle SIM_BUNDLE (written by the runner from the synthesized
+template). A denied call answers 403 AccessDenied before anything is sent, as AWS would, so the
+script sees the failure it would see on its first real run; an allowed call goes on to the
+emulator, or is answered by a stub for an operation the emulator does not serve. Every call and
+its decision is appended to SIM_LOG (JSON lines).
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from sim import actions, iam  # noqa: E402
+
+_bundle = None
+
+
+def _load():
+    global _bundle
+    if _bundle is None:
+        with open(os.environ['SIM_BUNDLE'], encoding='utf-8') as f:
+            _bundle = json.load(f)
+    return _bundle
+
+
+def _log(entry):
+    path = os.environ.get('SIM_LOG')
+    if path:
+        with open(path, 'a', encoding='utf-8') as f:
+            f.write(json.dumps(entry, default=str) + '\n')
+
+
+def _trim(params):
+    out = {}
+    for k, v in params.items():
+        if hasattr(v, 'read') or isinstance(v, (bytes, bytearray)):
+            out[k] = '<body>'
+        else:
+            out[k] = v
+    return out
+
+
+def resource_policies_for(bundle, resource):
+    """The resource policies that govern a resource ARN (S3 bucket policies, ECR repository policies)."""
+    found = []
+    for arn, policies in bundle.get('resourcePolicies', {}).items():
+        if resource == arn or resource.startswith(arn + '/'):
+            found.extend(policies)
+    return found
+
+
+def authorize(bundle, role_id, requests):
+    """Decisions for IAM requests made by one role; (all allowed, [per-request results])."""
+    role = bundle['roles'].get(role_id)
+    results = []
+    if role is None:
+        return False, [{'action': r.action, 'resource': r.resource, 'allowed': False,
+                        'reason': f'unknown role {role_id}'} for r in requests]
+    for r in requests:
+        ctx = dict(r.context)
+        ctx.setdefault('aws:PrincipalArn', role['arn'])
+        ctx.setdefault('aws:PrincipalAccount', bundle['account'])
+        decision = iam.evaluate(role['policies'], r.action, r.resource, ctx,
+                                resource_policies_for(bundle, r.resource), role['arn'], bundle['account'])
+        results.append({'action': r.action, 'resource': r.resource, 'context': r.context,
+                        'allowed': decision.allowed, 'reason': decision.reason})
+    return all(x['allowed'] for x in results), results
+
+
+class _Response:
+    """Just enough of botocore's AWSResponse for a short-circuited call."""
+
+    def __init__(self, status_code):
+        self.status_code = status_code
+        self.headers = {}
+        self.content = b''
+        self.raw = None
+        self.url = ''
+
+
+def _capture_params(params, model, context=None, **kwargs):
+    if context is not None:
+        context['sim_params'] = dict(params)
+
+
+def _before_call(model, params, context=None, **kwargs):
+    bundle = _load()
+    role_id = os.environ.get('SIM_ROLE', '')
+    service = model.service_model
+    signing = service.signing_name or service.endpoint_prefix
+    op = model.name
+    api_params = (context or {}).get('sim_params', {})
+    env = actions.Env(bundle['region'], bundle['account'], bundle.get('bucketKeys'), bundle.get('registryScanType', 'BASIC'))
+    entry = {'role': role_id, 'service': signing, 'operation': op, 'params': _trim(api_params),
+             'step': os.environ.get('SIM_STEP', '')}
+    try:
+        requests = actions.requests_for(signing, op, api_params, env)
+    except actions.Unmapped as e:
+        entry.update(allowed=False, unmapped=True, reason=str(e))
+        _log(entry)
+        return _Response(403), {'Error': {'Code': 'AccessDenied', 'Message': f'simulation cannot authorize this call: {e}'},
+                                'ResponseMetadata': {'HTTPStatusCode': 403}}
+    allowed, results = authorize(bundle, role_id, requests)
+    entry.update(allowed=allowed, requests=results)
+    role_arn = bundle['roles'].get(role_id, {}).get('arn', role_id)
+    if not allowed:
+        denied = next(r for r in results if not r['allowed'])
+        session = 'arn:aws:sts::%s:assumed-role/%s/simulation' % (bundle['account'], role_arn.rsplit('/', 1)[-1])
+        entry['reason'] = denied['reason']
+        _log(entry)
+        message = (f'User: {session} is not authorized to perform: {denied["action"]} on resource: '
+                   f'{denied["resource"]} because {denied["reason"]}')
+        return _Response(403), {'Error': {'Code': 'AccessDenied', 'Message': message},
+                                'ResponseMetadata': {'HTTPStatusCode': 403}}
+    stub = bundle.get('stubs', {}).get(f'{signing}:{op}')
+    entry['answeredBy'] = 'stub' if stub is not None else 'emulator'
+    _log(entry)
+    if stub is not None:
+        return _Response(200), dict(stub, ResponseMetadata={'HTTPStatusCode': 200})
+    return None
+
+
+def _emulator_fidelity(parsed, **kwargs):
+    """moto answers an invalidation's status as COMPLETED; CloudFront (and the CLI's waiter) say Completed."""
+    inv = (parsed or {}).get('Invalidation')
+    if isinstance(inv, dict) and inv.get('Status') == 'COMPLETED':
+        inv['Status'] = 'Completed'
+
+
+def awscli_initialize(cli):
+    cli.register('before-parameter-build', _capture_params)
+    cli.register('before-call', _before_call)
+    cli.register('after-call.cloudfront', _emulator_fidelity)
