@@ -44,24 +44,9 @@ started=$(now)
 # --- 1. venv ------------------------------------------------------------------------------
 banner venv
 step=$(now)
-# The stamp names what the venv was built from: a changed pin or Python rebuilds it.
-pins_hash="$(node -e '
-  const h = require("crypto").createHash("sha256");
-  for (const f of process.argv.slice(1)) h.update(require("fs").readFileSync(f));
-  console.log(h.digest("hex").slice(0, 16));
-' "$HERE/requirements.txt" "$HERE/constraints.txt")"
-stamp="$pins_hash $("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-if [ -x "$VENV/bin/cfn-lint" ] && [ -x "$VENV/bin/checkov" ] && [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$stamp" ]; then
-  echo "reusing $VENV ($stamp)"
-else
-  echo "creating $VENV ($stamp)"
-  rm -rf "$VENV"
-  mkdir -p "$CACHE"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-    -r "$HERE/requirements.txt" -c "$HERE/constraints.txt"
-  echo "$stamp" > "$VENV/.stamp"
-fi
+# shellcheck source=../python-venv.sh
+source "$ROOT/test/python-venv.sh"
+ensure_venv "$VENV" "$PYTHON" "$HERE/requirements.txt" "$HERE/constraints.txt" cfn-lint checkov
 CFN_LINT_VERSION="$("$VENV/bin/cfn-lint" --version | awk '{print $NF}')"
 CHECKOV_VERSION="$("$VENV/bin/checkov" --version | tail -n 1)"
 echo "cfn-lint $CFN_LINT_VERSION, checkov $CHECKOV_VERSION"

@@ -39,20 +39,9 @@ banner() { printf '\n=== simulation: %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 
 # --- 1. venv ------------------------------------------------------------------------------
 banner venv
-# The stamp names what the venv was built from: a changed pin or Python rebuilds it.
-pins_hash="$(cat "$SIM/requirements.txt" "$SIM/constraints.txt" | sha256sum | cut -c1-16)"
-stamp="$pins_hash $("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-if [ -x "$VENV/bin/aws" ] && [ -x "$VENV/bin/moto_server" ] && [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$stamp" ]; then
-  echo "reusing $VENV ($stamp)"
-else
-  echo "creating $VENV ($stamp)"
-  rm -rf "$VENV"
-  mkdir -p "$CACHE"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-    -r "$SIM/requirements.txt" -c "$SIM/constraints.txt"
-  echo "$stamp" > "$VENV/.stamp"
-fi
+# shellcheck source=../python-venv.sh
+source "$ROOT/test/python-venv.sh"
+ensure_venv "$VENV" "$PYTHON" "$SIM/requirements.txt" "$SIM/constraints.txt" aws moto_server
 "$VENV/bin/aws" --version
 
 # --- 2. synth -----------------------------------------------------------------------------

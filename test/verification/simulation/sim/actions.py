@@ -127,6 +127,8 @@ def _resources(prefix: str, op: str, p: Dict[str, Any], env: Env) -> Optional[Li
     if prefix == 'ecr':
         if 'repositoryName' in p:
             return [_arn(env, 'ecr', f'repository/{p["repositoryName"]}')]
+        if op == 'DescribeRepositories' and p.get('repositoryNames'):
+            return [_arn(env, 'ecr', f'repository/{name}') for name in p['repositoryNames']]
         return None
     if prefix == 'ecs':
         if op == 'RegisterTaskDefinition' and 'family' in p:

@@ -38,7 +38,7 @@ def state():
         with open(STATE, encoding='utf-8') as f:
             return json.load(f)
     except OSError:
-        return {'builders': [], 'logins': []}
+        return {'builders': [], 'logins': [], 'images': []}
 
 
 def save(s):
@@ -121,7 +121,8 @@ def scan_on_push(repo, digest):
                                                   data=body, headers={'Content-Type': 'application/json'}), timeout=10).read()
 
 
-def buildx_build(args):
+def parse_build(args):
+    """The options of `docker build` / `docker buildx build` the simulation acts on."""
     tags, cache_from, cache_to, push = [], [], [], False
     i = 0
     while i < len(args):
@@ -141,6 +142,11 @@ def buildx_build(args):
         elif a in ('--file', '-f', '--platform', '--build-arg', '--target', '--label', '--secret'):
             i += 1
         i += 1
+    return tags, cache_from, cache_to, push
+
+
+def buildx_build(args):
+    tags, cache_from, cache_to, push = parse_build(args)
     if not os.path.exists(os.environ.get('CODEBUILD_SRC_DIR', '.') + '/Dockerfile') and '--file' not in args:
         log('no Dockerfile')
         return 1
@@ -164,17 +170,53 @@ def buildx_build(args):
             if not put_image(repo, tag or 'latest', uri):
                 return 1
     for uri in tags:
-        arn, repo, tag = repo_arn(uri)
-        if not arn:
-            log(f'not an ECR image: {uri}')
+        if push_to_ecr(uri):
             return 1
-        if not check([actions.Request(a, arn) for a in PUSH], f'docker push {uri}'):
-            log(f'push of {uri} denied')
-            return 1
-        if not put_image(repo, tag or 'latest', uri):
-            return 1
-        log(f'pushed {uri}')
     return 0 if env_role_ok else 1
+
+
+def daemon_build(args, s):
+    """`docker build` on the daemon's BuildKit: images stay local until `docker push`."""
+    tags, cache_from, _, _ = parse_build(args)
+    if not os.path.exists(os.environ.get('CODEBUILD_SRC_DIR', '.') + '/Dockerfile') and '--file' not in args:
+        log('no Dockerfile')
+        return 1
+    ok = True
+    for ref in cache_from:
+        arn, _, _ = repo_arn(ref)
+        if arn:
+            # A missing cache image is a warning for BuildKit; a denied one is a permission the
+            # build was meant to have.
+            ok &= check([actions.Request(a, arn) for a in PULL], f'docker build reads the cache {ref}')
+    s.setdefault('images', []).extend(tags)
+    save(s)
+    return 0 if ok else 1
+
+
+def push(uri, s):
+    registry = uri.split('/')[0]
+    if registry not in s['logins']:
+        log(f'not logged in to {registry}: push denied by the registry (no basic auth credentials)')
+        return 1
+    if uri not in s.get('images', []):
+        print(f'An image does not exist locally with the tag: {uri}', file=sys.stderr)
+        return 1
+    return push_to_ecr(uri)
+
+
+def push_to_ecr(uri):
+    """Push one image to the emulator's ECR as the build's role; 0 when pushed."""
+    arn, repo, tag = repo_arn(uri)
+    if not arn:
+        log(f'not an ECR image: {uri}')
+        return 1
+    if not check([actions.Request(a, arn) for a in PUSH], f'docker push {uri}'):
+        log(f'push of {uri} denied')
+        return 1
+    if not put_image(repo, tag or 'latest', uri):
+        return 1
+    log(f'pushed {uri}')
+    return 0
 
 
 def main(argv):
@@ -203,6 +245,17 @@ def main(argv):
         s['builders'].append(name)
         save(s)
         return 0
+    if argv[0] == 'build' and '--push' not in argv:
+        return daemon_build(argv[1:], s)
+    if argv[0] == 'tag' and len(argv) == 3:
+        if argv[1] not in s.get('images', []):
+            print(f'Error response from daemon: No such image: {argv[1]}', file=sys.stderr)
+            return 1
+        s['images'].append(argv[2])
+        save(s)
+        return 0
+    if argv[0] == 'push' and len(argv) == 2:
+        return push(argv[1], s)
     if argv[:2] == ['buildx', 'build'] or argv[0] == 'build':
         rest = argv[2:] if argv[0] == 'buildx' else argv[1:]
         if '--push' in rest:
