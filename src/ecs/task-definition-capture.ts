@@ -13,9 +13,10 @@ import { createHardenedProject } from '../core/build';
 export const TASK_DEFINITION_FILE = 'taskdef.json';
 
 /**
- * Regions where CodeBuild offered Lambda compute at its launch (November 2023). Elsewhere, or
- * when the region is unknown at synth time, the capture runs in a small EC2 container: a
- * project with Lambda compute cannot be created in a region that lacks it.
+ * Regions where CodeBuild supports Lambda compute (CodeBuild User Guide, "Run builds on AWS
+ * Lambda compute", https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.regions).
+ * Elsewhere, or when the region is unknown at synth time, the capture runs in a small EC2
+ * container: a project with Lambda compute cannot be created in a region that lacks it.
  */
 const LAMBDA_COMPUTE_REGIONS = [
   'us-east-1', 'us-east-2', 'us-west-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'eu-central-1', 'eu-west-1', 'sa-east-1',
