@@ -202,7 +202,6 @@ function rejectLambdaCompute(scope: Construct, build: BuildOptions): void {
   }
 }
 
-/** Validate build options; throws the library's error. @internal */
 /**
  * Fail when `buildOptions.environmentVariables` or `buildOptions.secrets` sets `name`, a build
  * variable the pipeline sets itself (the spine's, or a workload pipeline's own).
@@ -215,6 +214,7 @@ export function rejectPipelineVariable(scope: Construct, build: BuildOptions, na
   }
 }
 
+/** Validate build options; throws the library's error. @internal */
 export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
   validateOptionsObject(scope, 'buildOptions', build, 'pass e.g. buildOptions: { testCommands: ["npm test"] }');
   validateStringMap(scope, 'buildOptions.environmentVariables', build.environmentVariables, 'pass e.g. environmentVariables: { STAGE: "prod" }');
@@ -224,7 +224,7 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
     'use a logs.RetentionDays value, e.g. logs.RetentionDays.THREE_MONTHS');
   validateOneOf(scope, 'buildOptions.computeType', build.computeType, Object.values(codebuild.ComputeType), 'use a codebuild.ComputeType value, e.g. codebuild.ComputeType.SMALL');
   validateShape(scope, 'buildOptions.buildImage', build.buildImage, ['imageId', 'validate'], 'a codebuild.IBuildImage',
-    'use e.g. codebuild.LinuxBuildImage.STANDARD_7_0 or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
+    'use e.g. codebuild.LinuxBuildImage.fromCodeBuildImageId("aws/codebuild/standard:8.0") or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
   rejectLambdaCompute(scope, build);
   if (build.secrets !== undefined && (build.secrets === null || typeof build.secrets !== 'object' || Array.isArray(build.secrets))) {
     fail(scope, 'buildOptions.secrets', `must be a map of names to BuildSecrets, got ${show(build.secrets)}`, 'pass e.g. secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }');

@@ -46,6 +46,21 @@ export function validateEnvironments(scope: Construct, environments: readonly En
   validateUnique(scope, 'environments[].name', environments!.map((e) => e.name), 'give every environment its own name');
 }
 
+/**
+ * The first pair of environments `[i, j]` (j < i) that `same` says deploy the same workload
+ * resource, for the "one service / function / bucket per environment" checks. @internal
+ */
+export function findSharedWorkload<E>(environments: readonly E[], same: (a: E, b: E) => boolean): [number, number] | undefined {
+  for (let i = 1; i < environments.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (same(environments[i], environments[j])) {
+        return [i, j];
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Whether an environment gets a manual approval. @internal */
 export function needsApproval(environment: EnvironmentOptions, index: number): boolean {
   return environment.requireApproval ?? index > 0;

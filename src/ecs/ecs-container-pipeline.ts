@@ -11,7 +11,7 @@ import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOp
 import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
-import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
 import { validateSameEnvironment } from '../core/same-environment';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
@@ -395,7 +395,7 @@ function validateImageArchitecture(
       `${built}, but the tasks of environments[${i}] ("${env.name}", ${env.deployment.service.node.path}) run on ${taskArch} ` +
       '(the task definition\'s runtimePlatform.cpuArchitecture, X86_64 on Fargate when unset): every task would stop with "exec format error"',
       `set imageBuild.platform to '${wanted}' (and build on a matching build image, e.g. buildOptions.buildImage: ` +
-      `${taskArch === 'ARM64' ? 'codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0' : 'codebuild.LinuxBuildImage.STANDARD_7_0'}, so no emulation is needed), ` +
+      `${taskArch === 'ARM64' ? 'codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0' : 'the default (aws/codebuild/standard:8.0, x86_64)'}, so no emulation is needed), ` +
       'or set the task definition\'s runtimePlatform.cpuArchitecture to the architecture the image is built for');
   });
   if (platform !== undefined && builtArch !== hostArch) {
@@ -418,15 +418,13 @@ function buildHostArchitecture(buildImage: codebuild.IBuildImage | undefined): s
  * deployed, so the approval between them would guard nothing.
  */
 function validateOneServicePerEnvironment(scope: Construct, environments: EcsEnvironment[]): void {
-  environments.forEach((env, i) => {
-    environments.slice(0, i).forEach((other, j) => {
-      if (sameService(env.deployment.service, other.deployment.service)) {
-        fail(scope, `environments[${i}].deployment.service`,
-          `is the service of environments[${j}] ("${other.name}") as well, got ${env.deployment.service.node.path}`,
-          'give each environment its own service: environments that share a service deploy each other\'s image, and the approval between them guards nothing');
-      }
-    });
-  });
+  const shared = findSharedWorkload(environments, (a, b) => sameService(a.deployment.service, b.deployment.service));
+  if (shared) {
+    const [env, other] = [environments[shared[0]], environments[shared[1]]];
+    fail(scope, `environments[${shared[0]}].deployment.service`,
+      `is the service of environments[${shared[1]}] ("${other.name}") as well, got ${env.deployment.service.node.path}`,
+      'give each environment its own service: environments that share a service deploy each other\'s image, and the approval between them guards nothing');
+  }
 }
 
 /** Whether two services are the same, as far as synth can tell (same construct, or the same resolved ARN). */

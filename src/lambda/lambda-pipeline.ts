@@ -9,7 +9,7 @@ import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment } from './lambda-deployment';
 import { createHardenedProject, generateBuildSpec, rejectPipelineVariable } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
-import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 
@@ -288,16 +288,14 @@ function publishNamespace(environment: LambdaEnvironment): string {
  * code ($LATEST) before it moves the alias, so they would share untested code and configuration.
  */
 function validateOneFunctionPerEnvironment(scope: Construct, environments: LambdaEnvironment[]): void {
-  environments.forEach((env, i) => {
-    environments.slice(0, i).forEach((other, j) => {
-      if (sameFunction(env.deployment.alias, other.deployment.alias)) {
-        const fn = env.deployment.alias.version.lambda;
-        fail(scope, `environments[${i}].deployment.alias`,
-          `deploys the same function as environments[${j}] ("${other.name}"), got ${env.deployment.alias.node.path} and ${other.deployment.alias.node.path} of ${fn.node.path}`,
-          'give each environment its own function: the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code');
-      }
-    });
-  });
+  const shared = findSharedWorkload(environments, (a, b) => sameFunction(a.deployment.alias, b.deployment.alias));
+  if (shared) {
+    const [env, other] = [environments[shared[0]], environments[shared[1]]];
+    const fn = env.deployment.alias.version.lambda;
+    fail(scope, `environments[${shared[0]}].deployment.alias`,
+      `deploys the same function as environments[${shared[1]}] ("${other.name}"), got ${env.deployment.alias.node.path} and ${other.deployment.alias.node.path} of ${fn.node.path}`,
+      'give each environment its own function: the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code');
+  }
 }
 
 /** Whether two aliases belong to the same function, as far as synth can tell. */

@@ -9,7 +9,7 @@ import { createSiteDeployStep } from './site-deploy-step';
 import { StaticSiteTarget } from './static-site-target';
 import { generateBuildSpec, rejectPipelineVariable } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
-import { EnvironmentOptions, validateEnvironments } from '../core/environment';
+import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 
@@ -164,15 +164,13 @@ export class StaticSitePipeline extends DeliveryPipeline {
 
 /** Two environments must not share a bucket: each deploy deletes what its release lacks. */
 function validateOneBucketPerEnvironment(scope: Construct, environments: StaticSiteEnvironment[]): void {
-  environments.forEach((env, i) => {
-    environments.slice(0, i).forEach((other, j) => {
-      if (sameBucket(env.target.bucket, other.target.bucket)) {
-        fail(scope, `environments[${i}].target.bucket`,
-          `is the bucket of environments[${j}] ("${other.name}") as well, got ${env.target.bucket.node.path}`,
-          'give each environment its own bucket: every deploy deletes the files its release does not have, so environments that share a bucket overwrite each other');
-      }
-    });
-  });
+  const shared = findSharedWorkload(environments, (a, b) => sameBucket(a.target.bucket, b.target.bucket));
+  if (shared) {
+    const [env, other] = [environments[shared[0]], environments[shared[1]]];
+    fail(scope, `environments[${shared[0]}].target.bucket`,
+      `is the bucket of environments[${shared[1]}] ("${other.name}") as well, got ${env.target.bucket.node.path}`,
+      'give each environment its own bucket: every deploy deletes the files its release does not have, so environments that share a bucket overwrite each other');
+  }
 }
 
 function sameBucket(a: s3.IBucket, b: s3.IBucket): boolean {
