@@ -82,7 +82,7 @@ export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {
           blueTargetGroup: web.blue,
           greenTargetGroup: web.green,
         }),
-        approval: { notifyEmails: ['ops@acme.example'], reviewUrl: 'https://staging.acme.example' },
+        approval: { emails: ['ops@acme.example'], reviewUrl: 'https://staging.acme.example' },
       },
     ],
     notifications: { emails: ['team@acme.example'] },

@@ -48,7 +48,7 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
       {
         name: 'Production',
         deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),
-        approval: { notifyEmails: ['ops@acme.example'], comment: 'Staging is green: release the orders API to production?' },
+        approval: { emails: ['ops@acme.example'], comment: 'Staging is green: release the orders API to production?' },
       },
     ],
     notifications: { emails: ['team@acme.example'] },

@@ -51,7 +51,7 @@ export function buildStaticSiteApp(app: App = exampleApp(), options: ExampleOpti
       {
         name: 'Production',
         target: StaticSiteTarget.fromHosting(production),
-        approval: { notifyEmails: ['ops@acme.example'], reviewUrl: staging.url, comment: 'Staging is green: release the web app to production?' },
+        approval: { emails: ['ops@acme.example'], reviewUrl: staging.url, comment: 'Staging is green: release the web app to production?' },
         postDeployCheck: { urls: [`${production.url}/`] },
       },
     ],

@@ -2,10 +2,9 @@ import { Aspects, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeInPacks, EMAIL_SUBSCRIPTION_REASON, NagPackPrefix } from './nag';
-import { fail, show, validateBoolean, validateList, validateOptionsObject, validateShape, warn } from './validation';
+import { topicWithEmails, validateTopicAndEmails } from './topic';
+import { validateBoolean, validateOptionsObject, warn } from './validation';
 
 /**
  * Where pipeline events are announced.
@@ -34,15 +33,8 @@ export interface NotificationOptions {
 /** Validate notification options. @internal */
 export function validateNotifications(scope: Construct, options: NotificationOptions | undefined): void {
   validateOptionsObject(scope, 'notifications', options, 'pass e.g. notifications: { emails: ["ops@example.com"] }');
-  validateList(scope, 'notifications.emails', options?.emails, 'pass a list of addresses, e.g. emails: ["ops@example.com"]');
-  validateShape(scope, 'notifications.topic', options?.topic, ['topicArn', 'addSubscription', 'bindAsNotificationRuleTarget'], 'an sns.ITopic',
-    'pass the topic construct, e.g. sns.Topic.fromTopicArn(this, "Ops", arn)');
+  validateTopicAndEmails(scope, 'notifications', options, ['bindAsNotificationRuleTarget']);
   validateBoolean(scope, 'notifications.notifyOnSuccess', options?.notifyOnSuccess);
-  (options?.emails ?? []).forEach((email, i) => {
-    if (typeof email !== 'string' || (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
-      fail(scope, `notifications.emails[${i}]`, `is not an e-mail address, got ${show(email)}`, 'give addresses like "ops@example.com"');
-    }
-  });
 }
 
 /**
@@ -55,28 +47,19 @@ export function addPipelineNotifications(
   encryptionKey: kms.IKey,
   options: NotificationOptions | undefined,
 ): sns.ITopic | undefined {
-  if (!options || (!options.topic && (options.emails ?? []).length === 0)) {
+  if (!options) {
     return undefined;
   }
-  let topic = options.topic;
-  if (!topic) {
-    const created = new sns.Topic(scope, 'NotificationTopic', {
-      displayName: `Pipeline notifications: ${scope.node.path}`,
-      masterKey: topicKey(scope, encryptionKey),
-      enforceSSL: true,
-    });
-    for (const email of options.emails ?? []) {
-      acknowledgeInPacks(created.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
-    }
-    // aws-cdk-lib lets CodeStar Notifications use the key when the rule binds the encrypted topic.
-    topic = created;
-  } else {
-    warnIfKeyCannotBeAmended(scope, topic);
+  if (options.topic) {
+    warnIfKeyCannotBeAmended(scope, options.topic);
   }
-  if (options.topic && (options.emails ?? []).length > 0) {
-    for (const email of options.emails ?? []) {
-      acknowledgeInPacks(topic.addSubscription(new subscriptions.EmailSubscription(email)), 'SNSRedrivePolicy', [NagPackPrefix.SERVERLESS], EMAIL_SUBSCRIPTION_REASON);
-    }
+  // aws-cdk-lib lets CodeStar Notifications use the key when the rule binds the encrypted topic.
+  const topic = topicWithEmails(scope, 'NotificationTopic', options, {
+    displayName: `Pipeline notifications: ${scope.node.path}`,
+    masterKey: () => topicKey(scope, encryptionKey),
+  });
+  if (!topic) {
+    return undefined;
   }
   const events = [
     codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED,

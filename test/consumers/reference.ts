@@ -143,7 +143,7 @@ function pipelineStack(app: App, id: string, marker?: string): Stack {
       {
         name: 'Production',
         deployment: EcsDeployment.rolling(production, { deploymentTimeout: Duration.minutes(30) }),
-        approval: { notifyEmails: ['ops@acme.example'], timeout: Duration.hours(24) },
+        approval: { emails: ['ops@acme.example'], timeout: Duration.hours(24) },
       },
     ],
     notifications: { emails: ['team@acme.example'] },
@@ -210,7 +210,7 @@ function lambdaPipelineStack(app: App, id: string, actionName?: string): Stack {
       {
         name: 'Production',
         deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),
-        approval: { notifyEmails: ['ops@acme.example'], comment: 'Staging is green: release the orders API to production?' },
+        approval: { emails: ['ops@acme.example'], comment: 'Staging is green: release the orders API to production?' },
       },
     ],
     notifications: { emails: ['team@acme.example'] },
@@ -239,7 +239,7 @@ function staticSitePipelineStack(app: App, id: string): Stack {
       {
         name: 'Production',
         target: StaticSiteTarget.fromHosting(production),
-        approval: { notifyEmails: ['ops@acme.example'], reviewUrl: staging.url },
+        approval: { emails: ['ops@acme.example'], reviewUrl: staging.url },
         // `url` is a token string (https:// and the distribution's domain name): the programs
         // append to it in their own language and it must resolve the same.
         postDeployCheck: { urls: [`${production.url}/`, `${production.url}/settings`], attempts: 5 },

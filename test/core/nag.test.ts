@@ -64,7 +64,7 @@ describe('cdk-nag', () => {
   test('GIVEN two environments with approvals and notifications THEN AwsSolutions reports nothing unacknowledged', () => {
     const stack = newStack();
     const pipeline = ecsPipeline(stack, {
-      environments: twoEnvironments(stack, { approval: { notifyEmails: ['ops@acme.example'] } }),
+      environments: twoEnvironments(stack, { approval: { emails: ['ops@acme.example'] } }),
       notifications: { emails: ['ops@acme.example'] },
       buildOptions: { testCommands: ['npm test'], testReportDirectory: 'reports' },
     });

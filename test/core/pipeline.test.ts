@@ -138,7 +138,7 @@ describe('DeliveryPipeline', () => {
       pipeline = ecsPipeline(stack, {
         environments: twoEnvironments(stack, {
           approval: {
-            notifyEmails: ['ops@acme.example', 'lead@acme.example'],
+            emails: ['ops@acme.example', 'lead@acme.example'],
             reviewUrl: 'https://staging.acme.example',
             comment: 'Check the staging site first',
             timeout: Duration.hours(4),
@@ -208,20 +208,19 @@ describe('DeliveryPipeline', () => {
   test('GIVEN an existing approval topic WHEN synthesized THEN the approval notifies it and no topic is created', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'OpsTopic');
-    ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { notificationTopic: topic } }) });
+    ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { topic: topic } }) });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::SNS::Topic', 1);
     expect(stageOf(template, 'Production').Actions[0].Configuration.NotificationArn)
       .toEqual({ Ref: stack.getLogicalId(topic.node.defaultChild as sns.CfnTopic) });
   });
 
-  // BUG (src/core/approval.ts createApprovalAction): with both notificationTopic and notifyEmails
-  // the e-mails are silently dropped, although ApprovalOptions.notifyEmails says the addresses are
-  // "subscribed to the topic" (and NotificationOptions does subscribe them to a given topic).
-  test('GIVEN an existing approval topic and notifyEmails WHEN synthesized THEN the addresses are subscribed to that topic', () => {
+  // Approvals and notifications share one topic/e-mail helper (src/core/topic.ts): the
+  // addresses are subscribed to a given topic too, as ApprovalOptions.emails promises.
+  test('GIVEN an existing approval topic and emails WHEN synthesized THEN the addresses are subscribed to that topic', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'OpsTopic');
-    ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { notificationTopic: topic, notifyEmails: ['ops@acme.example'] } }) });
+    ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { topic, emails: ['ops@acme.example'] } }) });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
@@ -241,7 +240,7 @@ describe('DeliveryPipeline', () => {
 
     test('WHEN requireApproval is false THEN a warning says they are ignored and no topic is created', () => {
       const stack = newStack();
-      ecsPipeline(stack, { environments: twoEnvironments(stack, { requireApproval: false, approval: { notifyEmails: ['ops@acme.example'] } }) });
+      ecsPipeline(stack, { environments: twoEnvironments(stack, { requireApproval: false, approval: { emails: ['ops@acme.example'] } }) });
       Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
         Match.stringLikeRegexp('environments "Production": approval options are ignored because requireApproval is false'));
       Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 0);
@@ -388,8 +387,8 @@ describe('DeliveryPipeline', () => {
 
     test.each(['ops', 'ops@', 'ops at acme.example', '@acme.example'])('WHEN an approval e-mail is %j THEN it throws', (email) => {
       const stack = newStack();
-      expectError(() => ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { notifyEmails: ['ok@acme.example', email] } }) }),
-        'environments[1].approval.notifyEmails[1]', /is not an e-mail address/);
+      expectError(() => ecsPipeline(stack, { environments: twoEnvironments(stack, { approval: { emails: ['ok@acme.example', email] } }) }),
+        'environments[1].approval.emails[1]', /is not an e-mail address/);
     });
 
     test.each(['staging.acme.example', 'ftp://staging.acme.example', 'https://', 'javascript:alert(1)'])(

@@ -244,15 +244,15 @@ const SPINE_CASES: SpineCase[] = [
   },
   {
     name: 'approval e-mail not an address',
-    prop: 'environments[1].approval.notifyEmails[0]',
+    prop: 'environments[1].approval.emails[0]',
     value: '"ops at acme"',
-    props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Production', { approval: { notifyEmails: ['ops at acme'] } })] }),
+    props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Production', { approval: { emails: ['ops at acme'] } })] }),
   },
   {
     name: 'approval e-mails a string, not a list',
-    prop: 'environments[1].approval.notifyEmails',
+    prop: 'environments[1].approval.emails',
     value: '"ops@acme.example"',
-    props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Production', { approval: { notifyEmails: 'ops@acme.example' as Any } })] }),
+    props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Production', { approval: { emails: 'ops@acme.example' as Any } })] }),
   },
   {
     name: 'approval reviewUrl not http(s)',
@@ -274,9 +274,9 @@ const SPINE_CASES: SpineCase[] = [
   },
   {
     name: 'approval topic an ARN string',
-    prop: 'environments[1].approval.notificationTopic',
+    prop: 'environments[1].approval.topic',
     value: '"arn:aws:sns:us-east-1:111111111111:ops"',
-    props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Production', { approval: { notificationTopic: 'arn:aws:sns:us-east-1:111111111111:ops' as Any } })] }),
+    props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Production', { approval: { topic: 'arn:aws:sns:us-east-1:111111111111:ops' as Any } })] }),
   },
 ];
 

@@ -135,7 +135,7 @@ function approval(scope: Construct, reviewUrl: string) {
     iam.Role.fromRoleName(stack, 'ImportedApprover', 'release-approvers'),
   ];
   return {
-    notifyEmails: ['ops@acme.example'],
+    emails: ['ops@acme.example'],
     reviewUrl,
     comment: 'Release?',
     timeout: Duration.days(2),
@@ -239,7 +239,7 @@ function ecsStack(app: App, shared: Shared): void {
           containerName: 'web',
           passRoles: [iam.Role.fromRoleName(stack, 'LegacyExecutionRole', 'legacy-web-execution')],
         }),
-        approval: { notificationTopic: shared.topic },
+        approval: { topic: shared.topic },
       },
       {
         name: 'Production',

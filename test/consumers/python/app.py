@@ -159,7 +159,7 @@ def pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> cdk.Sta
             EcsEnvironment(
                 name="Production",
                 deployment=EcsDeployment.rolling(production, deployment_timeout=cdk.Duration.minutes(30)),
-                approval=ApprovalOptions(notify_emails=["ops@acme.example"], timeout=cdk.Duration.hours(24)),
+                approval=ApprovalOptions(emails=["ops@acme.example"], timeout=cdk.Duration.hours(24)),
             ),
         ],
         notifications=NotificationOptions(emails=["team@acme.example"]),
@@ -201,7 +201,7 @@ def lambda_pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> 
                 name="Production",
                 deployment=LambdaDeployment.canary(production, percentage=10, interval=cdk.Duration.minutes(5)),
                 approval=ApprovalOptions(
-                    notify_emails=["ops@acme.example"],
+                    emails=["ops@acme.example"],
                     comment="Staging is green: release the orders API to production?",
                 ),
             ),
@@ -230,7 +230,7 @@ def static_site_pipeline_stack(app: cdk.App, stack_id: str) -> cdk.Stack:
             StaticSiteEnvironment(
                 name="Production",
                 target=StaticSiteTarget.from_hosting(production),
-                approval=ApprovalOptions(notify_emails=["ops@acme.example"], review_url=staging.url),
+                approval=ApprovalOptions(emails=["ops@acme.example"], review_url=staging.url),
                 # url is a token string: appending to it in Python keeps the token.
                 post_deploy_check=PostDeployCheckOptions(
                     urls=[f"{production.url}/", f"{production.url}/settings"], attempts=5),
