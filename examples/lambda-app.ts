@@ -38,11 +38,11 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
       installCommands: ['npm ci'],
       testCommands: ['npm test'],
       // The package: the compiled handler plus production dependencies only.
-      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$PACKAGE_DIRECTORY/"'],
+      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$OUTPUT_DIRECTORY/"'],
       testReportDirectory: 'reports',
       cachePaths: ['/root/.npm/**/*'],
     },
-    packageDirectory: 'dist',
+    outputDirectory: 'dist',
     environments: [
       { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
       {

@@ -15,7 +15,7 @@ export function pipeline(stack: Stack, index: number, fixture: LambdaFixture, ar
     buildOptions: {
       installCommands: ['npm ci'],
       testCommands: ['npm test'],
-      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$PACKAGE_DIRECTORY/"'],
+      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$OUTPUT_DIRECTORY/"'],
     },
     environments: [
       { name: 'Staging', deployment: LambdaDeployment.allAtOnce(fixture.staging) },

@@ -7,16 +7,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment } from './lambda-deployment';
-import { createHardenedProject, generateBuildSpec, rejectPipelineVariable } from '../core/build';
+import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
-import { shellQuote } from '../core/shell';
-import { fail, show, validateRelativePath, warn } from '../core/validation';
+import { OutputDirectory } from '../core/output-directory';
+import { fail, show, warn } from '../core/validation';
 
-/** Where the build leaves the deployment package unless `packageDirectory` says otherwise. */
-const DEFAULT_PACKAGE_DIRECTORY = 'dist';
-/** The build variable that names the package directory. */
-const PACKAGE_DIRECTORY_VARIABLE = 'PACKAGE_DIRECTORY';
 /** The variable the publish step of an environment with hooks exports: the published version. */
 const FUNCTION_VERSION_VARIABLE = 'FUNCTION_VERSION';
 /** Where the publish steps upload the packages, in the artifact bucket. */
@@ -48,11 +44,11 @@ export interface LambdaPipelineProps extends DeliveryPipelineProps {
    * Directory, relative to the repository root, where the build commands leave the
    * deployment package: its contents become the root of the function's code (the handler
    * file and its dependencies, e.g. `index.js` and `node_modules/`). The build fails when the
-   * directory is missing or empty. Also given to the build as `$PACKAGE_DIRECTORY`.
+   * directory is missing or empty. Also given to the build as `$OUTPUT_DIRECTORY`.
    *
    * @default 'dist'
    */
-  readonly packageDirectory?: string;
+  readonly outputDirectory?: string;
 }
 
 /**
@@ -74,7 +70,8 @@ export interface LambdaPipelineProps extends DeliveryPipelineProps {
  */
 export class LambdaPipeline extends DeliveryPipeline {
   /** Directory of the build output that holds the deployment package. */
-  public readonly packageDirectory: string;
+  public readonly outputDirectory: string;
+  private readonly output: OutputDirectory;
   private readonly environments: LambdaEnvironment[];
 
   constructor(scope: Construct, id: string, props: LambdaPipelineProps) {
@@ -88,22 +85,16 @@ export class LambdaPipeline extends DeliveryPipeline {
       env.deployment._validate(this, `environments[${i}].deployment`);
     });
     validateOneFunctionPerEnvironment(this, props.environments);
-    validateRelativePath(this, 'packageDirectory', props.packageDirectory);
     props.environments.forEach((env, i) => env.deployment._warn(this, `environments[${i}].deployment`));
     props.environments.forEach((env, i) => warnFirstRunRollback(this, `environments[${i}]`, env, props.notifications !== undefined));
-    if (props.packageDirectory !== undefined && this.buildOptions.repositoryBuildSpec) {
-      warn(this, 'PackageDirectoryIgnored',
-        `packageDirectory is ignored because buildOptions.repositoryBuildSpec is given: ${this.buildOptions.repositoryBuildSpec} must declare the package as its artifacts`);
-    }
-    rejectPipelineVariable(this, this.buildOptions, PACKAGE_DIRECTORY_VARIABLE, 'is set by the pipeline itself (from packageDirectory)',
-      'set packageDirectory instead, or choose another variable name');
-    this.packageDirectory = props.packageDirectory ?? DEFAULT_PACKAGE_DIRECTORY;
+    this.output = new OutputDirectory(this, this.buildOptions, props.outputDirectory, 'deployment package', 'LambdaPipeline');
+    this.outputDirectory = this.output.path;
     this.environments = props.environments;
   }
 
   /** The Build stage (which writes the package) and one stage per environment. */
   protected addStages(): void {
-    this.addBuildStage({ [PACKAGE_DIRECTORY_VARIABLE]: { value: this.packageDirectory } });
+    this.addBuildStage(this.output.buildVariables);
     for (const env of this.environments) {
       const hooks = env.deployment.hooks;
       if (!hooks) {
@@ -243,19 +234,11 @@ export class LambdaPipeline extends DeliveryPipeline {
 
   /**
    * The buildspec: the user's install, test and build commands, a check that they left a
-   * package in `packageDirectory`, and the package's files as the build output (the root of
+   * package in `outputDirectory`, and the package's files as the build output (the root of
    * the output artifact is the root of the function's code).
    */
   protected renderBuildSpec(): codebuild.BuildSpec {
-    const dir = shellQuote(this.packageDirectory);
-    return generateBuildSpec(this.buildOptions, {
-      build: [
-        `[ -n "$(ls -A ${dir} 2>/dev/null)" ] || { echo "The deployment package directory" ${dir} "is missing or empty:" ` +
-          '"the build commands must write the function\'s code there (LambdaPipeline packageDirectory)" >&2; exit 1; }',
-      ],
-      artifactFiles: ['**/*'],
-      artifactBaseDirectory: this.packageDirectory,
-    }, this.testReportGroup?.reportGroupArn);
+    return generateBuildSpec(this.buildOptions, this.output.buildSpecExtras, this.testReportGroup?.reportGroupArn);
   }
 }
 

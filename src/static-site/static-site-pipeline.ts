@@ -7,16 +7,12 @@ import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from '
 import { PostDeployCheckOptions, resolvePostDeployCheck, warnIfMissingPagesAnswer200 } from './post-deploy-check';
 import { createSiteDeployStep } from './site-deploy-step';
 import { StaticSiteTarget } from './static-site-target';
-import { generateBuildSpec, rejectPipelineVariable } from '../core/build';
+import { generateBuildSpec } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
-import { shellQuote } from '../core/shell';
-import { fail, show, validateRelativePath, warn } from '../core/validation';
+import { OutputDirectory } from '../core/output-directory';
+import { fail, show, warn } from '../core/validation';
 
-/** Where the build leaves the site unless `outputDirectory` says otherwise. */
-const DEFAULT_OUTPUT_DIRECTORY = 'dist';
-/** The build variable that names the output directory. */
-const OUTPUT_DIRECTORY_VARIABLE = 'OUTPUT_DIRECTORY';
 
 /**
  * One environment of a `StaticSitePipeline`.
@@ -78,6 +74,7 @@ export interface StaticSitePipelineProps extends DeliveryPipelineProps {
 export class StaticSitePipeline extends DeliveryPipeline {
   /** Directory of the build output that holds the site. */
   public readonly outputDirectory: string;
+  private readonly output: OutputDirectory;
   /** The resolved Cache-Control settings every environment uses. */
   private readonly cacheControl: ResolvedCacheControl;
   private readonly environments: StaticSiteEnvironment[];
@@ -95,25 +92,19 @@ export class StaticSitePipeline extends DeliveryPipeline {
       warnIfMissingPagesAnswer200(this, `environments[${i}].postDeployCheck`, env.postDeployCheck, env.target.distribution);
     });
     validateOneBucketPerEnvironment(this, props.environments);
-    validateRelativePath(this, 'outputDirectory', props.outputDirectory);
     this.cacheControl = resolveCacheControl(this, 'cacheControl', props.cacheControl);
-    if (props.outputDirectory !== undefined && this.buildOptions.repositoryBuildSpec) {
-      warn(this, 'OutputDirectoryIgnored',
-        `outputDirectory is ignored because buildOptions.repositoryBuildSpec is given: ${this.buildOptions.repositoryBuildSpec} must declare the site as its artifacts`);
-    }
     if (props.executionMode === codepipeline.ExecutionMode.PARALLEL) {
       warn(this, 'StaticSiteParallelExecutions',
         'executionMode is PARALLEL: two executions may deploy the same site at once, and a rollback may restore a release another execution has just replaced. Use QUEUED (the default).');
     }
-    rejectPipelineVariable(this, this.buildOptions, OUTPUT_DIRECTORY_VARIABLE, 'is set by the pipeline itself (from outputDirectory)',
-      'set outputDirectory instead, or choose another variable name');
-    this.outputDirectory = props.outputDirectory ?? DEFAULT_OUTPUT_DIRECTORY;
+    this.output = new OutputDirectory(this, this.buildOptions, props.outputDirectory, 'site', 'StaticSitePipeline');
+    this.outputDirectory = this.output.path;
     this.environments = props.environments;
   }
 
   /** The Build stage (which writes the site) and one stage per environment. */
   protected addStages(): void {
-    this.addBuildStage({ [OUTPUT_DIRECTORY_VARIABLE]: { value: this.outputDirectory } });
+    this.addBuildStage(this.output.buildVariables);
     for (const env of this.environments) {
       this.addEnvironmentStage(env, [this.createDeployAction(env)]);
     }
@@ -150,16 +141,9 @@ export class StaticSitePipeline extends DeliveryPipeline {
    * artifact is the root of the bucket).
    */
   protected renderBuildSpec(): codebuild.BuildSpec {
-    const dir = shellQuote(this.outputDirectory);
-    return generateBuildSpec(this.buildOptions, {
-      build: [
-        `[ -n "$(ls -A ${dir} 2>/dev/null)" ] || { echo "The site directory" ${dir} "is missing or empty:" ` +
-          '"the build commands must write the site there (StaticSitePipeline outputDirectory)" >&2; exit 1; }',
-      ],
-      artifactFiles: ['**/*'],
-      artifactBaseDirectory: this.outputDirectory,
-    }, this.testReportGroup?.reportGroupArn);
+    return generateBuildSpec(this.buildOptions, this.output.buildSpecExtras, this.testReportGroup?.reportGroupArn);
   }
+
 }
 
 /** Two environments must not share a bucket: each deploy deletes what its release lacks. */

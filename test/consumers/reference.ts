@@ -202,9 +202,9 @@ function lambdaPipelineStack(app: App, id: string, actionName?: string): Stack {
     buildOptions: {
       installCommands: ['npm ci'],
       testCommands: ['npm test'],
-      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$PACKAGE_DIRECTORY/"'],
+      commands: ['npm run build', 'npm prune --omit=dev', 'cp -r node_modules "$OUTPUT_DIRECTORY/"'],
     },
-    packageDirectory: 'build/package',
+    outputDirectory: 'build/package',
     environments: [
       { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
       {

@@ -28,7 +28,7 @@ describe('examples/lambda-app.ts', () => {
     ]);
     const production = cfn.Properties.Stages[3].Actions[1].Configuration;
     expect(production).toEqual(expect.objectContaining({ FunctionAlias: 'live', DeployStrategy: 'Canary10Percent5Minutes' }));
-    expect(pipeline.packageDirectory).toBe('dist');
+    expect(pipeline.outputDirectory).toBe('dist');
   });
 
   test('THEN AwsSolutions reports nothing on the whole app, with no acknowledgement in the example', () => {

@@ -60,7 +60,7 @@ function alarmsIn(template: Template, pathPrefix: string): Array<[string, any]> 
 
 describe('LambdaPipeline', () => {
   describe('build stage', () => {
-    test('WHEN defaults THEN the build output is the contents of dist, checked to be non-empty, and dist reaches the build as PACKAGE_DIRECTORY', () => {
+    test('WHEN defaults THEN the build output is the contents of dist, checked to be non-empty, and dist reaches the build as OUTPUT_DIRECTORY', () => {
       const { template } = setup({ buildOptions: { installCommands: ['npm ci'], testCommands: ['npm test'], commands: ['npm run build'] } });
       const spec = buildSpecOf(template);
       expect(spec.phases.install.commands).toEqual(['npm ci']);
@@ -70,14 +70,14 @@ describe('LambdaPipeline', () => {
       expect(spec.artifacts).toEqual({ 'files': ['**/*'], 'base-directory': 'dist' });
       const build = stageOf(template, 'Build').Actions[0];
       expect(JSON.parse(build.Configuration.EnvironmentVariables)).toEqual(expect.arrayContaining([
-        { name: 'PACKAGE_DIRECTORY', type: 'PLAINTEXT', value: 'dist' },
+        { name: 'OUTPUT_DIRECTORY', type: 'PLAINTEXT', value: 'dist' },
         { name: 'SOURCE_REVISION', type: 'PLAINTEXT', value: '#{Source_Source_NS.CommitId}' },
       ]));
     });
 
-    test('WHEN packageDirectory is given THEN the package comes from it', () => {
-      const { template, pipeline } = setup({ packageDirectory: 'services/orders/.build/package' });
-      expect(pipeline.packageDirectory).toBe('services/orders/.build/package');
+    test('WHEN outputDirectory is given THEN the package comes from it', () => {
+      const { template, pipeline } = setup({ outputDirectory: 'services/orders/.build/package' });
+      expect(pipeline.outputDirectory).toBe('services/orders/.build/package');
       const spec = buildSpecOf(template);
       expect(spec.artifacts['base-directory']).toBe('services/orders/.build/package');
       expect(spec.phases.build.commands[0]).toContain("ls -A 'services/orders/.build/package'");
@@ -106,20 +106,20 @@ describe('LambdaPipeline', () => {
       ['../outside', '"../outside"'],
       ['dist/../../escape', '"dist/../../escape"'],
       ['', '""'],
-    ])('WHEN packageDirectory is %p THEN it is rejected', (packageDirectory, shown) => {
-      expect(() => setup({ packageDirectory })).toThrow(new RegExp(
-        `^TestStack/Pipeline: packageDirectory must be a relative path inside the source, got ${shown.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\. Fix: `));
+    ])('WHEN outputDirectory is %p THEN it is rejected', (outputDirectory, shown) => {
+      expect(() => setup({ outputDirectory })).toThrow(new RegExp(
+        `^TestStack/Pipeline: outputDirectory must be a relative path inside the source, got ${shown.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\. Fix: `));
     });
 
-    test('WHEN the user sets PACKAGE_DIRECTORY THEN it is rejected (the pipeline sets it from packageDirectory)', () => {
-      expect(() => setup({ buildOptions: { environmentVariables: { PACKAGE_DIRECTORY: 'out' } } })).toThrow(
-        /^TestStack\/Pipeline: buildOptions\.environmentVariables\.PACKAGE_DIRECTORY is set by the pipeline itself \(from packageDirectory\)\. Fix: set packageDirectory instead/);
+    test('WHEN the user sets OUTPUT_DIRECTORY THEN it is rejected (the pipeline sets it from outputDirectory)', () => {
+      expect(() => setup({ buildOptions: { environmentVariables: { OUTPUT_DIRECTORY: 'out' } } })).toThrow(
+        /^TestStack\/Pipeline: buildOptions\.environmentVariables\.OUTPUT_DIRECTORY is set by the pipeline itself \(from outputDirectory\)\. Fix: set outputDirectory instead/);
     });
 
-    test('WHEN a repository buildspec is used THEN an explicit packageDirectory is ignored with a warning', () => {
-      const { stack } = setup({ packageDirectory: 'out', buildOptions: { repositoryBuildSpec: 'buildspec.yml' } });
+    test('WHEN a repository buildspec is used THEN an explicit outputDirectory is ignored with a warning', () => {
+      const { stack } = setup({ outputDirectory: 'out', buildOptions: { repositoryBuildSpec: 'buildspec.yml' } });
       Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
-        Match.stringLikeRegexp('^packageDirectory is ignored because buildOptions.repositoryBuildSpec is given.*\\[ack: cdk-delivery-pipelines:PackageDirectoryIgnored\\]$'));
+        Match.stringLikeRegexp('^outputDirectory is ignored because buildOptions.repositoryBuildSpec is given.*\\[ack: cdk-delivery-pipelines:OutputDirectoryIgnored\\]$'));
     });
   });
 

@@ -540,14 +540,14 @@ const CONSTRUCT_CASES: ConstructCase[] = [
       });
     },
   },
-  { construct: 'LambdaPipeline', name: 'packageDirectory absolute', prop: 'packageDirectory', value: '"/opt/dist"', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { packageDirectory: '/opt/dist' }) },
-  { construct: 'LambdaPipeline', name: 'packageDirectory outside the source', prop: 'packageDirectory', value: '"dist/../../x"', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { packageDirectory: 'dist/../../x' }) },
-  { construct: 'LambdaPipeline', name: 'packageDirectory a number', prop: 'packageDirectory', value: '1', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { packageDirectory: 1 }) },
+  { construct: 'LambdaPipeline', name: 'outputDirectory absolute', prop: 'outputDirectory', value: '"/opt/dist"', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { outputDirectory: '/opt/dist' }) },
+  { construct: 'LambdaPipeline', name: 'outputDirectory outside the source', prop: 'outputDirectory', value: '"dist/../../x"', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { outputDirectory: 'dist/../../x' }) },
+  { construct: 'LambdaPipeline', name: 'outputDirectory a number', prop: 'outputDirectory', value: '1', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { outputDirectory: 1 }) },
   {
     construct: 'LambdaPipeline',
-    name: 'PACKAGE_DIRECTORY set by the user',
-    prop: 'buildOptions.environmentVariables.PACKAGE_DIRECTORY',
-    build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { buildOptions: { environmentVariables: { PACKAGE_DIRECTORY: 'out' } } }),
+    name: 'OUTPUT_DIRECTORY set by the user',
+    prop: 'buildOptions.environmentVariables.OUTPUT_DIRECTORY',
+    build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn')), { buildOptions: { environmentVariables: { OUTPUT_DIRECTORY: 'out' } } }),
   },
   // --- ArtifactStore (shared by pipelines)
   { construct: 'ArtifactStore', name: 'non-current expiration under a day', prop: 'noncurrentVersionExpiration', value: '12 hours', build: (s) => new ArtifactStore(s, 'Store', { noncurrentVersionExpiration: Duration.hours(12) }) },

@@ -145,11 +145,11 @@ describe('properties: synthesis passes the gates or throws the library\'s error'
     fc.assert(fc.property(
       fc.array(stageName, { minLength: 1, maxLength: 2 }), branchName, buildOptions, mostly(fc.integer({ min: 1, max: 99 }), count),
       minutes(1, 120).map((d) => d ?? Duration.minutes(5)), fc.constantFrom('allAtOnce', 'canary', 'linear'), fc.option(relativePath, { nil: undefined }),
-      (names, branch, build, percentage, interval, strategy, packageDirectory) => {
+      (names, branch, build, percentage, interval, strategy, outputDirectory) => {
         outcomes.push(judge((stack) => new LambdaPipeline(stack, 'Pipeline', {
           source: source(branch),
           buildOptions: build,
-          packageDirectory,
+          outputDirectory,
           environments: names.map((name, i) => {
             const alias = lambdaAlias(stack, `Fn${i}`);
             const deployment = strategy === 'allAtOnce' ? LambdaDeployment.allAtOnce(alias)

@@ -312,7 +312,7 @@ function lambdaStack(app: App, shared: Shared): void {
     source: PipelineSource.codeCommit(shared.repository, 'release'),
     artifactStore: shared.store,
     buildOptions: buildOptions(shared),
-    packageDirectory: 'dist',
+    outputDirectory: 'dist',
     environments: [
       { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging, { defaultAlarms: true }) },
       {

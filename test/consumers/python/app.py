@@ -192,9 +192,9 @@ def lambda_pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> 
         build_options=BuildOptions(
             install_commands=["npm ci"],
             test_commands=["npm test"],
-            commands=["npm run build", "npm prune --omit=dev", 'cp -r node_modules "$PACKAGE_DIRECTORY/"'],
+            commands=["npm run build", "npm prune --omit=dev", 'cp -r node_modules "$OUTPUT_DIRECTORY/"'],
         ),
-        package_directory="build/package",
+        output_directory="build/package",
         environments=[
             LambdaEnvironment(name="Staging", deployment=LambdaDeployment.all_at_once(staging)),
             LambdaEnvironment(

@@ -230,9 +230,9 @@ public final class ConsumerApp {
             .buildOptions(BuildOptions.builder()
                 .installCommands(List.of("npm ci"))
                 .testCommands(List.of("npm test"))
-                .commands(List.of("npm run build", "npm prune --omit=dev", "cp -r node_modules \"$PACKAGE_DIRECTORY/\""))
+                .commands(List.of("npm run build", "npm prune --omit=dev", "cp -r node_modules \"$OUTPUT_DIRECTORY/\""))
                 .build())
-            .packageDirectory("build/package")
+            .outputDirectory("build/package")
             .environments(List.of(
                 LambdaEnvironment.builder().name("Staging").deployment(LambdaDeployment.allAtOnce(staging)).build(),
                 LambdaEnvironment.builder()
