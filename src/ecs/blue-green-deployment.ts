@@ -101,7 +101,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
   public buildSteps(_scope: Construct, environmentName: string, containerName: string): EcsBuildSteps {
     const appspec = `appspec-${environmentName}.yaml`;
     const hooks = this.options.hooks ?? {};
-    const hookLines = ([['AfterAllowTestTraffic', hooks.afterAllowTestTraffic], ['BeforeAllowTraffic', hooks.beforeAllowTraffic], ['AfterAllowTraffic', hooks.afterAllowTraffic]] as const)
+    const hookLines = ([['AfterAllowTestTraffic', hooks.postTestTraffic], ['BeforeAllowTraffic', hooks.preTraffic], ['AfterAllowTraffic', hooks.postTraffic]] as const)
       .filter(([, fn]) => fn !== undefined)
       .map(([name, fn]) => `  - ${name}: "${fn!.functionArn}"`);
     // YAML written line by line: "version: 0.0" must stay 0.0, which JSON would turn into 0.
@@ -165,7 +165,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
    */
   private grantHooksReport(scope: Construct, environmentName: string): void {
     const hooks = this.options.hooks ?? {};
-    const functions = [hooks.afterAllowTestTraffic, hooks.beforeAllowTraffic, hooks.afterAllowTraffic]
+    const functions = [hooks.postTestTraffic, hooks.preTraffic, hooks.postTraffic]
       .filter((f, i, all): f is lambda.IFunction => f !== undefined && all.indexOf(f) === i);
     for (const fn of functions) {
       const granted = fn.role?.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -259,7 +259,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
         resources: alarms.map((a) => a.alarmArn),
       }));
     }
-    const hooks = [o.hooks?.afterAllowTestTraffic, o.hooks?.beforeAllowTraffic, o.hooks?.afterAllowTraffic].filter((f) => f !== undefined);
+    const hooks = [o.hooks?.postTestTraffic, o.hooks?.preTraffic, o.hooks?.postTraffic].filter((f) => f !== undefined);
     if (hooks.length > 0) {
       role.addToPolicy(new iam.PolicyStatement({
         sid: 'RunTheHooks',

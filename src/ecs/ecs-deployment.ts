@@ -42,29 +42,31 @@ export interface RollingDeploymentOptions {
 }
 
 /**
- * Lambda functions CodeDeploy runs at the lifecycle hooks of an ECS blue/green deployment.
- * A hook reports success or failure with `codedeploy:PutLifecycleEventHookExecutionStatus`;
- * a failure rolls the deployment back.
+ * Lambda functions CodeDeploy runs at the lifecycle hooks of an ECS blue/green deployment,
+ * named like the Lambda pipeline's traffic hooks (`preTraffic`, `postTraffic`). A hook reports
+ * success or failure with `codedeploy:PutLifecycleEventHookExecutionStatus`; a failure rolls
+ * the deployment back.
  */
 export interface BlueGreenHooks {
   /**
-   * Runs after the green tasks receive test-listener traffic (integration tests against the test port).
+   * CodeDeploy's `AfterAllowTestTraffic`: runs after the green tasks receive test-listener
+   * traffic (integration tests against the test port).
    *
    * @default - none
    */
-  readonly afterAllowTestTraffic?: lambda.IFunction;
+  readonly postTestTraffic?: lambda.IFunction;
   /**
-   * Runs before production traffic shifts to the green tasks.
+   * CodeDeploy's `BeforeAllowTraffic`: runs before production traffic shifts to the green tasks.
    *
    * @default - none
    */
-  readonly beforeAllowTraffic?: lambda.IFunction;
+  readonly preTraffic?: lambda.IFunction;
   /**
-   * Runs after production traffic has shifted to the green tasks.
+   * CodeDeploy's `AfterAllowTraffic`: runs after production traffic has shifted to the green tasks.
    *
    * @default - none
    */
-  readonly afterAllowTraffic?: lambda.IFunction;
+  readonly postTraffic?: lambda.IFunction;
 }
 
 /**

@@ -133,7 +133,7 @@ describe('CodeDeploy blue/green', () => {
   test('the build writes the appspec (container, port, hooks) and imageDetail.json, never the task definition', () => {
     const stack = newStack();
     const hook = new lambda.Function(stack, 'Hook', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}') });
-    const { template } = pipelineWith(stack, { hooks: { beforeAllowTraffic: hook } });
+    const { template } = pipelineWith(stack, { hooks: { preTraffic: hook } });
     const spec = buildSpecOf(template);
     const commands = spec.phases.build.commands.join('\n');
     expect(commands).not.toMatch(/describe-services|describe-task-definition|taskdef/);
@@ -336,7 +336,7 @@ describe('CodeDeploy blue/green', () => {
       const stack = newStack();
       const before = hookFn(stack, 'BeforeHook');
       const after = hookFn(stack, 'AfterHook');
-      const { template } = pipelineWith(stack, { hooks: { afterAllowTestTraffic: before, beforeAllowTraffic: before, afterAllowTraffic: after } });
+      const { template } = pipelineWith(stack, { hooks: { postTestTraffic: before, preTraffic: before, postTraffic: after } });
       for (const id of ['BeforeHook', 'AfterHook']) {
         expect(roleStatements(template, id)).toEqual([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }]);
       }
@@ -351,7 +351,7 @@ describe('CodeDeploy blue/green', () => {
       const deploymentGroup = codedeploy.EcsDeploymentGroup.fromEcsDeploymentGroupAttributes(stack, 'Group', { application: app, deploymentGroupName: 'group' });
       new EcsContainerPipeline(stack, 'Pipeline', {
         source: githubSource(),
-        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, deploymentGroup, hooks: { beforeAllowTraffic: hook } }) }],
+        environments: [{ name: 'Production', deployment: EcsDeployment.blueGreen({ service: f.service, deploymentGroup, hooks: { preTraffic: hook } }) }],
       });
       expect(roleStatements(Template.fromStack(stack), 'Hook')).toEqual([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: '*' }]);
     });
@@ -359,7 +359,7 @@ describe('CodeDeploy blue/green', () => {
     test('GIVEN an imported hook function THEN the pipeline warns what to grant', () => {
       const stack = newStack();
       const hook = lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:us-east-1:123456789012:function:hook');
-      pipelineWith(stack, { hooks: { afterAllowTraffic: hook } });
+      pipelineWith(stack, { hooks: { postTraffic: hook } });
       Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline',
         Match.stringLikeRegexp('TestStack/Imported.*codedeploy:PutLifecycleEventHookExecutionStatus.*BlueGreenHookNotGranted'));
     });

@@ -349,7 +349,7 @@ describe('an ECS blue/green pipeline with lifecycle hooks (no example has one)',
         testListener,
         blueTargetGroup: blue,
         greenTargetGroup: green,
-        hooks: { beforeAllowTraffic: hook('BeforeHook'), afterAllowTraffic: hook('AfterHook') },
+        hooks: { preTraffic: hook('BeforeHook'), postTraffic: hook('AfterHook') },
       }),
     }],
   });

@@ -256,9 +256,9 @@ function ecsStack(app: App, shared: Shared): void {
           containerName: 'web',
           containerPort: 80,
           hooks: {
-            afterAllowTestTraffic: hook(stack, 'AfterAllowTestTraffic'),
-            beforeAllowTraffic: hook(stack, 'BeforeAllowTraffic'),
-            afterAllowTraffic: hook(stack, 'AfterAllowTraffic'),
+            postTestTraffic: hook(stack, 'AfterAllowTestTraffic'),
+            preTraffic: hook(stack, 'BeforeAllowTraffic'),
+            postTraffic: hook(stack, 'AfterAllowTraffic'),
           },
           passRoles: [taskRole],
         }),
