@@ -109,6 +109,7 @@ export abstract class DeliveryPipeline extends Construct {
   private _buildProject?: codebuild.IProject;
   private _buildOutput?: codepipeline.Artifact;
   private _buildAction?: actions.CodeBuildAction;
+  private _buildStage?: codepipeline.IStage;
   private environmentCount = 0;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
@@ -178,6 +179,18 @@ export abstract class DeliveryPipeline extends Construct {
       fail(this, 'buildProject', 'is read before the build stage exists', 'call addBuildStage() first in addStages()');
     }
     return this._buildProject;
+  }
+
+  /**
+   * The Build stage, e.g. to add an action that runs after the build (run order 2 or more), as
+   * the ECS pipeline's vulnerability gate does.
+   */
+  protected get buildStage(): codepipeline.IStage {
+    this.ensureStages();
+    if (!this._buildStage) {
+      fail(this, 'buildStage', 'is read before the build stage exists', 'call addBuildStage() first in addStages()');
+    }
+    return this._buildStage;
   }
 
   /** The build output artifact. */
@@ -288,7 +301,7 @@ export abstract class DeliveryPipeline extends Construct {
         ...environmentVariables,
       },
     });
-    this._pipeline.addStage({ stageName: 'Build', actions: [this._buildAction] });
+    this._buildStage = this._pipeline.addStage({ stageName: 'Build', actions: [this._buildAction] });
     return this._buildOutput;
   }
 

@@ -46,19 +46,72 @@ export function validateEnvironments(scope: Construct, environments: readonly En
   validateUnique(scope, 'environments[].name', environments!.map((e) => e.name), 'give every environment its own name');
 }
 
+/** An environment with what its enum-like value (deployment, target) bound to, kept for the later steps. @internal */
+export interface BoundEnvironment<E extends EnvironmentOptions, B> {
+  readonly environment: E;
+  /** The environment's prop path, e.g. `environments[1]`. */
+  readonly prop: string;
+  readonly binding: B;
+}
+
+/** How a workload pipeline binds its environments. @internal */
+export interface EnvironmentBinder<E extends EnvironmentOptions, V, B> {
+  /** The environment's field that holds the enum-like value, e.g. `deployment` or `target`. */
+  readonly field: string;
+  /** The enum-like class; a value from anywhere else is rejected. */
+  readonly type: abstract new (...args: any[]) => V;
+  /** The factories, for the fix, e.g. `EcsDeployment.rolling(service)`. */
+  readonly factories: string;
+  /** Validate and bind the value (once); throws the library's error under `prop`. */
+  bind(value: V, prop: string, environment: E): B;
+  /** The one-workload-per-environment rule: two environments must not deploy one resource. */
+  readonly oneWorkloadEach: {
+    /** The prop under the environment that names the shared resource, e.g. `deployment.service`. */
+    readonly prop: string;
+    same(a: B, b: B): boolean;
+    problem(environment: BoundEnvironment<E, B>, other: BoundEnvironment<E, B>): string;
+    readonly fix: string;
+  };
+}
+
 /**
- * The first pair of environments `[i, j]` (j < i) that `same` says deploy the same workload
- * resource, for the "one service / function / bucket per environment" checks. @internal
+ * Validate the environments, then bind each one's enum-like value once (in order, each under its
+ * own prop path) and check that no two deploy the same resource. The constructors of every
+ * workload pipeline share this. @internal
  */
-export function findSharedWorkload<E>(environments: readonly E[], same: (a: E, b: E) => boolean): [number, number] | undefined {
-  for (let i = 1; i < environments.length; i++) {
+export function bindEnvironments<E extends EnvironmentOptions, V, B>(
+  scope: Construct, environments: readonly E[], binder: EnvironmentBinder<E, V, B>,
+): BoundEnvironment<E, B>[] {
+  validateEnvironments(scope, environments);
+  const bound = environments.map((environment, i) => {
+    const prop = `environments[${i}]`;
+    const value = (environment as unknown as Record<string, unknown>)[binder.field];
+    if (!(value instanceof binder.type)) {
+      fail(scope, `${prop}.${binder.field}`, `must be created by ${/^[AEIOU]/.test(binder.type.name) ? 'an' : 'a'} ${binder.type.name} factory, got ${show(value)}`, `use ${binder.factories}`);
+    }
+    return { environment, prop, binding: binder.bind(value as V, `${prop}.${binder.field}`, environment) };
+  });
+  const rule = binder.oneWorkloadEach;
+  for (let i = 1; i < bound.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (same(environments[i], environments[j])) {
-        return [i, j];
+      if (rule.same(bound[i].binding, bound[j].binding)) {
+        fail(scope, `${bound[i].prop}.${rule.prop}`, rule.problem(bound[i], bound[j]), rule.fix);
       }
     }
   }
-  return undefined;
+  return bound;
+}
+
+/** The bound environment of that name; a hook may be called with a copy of the environment. @internal */
+export function boundEnvironment<E extends EnvironmentOptions, B>(
+  scope: Construct, hook: string, bound: readonly BoundEnvironment<E, B>[], environment: EnvironmentOptions,
+): BoundEnvironment<E, B> {
+  const found = bound.find((b) => b.environment.name === environment?.name);
+  if (!found) {
+    fail(scope, `${hook} environment`, `is not one of this pipeline's environments, got ${show(environment?.name)}`,
+      `pass one of ${bound.map((b) => show(b.environment.name)).join(', ')}`);
+  }
+  return found;
 }
 
 /** Whether an environment gets a manual approval. @internal */

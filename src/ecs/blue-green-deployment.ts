@@ -1,6 +1,5 @@
 import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -9,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
-import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy } from './ecs-deployment';
+import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentBinding } from './ecs-deployment';
 import { passTaskRolesStatement, ServiceInfo } from './service-info';
 import { createTaskDefinitionCapture, TASK_DEFINITION_FILE } from './task-definition-capture';
 import { DEFAULTS } from '../core/defaults';
@@ -20,20 +19,27 @@ import { fail, show, validateDuration, validateRequired, warn } from '../core/va
 /**
  * Blue/green through CodeDeploy (CodePipeline's CodeDeployToECS action). @internal
  */
-export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
+export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
   public readonly usesImageDefinitions = false;
   public readonly service: ecs.IBaseService;
-  private readonly info: ServiceInfo;
-  private containerPort?: number;
-  private resolvedContainerName?: string;
-  private captureAction?: codepipeline.IAction;
+  public readonly info: ServiceInfo;
+  public readonly containerName: string;
+  /** The container port the load balancer sends traffic to (the appspec's). */
+  private readonly containerPort: number;
+  private readonly taskDefinitions = new Map<string, codepipeline.Artifact>();
 
-  constructor(private readonly options: BlueGreenDeploymentOptions) {
+  constructor(scope: Construct, prop: string, private readonly options: BlueGreenDeploymentOptions) {
     this.service = options?.service;
     this.info = new ServiceInfo(this.service);
+    this.validate(scope, prop);
+    this.containerName = this.info.containerName(scope, prop, this.options.containerName);
+    if (!this.info.taskDefinition && this.options.containerPort === undefined) {
+      fail(scope, `${prop}.containerPort`, 'is required for an imported service', 'pass containerPort, the port the load balancer sends traffic to');
+    }
+    this.containerPort = this.info.containerPort(scope, prop, this.containerName, this.options.containerPort);
   }
 
-  public validate(scope: Construct, prop: string): void {
+  private validate(scope: Construct, prop: string): void {
     const o = validateRequired(scope, prop, this.options, 'pass EcsDeployment.blueGreen({ service, listener, blueTargetGroup, greenTargetGroup })');
     validateRequired(scope, `${prop}.service`, o.service, 'pass the ECS service whose deployment controller is CODE_DEPLOY');
     const controller = this.info.deploymentController;
@@ -82,23 +88,12 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
     }
   }
 
-  public containerName(scope: Construct, prop: string): string {
-    const name = this.info.containerName(scope, prop, this.options.containerName);
-    this.resolvedContainerName = name;
-    if (this.info.taskDefinition || this.options.containerPort !== undefined) {
-      this.containerPort = this.info.containerPort(scope, prop, name, this.options.containerPort);
-    } else {
-      fail(scope, `${prop}.containerPort`, 'is required for an imported service', 'pass containerPort, the port the load balancer sends traffic to');
-    }
-    return name;
-  }
-
   /**
    * The appspec is known at synth time and written by the build. The task definition is not: it
    * is captured in the environment's own stage, right before the deployment (see
    * task-definition-capture.ts).
    */
-  public buildSteps(_scope: Construct, environmentName: string, containerName: string): EcsBuildSteps {
+  public buildSteps(environmentName: string): EcsBuildSteps {
     const appspec = `appspec-${environmentName}.yaml`;
     const hooks = this.options.hooks ?? {};
     const hookLines = ([['AfterAllowTestTraffic', hooks.postTestTraffic], ['BeforeAllowTraffic', hooks.preTraffic], ['AfterAllowTraffic', hooks.postTraffic]] as const)
@@ -113,7 +108,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
       '      Properties:',
       '        TaskDefinition: <TASK_DEFINITION>',
       '        LoadBalancerInfo:',
-      `          ContainerName: ${JSON.stringify(containerName)}`,
+      `          ContainerName: ${JSON.stringify(this.containerName)}`,
       `          ContainerPort: ${this.containerPort}`,
       ...(hookLines.length > 0 ? ['Hooks:', ...hookLines] : []),
     ];
@@ -123,37 +118,44 @@ export class BlueGreenEcsDeployment implements EcsDeploymentStrategy {
     };
   }
 
-  public grantBuild(_project: codebuild.IProject): void {
-    // The build writes only the appspec; the capture step reads the service.
-  }
-
-  public preDeployActions(): codepipeline.IAction[] {
-    return this.captureAction ? [this.captureAction] : [];
+  /**
+   * The capture of the service's task definition: it runs first in the stage (after the
+   * approval), right before the deployment, and writes the artifact the deploy action reads.
+   */
+  public preDeployActions(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction[] {
+    return [createTaskDefinitionCapture(new Construct(scope, `${context.environmentName}TaskDefinition`), {
+      service: this.service,
+      containerName: this.containerName,
+      encryptionKey: context.encryptionKey,
+      input: context.input,
+      output: this.taskDefinitionArtifact(context.environmentName),
+      runOrder: context.runOrder,
+    })];
   }
 
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     const group = this.options.deploymentGroup ?? this.createDeploymentGroup(new Construct(scope, `${context.environmentName}BlueGreen`));
     this.grantHooksReport(scope, context.environmentName);
-    const taskDefinition = new codepipeline.Artifact(`${context.environmentName.replace(/[^A-Za-z0-9_-]/g, '_')}TaskDefinition`);
-    // Runs first in the stage (after the approval), right before the deployment.
-    this.captureAction = createTaskDefinitionCapture(new Construct(scope, `${context.environmentName}TaskDefinition`), {
-      service: this.service,
-      containerName: this.resolvedContainerName!,
-      encryptionKey: context.encryptionKey,
-      input: context.input,
-      output: taskDefinition,
-      runOrder: context.runOrder,
-    });
     return new ScopedCodeDeployEcsAction({
       actionName: context.actionName,
       runOrder: context.runOrder + 1,
       deploymentGroup: group,
       input: context.input,
-      taskDefinitionInput: taskDefinition,
+      taskDefinitionInput: this.taskDefinitionArtifact(context.environmentName),
       taskDefinitionFile: TASK_DEFINITION_FILE,
       appSpecFile: `appspec-${context.environmentName}.yaml`,
       passRoles: this.info.taskRoles(this.options.passRoles),
     });
+  }
+
+  /** The artifact of the environment's captured task definition: the capture writes it, the deploy action reads it. */
+  private taskDefinitionArtifact(environmentName: string): codepipeline.Artifact {
+    let artifact = this.taskDefinitions.get(environmentName);
+    if (!artifact) {
+      artifact = new codepipeline.Artifact(`${environmentName.replace(/[^A-Za-z0-9_-]/g, '_')}TaskDefinition`);
+      this.taskDefinitions.set(environmentName, artifact);
+    }
+    return artifact;
   }
 
   /**

@@ -1,18 +1,18 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
-import { EcsDeployment } from './ecs-deployment';
-import { ServiceInfo } from './service-info';
+import { EcsDeployActionContext, EcsDeployment, EcsDeploymentBinding } from './ecs-deployment';
+import { grantExecutionRolePull } from './service-info';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
 import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
-import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
+import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { validateSameEnvironment } from '../core/same-environment';
+import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 
@@ -115,29 +115,42 @@ export class EcsContainerPipeline extends DeliveryPipeline {
   /** The ECR repository that holds the Docker layer cache, when `imageBuild.registryCache` is on. */
   public readonly cacheRepository?: ecr.IRepository;
 
-  /** Image definitions file for each container name the environments deploy. */
-  private readonly imageDefinitionFiles: Map<string, string>;
   private readonly imageBuild: ImageBuildOptions;
-  private readonly containerNames: string[];
-  private readonly environments: EcsEnvironment[];
+  /** The environments with their bound deployments and image definitions files. */
+  private readonly environments: BoundEnvironment<EcsEnvironment, BoundEcsDeployment>[];
   private readonly vulnerabilityGate?: VulnerabilityGateOptions;
   private _sbomOutput?: codepipeline.Artifact;
 
   constructor(scope: Construct, id: string, props: EcsContainerPipelineProps) {
     super(scope, id, props);
-    validateEnvironments(this, props.environments);
-    props.environments.forEach((env, i) => {
-      if (!(env.deployment instanceof EcsDeployment)) {
-        fail(this, `environments[${i}].deployment`, `must be created by an EcsDeployment factory, got ${show(env.deployment)}`,
-          'use EcsDeployment.rolling(service)');
-      }
-      env.deployment._validate(this, `environments[${i}].deployment`);
-      validateSameEnvironment(this, `environments[${i}].deployment.service`, env.deployment.service);
+    // Rolling and ECS-native deployments read an image definitions file: one per distinct
+    // container name (the usual case is one: imagedefinitions.json).
+    const imageDefinitionFiles = new Map<string, string>();
+    this.environments = bindEnvironments(this, props.environments, {
+      field: 'deployment',
+      type: EcsDeployment,
+      factories: 'EcsDeployment.rolling(service)',
+      bind: (deployment: EcsDeployment, prop: string): BoundEcsDeployment => {
+        const binding = deployment._bind(this, prop);
+        validateSameEnvironment(this, `${prop}.service`, binding.service);
+        let imageDefinitionsFile: string | undefined;
+        if (binding.usesImageDefinitions) {
+          imageDefinitionsFile = imageDefinitionFiles.get(binding.containerName) ??
+            (imageDefinitionFiles.size === 0 ? 'imagedefinitions.json' : `imagedefinitions-${imageDefinitionFiles.size}.json`);
+          imageDefinitionFiles.set(binding.containerName, imageDefinitionsFile);
+        }
+        return { deployment: binding, imageDefinitionsFile };
+      },
+      oneWorkloadEach: {
+        prop: 'deployment.service',
+        same: (a, b) => isSameResource(a.deployment.service, b.deployment.service, (s) => s.serviceArn),
+        problem: (env, other) => `is the service of ${other.prop} ("${other.environment.name}") as well, got ${env.binding.deployment.service.node.path}`,
+        fix: 'give each environment its own service: environments that share a service deploy each other\'s image, and the approval between them guards nothing',
+      },
     });
-    validateOneServicePerEnvironment(this, props.environments);
     this.imageBuild = props.imageBuild ?? {};
     validateImageBuild(this, this.imageBuild);
-    validateImageArchitecture(this, this.imageBuild.platform, this.buildOptions.buildImage, props.environments);
+    validateImageArchitecture(this, this.imageBuild.platform, this.buildOptions.buildImage, this.environments);
 
     validateGivenRepository(this, props.repository);
     if (props.repository) {
@@ -150,23 +163,11 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       validateRepositoryOptions(this, options);
       this.repository = createContainerRepository(this, 'Repository', options);
     }
-
-    // Rolling and ECS-native deployments read an image definitions file: one per distinct
-    // container name (the usual case is one: imagedefinitions.json).
-    this.containerNames = props.environments.map((env, i) => env.deployment._containerName(this, `environments[${i}].deployment`));
-    this.imageDefinitionFiles = new Map();
-    props.environments.forEach((env, i) => {
-      const name = this.containerNames[i];
-      if (env.deployment._usesImageDefinitions() && !this.imageDefinitionFiles.has(name)) {
-        this.imageDefinitionFiles.set(name, this.imageDefinitionFiles.size === 0 ? 'imagedefinitions.json' : `imagedefinitions-${this.imageDefinitionFiles.size}.json`);
+    for (const { prop, binding } of this.environments) {
+      if (binding.deployment.usesImageDefinitions) {
+        warnImageResetByCdkDeploy(this, `${prop}.deployment`, binding.deployment, this.repository);
       }
-    });
-    this.environments = props.environments;
-    props.environments.forEach((env, i) => {
-      if (env.deployment._usesImageDefinitions()) {
-        warnImageResetByCdkDeploy(this, `environments[${i}].deployment`, env.deployment.service, this.containerNames[i], this.repository);
-      }
-    });
+    }
 
     if (this.imageBuild.registryCache ?? true) {
       this.cacheRepository = createCacheRepository(this, 'BuildCacheRepository');
@@ -198,10 +199,9 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     this.cacheRepository?.grantPullPush(this.buildProject);
     // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
-    this.environments.forEach((env, i) => {
-      env.deployment._grantBuild(this.buildProject);
-      env.deployment._grantPull(this, `${env.name}ExecutionRolePull`, `environments[${i}].deployment`, this.repository);
-    });
+    for (const { environment, prop, binding } of this.environments) {
+      grantExecutionRolePull(this, `${environment.name}ExecutionRolePull`, `${prop}.deployment`, binding.deployment.info, this.repository);
+    }
 
     if (this.vulnerabilityGate) {
       const gate = createVulnerabilityGate(this, this.vulnerabilityGate, {
@@ -212,15 +212,16 @@ export class EcsContainerPipeline extends DeliveryPipeline {
         imageDigest: this.imageDigest,
         imageTag: this.buildVariable('IMAGE_TAG'),
       });
-      this.pipeline.stages.find((st) => st.stageName === 'Build')!.addAction(gate.action);
+      this.buildStage.addAction(gate.action);
       this._sbomOutput = gate.output;
     }
 
-    this.environments.forEach((env, i) => {
-      const deploy = this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '');
+    for (const bound of this.environments) {
+      const deploy = this.createDeployAction(bound.environment);
       // CodeDeploy blue/green captures the service's task definition right before it deploys.
-      this.addEnvironmentStage(env, [...env.deployment._preDeployActions(), deploy]);
-    });
+      const before = bound.binding.deployment.preDeployActions(this, this.deployContext(bound));
+      this.addEnvironmentStage(bound.environment, [...before, deploy]);
+    }
   }
 
   /** The image digest the build pushed, as a pipeline variable: every environment deploys it. */
@@ -230,21 +231,38 @@ export class EcsContainerPipeline extends DeliveryPipeline {
 
   /**
    * Hook: create the deploy action of one environment. The default deploys
-   * `environment.deployment` with a least-privilege action role. Override to deploy differently.
+   * `environment.deployment` with a least-privilege action role, reading the image the build
+   * pushed (rolling and ECS-native deployments: the environment's image definitions file,
+   * `imageDefinitionsFile(environment)`). Override to deploy differently; return an action with
+   * `runOrder` 2 or more.
    *
    * @param environment the environment
-   * @param imageDefinitionsFile file in the build output naming the image for the environment's
-   * container (rolling and ECS-native deployments; empty for CodeDeploy blue/green)
    */
-  protected createDeployAction(environment: EcsEnvironment, imageDefinitionsFile: string): codepipeline.IAction {
-    return environment.deployment._createAction(this, {
+  protected createDeployAction(environment: EcsEnvironment): codepipeline.IAction {
+    const bound = boundEnvironment(this, 'createDeployAction()', this.environments, environment);
+    return bound.binding.deployment.createAction(this, this.deployContext(bound));
+  }
+
+  /**
+   * The file of the build output that names the image for the environment's container: the
+   * `imagedefinitions.json` the ECS deploy action reads. Undefined for CodeDeploy blue/green,
+   * which reads `imageDetail.json` and the environment's appspec instead.
+   *
+   * @param environment the environment
+   */
+  protected imageDefinitionsFile(environment: EcsEnvironment): string | undefined {
+    return boundEnvironment(this, 'imageDefinitionsFile()', this.environments, environment).binding.imageDefinitionsFile;
+  }
+
+  private deployContext(bound: BoundEnvironment<EcsEnvironment, BoundEcsDeployment>): EcsDeployActionContext {
+    return {
       actionName: 'Deploy',
-      environmentName: environment.name,
+      environmentName: bound.environment.name,
       input: this.buildOutput,
-      imageDefinitionsFile,
+      imageDefinitionsFile: bound.binding.imageDefinitionsFile,
       runOrder: 2,
       encryptionKey: this.encryptionKey,
-    });
+    };
   }
 
   /**
@@ -253,7 +271,10 @@ export class EcsContainerPipeline extends DeliveryPipeline {
    * naming the image by its digest, so every environment runs the very image built here.
    */
   protected renderBuildSpec(): codebuild.BuildSpec {
-    const steps = this.environments.map((env, i) => env.deployment._buildSteps(this, env.name, this.containerNames[i]));
+    const steps = this.environments.map(({ environment, binding }) => binding.deployment.buildSteps(environment.name));
+    const imageDefinitionFiles = new Map(this.environments
+      .filter(({ binding }) => binding.imageDefinitionsFile !== undefined)
+      .map(({ binding }) => [binding.imageDefinitionsFile!, binding.deployment.containerName]));
     return generateBuildSpec(this.buildOptions, {
       preBuild: [
         'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
@@ -268,12 +289,12 @@ export class EcsContainerPipeline extends DeliveryPipeline {
           `else ${this.dockerBuildCommand()}; fi`,
         'IMAGE_DIGEST="$(aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" --query \'imageDetails[0].imageDigest\' --output text)"',
         'IMAGE_URI="$REPOSITORY_URI@$IMAGE_DIGEST"',
-        ...[...this.imageDefinitionFiles.entries()].map(([container, file]) =>
+        ...[...imageDefinitionFiles.entries()].map(([file, container]) =>
           `printf '[{"name":"%s","imageUri":"%s"}]' ${shellQuote(container)} "$IMAGE_URI" > ${file}`),
         'printf \'{"ImageURI":"%s"}\' "$IMAGE_URI" > imageDetail.json',
         ...steps.flatMap((s) => s.commands),
       ],
-      artifactFiles: [...this.imageDefinitionFiles.values(), 'imageDetail.json', ...steps.flatMap((s) => s.files)],
+      artifactFiles: [...imageDefinitionFiles.keys(), 'imageDetail.json', ...steps.flatMap((s) => s.files)],
       exportedVariables: ['IMAGE_TAG', 'IMAGE_DIGEST', 'IMAGE_URI'],
     }, this.testReportGroup?.reportGroupArn);
   }
@@ -354,10 +375,9 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
  * stays a Ref to the revision CDK rendered. A `cdk deploy` that changes the task definition puts
  * the service back on the image written in the app, until the next pipeline run.
  */
-function warnImageResetByCdkDeploy(
-  scope: Construct, prop: string, service: ecs.IBaseService, containerName: string, repository: ecr.IRepository,
-): void {
-  if (new ServiceInfo(service).imageIsFrom(containerName, repository) !== false) {
+function warnImageResetByCdkDeploy(scope: Construct, prop: string, deployment: EcsDeploymentBinding, repository: ecr.IRepository): void {
+  const { service, containerName } = deployment;
+  if (deployment.info.imageIsFrom(containerName, repository) !== false) {
     return;
   }
   warn(scope, 'EcsImageResetByCdkDeploy',
@@ -377,15 +397,16 @@ const ECS_ARCHITECTURES: Record<string, string> = { amd64: 'X86_64', arm64: 'ARM
  * unknowable (imported services, EC2 tasks without a runtime platform) are not judged.
  */
 function validateImageArchitecture(
-  scope: Construct, platform: string | undefined, buildImage: codebuild.IBuildImage | undefined, environments: EcsEnvironment[],
+  scope: Construct, platform: string | undefined, buildImage: codebuild.IBuildImage | undefined,
+  environments: BoundEnvironment<EcsEnvironment, BoundEcsDeployment>[],
 ): void {
   if (platform !== undefined && Token.isUnresolved(platform)) {
     return;
   }
   const hostArch = buildHostArchitecture(buildImage);
   const builtArch = platform !== undefined ? ECS_ARCHITECTURES[platform.split('/')[1]] ?? platform : hostArch;
-  environments.forEach((env, i) => {
-    const taskArch = new ServiceInfo(env.deployment.service).cpuArchitecture;
+  environments.forEach(({ environment: env, binding }, i) => {
+    const taskArch = binding.deployment.info.cpuArchitecture;
     if (taskArch === undefined || taskArch === builtArch) {
       return;
     }
@@ -413,25 +434,8 @@ function buildHostArchitecture(buildImage: codebuild.IBuildImage | undefined): s
   return /ARM/.test(buildImage?.type ?? '') ? 'ARM64' : 'X86_64';
 }
 
-/**
- * Two environments must not deploy one service: the second would redeploy what the first just
- * deployed, so the approval between them would guard nothing.
- */
-function validateOneServicePerEnvironment(scope: Construct, environments: EcsEnvironment[]): void {
-  const shared = findSharedWorkload(environments, (a, b) => sameService(a.deployment.service, b.deployment.service));
-  if (shared) {
-    const [env, other] = [environments[shared[0]], environments[shared[1]]];
-    fail(scope, `environments[${shared[0]}].deployment.service`,
-      `is the service of environments[${shared[1]}] ("${other.name}") as well, got ${env.deployment.service.node.path}`,
-      'give each environment its own service: environments that share a service deploy each other\'s image, and the approval between them guards nothing');
-  }
-}
-
-/** Whether two services are the same, as far as synth can tell (same construct, or the same resolved ARN). */
-function sameService(a: ecs.IBaseService, b: ecs.IBaseService): boolean {
-  if (a === b || a.node === b.node) {
-    return true;
-  }
-  const stack = Stack.of(a);
-  return Stack.of(b) === stack && JSON.stringify(stack.resolve(a.serviceArn)) === JSON.stringify(stack.resolve(b.serviceArn));
+/** An environment's bound deployment and the image definitions file its deploy action reads. */
+interface BoundEcsDeployment {
+  readonly deployment: EcsDeploymentBinding;
+  readonly imageDefinitionsFile?: string;
 }

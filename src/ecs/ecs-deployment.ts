@@ -1,9 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BlueGreenEcsDeployment } from './blue-green-deployment';
 import { RollingEcsDeployment } from './rolling-deployment';
-import { grantExecutionRolePull, ServiceInfo } from './service-info';
+import type { ServiceInfo } from './service-info';
 
 /**
  * Options of a rolling ECS deployment (and of an ECS-native blue/green one).
@@ -168,13 +166,13 @@ export interface EcsBuildSteps {
   readonly files: string[];
 }
 
-/** What a deployment needs from the pipeline to create its action. @internal */
+/** What a deployment needs from the pipeline to create its actions. @internal */
 export interface EcsDeployActionContext {
   readonly actionName: string;
   readonly environmentName: string;
   readonly input: codepipeline.Artifact;
-  /** The image definitions file for this environment's container (rolling deployments). */
-  readonly imageDefinitionsFile: string;
+  /** The image definitions file for this environment's container (deployments that read one). */
+  readonly imageDefinitionsFile?: string;
   /** Run order of the environment's first action after the approval. */
   readonly runOrder: number;
   /** The pipeline's key, for projects the deployment adds to the environment's stage. */
@@ -182,9 +180,29 @@ export interface EcsDeployActionContext {
 }
 
 /**
+ * What an `EcsDeployment` gives the pipeline once it is bound: validated once, with everything
+ * derived from the service kept (no getter derives anything later). @internal
+ */
+export interface EcsDeploymentBinding {
+  readonly service: ecs.IBaseService;
+  /** What synthesis can read of the service. */
+  readonly info: ServiceInfo;
+  /** The container whose image is replaced. */
+  readonly containerName: string;
+  /** Whether the deploy action reads an image definitions file. */
+  readonly usesImageDefinitions: boolean;
+  /** Extra build commands and output files for this environment. */
+  buildSteps(environmentName: string): EcsBuildSteps;
+  /** The deploy action. */
+  createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction;
+  /** Actions that run in the environment's stage before the deploy action (e.g. the task definition capture). */
+  preDeployActions(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction[];
+}
+
+/**
  * How an environment's ECS service is deployed. Use the static factories.
  */
-export class EcsDeployment {
+export abstract class EcsDeployment {
   /**
    * Rolling update through the CodePipeline ECS deploy action (`imagedefinitions.json`).
    * Rollback of a failed deployment comes from the service's deployment circuit breaker
@@ -194,7 +212,7 @@ export class EcsDeployment {
    * @param service the service to update
    */
   public static rolling(service: ecs.IBaseService, options: RollingDeploymentOptions = {}): EcsDeployment {
-    return new EcsDeployment(new RollingEcsDeployment(service, options ?? {}, false));
+    return new EcsActionDeployment(service, options ?? {}, false);
   }
 
   /**
@@ -206,7 +224,7 @@ export class EcsDeployment {
    * @param service a service with `deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN`
    */
   public static ecsBlueGreen(service: ecs.IBaseService, options: RollingDeploymentOptions = {}): EcsDeployment {
-    return new EcsDeployment(new RollingEcsDeployment(service, options ?? {}, true));
+    return new EcsActionDeployment(service, options ?? {}, true);
   }
 
   /**
@@ -215,69 +233,40 @@ export class EcsDeployment {
    * on stop and while an alarm fires. Blue tasks are kept for a rollback window.
    */
   public static blueGreen(options: BlueGreenDeploymentOptions): EcsDeployment {
-    return new EcsDeployment(new BlueGreenEcsDeployment(options));
+    return new CodeDeployDeployment(options);
   }
 
   /** The service this deployment updates. */
-  public readonly service: ecs.IBaseService;
+  public abstract readonly service: ecs.IBaseService;
 
-  private constructor(private readonly strategy: EcsDeploymentStrategy) {
-    this.service = strategy.service;
+  /**
+   * Validate against the pipeline (throwing the library's error under `prop`), warn, and return
+   * what the pipeline needs. Called once per environment. @internal
+   */
+  public abstract _bind(scope: Construct, prop: string): EcsDeploymentBinding;
+}
+
+/** `rolling` and `ecsBlueGreen`: the CodePipeline ECS deploy action. */
+class EcsActionDeployment extends EcsDeployment {
+  constructor(public readonly service: ecs.IBaseService, private readonly options: RollingDeploymentOptions, private readonly nativeBlueGreen: boolean) {
+    super();
   }
 
-  /** Validate against the pipeline; throws the library's error. @internal */
-  public _validate(scope: Construct, prop: string): void {
-    this.strategy.validate(scope, prop);
-  }
-
-  /** The container whose image is replaced. @internal */
-  public _containerName(scope: Construct, prop: string): string {
-    return this.strategy.containerName(scope, prop);
-  }
-
-  /** Whether the deploy action reads an image definitions file. @internal */
-  public _usesImageDefinitions(): boolean {
-    return this.strategy.usesImageDefinitions;
-  }
-
-  /** Extra build commands and output files for this environment. @internal */
-  public _buildSteps(scope: Construct, environmentName: string, containerName: string): EcsBuildSteps {
-    return this.strategy.buildSteps(scope, environmentName, containerName);
-  }
-
-  /** Grant the build what its extra steps need. @internal */
-  public _grantBuild(project: codebuild.IProject): void {
-    this.strategy.grantBuild(project);
-  }
-
-  /** Let the service's task execution role pull the pipeline's image. @internal */
-  public _grantPull(scope: Construct, id: string, prop: string, repository: ecr.IRepository): void {
-    grantExecutionRolePull(scope, id, prop, new ServiceInfo(this.service), repository);
-  }
-
-  /** Create the deploy action. @internal */
-  public _createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
-    return this.strategy.createAction(scope, context);
-  }
-
-  /** Actions that must run in the environment's stage before the deploy action `_createAction` made. @internal */
-  public _preDeployActions(): codepipeline.IAction[] {
-    return this.strategy.preDeployActions?.() ?? [];
+  public _bind(scope: Construct, prop: string): EcsDeploymentBinding {
+    return new RollingEcsDeployment(scope, prop, this.service, this.options, this.nativeBlueGreen);
   }
 }
 
-/**
- * One way of deploying an ECS service. Implementations live in their own files and import
- * only types from here, so there is no import cycle. @internal
- */
-export interface EcsDeploymentStrategy {
-  readonly service: ecs.IBaseService;
-  readonly usesImageDefinitions: boolean;
-  validate(scope: Construct, prop: string): void;
-  containerName(scope: Construct, prop: string): string;
-  buildSteps(scope: Construct, environmentName: string, containerName: string): EcsBuildSteps;
-  grantBuild(project: codebuild.IProject): void;
-  createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction;
-  /** Actions createAction added before the deploy action, if any. */
-  preDeployActions?(): codepipeline.IAction[];
+/** `blueGreen`: CodeDeploy's blue/green deployment. */
+class CodeDeployDeployment extends EcsDeployment {
+  public readonly service: ecs.IBaseService;
+
+  constructor(private readonly options: BlueGreenDeploymentOptions) {
+    super();
+    this.service = options?.service;
+  }
+
+  public _bind(scope: Construct, prop: string): EcsDeploymentBinding {
+    return new BlueGreenEcsDeployment(scope, prop, this.options);
+  }
 }

@@ -1,9 +1,8 @@
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ScopedEcsDeployAction } from './ecs-deploy-action';
-import type { EcsBuildSteps, EcsDeployActionContext, EcsDeploymentStrategy, RollingDeploymentOptions } from './ecs-deployment';
+import type { EcsBuildSteps, EcsDeployActionContext, EcsDeploymentBinding, RollingDeploymentOptions } from './ecs-deployment';
 import { ServiceInfo } from './service-info';
 import { DEFAULTS } from '../core/defaults';
 import { fail, show, validateDuration, validateRequired, validateWholeMinutes, warn } from '../core/validation';
@@ -12,19 +11,24 @@ import { fail, show, validateDuration, validateRequired, validateWholeMinutes, w
  * Deploys through the CodePipeline ECS action: a rolling update, or ECS-native blue/green
  * when the service's deployment strategy says so. @internal
  */
-export class RollingEcsDeployment implements EcsDeploymentStrategy {
+export class RollingEcsDeployment implements EcsDeploymentBinding {
   public readonly usesImageDefinitions = true;
-  private readonly info: ServiceInfo;
+  public readonly info: ServiceInfo;
+  public readonly containerName: string;
 
   constructor(
+    scope: Construct,
+    prop: string,
     public readonly service: ecs.IBaseService,
     private readonly options: RollingDeploymentOptions,
     private readonly nativeBlueGreen: boolean,
   ) {
     this.info = new ServiceInfo(service);
+    this.validate(scope, prop);
+    this.containerName = this.info.containerName(scope, prop, this.options.containerName);
   }
 
-  public validate(scope: Construct, prop: string): void {
+  private validate(scope: Construct, prop: string): void {
     validateRequired(scope, `${prop}.service`, this.service, 'pass the ecs service, e.g. EcsDeployment.rolling(service)');
     validateDuration(scope, `${prop}.deploymentTimeout`, this.options.deploymentTimeout, DEFAULTS.ecsDeploymentTimeoutMin, DEFAULTS.ecsDeploymentTimeoutMax);
     validateWholeMinutes(scope, `${prop}.deploymentTimeout`, this.options.deploymentTimeout);
@@ -69,16 +73,13 @@ export class RollingEcsDeployment implements EcsDeploymentStrategy {
     }
   }
 
-  public containerName(scope: Construct, prop: string): string {
-    return this.info.containerName(scope, prop, this.options.containerName);
-  }
-
   public buildSteps(): EcsBuildSteps {
+    // The image definitions file the pipeline writes is all the deploy action reads.
     return { commands: [], files: [] };
   }
 
-  public grantBuild(_project: codebuild.IProject): void {
-    // The image definitions file needs nothing beyond the image push.
+  public preDeployActions(): codepipeline.IAction[] {
+    return [];
   }
 
   public createAction(_scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
@@ -87,7 +88,7 @@ export class RollingEcsDeployment implements EcsDeploymentStrategy {
       runOrder: context.runOrder,
       service: this.service,
       input: context.input,
-      imageDefinitionsFile: context.imageDefinitionsFile,
+      imageDefinitionsFile: context.imageDefinitionsFile!,
       taskDefinitionFamily: this.info.taskDefinition?.family,
       passRoles: this.info.taskRoles(this.options.passRoles),
       deploymentTimeout: this.options.deploymentTimeout,

@@ -94,7 +94,7 @@ export class LambdaDeployAction extends codepipeline.Action {
       fail(scope, 'deployment', `must be created by a LambdaDeployment factory, got ${show(deployment)}`,
         'use LambdaDeployment.allAtOnce(alias), .canary(alias, { ... }) or .linear(alias, { ... })');
     }
-    deployment._validate(scope, 'deployment');
+    const bound = deployment._bind(scope, 'deployment');
     const target = this.props.publishedTargetVersion;
     if (target !== undefined && this.props.input !== undefined) {
       fail(scope, 'input', `must be omitted when publishedTargetVersion is given (${show(target)}), got artifact ${show(this.props.input.artifactName)}`,
@@ -108,9 +108,8 @@ export class LambdaDeployAction extends codepipeline.Action {
       fail(scope, 'publishedTargetVersion', `must be a version number or a pipeline variable, got ${show(target)}`,
         'pass e.g. "#{ProductionPublish.FUNCTION_VERSION}"');
     }
-    const alias = deployment.alias;
-    const fn = alias.version.lambda;
-    const alarms = deployment._bindAlarms(scope);
+    const { alias, fn } = bound;
+    const alarms = bound.createAlarms(scope);
     const role = options.role;
 
     if (target === undefined) {
@@ -155,7 +154,7 @@ export class LambdaDeployAction extends codepipeline.Action {
         FunctionName: fn.functionName,
         FunctionAlias: alias.aliasName,
         PublishedTargetVersion: target,
-        DeployStrategy: deployment.deployStrategy,
+        DeployStrategy: bound.deployStrategy,
         Alarms: alarms.length > 0 ? alarms.map((alarm) => alarm.alarmName).join(',') : undefined,
       },
     };

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeInPacks, NagPackPrefix, ROLLBACK_ALARM_REASON } from '../core/nag';
 import { validateSameEnvironment } from '../core/same-environment';
+import { isSameResource } from '../core/same-resource';
 import { fail, show, validateRange, validateRequired, warn } from '../core/validation';
 
 /**
@@ -166,22 +167,33 @@ export abstract class LambdaDeployment {
   /** The functions that test the new version before and after the shift, if any. */
   public abstract readonly hooks?: LambdaTrafficHooks;
 
-  /** Throw the library's error for an invalid deployment. Pure: safe to call more than once. @internal */
-  public abstract _validate(scope: Construct, prop: string): void;
+  /**
+   * Validate (throwing the library's error under `prop`), warn, and return what the deploy
+   * action needs. Done once: the pipeline binds each environment's deployment, and a
+   * `LambdaDeployAction` of that deployment gets the kept result. @internal
+   */
+  public abstract _bind(scope: Construct, prop: string): LambdaDeploymentBinding;
+}
 
-  /** Warn about a valid deployment that nothing rolls back, or that may not roll back. @internal */
-  public abstract _warn(scope: Construct, prop: string): void;
-
+/** What a bound `LambdaDeployment` gives the pipeline and its deploy action. @internal */
+export interface LambdaDeploymentBinding {
+  readonly alias: lambda.IAlias;
+  /** The function the alias belongs to. */
+  readonly fn: lambda.IFunction;
+  readonly deployStrategy: string;
+  readonly hooks?: LambdaTrafficHooks;
   /**
    * The alarms that roll this deployment back: the user's, then the default alarms (created
-   * in `scope`) when they are on. @internal
+   * in `scope`, the deploy action's) when they are on.
    */
-  public abstract _bindAlarms(scope: Construct): cloudwatch.IAlarm[];
+  createAlarms(scope: Construct): cloudwatch.IAlarm[];
 }
 
 type Strategy = 'AllAtOnce' | 'Canary' | 'Linear';
 
 class TrafficShiftDeployment extends LambdaDeployment {
+  private bound?: LambdaDeploymentBinding;
+
   constructor(
     private readonly strategy: Strategy,
     public readonly alias: lambda.IAlias,
@@ -207,7 +219,22 @@ class TrafficShiftDeployment extends LambdaDeployment {
       : `Linear${percentage}PercentEvery${minutes}${unit}`;
   }
 
-  public _validate(scope: Construct, prop: string): void {
+  public _bind(scope: Construct, prop: string): LambdaDeploymentBinding {
+    if (!this.bound) {
+      this.validate(scope, prop);
+      this.warn(scope, prop);
+      this.bound = {
+        alias: this.alias,
+        fn: this.alias.version.lambda,
+        deployStrategy: this.deployStrategy,
+        hooks: this.hooks,
+        createAlarms: (alarmScope) => this.createAlarms(alarmScope),
+      };
+    }
+    return this.bound;
+  }
+
+  private validate(scope: Construct, prop: string): void {
     const alias = validateRequired(scope, `${prop}.alias`, this.alias,
       'pass the lambda.IAlias that serves the environment, e.g. LambdaDeployment.canary(alias, { percentage: 10, interval: Duration.minutes(5) })');
     validateIsAlias(scope, `${prop}.alias`, alias);
@@ -238,7 +265,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
     }
   }
 
-  public _warn(scope: Construct, prop: string): void {
+  private warn(scope: Construct, prop: string): void {
     const alarms = this.options.alarms ?? [];
     if (alarms.length === 0 && !this.defaultAlarmsOn()) {
       warn(scope, 'LambdaNoRollbackAlarms',
@@ -264,7 +291,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
     });
   }
 
-  public _bindAlarms(scope: Construct): cloudwatch.IAlarm[] {
+  private createAlarms(scope: Construct): cloudwatch.IAlarm[] {
     const alarms = [...(this.options.alarms ?? [])];
     if (this.defaultAlarmsOn()) {
       const fn = this.alias.version.lambda;
@@ -310,7 +337,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
       if (hook === null || typeof hook !== 'object' || typeof (hook as lambda.IFunction).functionArn !== 'string') {
         fail(scope, `${prop}.${key}`, `must be a lambda.IFunction, got ${show(hook)}`, 'pass the function that tests the new version, e.g. new lambda.Function(...)');
       }
-      if (isSameFunction(hook, fn)) {
+      if (isSameResource(hook, fn, (f) => f.functionArn)) {
         fail(scope, `${prop}.${key}`, `is the deployed function itself (${fn.node.path})`,
           'give a separate function that tests the deployed one: the hook receives the function name, alias and new version in its user parameters');
       }
@@ -356,14 +383,6 @@ class TrafficShiftDeployment extends LambdaDeployment {
         this.strategy === 'Canary' ? 'use an interval of at most 2 days' : 'shorten the interval or raise the percentage');
     }
   }
-}
-
-/** Whether two functions are the same, as far as synth can tell (construct identity or literal ARN). */
-function isSameFunction(a: lambda.IFunction, b: lambda.IFunction): boolean {
-  if (a === b || a.node === b.node) {
-    return true;
-  }
-  return !Token.isUnresolved(a.functionArn) && !Token.isUnresolved(b.functionArn) && a.functionArn === b.functionArn;
 }
 
 /**

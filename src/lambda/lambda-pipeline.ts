@@ -1,4 +1,3 @@
-import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -6,12 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
-import { LambdaDeployment } from './lambda-deployment';
+import { LambdaDeployment, LambdaDeploymentBinding } from './lambda-deployment';
 import { createHardenedProject, generateBuildSpec } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
-import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
+import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { OutputDirectory } from '../core/output-directory';
-import { fail, show, warn } from '../core/validation';
+import { isSameResource } from '../core/same-resource';
+import { warn } from '../core/validation';
 
 /** The variable the publish step of an environment with hooks exports: the published version. */
 const FUNCTION_VERSION_VARIABLE = 'FUNCTION_VERSION';
@@ -72,31 +72,36 @@ export class LambdaPipeline extends DeliveryPipeline {
   /** Directory of the build output that holds the deployment package. */
   public readonly outputDirectory: string;
   private readonly output: OutputDirectory;
-  private readonly environments: LambdaEnvironment[];
+  /** The environments with their bound deployments. */
+  private readonly environments: BoundEnvironment<LambdaEnvironment, LambdaDeploymentBinding>[];
 
   constructor(scope: Construct, id: string, props: LambdaPipelineProps) {
     super(scope, id, props);
-    validateEnvironments(this, props.environments);
-    props.environments.forEach((env, i) => {
-      if (!(env.deployment instanceof LambdaDeployment)) {
-        fail(this, `environments[${i}].deployment`, `must be created by a LambdaDeployment factory, got ${show(env.deployment)}`,
-          'use LambdaDeployment.allAtOnce(alias), .canary(alias, { percentage, interval }) or .linear(alias, { percentage, interval })');
-      }
-      env.deployment._validate(this, `environments[${i}].deployment`);
+    this.environments = bindEnvironments(this, props.environments, {
+      field: 'deployment',
+      type: LambdaDeployment,
+      factories: 'LambdaDeployment.allAtOnce(alias), .canary(alias, { percentage, interval }) or .linear(alias, { percentage, interval })',
+      bind: (deployment: LambdaDeployment, prop: string) => deployment._bind(this, prop),
+      // The deploy action updates the function's code ($LATEST) before it moves the alias, so
+      // environments that share a function would share untested code and configuration.
+      oneWorkloadEach: {
+        prop: 'deployment.alias',
+        same: (a, b) => isSameResource(a.fn, b.fn, (f) => f.functionArn),
+        problem: (env, other) => `deploys the same function as ${other.prop} ("${other.environment.name}"), ` +
+          `got ${env.binding.alias.node.path} and ${other.binding.alias.node.path} of ${env.binding.fn.node.path}`,
+        fix: 'give each environment its own function: the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code',
+      },
     });
-    validateOneFunctionPerEnvironment(this, props.environments);
-    props.environments.forEach((env, i) => env.deployment._warn(this, `environments[${i}].deployment`));
-    props.environments.forEach((env, i) => warnFirstRunRollback(this, `environments[${i}]`, env, props.notifications !== undefined));
+    this.environments.forEach((bound) => warnFirstRunRollback(this, bound, props.notifications !== undefined));
     this.output = new OutputDirectory(this, this.buildOptions, props.outputDirectory, 'deployment package', 'LambdaPipeline');
     this.outputDirectory = this.output.path;
-    this.environments = props.environments;
   }
 
   /** The Build stage (which writes the package) and one stage per environment. */
   protected addStages(): void {
     this.addBuildStage(this.output.buildVariables);
-    for (const env of this.environments) {
-      const hooks = env.deployment.hooks;
+    for (const { environment: env, binding } of this.environments) {
+      const hooks = binding.hooks;
       if (!hooks) {
         this.addEnvironmentStage(env, [this.createDeployAction(env)]);
         continue;
@@ -129,7 +134,7 @@ export class LambdaPipeline extends DeliveryPipeline {
    * @param environment the environment
    */
   protected createDeployAction(environment: LambdaEnvironment): codepipeline.IAction {
-    if (environment.deployment.hooks) {
+    if (boundEnvironment(this, 'createDeployAction()', this.environments, environment).binding.hooks) {
       return new LambdaDeployAction({
         actionName: 'Deploy',
         publishedTargetVersion: this.publishedVersion(environment),
@@ -158,7 +163,7 @@ export class LambdaPipeline extends DeliveryPipeline {
    * and write and read only that object.
    */
   private publishAction(environment: LambdaEnvironment): actions.CodeBuildAction {
-    const fn = environment.deployment.alias.version.lambda;
+    const fn = boundEnvironment(this, 'createDeployAction()', this.environments, environment).binding.fn;
     const scope = new Construct(this, `${environment.name}Publish`);
     const name = '"$FUNCTION_NAME"';
     // One key per environment: each upload makes the previous package a non-current version,
@@ -219,7 +224,7 @@ export class LambdaPipeline extends DeliveryPipeline {
    * its alias and the published version.
    */
   private hookAction(environment: LambdaEnvironment, actionName: string, hook: lambda.IFunction, runOrder: number): codepipeline.IAction {
-    const alias = environment.deployment.alias;
+    const alias = boundEnvironment(this, 'createDeployAction()', this.environments, environment).binding.alias;
     return new actions.LambdaInvokeAction({
       actionName,
       lambda: hook,
@@ -248,11 +253,12 @@ export class LambdaPipeline extends DeliveryPipeline {
  * none: a failing post-traffic hook then only fails the stage and the alias keeps serving the
  * new version. Say so at synth, since nothing in the template can.
  */
-function warnFirstRunRollback(scope: Construct, prop: string, env: LambdaEnvironment, notified: boolean): void {
-  if (!env.deployment.hooks?.postTraffic) {
+function warnFirstRunRollback(scope: Construct, bound: BoundEnvironment<LambdaEnvironment, LambdaDeploymentBinding>, notified: boolean): void {
+  const { environment: env, prop, binding } = bound;
+  if (!binding.hooks?.postTraffic) {
     return;
   }
-  const alias = env.deployment.alias;
+  const alias = binding.alias;
   warn(scope, 'LambdaHooksFirstRunRollback',
     `${prop} ("${env.name}"): a failing postTraffic hook rolls the stage back only to an execution that completed it since the ` +
     'pipeline was last created or changed; on the first run after a pipeline change there is none, so the stage fails and ' +
@@ -264,34 +270,4 @@ function warnFirstRunRollback(scope: Construct, prop: string, env: LambdaEnviron
 /** The variables namespace of an environment's publish step. */
 function publishNamespace(environment: LambdaEnvironment): string {
   return `${environment.name}Publish`;
-}
-
-/**
- * Two environments must not deploy one function: the deploy action updates the function's
- * code ($LATEST) before it moves the alias, so they would share untested code and configuration.
- */
-function validateOneFunctionPerEnvironment(scope: Construct, environments: LambdaEnvironment[]): void {
-  const shared = findSharedWorkload(environments, (a, b) => sameFunction(a.deployment.alias, b.deployment.alias));
-  if (shared) {
-    const [env, other] = [environments[shared[0]], environments[shared[1]]];
-    const fn = env.deployment.alias.version.lambda;
-    fail(scope, `environments[${shared[0]}].deployment.alias`,
-      `deploys the same function as environments[${shared[1]}] ("${other.name}"), got ${env.deployment.alias.node.path} and ${other.deployment.alias.node.path} of ${fn.node.path}`,
-      'give each environment its own function: the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code');
-  }
-}
-
-/** Whether two aliases belong to the same function, as far as synth can tell. */
-function sameFunction(a: lambda.IAlias, b: lambda.IAlias): boolean {
-  const fa = a.version.lambda;
-  const fb = b.version.lambda;
-  if (fa === fb || fa.node === fb.node) {
-    return true;
-  }
-  if (!Token.isUnresolved(fa.functionArn) && fa.functionArn === fb.functionArn) {
-    return true;
-  }
-  // Imported by name: the same literal name in the same account and region.
-  return !Token.isUnresolved(fa.functionName) && fa.functionName === fb.functionName &&
-    fa.env.account === fb.env.account && fa.env.region === fb.env.region;
 }

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { ResolvedCacheControl } from './cache-control';
 import { DEPLOY_VARIABLES as V, deployCommand } from './deploy-script';
 import { CHECK_DEFAULTS, ResolvedPostDeployCheck } from './post-deploy-check';
-import { StaticSiteTarget } from './static-site-target';
+import { StaticSiteTargetBinding } from './static-site-target';
 import { createHardenedProject } from '../core/build';
 
 /** Limits of the deploy step (private). @internal */
@@ -35,7 +35,7 @@ export interface SiteDeployStepProps {
   /** The pipeline: its unique id keeps its releases apart from other pipelines' in a shared store. */
   readonly pipeline: Construct;
   readonly environmentName: string;
-  readonly target: StaticSiteTarget;
+  readonly target: StaticSiteTargetBinding;
   readonly cacheControl: ResolvedCacheControl;
   readonly check?: ResolvedPostDeployCheck;
   /** The build output: the site. */

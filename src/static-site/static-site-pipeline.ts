@@ -1,17 +1,16 @@
-import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from './cache-control';
-import { PostDeployCheckOptions, resolvePostDeployCheck, warnIfMissingPagesAnswer200 } from './post-deploy-check';
+import { PostDeployCheckOptions, resolvePostDeployCheck, ResolvedPostDeployCheck, warnIfMissingPagesAnswer200 } from './post-deploy-check';
 import { createSiteDeployStep } from './site-deploy-step';
-import { StaticSiteTarget } from './static-site-target';
+import { StaticSiteTarget, StaticSiteTargetBinding } from './static-site-target';
 import { generateBuildSpec } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
-import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
+import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { OutputDirectory } from '../core/output-directory';
-import { fail, show, warn } from '../core/validation';
+import { isSameResource } from '../core/same-resource';
+import { warn } from '../core/validation';
 
 
 /**
@@ -77,21 +76,30 @@ export class StaticSitePipeline extends DeliveryPipeline {
   private readonly output: OutputDirectory;
   /** The resolved Cache-Control settings every environment uses. */
   private readonly cacheControl: ResolvedCacheControl;
-  private readonly environments: StaticSiteEnvironment[];
+  /** The environments with their bound targets and resolved checks. */
+  private readonly environments: BoundEnvironment<StaticSiteEnvironment, BoundSiteTarget>[];
 
   constructor(scope: Construct, id: string, props: StaticSitePipelineProps) {
     super(scope, id, props);
-    validateEnvironments(this, props.environments);
-    props.environments.forEach((env, i) => {
-      if (!(env.target instanceof StaticSiteTarget)) {
-        fail(this, `environments[${i}].target`, `must be created by a StaticSiteTarget factory, got ${show(env.target)}`,
-          'use StaticSiteTarget.fromHosting(hosting) or StaticSiteTarget.fromBucket(bucket, { distribution })');
-      }
-      env.target._validate(this, `environments[${i}].target`);
-      resolvePostDeployCheck(this, `environments[${i}].postDeployCheck`, env.postDeployCheck);
-      warnIfMissingPagesAnswer200(this, `environments[${i}].postDeployCheck`, env.postDeployCheck, env.target.distribution);
+    this.environments = bindEnvironments(this, props.environments, {
+      field: 'target',
+      type: StaticSiteTarget,
+      factories: 'StaticSiteTarget.fromHosting(hosting) or StaticSiteTarget.fromBucket(bucket, { distribution })',
+      bind: (target: StaticSiteTarget, prop: string, env: StaticSiteEnvironment): BoundSiteTarget => {
+        const bound = target._bind(this, prop);
+        const checkProp = prop.replace(/\.target$/, '.postDeployCheck');
+        const check = resolvePostDeployCheck(this, checkProp, env.postDeployCheck);
+        warnIfMissingPagesAnswer200(this, checkProp, check, bound.distribution);
+        return { target: bound, check };
+      },
+      // Every deploy deletes the files its release does not have.
+      oneWorkloadEach: {
+        prop: 'target.bucket',
+        same: (a, b) => isSameResource(a.target.bucket, b.target.bucket, (bucket) => bucket.bucketName),
+        problem: (env, other) => `is the bucket of ${other.prop} ("${other.environment.name}") as well, got ${env.binding.target.bucket.node.path}`,
+        fix: 'give each environment its own bucket: every deploy deletes the files its release does not have, so environments that share a bucket overwrite each other',
+      },
     });
-    validateOneBucketPerEnvironment(this, props.environments);
     this.cacheControl = resolveCacheControl(this, 'cacheControl', props.cacheControl);
     if (props.executionMode === codepipeline.ExecutionMode.PARALLEL) {
       warn(this, 'StaticSiteParallelExecutions',
@@ -99,14 +107,13 @@ export class StaticSitePipeline extends DeliveryPipeline {
     }
     this.output = new OutputDirectory(this, this.buildOptions, props.outputDirectory, 'site', 'StaticSitePipeline');
     this.outputDirectory = this.output.path;
-    this.environments = props.environments;
   }
 
   /** The Build stage (which writes the site) and one stage per environment. */
   protected addStages(): void {
     this.addBuildStage(this.output.buildVariables);
-    for (const env of this.environments) {
-      this.addEnvironmentStage(env, [this.createDeployAction(env)]);
+    for (const { environment } of this.environments) {
+      this.addEnvironmentStage(environment, [this.createDeployAction(environment)]);
     }
   }
 
@@ -119,12 +126,13 @@ export class StaticSitePipeline extends DeliveryPipeline {
    * @param environment the environment
    */
   protected createDeployAction(environment: StaticSiteEnvironment): codepipeline.IAction {
+    const { target, check } = boundEnvironment(this, 'createDeployAction()', this.environments, environment).binding;
     const step = createSiteDeployStep(new Construct(this, `${environment.name}Deploy`), {
       pipeline: this,
       environmentName: environment.name,
-      target: environment.target,
+      target,
       cacheControl: this.cacheControl,
-      check: resolvePostDeployCheck(this, `environments[${environment.name}].postDeployCheck`, environment.postDeployCheck),
+      check,
       input: this.buildOutput,
       releaseBucket: this.artifactBucket,
       encryptionKey: this.encryptionKey,
@@ -146,20 +154,8 @@ export class StaticSitePipeline extends DeliveryPipeline {
 
 }
 
-/** Two environments must not share a bucket: each deploy deletes what its release lacks. */
-function validateOneBucketPerEnvironment(scope: Construct, environments: StaticSiteEnvironment[]): void {
-  const shared = findSharedWorkload(environments, (a, b) => sameBucket(a.target.bucket, b.target.bucket));
-  if (shared) {
-    const [env, other] = [environments[shared[0]], environments[shared[1]]];
-    fail(scope, `environments[${shared[0]}].target.bucket`,
-      `is the bucket of environments[${shared[1]}] ("${other.name}") as well, got ${env.target.bucket.node.path}`,
-      'give each environment its own bucket: every deploy deletes the files its release does not have, so environments that share a bucket overwrite each other');
-  }
-}
-
-function sameBucket(a: s3.IBucket, b: s3.IBucket): boolean {
-  if (a === b || a.node === b.node) {
-    return true;
-  }
-  return !Token.isUnresolved(a.bucketName) && a.bucketName === b.bucketName;
+/** An environment's bound target and its post-deploy check with defaults applied. */
+interface BoundSiteTarget {
+  readonly target: StaticSiteTargetBinding;
+  readonly check?: ResolvedPostDeployCheck;
 }

@@ -28,13 +28,19 @@ export interface StaticSiteTargetOptions {
   readonly distribution?: cloudfront.IDistribution;
 }
 
+/** What a bound `StaticSiteTarget` gives the pipeline: the validated bucket and distribution. @internal */
+export interface StaticSiteTargetBinding {
+  readonly bucket: s3.IBucket;
+  readonly distribution?: cloudfront.IDistribution;
+}
+
 /**
  * Where an environment's site goes: a private S3 bucket (which the deploy step syncs, deleting
  * removed files) and, usually, the CloudFront distribution that serves it. Use the static
  * factories. The bucket must hold nothing but the site, and must not be public: serve it through
  * CloudFront with Origin Access Control (as `StaticSiteHosting` does).
  */
-export class StaticSiteTarget {
+export abstract class StaticSiteTarget {
   /**
    * A bucket you own, and optionally the distribution in front of it.
    *
@@ -42,7 +48,7 @@ export class StaticSiteTarget {
    * @param options the distribution
    */
   public static fromBucket(bucket: s3.IBucket, options: StaticSiteTargetOptions = {}): StaticSiteTarget {
-    return new StaticSiteTarget(bucket, (options ?? {}).distribution);
+    return new BucketTarget(bucket, (options ?? {}).distribution);
   }
 
   /**
@@ -51,44 +57,66 @@ export class StaticSiteTarget {
    * @param hosting the hosting
    */
   public static fromHosting(hosting: IStaticSiteHosting): StaticSiteTarget {
-    return new StaticSiteTarget(hosting?.bucket, hosting?.distribution, true);
+    return new HostingTarget(hosting?.bucket, hosting?.distribution);
   }
 
   /** The bucket that holds the site. */
-  public readonly bucket: s3.IBucket;
+  public abstract readonly bucket: s3.IBucket;
   /** The distribution that serves the bucket, when there is one. */
-  public readonly distribution?: cloudfront.IDistribution;
+  public abstract readonly distribution?: cloudfront.IDistribution;
 
-  private constructor(bucket: s3.IBucket, distribution: cloudfront.IDistribution | undefined, private readonly fromHostingFactory = false) {
-    this.bucket = bucket;
-    this.distribution = distribution;
+  /**
+   * Validate against the pipeline (throwing the library's error under `prop`) and return the
+   * bucket and distribution. Called once per environment. @internal
+   */
+  public abstract _bind(scope: Construct, prop: string): StaticSiteTargetBinding;
+}
+
+/** `fromBucket`: a bucket, and a distribution when given. */
+class BucketTarget extends StaticSiteTarget {
+  constructor(public readonly bucket: s3.IBucket, public readonly distribution?: cloudfront.IDistribution) {
+    super();
   }
 
-  /** Validate against the pipeline; throws the library's error. Pure. @internal */
-  public _validate(scope: Construct, prop: string): void {
-    const bucket = validateRequired(scope, `${prop}.bucket`, this.bucket,
-      this.fromHostingFactory ? 'pass a StaticSiteHosting, or an object with its bucket and distribution' : 'pass the site bucket, e.g. StaticSiteTarget.fromBucket(bucket, { distribution })');
-    if (typeof bucket !== 'object' || bucket.node === undefined || typeof bucket.bucketName !== 'string') {
-      fail(scope, `${prop}.bucket`, `must be an s3.IBucket, got ${show(bucket)}`,
-        'pass the bucket construct, e.g. s3.Bucket.fromBucketName(this, "Site", "my-site-bucket"), not its name');
-    }
-    if (this.fromHostingFactory) {
-      validateRequired(scope, `${prop}.distribution`, this.distribution, 'pass a StaticSiteHosting, or an object with its bucket and distribution');
-    }
-    const distribution = this.distribution;
-    if (distribution !== undefined && distribution !== null &&
-      (typeof distribution !== 'object' || typeof distribution.distributionId !== 'string' || typeof distribution.distributionArn !== 'string')) {
-      fail(scope, `${prop}.distribution`, `must be a cloudfront.IDistribution, got ${show(distribution)}`,
-        'pass the distribution construct, e.g. cloudfront.Distribution.fromDistributionAttributes(this, "Cdn", { distributionId, domainName }), not its id');
-    }
-    validateNotPublic(scope, `${prop}.bucket`, bucket);
-    validateSameEnvironment(scope, `${prop}.bucket`, bucket);
-    if (distribution) {
-      validateSameEnvironment(scope, `${prop}.distribution`, distribution,
-        'define the pipeline in the distribution\'s account and region, or import the distribution into the pipeline\'s stack ' +
-        '(cloudfront.Distribution.fromDistributionAttributes) when it only lives in another region\'s stack of the same account');
-    }
+  public _bind(scope: Construct, prop: string): StaticSiteTargetBinding {
+    validateRequired(scope, `${prop}.bucket`, this.bucket, 'pass the site bucket, e.g. StaticSiteTarget.fromBucket(bucket, { distribution })');
+    return validateTarget(scope, prop, this.bucket, this.distribution);
   }
+}
+
+/** `fromHosting`: the hosting's bucket and distribution, both required. */
+class HostingTarget extends StaticSiteTarget {
+  constructor(public readonly bucket: s3.IBucket, public readonly distribution: cloudfront.IDistribution) {
+    super();
+  }
+
+  public _bind(scope: Construct, prop: string): StaticSiteTargetBinding {
+    const fix = 'pass a StaticSiteHosting, or an object with its bucket and distribution';
+    validateRequired(scope, `${prop}.bucket`, this.bucket, fix);
+    validateRequired(scope, `${prop}.distribution`, this.distribution, fix);
+    return validateTarget(scope, prop, this.bucket, this.distribution);
+  }
+}
+
+/** The checks every target passes: a private bucket and a distribution of the pipeline's environment. */
+function validateTarget(scope: Construct, prop: string, bucket: s3.IBucket, distribution: cloudfront.IDistribution | undefined): StaticSiteTargetBinding {
+  if (typeof bucket !== 'object' || bucket.node === undefined || typeof bucket.bucketName !== 'string') {
+    fail(scope, `${prop}.bucket`, `must be an s3.IBucket, got ${show(bucket)}`,
+      'pass the bucket construct, e.g. s3.Bucket.fromBucketName(this, "Site", "my-site-bucket"), not its name');
+  }
+  if (distribution !== undefined && distribution !== null &&
+    (typeof distribution !== 'object' || typeof distribution.distributionId !== 'string' || typeof distribution.distributionArn !== 'string')) {
+    fail(scope, `${prop}.distribution`, `must be a cloudfront.IDistribution, got ${show(distribution)}`,
+      'pass the distribution construct, e.g. cloudfront.Distribution.fromDistributionAttributes(this, "Cdn", { distributionId, domainName }), not its id');
+  }
+  validateNotPublic(scope, `${prop}.bucket`, bucket);
+  validateSameEnvironment(scope, `${prop}.bucket`, bucket);
+  if (distribution) {
+    validateSameEnvironment(scope, `${prop}.distribution`, distribution,
+      'define the pipeline in the distribution\'s account and region, or import the distribution into the pipeline\'s stack ' +
+      '(cloudfront.Distribution.fromDistributionAttributes) when it only lives in another region\'s stack of the same account');
+  }
+  return { bucket, distribution: distribution ?? undefined };
 }
 
 /**

@@ -37,12 +37,12 @@ class CustomPipeline extends EcsContainerPipeline {
     });
   }
 
-  protected createDeployAction(environment: EcsEnvironment, imageDefinitionsFile: string): codepipeline.IAction {
-    calls.deploy.push([environment.name, imageDefinitionsFile]);
+  protected createDeployAction(environment: EcsEnvironment): codepipeline.IAction {
+    calls.deploy.push([environment.name, this.imageDefinitionsFile(environment) ?? '']);
     if (environment.name === 'Production') {
       return new actions.ManualApprovalAction({ actionName: 'ConfirmRelease', runOrder: 2, additionalInformation: 'deploy by hand' });
     }
-    return super.createDeployAction(environment, imageDefinitionsFile);
+    return super.createDeployAction(environment);
   }
 }
 
