@@ -13,6 +13,7 @@ import { passTaskRolesStatement, ServiceInfo } from './service-info';
 import { createTaskDefinitionCapture, TASK_DEFINITION_FILE } from './task-definition-capture';
 import { DEFAULTS } from '../core/defaults';
 import { acknowledgeInPacks, NagPackPrefix, ROLLBACK_ALARM_REASON } from '../core/nag';
+import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 
@@ -62,7 +63,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
     validateRequired(scope, `${prop}.listener`, o.listener, 'pass the production listener, or an existing deploymentGroup');
     validateRequired(scope, `${prop}.blueTargetGroup`, o.blueTargetGroup, 'pass the target group attached to the service');
     validateRequired(scope, `${prop}.greenTargetGroup`, o.greenTargetGroup, 'pass a second target group for the new tasks');
-    if (sameTargetGroup(o.blueTargetGroup!, o.greenTargetGroup!)) {
+    if (isSameResource(o.blueTargetGroup!, o.greenTargetGroup!, (tg) => tg.targetGroupArn)) {
       fail(scope, `${prop}.greenTargetGroup`, `must differ from blueTargetGroup, got the same target group (${o.greenTargetGroup!.node.path}) twice`,
         'create a second target group for the green tasks: blueGreen needs two distinct target groups');
     }
@@ -344,13 +345,6 @@ function hasAlbMetrics(targetGroup: elbv2.ITargetGroup): boolean {
   } catch {
     return false;
   }
-}
-
-function sameTargetGroup(a: elbv2.ITargetGroup, b: elbv2.ITargetGroup): boolean {
-  if (a === b) {
-    return true;
-  }
-  return !Token.isUnresolved(a.targetGroupArn) && a.targetGroupArn === b.targetGroupArn;
 }
 
 /**

@@ -383,7 +383,7 @@ const CONSTRUCT_CASES: ConstructCase[] = [
     value: 'TestStack/Blue',
     build: (s) => {
       const d = blueGreen(s);
-      return ecsDeploy(s, EcsDeployment.blueGreen({ ...(d as Any).strategy.options, greenTargetGroup: (d as Any).strategy.options.blueTargetGroup }));
+      return ecsDeploy(s, EcsDeployment.blueGreen({ ...(d as Any).options, greenTargetGroup: (d as Any).options.blueTargetGroup }));
     },
   },
   {
