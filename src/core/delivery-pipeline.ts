@@ -139,8 +139,8 @@ export abstract class DeliveryPipeline extends Construct {
       restartExecutionOnUpdate: false,
     });
 
-    this.sourceOutput = new codepipeline.Artifact('Source');
-    const binding = source._bind(this, this.sourceOutput);
+    const binding = source._bind(this, 'source');
+    this.sourceOutput = binding.output;
     this._pipeline.addStage({ stageName: 'Source', actions: [binding.action] });
     // A new pipeline starts its first execution as soon as it is created, so its Source action
     // runs at once: the action role (created by aws-cdk-lib under this path) must have its

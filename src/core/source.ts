@@ -44,9 +44,11 @@ export interface ConnectionSourceOptions {
   readonly tags?: string[];
 }
 
-/** @internal */
+/** What a bound `PipelineSource` gives the pipeline. @internal */
 export interface SourceBinding {
   readonly action: codepipeline.IAction;
+  /** The source artifact the action writes. */
+  readonly output: codepipeline.Artifact;
   /** Pipeline variable holding the revision (commit id, object version) the run builds. */
   readonly revision: string;
   /** V2 trigger, for sources that support one. */
@@ -92,8 +94,11 @@ export abstract class PipelineSource {
   /** A one-line description of the source, e.g. `acme/shop@main`. */
   public abstract readonly description: string;
 
-  /** @internal */
-  public abstract _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding;
+  /**
+   * Validate against the pipeline (throwing the library's error under `prop`) and create the
+   * source action. Called once, by the pipeline's constructor. @internal
+   */
+  public abstract _bind(scope: Construct, prop: string): SourceBinding;
 }
 
 class ConnectionSource extends PipelineSource {
@@ -103,28 +108,29 @@ class ConnectionSource extends PipelineSource {
     this.description = `${options?.owner}/${options?.repo}@${options?.branch ?? DEFAULTS.defaultBranch}`;
   }
 
-  public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
-    const o = validateRequired(scope, 'source', this.options, 'pass PipelineSource.connection({ connectionArn, owner, repo })');
-    validateRequired(scope, 'source.connectionArn', o.connectionArn, 'pass the ARN of your CodeConnections connection');
+  public _bind(scope: Construct, prop: string): SourceBinding {
+    const output = new codepipeline.Artifact('Source');
+    const o = validateRequired(scope, prop, this.options, 'pass PipelineSource.connection({ connectionArn, owner, repo })');
+    validateRequired(scope, `${prop}.connectionArn`, o.connectionArn, 'pass the ARN of your CodeConnections connection');
     if (!Token.isUnresolved(o.connectionArn) && !/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/.+$/.test(o.connectionArn)) {
-      fail(scope, 'source.connectionArn', `is not a CodeConnections connection ARN, got ${show(o.connectionArn)}`,
+      fail(scope, `${prop}.connectionArn`, `is not a CodeConnections connection ARN, got ${show(o.connectionArn)}`,
         'copy the ARN from the console (Developer Tools > Settings > Connections), e.g. arn:aws:codeconnections:us-east-1:111111111111:connection/abc');
     }
-    validateRequired(scope, 'source.owner', o.owner, 'pass the repository owner, e.g. "acme"');
-    validateRequired(scope, 'source.repo', o.repo, 'pass the repository name, e.g. "shop"');
+    validateRequired(scope, `${prop}.owner`, o.owner, 'pass the repository owner, e.g. "acme"');
+    validateRequired(scope, `${prop}.repo`, o.repo, 'pass the repository name, e.g. "shop"');
     // CodePipeline's FullRepositoryId is `${owner}/${repo}`: a repo of "acme/shop" would become
     // "acme/acme/shop". (The owner may hold a "/": GitLab groups have subgroups.)
     if (typeof o.repo === 'string' && !Token.isUnresolved(o.repo) && o.repo.includes('/')) {
       const cut = o.repo.lastIndexOf('/');
-      fail(scope, 'source.repo', `must be the repository name without its owner, got ${show(o.repo)}`,
+      fail(scope, `${prop}.repo`, `must be the repository name without its owner, got ${show(o.repo)}`,
         `pass owner and repo separately, e.g. owner: ${show(o.repo.slice(0, cut) || 'acme')}, repo: ${show(o.repo.slice(cut + 1) || 'shop')}`);
     }
     const branch = o.branch ?? DEFAULTS.defaultBranch;
-    validateBranchName(scope, 'source.branch', branch);
-    validateList(scope, 'source.filePaths', o.filePaths, 'pass a list of glob patterns, e.g. ["services/api/**"]');
-    validateList(scope, 'source.tags', o.tags, 'pass a list of tag patterns, e.g. ["v*"]');
-    (o.filePaths ?? []).forEach((p, i) => validateGlob(scope, `source.filePaths[${i}]`, p));
-    (o.tags ?? []).forEach((t, i) => validateGlob(scope, `source.tags[${i}]`, t));
+    validateBranchName(scope, `${prop}.branch`, branch);
+    validateList(scope, `${prop}.filePaths`, o.filePaths, 'pass a list of glob patterns, e.g. ["services/api/**"]');
+    validateList(scope, `${prop}.tags`, o.tags, 'pass a list of tag patterns, e.g. ["v*"]');
+    (o.filePaths ?? []).forEach((p, i) => validateGlob(scope, `${prop}.filePaths[${i}]`, p));
+    (o.tags ?? []).forEach((t, i) => validateGlob(scope, `${prop}.tags[${i}]`, t));
 
     const action = new ConnectionSourceAction({
       actionName: 'Source',
@@ -145,6 +151,7 @@ class ConnectionSource extends PipelineSource {
     }
     return {
       action,
+      output,
       revision: action.variables.commitId,
       trigger: {
         providerType: codepipeline.ProviderType.CODE_STAR_SOURCE_CONNECTION,
@@ -202,10 +209,11 @@ class CodeCommitSource extends PipelineSource {
     this.description = `codecommit:${Token.isUnresolved(repository?.repositoryName) ? '(repository)' : repository?.repositoryName}@${branch}`;
   }
 
-  public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
-    validateRequired(scope, 'source.repository', this.repository, 'pass the codecommit.IRepository to build from');
-    validateBranchName(scope, 'source.branch', this.branch);
-    validateSameEnvironment(scope, 'source.repository', this.repository,
+  public _bind(scope: Construct, prop: string): SourceBinding {
+    const output = new codepipeline.Artifact('Source');
+    validateRequired(scope, `${prop}.repository`, this.repository, 'pass the codecommit.IRepository to build from');
+    validateBranchName(scope, `${prop}.branch`, this.branch);
+    validateSameEnvironment(scope, `${prop}.repository`, this.repository,
       'define the pipeline in the repository\'s account and region');
     const action = new actions.CodeCommitSourceAction({
       actionName: 'Source',
@@ -214,7 +222,7 @@ class CodeCommitSource extends PipelineSource {
       output,
       trigger: actions.CodeCommitTrigger.EVENTS,
     });
-    return { action, revision: action.variables.commitId };
+    return { action, output, revision: action.variables.commitId };
   }
 }
 
@@ -225,16 +233,17 @@ class S3Source extends PipelineSource {
     this.description = `s3:${key}`;
   }
 
-  public _bind(scope: Construct, output: codepipeline.Artifact): SourceBinding {
-    validateRequired(scope, 'source.bucket', this.bucket, 'pass the versioned s3.IBucket that holds the source zip');
-    validateRequired(scope, 'source.key', this.key, 'pass the object key of the source zip, e.g. "source/app.zip"');
-    validateRelativePath(scope, 'source.key', this.key);
+  public _bind(scope: Construct, prop: string): SourceBinding {
+    const output = new codepipeline.Artifact('Source');
+    validateRequired(scope, `${prop}.bucket`, this.bucket, 'pass the versioned s3.IBucket that holds the source zip');
+    validateRequired(scope, `${prop}.key`, this.key, 'pass the object key of the source zip, e.g. "source/app.zip"');
+    validateRelativePath(scope, `${prop}.key`, this.key);
     // The source action runs in the pipeline's region, and the bucket's events reach only the
     // event bus of its own account and region.
-    validateSameEnvironment(scope, 'source.bucket', this.bucket,
+    validateSameEnvironment(scope, `${prop}.bucket`, this.bucket,
       'keep the source bucket in the pipeline\'s account and region (replicate it there with S3 replication if needed)');
     if (isKnownUnversioned(this.bucket)) {
-      fail(scope, 'source.bucket', `must be versioned, got an unversioned bucket (${this.bucket.node.path})`,
+      fail(scope, `${prop}.bucket`, `must be versioned, got an unversioned bucket (${this.bucket.node.path})`,
         'set versioned: true on the bucket; CodePipeline S3 sources read object versions');
     }
     const action = new S3ObjectCreatedSourceAction({
@@ -246,8 +255,8 @@ class S3Source extends PipelineSource {
       // account has one; the action below starts the pipeline on the bucket's own events.
       trigger: actions.S3Trigger.NONE,
     });
-    enableEventBridge(scope, this.bucket);
-    return { action, revision: action.variables.versionId };
+    enableEventBridge(scope, `${prop}.bucket`, this.bucket);
+    return { action, output, revision: action.variables.versionId };
   }
 }
 
@@ -288,11 +297,11 @@ class S3ObjectCreatedSourceAction extends actions.S3SourceAction {
  * since notifications may be added after the pipeline. An imported bucket cannot be changed:
  * warn with what to enable.
  */
-function enableEventBridge(scope: Construct, bucket: s3.IBucket): void {
+function enableEventBridge(scope: Construct, prop: string, bucket: s3.IBucket): void {
   const cfn = bucket.node.defaultChild;
   if (!(bucket instanceof s3.Bucket) || !(cfn instanceof s3.CfnBucket)) {
     warn(scope, 'S3SourceEventBridge',
-      `source.bucket ${bucket.node.path} is imported, so the pipeline cannot turn on its Amazon EventBridge notifications; ` +
+      `${prop} ${bucket.node.path} is imported, so the pipeline cannot turn on its Amazon EventBridge notifications; ` +
       'the pipeline starts on its "Object Created" events only once you enable them ' +
       '(S3 console > bucket > Properties > Amazon EventBridge: On, or `aws s3api put-bucket-notification-configuration` ' +
       'with "EventBridgeConfiguration": {} added to the bucket\'s current configuration)');
