@@ -62,16 +62,16 @@ export interface EnvironmentBinder<E extends EnvironmentOptions, V, B> {
   readonly type: abstract new (...args: any[]) => V;
   /** The factories, for the fix, e.g. `EcsDeployment.rolling(service)`. */
   readonly factories: string;
-  /** Validate and bind the value (once); throws the library's error under `prop`. */
-  bind(value: V, prop: string, environment: E): B;
   /** The one-workload-per-environment rule: two environments must not deploy one resource. */
   readonly oneWorkloadEach: {
     /** The prop under the environment that names the shared resource, e.g. `deployment.service`. */
     readonly prop: string;
+    readonly fix: string;
     same(a: B, b: B): boolean;
     problem(environment: BoundEnvironment<E, B>, other: BoundEnvironment<E, B>): string;
-    readonly fix: string;
   };
+  /** Validate and bind the value (once); throws the library's error under `prop`. */
+  bind(value: V, prop: string, environment: E): B;
 }
 
 /**

@@ -1,8 +1,7 @@
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
-import { passTaskRolesStatement } from './service-info';
+import { ScopedDeployAction } from './scoped-deploy-action';
 
 /** Props of the least-privilege CodeDeploy ECS (blue/green) deploy action. @internal */
 export interface ScopedCodeDeployEcsActionProps {
@@ -27,62 +26,57 @@ export const IMAGE_PLACEHOLDER = 'IMAGE1_NAME';
  * `CodeDeployEcsDeployAction` passes any role (`iam:PassRole` on `*`); this one passes only
  * the service's task and execution roles, to ECS tasks only. @internal
  */
-export class ScopedCodeDeployEcsAction extends codepipeline.Action {
-  protected readonly providedActionProperties: codepipeline.ActionProperties;
-
+export class ScopedCodeDeployEcsAction extends ScopedDeployAction {
   constructor(private readonly props: ScopedCodeDeployEcsActionProps) {
-    super();
-    this.providedActionProperties = {
+    super({
       actionName: props.actionName,
       runOrder: props.runOrder,
-      category: codepipeline.ActionCategory.DEPLOY,
       provider: 'CodeDeployToECS',
-      artifactBounds: { minInputs: 1, maxInputs: 5, minOutputs: 0, maxOutputs: 0 },
       inputs: [props.input, props.taskDefinitionInput],
+      maxInputs: 5,
       resource: props.deploymentGroup,
-    };
+      passRoles: props.passRoles,
+    });
   }
 
-  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+  protected statements(): iam.PolicyStatement[] {
     const group = this.props.deploymentGroup;
-    const role = options.role;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'RegisterRevision',
-      actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
-      resources: [group.application.applicationArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'StartDeployment',
-      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
-      resources: [group.deploymentGroupArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadDeploymentConfig',
-      actions: ['codedeploy:GetDeploymentConfig'],
-      resources: [group.deploymentConfig.deploymentConfigArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'RegisterTaskDefinitionRevision',
-      actions: ['ecs:RegisterTaskDefinition'],
-      resources: ['*'],
-    }));
-    const passRole = passTaskRolesStatement(this.props.passRoles);
-    if (passRole) {
-      role.addToPrincipalPolicy(passRole);
-    }
-    options.bucket.grantRead(role);
+    return [
+      new iam.PolicyStatement({
+        sid: 'RegisterRevision',
+        actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+        resources: [group.application.applicationArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'StartDeployment',
+        actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
+        resources: [group.deploymentGroupArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'ReadDeploymentConfig',
+        actions: ['codedeploy:GetDeploymentConfig'],
+        resources: [group.deploymentConfig.deploymentConfigArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'RegisterTaskDefinitionRevision',
+        actions: ['ecs:RegisterTaskDefinition'],
+        resources: ['*'],
+      }),
+    ];
+  }
+
+  protected configuration(): Record<string, unknown> {
+    const group = this.props.deploymentGroup;
     const artifact = this.props.input.artifactName;
     return {
-      configuration: {
-        ApplicationName: group.application.applicationName,
-        DeploymentGroupName: group.deploymentGroupName,
-        TaskDefinitionTemplateArtifact: this.props.taskDefinitionInput.artifactName,
-        TaskDefinitionTemplatePath: this.props.taskDefinitionFile,
-        AppSpecTemplateArtifact: artifact,
-        AppSpecTemplatePath: this.props.appSpecFile,
-        Image1ArtifactName: artifact,
-        Image1ContainerName: IMAGE_PLACEHOLDER,
-      },
+      ApplicationName: group.application.applicationName,
+      DeploymentGroupName: group.deploymentGroupName,
+      TaskDefinitionTemplateArtifact: this.props.taskDefinitionInput.artifactName,
+      TaskDefinitionTemplatePath: this.props.taskDefinitionFile,
+      AppSpecTemplateArtifact: artifact,
+      AppSpecTemplatePath: this.props.appSpecFile,
+      Image1ArtifactName: artifact,
+      Image1ContainerName: IMAGE_PLACEHOLDER,
     };
   }
 }

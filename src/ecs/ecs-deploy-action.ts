@@ -3,7 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { passTaskRolesStatement } from './service-info';
+import { ScopedDeployAction } from './scoped-deploy-action';
 
 /** Props of the least-privilege ECS deploy action. @internal */
 export interface ScopedEcsDeployActionProps {
@@ -28,69 +28,64 @@ export interface ScopedEcsDeployActionProps {
  * (RegisterTaskDefinition, DescribeTaskDefinition) or is scoped by condition (ListTasks).
  * @internal
  */
-export class ScopedEcsDeployAction extends codepipeline.Action {
-  protected readonly providedActionProperties: codepipeline.ActionProperties;
-
+export class ScopedEcsDeployAction extends ScopedDeployAction {
   constructor(private readonly props: ScopedEcsDeployActionProps) {
-    super();
-    this.providedActionProperties = {
+    super({
       actionName: props.actionName,
       runOrder: props.runOrder,
-      category: codepipeline.ActionCategory.DEPLOY,
       provider: 'ECS',
-      artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
       inputs: [props.input],
+      maxInputs: 1,
       resource: props.service,
-    };
+      passRoles: props.passRoles,
+    });
   }
 
-  protected bound(scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+  protected statements(scope: Construct): iam.PolicyStatement[] {
     const { service } = this.props;
     const stack = Stack.of(scope);
-    const role = options.role;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'UpdateTheService',
-      actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
-      resources: [service.serviceArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'RegisterTaskDefinitionRevision',
-      actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
-      resources: ['*'],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'TagNewRevisionOnly',
-      actions: ['ecs:TagResource'],
-      resources: [stack.formatArn({
-        service: 'ecs',
-        resource: 'task-definition',
-        resourceName: this.props.taskDefinitionFamily ? `${this.props.taskDefinitionFamily}:*` : '*',
-      })],
-      conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WatchTheServiceTasks',
-      actions: ['ecs:ListTasks'],
-      resources: ['*'],
-      conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DescribeTheClusterTasks',
-      actions: ['ecs:DescribeTasks'],
-      resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
-    }));
-    const passRole = passTaskRolesStatement(this.props.passRoles);
-    if (passRole) {
-      role.addToPrincipalPolicy(passRole);
-    }
-    options.bucket.grantRead(role);
+    return [
+      new iam.PolicyStatement({
+        sid: 'UpdateTheService',
+        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        resources: [service.serviceArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'RegisterTaskDefinitionRevision',
+        actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'TagNewRevisionOnly',
+        actions: ['ecs:TagResource'],
+        resources: [stack.formatArn({
+          service: 'ecs',
+          resource: 'task-definition',
+          resourceName: this.props.taskDefinitionFamily ? `${this.props.taskDefinitionFamily}:*` : '*',
+        })],
+        conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'WatchTheServiceTasks',
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DescribeTheClusterTasks',
+        actions: ['ecs:DescribeTasks'],
+        resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
+      }),
+    ];
+  }
+
+  protected configuration(): Record<string, unknown> {
+    const { service } = this.props;
     return {
-      configuration: {
-        ClusterName: service.cluster.clusterName,
-        ServiceName: service.serviceName,
-        FileName: this.props.imageDefinitionsFile,
-        DeploymentTimeout: this.props.deploymentTimeout?.toMinutes({ integral: true }),
-      },
+      ClusterName: service.cluster.clusterName,
+      ServiceName: service.serviceName,
+      FileName: this.props.imageDefinitionsFile,
+      DeploymentTimeout: this.props.deploymentTimeout?.toMinutes({ integral: true }),
     };
   }
 }

@@ -248,7 +248,11 @@ export abstract class EcsDeployment {
 
 /** `rolling` and `ecsBlueGreen`: the CodePipeline ECS deploy action. */
 class EcsActionDeployment extends EcsDeployment {
-  constructor(public readonly service: ecs.IBaseService, private readonly options: RollingDeploymentOptions, private readonly nativeBlueGreen: boolean) {
+  constructor(
+    public readonly service: ecs.IBaseService,
+    private readonly options: RollingDeploymentOptions,
+    private readonly nativeBlueGreen: boolean,
+  ) {
     super();
   }
 

@@ -99,7 +99,9 @@ class HostingTarget extends StaticSiteTarget {
 }
 
 /** The checks every target passes: a private bucket and a distribution of the pipeline's environment. */
-function validateTarget(scope: Construct, prop: string, bucket: s3.IBucket, distribution: cloudfront.IDistribution | undefined): StaticSiteTargetBinding {
+function validateTarget(
+  scope: Construct, prop: string, bucket: s3.IBucket, distribution: cloudfront.IDistribution | undefined,
+): StaticSiteTargetBinding {
   if (typeof bucket !== 'object' || bucket.node === undefined || typeof bucket.bucketName !== 'string') {
     fail(scope, `${prop}.bucket`, `must be an s3.IBucket, got ${show(bucket)}`,
       'pass the bucket construct, e.g. s3.Bucket.fromBucketName(this, "Site", "my-site-bucket"), not its name');
