@@ -1,24 +1,14 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment, LambdaDeploymentBinding } from './lambda-deployment';
-import { createHardenedProject, generateBuildSpec } from '../core/build';
+import { createHookAction, createPublishAction, HOOKED_RUN_ORDER, publishedVersion, warnFirstRunRollback } from './traffic-hooks';
+import { generateBuildSpec } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { OutputDirectory } from '../core/output-directory';
 import { isSameResource } from '../core/same-resource';
-import { warn } from '../core/validation';
-
-/** The variable the publish step of an environment with hooks exports: the published version. */
-const FUNCTION_VERSION_VARIABLE = 'FUNCTION_VERSION';
-/** Where the publish steps upload the packages, in the artifact bucket. */
-const PACKAGE_PREFIX = 'lambda-packages';
-/** Run orders of an environment's stage with hooks (the approval, when there is one, runs first). */
-const HOOKED_RUN_ORDER = { publish: 2, preTraffic: 3, deploy: 4, postTraffic: 5 } as const;
 
 /**
  * One environment of a `LambdaPipeline`.
@@ -92,7 +82,9 @@ export class LambdaPipeline extends DeliveryPipeline {
         fix: 'give each environment its own function: the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code',
       },
     });
-    this.environments.forEach((bound) => warnFirstRunRollback(this, bound, props.notifications !== undefined));
+    for (const { environment, prop, binding } of this.environments) {
+      warnFirstRunRollback(this, prop, environment.name, binding, props.notifications !== undefined);
+    }
     this.output = new OutputDirectory(this, this.buildOptions, props.outputDirectory, 'deployment package', 'LambdaPipeline');
     this.outputDirectory = this.output.path;
   }
@@ -107,14 +99,21 @@ export class LambdaPipeline extends DeliveryPipeline {
         continue;
       }
       // The publish step's action: createDeployAction reads its variable namespace.
-      const publish = this.publishAction(env);
-      const stageActions: codepipeline.IAction[] = [publish];
+      const context = {
+        environmentName: env.name,
+        binding,
+        input: this.buildOutput,
+        artifactBucket: this.artifactBucket,
+        encryptionKey: this.encryptionKey,
+        logRetention: this.buildOptions.logRetention,
+      };
+      const stageActions: codepipeline.IAction[] = [createPublishAction(this, context)];
       if (hooks.preTraffic) {
-        stageActions.push(this.hookAction(env, 'PreTrafficHook', hooks.preTraffic, HOOKED_RUN_ORDER.preTraffic));
+        stageActions.push(createHookAction(context, 'PreTrafficHook', hooks.preTraffic, HOOKED_RUN_ORDER.preTraffic));
       }
       stageActions.push(this.createDeployAction(env));
       if (hooks.postTraffic) {
-        stageActions.push(this.hookAction(env, 'PostTrafficHook', hooks.postTraffic, HOOKED_RUN_ORDER.postTraffic));
+        stageActions.push(createHookAction(context, 'PostTrafficHook', hooks.postTraffic, HOOKED_RUN_ORDER.postTraffic));
       }
       this.addEnvironmentStage(env, stageActions, { rollbackOnFailure: hooks.postTraffic !== undefined });
     }
@@ -137,7 +136,7 @@ export class LambdaPipeline extends DeliveryPipeline {
     if (boundEnvironment(this, 'createDeployAction()', this.environments, environment).binding.hooks) {
       return new LambdaDeployAction({
         actionName: 'Deploy',
-        publishedTargetVersion: this.publishedVersion(environment),
+        publishedTargetVersion: publishedVersion(environment.name),
         deployment: environment.deployment,
         runOrder: HOOKED_RUN_ORDER.deploy,
       });
@@ -150,93 +149,6 @@ export class LambdaPipeline extends DeliveryPipeline {
     });
   }
 
-  /** The version an environment's publish step published, as a pipeline variable reference. */
-  private publishedVersion(environment: LambdaEnvironment): string {
-    return `#{${publishNamespace(environment)}.${FUNCTION_VERSION_VARIABLE}}`;
-  }
-
-  /**
-   * The publish step of an environment with hooks: a hardened, unprivileged CodeBuild project
-   * that uploads the build output to the artifact bucket (`lambda-packages/<environment>/package.zip`),
-   * makes it the function's code, waits for the update and publishes a version, exported as
-   * `FUNCTION_VERSION`. Its role may update, publish and read only this function (unqualified),
-   * and write and read only that object.
-   */
-  private publishAction(environment: LambdaEnvironment): actions.CodeBuildAction {
-    const fn = boundEnvironment(this, 'createDeployAction()', this.environments, environment).binding.fn;
-    const scope = new Construct(this, `${environment.name}Publish`);
-    const name = '"$FUNCTION_NAME"';
-    // One key per environment: each upload makes the previous package a non-current version,
-    // which the artifact store's lifecycle rule expires.
-    const packageKey = `${PACKAGE_PREFIX}/${environment.name}/package.zip`;
-    const project = createHardenedProject(scope, 'Project', {
-      buildSpec: codebuild.BuildSpec.fromObject({
-        version: '0.2',
-        env: { 'shell': 'bash', 'exported-variables': [FUNCTION_VERSION_VARIABLE] },
-        phases: {
-          build: {
-            commands: [
-              'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
-              // Through S3, not --zip-file: a direct upload is capped at 50 MB (zipped), an S3
-              // object at Lambda's 250 MB unzipped limit.
-              'PACKAGE_VERSION=$(aws s3api put-object --bucket "$PACKAGE_BUCKET" --key "$PACKAGE_KEY" --body /tmp/package.zip --query VersionId --output text)',
-              `aws lambda update-function-code --function-name ${name} --s3-bucket "$PACKAGE_BUCKET" --s3-key "$PACKAGE_KEY"` +
-                ' $([ "$PACKAGE_VERSION" = None ] || echo --s3-object-version "$PACKAGE_VERSION")',
-              `aws lambda wait function-updated-v2 --function-name ${name}`,
-              `${FUNCTION_VERSION_VARIABLE}=$(aws lambda publish-version --function-name ${name} --query Version --output text)`,
-              `echo "Published version $${FUNCTION_VERSION_VARIABLE} of $FUNCTION_NAME"`,
-            ],
-          },
-        },
-      }),
-      encryptionKey: this.encryptionKey,
-      // The standard image has the AWS CLI and zip; nothing here needs Docker or the user's build settings.
-      build: {
-        logRetention: this.buildOptions.logRetention,
-        environmentVariables: { FUNCTION_NAME: fn.functionName, PACKAGE_BUCKET: this.artifactBucket.bucketName, PACKAGE_KEY: packageKey },
-      },
-      description: `Publishes a new version of the function of ${environment.name} for its traffic hooks and deploy action`,
-    });
-    project.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'UpdateAndPublishTheFunction',
-      actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
-      resources: [fn.functionArn],
-    }));
-    // The upload, and Lambda's read of it on the caller's behalf (UpdateFunctionCode from S3
-    // reads the object with the caller's permissions, key included).
-    project.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'UploadThePackage',
-      actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
-      resources: [this.artifactBucket.arnForObjects(packageKey)],
-    }));
-    this.encryptionKey.grant(project, 'kms:GenerateDataKey', 'kms:Decrypt');
-    return new actions.CodeBuildAction({
-      actionName: 'Publish',
-      project,
-      input: this.buildOutput,
-      runOrder: HOOKED_RUN_ORDER.publish,
-      variablesNamespace: publishNamespace(environment),
-    });
-  }
-
-  /**
-   * A traffic hook: a Lambda invoke action that calls `hook` with the deployed function's name,
-   * its alias and the published version.
-   */
-  private hookAction(environment: LambdaEnvironment, actionName: string, hook: lambda.IFunction, runOrder: number): codepipeline.IAction {
-    const alias = boundEnvironment(this, 'createDeployAction()', this.environments, environment).binding.alias;
-    return new actions.LambdaInvokeAction({
-      actionName,
-      lambda: hook,
-      runOrder,
-      userParameters: {
-        functionName: alias.version.lambda.functionName,
-        alias: alias.aliasName,
-        version: this.publishedVersion(environment),
-      },
-    });
-  }
-
   /**
    * The buildspec: the user's install, test and build commands, a check that they left a
    * package in `outputDirectory`, and the package's files as the build output (the root of
@@ -245,29 +157,4 @@ export class LambdaPipeline extends DeliveryPipeline {
   protected renderBuildSpec(): codebuild.BuildSpec {
     return generateBuildSpec(this.buildOptions, this.output.buildSpecExtras, this.testReportGroup?.reportGroupArn);
   }
-}
-
-/**
- * A stage rollback returns to the last execution that completed the stage with the current
- * pipeline definition. On the first run after the pipeline is created or changed there is
- * none: a failing post-traffic hook then only fails the stage and the alias keeps serving the
- * new version. Say so at synth, since nothing in the template can.
- */
-function warnFirstRunRollback(scope: Construct, bound: BoundEnvironment<LambdaEnvironment, LambdaDeploymentBinding>, notified: boolean): void {
-  const { environment: env, prop, binding } = bound;
-  if (!binding.hooks?.postTraffic) {
-    return;
-  }
-  const alias = binding.alias;
-  warn(scope, 'LambdaHooksFirstRunRollback',
-    `${prop} ("${env.name}"): a failing postTraffic hook rolls the stage back only to an execution that completed it since the ` +
-    'pipeline was last created or changed; on the first run after a pipeline change there is none, so the stage fails and ' +
-    `${alias.node.path} stays on the new version. ` +
-    (notified ? 'The stage failure is announced through notifications; ' : 'Set notifications to be told of the failure; ') +
-    'move the alias back yourself (aws lambda update-alias --function-name <function> --name <alias> --function-version <previous>)');
-}
-
-/** The variables namespace of an environment's publish step. */
-function publishNamespace(environment: LambdaEnvironment): string {
-  return `${environment.name}Publish`;
 }
