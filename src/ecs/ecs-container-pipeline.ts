@@ -8,10 +8,11 @@ import { ContainerRepositoryOptions, createCacheRepository, createContainerRepos
 import { EcsDeployment } from './ecs-deployment';
 import { ServiceInfo } from './service-info';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
-import { createHardenedProject, generateBuildSpec } from '../core/build';
+import { BuildSpecExtras, createHardenedProject } from '../core/build';
 import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
+import { callHook } from '../core/hooks';
 import { validateSameEnvironment } from '../core/same-environment';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
@@ -217,7 +218,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     }
 
     this.environments.forEach((env, i) => {
-      const deploy = this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? '');
+      const deploy = callHook(this, 'createDeployAction', () => this.createDeployAction(env, this.imageDefinitionFiles.get(this.containerNames[i]) ?? ''));
       // CodeDeploy blue/green captures the service's task definition right before it deploys.
       this.addEnvironmentStage(env, [...env.deployment._preDeployActions(), deploy]);
     });
@@ -251,10 +252,11 @@ export class EcsContainerPipeline extends DeliveryPipeline {
    * The buildspec: the user's install and test commands, then `docker build` tagged with the
    * commit SHA (never `latest`), push, and what each environment's deploy action reads — all
    * naming the image by its digest, so every environment runs the very image built here.
+   * @internal
    */
-  protected renderBuildSpec(): codebuild.BuildSpec {
+  protected _buildSpecExtras(): BuildSpecExtras {
     const steps = this.environments.map((env, i) => env.deployment._buildSteps(this, env.name, this.containerNames[i]));
-    return generateBuildSpec(this.buildOptions, {
+    return {
       preBuild: [
         'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
         // Docker tags allow [A-Za-z0-9_.-] up to 128 characters; commit SHAs always fit.
@@ -275,7 +277,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       ],
       artifactFiles: [...this.imageDefinitionFiles.values(), 'imageDetail.json', ...steps.flatMap((s) => s.files)],
       exportedVariables: ['IMAGE_TAG', 'IMAGE_DIGEST', 'IMAGE_URI'],
-    }, this.testReportGroup?.reportGroupArn);
+    };
   }
 
   /** The hardened project, privileged because the Docker daemon needs it. */

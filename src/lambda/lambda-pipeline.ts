@@ -7,9 +7,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment } from './lambda-deployment';
-import { createHardenedProject, generateBuildSpec, rejectPipelineVariable } from '../core/build';
+import { BuildSpecExtras, createHardenedProject, rejectPipelineVariable } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
+import { callHook } from '../core/hooks';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 
@@ -107,7 +108,7 @@ export class LambdaPipeline extends DeliveryPipeline {
     for (const env of this.environments) {
       const hooks = env.deployment.hooks;
       if (!hooks) {
-        this.addEnvironmentStage(env, [this.createDeployAction(env)]);
+        this.addEnvironmentStage(env, [callHook(this, 'createDeployAction', () => this.createDeployAction(env))]);
         continue;
       }
       // The publish step's action: createDeployAction reads its variable namespace.
@@ -116,7 +117,7 @@ export class LambdaPipeline extends DeliveryPipeline {
       if (hooks.preTraffic) {
         stageActions.push(this.hookAction(env, 'PreTrafficHook', hooks.preTraffic, HOOKED_RUN_ORDER.preTraffic));
       }
-      stageActions.push(this.createDeployAction(env));
+      stageActions.push(callHook(this, 'createDeployAction', () => this.createDeployAction(env)));
       if (hooks.postTraffic) {
         stageActions.push(this.hookAction(env, 'PostTrafficHook', hooks.postTraffic, HOOKED_RUN_ORDER.postTraffic));
       }
@@ -245,17 +246,18 @@ export class LambdaPipeline extends DeliveryPipeline {
    * The buildspec: the user's install, test and build commands, a check that they left a
    * package in `packageDirectory`, and the package's files as the build output (the root of
    * the output artifact is the root of the function's code).
+   * @internal
    */
-  protected renderBuildSpec(): codebuild.BuildSpec {
+  protected _buildSpecExtras(): BuildSpecExtras {
     const dir = shellQuote(this.packageDirectory);
-    return generateBuildSpec(this.buildOptions, {
+    return {
       build: [
         `[ -n "$(ls -A ${dir} 2>/dev/null)" ] || { echo "The deployment package directory" ${dir} "is missing or empty:" ` +
           '"the build commands must write the function\'s code there (LambdaPipeline packageDirectory)" >&2; exit 1; }',
       ],
       artifactFiles: ['**/*'],
       artifactBaseDirectory: this.packageDirectory,
-    }, this.testReportGroup?.reportGroupArn);
+    };
   }
 }
 

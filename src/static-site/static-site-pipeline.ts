@@ -1,5 +1,4 @@
 import { Token } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -7,9 +6,10 @@ import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from '
 import { PostDeployCheckOptions, resolvePostDeployCheck, warnIfMissingPagesAnswer200 } from './post-deploy-check';
 import { createSiteDeployStep } from './site-deploy-step';
 import { StaticSiteTarget } from './static-site-target';
-import { generateBuildSpec, rejectPipelineVariable } from '../core/build';
+import { BuildSpecExtras, rejectPipelineVariable } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { EnvironmentOptions, findSharedWorkload, validateEnvironments } from '../core/environment';
+import { callHook } from '../core/hooks';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';
 
@@ -115,7 +115,7 @@ export class StaticSitePipeline extends DeliveryPipeline {
   protected addStages(): void {
     this.addBuildStage({ [OUTPUT_DIRECTORY_VARIABLE]: { value: this.outputDirectory } });
     for (const env of this.environments) {
-      this.addEnvironmentStage(env, [this.createDeployAction(env)]);
+      this.addEnvironmentStage(env, [callHook(this, 'createDeployAction', () => this.createDeployAction(env))]);
     }
   }
 
@@ -148,17 +148,18 @@ export class StaticSitePipeline extends DeliveryPipeline {
    * The buildspec: the user's install, test and build commands, a check that they left a site
    * in `outputDirectory`, and the site's files as the build output (the root of the output
    * artifact is the root of the bucket).
+   * @internal
    */
-  protected renderBuildSpec(): codebuild.BuildSpec {
+  protected _buildSpecExtras(): BuildSpecExtras {
     const dir = shellQuote(this.outputDirectory);
-    return generateBuildSpec(this.buildOptions, {
+    return {
       build: [
         `[ -n "$(ls -A ${dir} 2>/dev/null)" ] || { echo "The site directory" ${dir} "is missing or empty:" ` +
           '"the build commands must write the site there (StaticSitePipeline outputDirectory)" >&2; exit 1; }',
       ],
       artifactFiles: ['**/*'],
       artifactBaseDirectory: this.outputDirectory,
-    }, this.testReportGroup?.reportGroupArn);
+    };
   }
 }
 
