@@ -246,8 +246,9 @@ export abstract class DeliveryPipeline extends Construct {
   }
 
   /**
-   * Hook: the generated buildspec as a plain object (a dict in Python, a `Map` in Java), which
-   * `renderBuildSpec()` renders: `buildOptions` (install, tests, build and post-build
+   * Hook: the generated buildspec as a plain object (a dict in Python, a `Map` in Java).
+   *
+   * `renderBuildSpec()` renders it: `buildOptions` (install, tests, build and post-build
    * commands, runtime versions, caches, test reports) plus the workload's own steps (e.g. the
    * image build and push of EcsContainerPipeline). Override to extend it: call the parent's,
    * change the object (e.g. append a command to `phases.post_build.commands`, creating the phase
