@@ -343,7 +343,7 @@ function validateImageBuild(scope: Construct, b: ImageBuildOptions): void {
     }
     if (SECRET_NAME_PATTERN.test(name)) {
       fail(scope, `imageBuild.buildArgs.${name}`, 'looks like a secret; build arguments are stored in the image history',
-        'pass the secret to the build through build.secrets and a Docker build secret (--secret), not a build argument');
+        'pass the secret to the build through buildOptions.secrets and a Docker build secret (--secret), not a build argument');
     }
     if (typeof value !== 'string') {
       fail(scope, `imageBuild.buildArgs.${name}`, `must be a string, got ${show(value)}`, 'pass the value as a string');

@@ -86,8 +86,8 @@ export function extendedBuildSpecCommand(language: ConsumerLanguage): string {
  * A consumer's subclass: replaces the build with its own buildspec (running `marker`),
  * keeping the user's install commands, read through the protected `buildOptions`. The Python
  * and Java programs each define this class in their own language with their own marker; the
- * reference makes one per marker (a method, not a field: the hook runs inside the base
- * constructor, before a subclass's fields are set).
+ * reference makes one class per marker. (The hook runs after construction, in `addStages()`,
+ * so an override could read the subclass's own fields too.)
  */
 function markedBuildSpecPipeline(marker: string): typeof EcsContainerPipeline {
   return class MarkedBuildSpecPipeline extends EcsContainerPipeline {
