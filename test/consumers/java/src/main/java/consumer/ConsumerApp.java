@@ -190,7 +190,8 @@ public final class ConsumerApp {
                 .build();
             failures.add("ErrorChecks: an environment named 'Source' was accepted");
         } catch (RuntimeException e) {
-            System.out.println("java app: the library's error reads: " + e.getClass().getName() + ": " + e.getMessage());
+            // getMessage() is the message, then the JavaScript stack: print the first line.
+            System.out.println("java app: the library's error reads: " + e.getClass().getName() + ": " + e.getMessage().lines().findFirst().orElse(""));
             DeliveryPipelineErrorInfo info = DeliveryPipelineErrors.parse(e.getMessage());
             if (!DeliveryPipelineErrors.isDeliveryPipelineError(e.getMessage())) {
                 failures.add("ErrorChecks: isDeliveryPipelineError(e.getMessage()) is false for the library's error " + e.getMessage());
@@ -226,7 +227,7 @@ public final class ConsumerApp {
             failures.add("HookErrorCheck: the throwing createDeployAction override did not fail the synthesis");
         } catch (RuntimeException e) {
             String message = String.valueOf(e.getMessage());
-            System.out.println("java app: a throwing hook override reads: " + e.getClass().getName() + ": " + message);
+            System.out.println("java app: a throwing hook override reads: " + e.getClass().getName() + ": " + message.lines().findFirst().orElse(""));
             String expected = "HookErrorCheck/Pipeline: createDeployAction() (a protected hook of LambdaPipeline, overridden by ";
             if (!message.contains(expected) || !message.contains(HOOK_ERROR)) {
                 failures.add("HookErrorCheck: the error '" + message + "' does not name the hook ('" + expected + "') and keep '" + HOOK_ERROR + "'");
