@@ -85,6 +85,10 @@ project.addTask('rosetta:extract', {
   exec: 'jsii-rosetta extract --strict --fail',
 });
 
+// API.md: jsii-docgen lists public members only; append the protected hooks (the subclassing
+// API: renderBuildSpecObject, createDeployAction, ...) from the jsii assembly, in the same task.
+project.tasks.tryFind('docgen')!.exec('ts-node --transpile-only --project tsconfig.dev.json projenrc/protected-hooks.ts .jsii API.md');
+
 // The npm package holds the compiled library only.
 project.addPackageIgnore('/examples/');
 project.addPackageIgnore('/cdk.out/');

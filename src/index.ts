@@ -1,7 +1,7 @@
 // DeliveryPipelineError itself is not exported: jsii cannot model subclasses of Error.
 // The public API: exactly the types jsii publishes to every language. Helper functions and
 // constants of these modules stay internal (a free function would exist in TypeScript only).
-export { DeliveryPipelineErrors } from './core/errors';
+export { type DeliveryPipelineErrorInfo, DeliveryPipelineErrors } from './core/errors';
 export { ArtifactStore, type ArtifactStoreProps, type IArtifactStore } from './core/artifact-store';
 export { type ConnectionSourceOptions, PipelineSource } from './core/source';
 export { type BuildOptions, BuildSecret } from './core/build';

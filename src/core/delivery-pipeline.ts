@@ -8,9 +8,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { createApprovalAction } from './approval';
 import { ArtifactStore, IArtifactStore, validateArtifactStore } from './artifact-store';
-import { BuildOptions, createHardenedProject, generateBuildSpec, validateBuildOptions } from './build';
+import { BuildOptions, BuildSpecExtras, createHardenedProject, generateBuildSpec, validateBuildOptions } from './build';
 import { renderMermaid } from './diagram';
 import { EnvironmentOptions, needsApproval } from './environment';
+import { callHook, markHookSpine } from './hooks';
 import { acknowledgeReviewedWildcards } from './nag';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
 import { perStage } from './per-stage';
@@ -82,8 +83,11 @@ export interface EnvironmentStageOptions {
  * `addEnvironmentStage()` for each environment; it runs after construction (on first use of
  * an escape hatch, or at synthesis), so every hook is overridable from every jsii language.
  *
- * Subclassing API (protected hooks): `renderBuildSpec()`, `createBuildProject()`, and each
- * workload's `createDeployAction()`.
+ * Subclassing API (protected hooks): `renderBuildSpecObject()` (extend the generated
+ * buildspec), `renderBuildSpec()` (replace it), `createBuildProject()`, `addStages()`, and each
+ * workload's `createDeployAction()`. When a subclass's override of a hook throws, the error
+ * names the hook in front of its message (`<path>: createDeployAction() (a protected hook of
+ * ..., overridden by ...) failed: ...`).
  */
 export abstract class DeliveryPipeline extends Construct {
 
@@ -240,12 +244,48 @@ export abstract class DeliveryPipeline extends Construct {
   protected abstract addStages(): void;
 
   /**
-   * Hook: render the buildspec of the build stage. The default generates it inline from
-   * `buildOptions` (install, tests, build, post-build commands) plus the workload's own steps.
-   * Override to change what the build runs.
+   * Hook: render the buildspec of the build stage. The default is the object
+   * `renderBuildSpecObject()` returns, inline (`BuildSpec.fromObject`); when
+   * `buildOptions.repositoryBuildSpec` is set, it is that file of the repository
+   * (`BuildSpec.fromSourceFilename`) and `renderBuildSpecObject()` is not called. Override to
+   * replace the buildspec; to extend the generated one (from any jsii language), override
+   * `renderBuildSpecObject()` instead.
    */
   protected renderBuildSpec(): codebuild.BuildSpec {
-    return generateBuildSpec(this.buildOptions, {}, this.testReportGroup?.reportGroupArn);
+    if (this.buildOptions.repositoryBuildSpec) {
+      return generateBuildSpec(this.buildOptions);
+    }
+    return codebuild.BuildSpec.fromObject(callHook(this, 'renderBuildSpecObject', () => this.renderBuildSpecObject()));
+  }
+
+  /**
+   * Hook: the generated buildspec as a plain object (a dict in Python, a `Map` in Java).
+   *
+   * `renderBuildSpec()` renders it: `buildOptions` (install, tests, build and post-build
+   * commands, runtime versions, caches, test reports) plus the workload's own steps (e.g. the
+   * image build and push of EcsContainerPipeline). Override to extend it: call the parent's,
+   * change the object (e.g. append a command to `phases.post_build.commands`, creating the phase
+   * when it is absent) and return it. A phase without commands is absent from the object.
+   *
+   * Not used when `buildOptions.repositoryBuildSpec` is set: the repository's file is the
+   * buildspec then (calling this method then throws); extend that file instead.
+   *
+   * @returns a new object on every call (changing it changes nothing else)
+   */
+  protected renderBuildSpecObject(): { [key: string]: any } {
+    if (this.buildOptions.repositoryBuildSpec) {
+      fail(this, 'renderBuildSpecObject()', `is called, but buildOptions.repositoryBuildSpec (${this.buildOptions.repositoryBuildSpec}) is the buildspec`,
+        'extend the buildspec file in the repository, or leave buildOptions.repositoryBuildSpec unset');
+    }
+    return plainCopy(objectOf(generateBuildSpec(this.buildOptions, this._buildSpecExtras(), this.testReportGroup?.reportGroupArn)));
+  }
+
+  /**
+   * The workload's own parts of the generated buildspec, which `renderBuildSpecObject()` adds
+   * to the user's commands. Workload pipelines override it; none by default. @internal
+   */
+  protected _buildSpecExtras(): BuildSpecExtras {
+    return {};
   }
 
   /** The report group that receives JUnit reports, when `buildOptions.testReportDirectory` is set. */
@@ -272,7 +312,8 @@ export abstract class DeliveryPipeline extends Construct {
 
   /**
    * Add the Build stage: render the buildspec, create the project, wire test reports, and
-   * pass the source revision as `SOURCE_REVISION`. Call once, from the subclass constructor.
+   * pass the source revision as `SOURCE_REVISION`. Call once, from `addStages()` (which runs
+   * after construction, so the hooks it calls are a subclass's overrides in every language).
    *
    * @param environmentVariables extra variables for this build action
    */
@@ -288,7 +329,8 @@ export abstract class DeliveryPipeline extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
       });
     }
-    const project = this.createBuildProject(this.renderBuildSpec());
+    const buildSpec = callHook(this, 'renderBuildSpec', () => this.renderBuildSpec());
+    const project = callHook(this, 'createBuildProject', () => this.createBuildProject(buildSpec));
     this._buildProject = project;
     this._buildOutput = new codepipeline.Artifact('Build');
     this._buildAction = new actions.CodeBuildAction({
@@ -357,9 +399,34 @@ export abstract class DeliveryPipeline extends Construct {
   protected ensureStages(): void {
     if (!this.stagesAdded) {
       this.stagesAdded = true;
-      this.addStages();
+      callHook(this, 'addStages', () => this.addStages());
     }
   }
+}
+
+markHookSpine(DeliveryPipeline);
+
+/**
+ * The object of a buildspec made by `BuildSpec.fromObject()`: aws-cdk-lib's ObjectBuildSpec
+ * keeps it as `spec` (which its own `mergeBuildSpecs` reads); not in its typings.
+ */
+function objectOf(buildSpec: codebuild.BuildSpec): { [key: string]: any } {
+  const spec = (buildSpec as unknown as { spec?: unknown }).spec;
+  if (!buildSpec.isImmediate || spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+    throw new Error('cdk-delivery-pipelines: the generated buildspec is not an object buildspec (BuildSpec.fromObject)');
+  }
+  return spec as { [key: string]: any };
+}
+
+/** A deep copy of plain objects and arrays (the generated buildspec shares the user's lists). */
+function plainCopy<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map(plainCopy) as unknown as T;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainCopy(v)])) as T;
+  }
+  return value;
 }
 
 const PENDING = Symbol.for('cdk-delivery-pipelines.pendingPipelines');

@@ -7,9 +7,10 @@ import { EcsDeployActionContext, EcsDeployment, EcsDeploymentBinding } from './e
 import { dockerBuildCommand, ImageBuildOptions, validateImageArchitecture, validateImageBuild } from './image-build';
 import { grantExecutionRolePull } from './service-info';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
-import { createHardenedProject, generateBuildSpec } from '../core/build';
+import { BuildSpecExtras, createHardenedProject } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
+import { callHook } from '../core/hooks';
 import { validateSameEnvironment } from '../core/same-environment';
 import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
@@ -176,7 +177,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     }
 
     for (const bound of this.environments) {
-      const deploy = this.createDeployAction(bound.environment);
+      const deploy = callHook(this, 'createDeployAction', () => this.createDeployAction(bound.environment));
       // CodeDeploy blue/green captures the service's task definition right before it deploys.
       const before = bound.binding.deployment.preDeployActions(this, this.deployContext(bound));
       this.addEnvironmentStage(bound.environment, [...before, deploy]);
@@ -228,13 +229,14 @@ export class EcsContainerPipeline extends DeliveryPipeline {
    * The buildspec: the user's install and test commands, then `docker build` tagged with the
    * commit SHA (never `latest`), push, and what each environment's deploy action reads — all
    * naming the image by its digest, so every environment runs the very image built here.
+   * @internal
    */
-  protected renderBuildSpec(): codebuild.BuildSpec {
+  protected _buildSpecExtras(): BuildSpecExtras {
     const steps = this.environments.map(({ environment, binding }) => binding.deployment.buildSteps(environment.name));
     const imageDefinitionFiles = new Map(this.environments
       .filter(({ binding }) => binding.imageDefinitionsFile !== undefined)
       .map(({ binding }) => [binding.imageDefinitionsFile!, binding.deployment.containerName]));
-    return generateBuildSpec(this.buildOptions, {
+    return {
       preBuild: [
         'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
         // Docker tags allow [A-Za-z0-9_.-] up to 128 characters; commit SHAs always fit.
@@ -255,7 +257,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       ],
       artifactFiles: [...imageDefinitionFiles.keys(), 'imageDetail.json', ...steps.flatMap((s) => s.files)],
       exportedVariables: ['IMAGE_TAG', 'IMAGE_DIGEST', 'IMAGE_URI'],
-    }, this.testReportGroup?.reportGroupArn);
+    };
   }
 
   /** The hardened project, privileged because the Docker daemon needs it. */

@@ -1,12 +1,12 @@
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment, LambdaDeploymentBinding } from './lambda-deployment';
 import { createHookAction, createPublishAction, HOOKED_RUN_ORDER, publishedVersion, warnFirstRunRollback } from './traffic-hooks';
-import { generateBuildSpec } from '../core/build';
+import { BuildSpecExtras } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
+import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
 import { isSameResource } from '../core/same-resource';
 
@@ -95,7 +95,7 @@ export class LambdaPipeline extends DeliveryPipeline {
     for (const { environment: env, binding } of this.environments) {
       const hooks = binding.hooks;
       if (!hooks) {
-        this.addEnvironmentStage(env, [this.createDeployAction(env)]);
+        this.addEnvironmentStage(env, [callHook(this, 'createDeployAction', () => this.createDeployAction(env))]);
         continue;
       }
       // The publish step's action: createDeployAction reads its variable namespace.
@@ -111,7 +111,7 @@ export class LambdaPipeline extends DeliveryPipeline {
       if (hooks.preTraffic) {
         stageActions.push(createHookAction(context, 'PreTrafficHook', hooks.preTraffic, HOOKED_RUN_ORDER.preTraffic));
       }
-      stageActions.push(this.createDeployAction(env));
+      stageActions.push(callHook(this, 'createDeployAction', () => this.createDeployAction(env)));
       if (hooks.postTraffic) {
         stageActions.push(createHookAction(context, 'PostTrafficHook', hooks.postTraffic, HOOKED_RUN_ORDER.postTraffic));
       }
@@ -153,8 +153,9 @@ export class LambdaPipeline extends DeliveryPipeline {
    * The buildspec: the user's install, test and build commands, a check that they left a
    * package in `outputDirectory`, and the package's files as the build output (the root of
    * the output artifact is the root of the function's code).
+   * @internal
    */
-  protected renderBuildSpec(): codebuild.BuildSpec {
-    return generateBuildSpec(this.buildOptions, this.output.buildSpecExtras, this.testReportGroup?.reportGroupArn);
+  protected _buildSpecExtras(): BuildSpecExtras {
+    return this.output.buildSpecExtras;
   }
 }

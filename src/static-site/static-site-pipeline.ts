@@ -1,13 +1,13 @@
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from './cache-control';
 import { PostDeployCheckOptions, resolvePostDeployCheck, ResolvedPostDeployCheck, warnIfMissingPagesAnswer200 } from './post-deploy-check';
 import { createSiteDeployStep } from './site-deploy-step';
 import { StaticSiteTarget, StaticSiteTargetBinding } from './static-site-target';
-import { generateBuildSpec } from '../core/build';
+import { BuildSpecExtras } from '../core/build';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
+import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
 import { isSameResource } from '../core/same-resource';
 import { warn } from '../core/validation';
@@ -113,7 +113,7 @@ export class StaticSitePipeline extends DeliveryPipeline {
   protected addStages(): void {
     this.addBuildStage(this.output.buildVariables);
     for (const { environment } of this.environments) {
-      this.addEnvironmentStage(environment, [this.createDeployAction(environment)]);
+      this.addEnvironmentStage(environment, [callHook(this, 'createDeployAction', () => this.createDeployAction(environment))]);
     }
   }
 
@@ -147,9 +147,10 @@ export class StaticSitePipeline extends DeliveryPipeline {
    * The buildspec: the user's install, test and build commands, a check that they left a site
    * in `outputDirectory`, and the site's files as the build output (the root of the output
    * artifact is the root of the bucket).
+   * @internal
    */
-  protected renderBuildSpec(): codebuild.BuildSpec {
-    return generateBuildSpec(this.buildOptions, this.output.buildSpecExtras, this.testReportGroup?.reportGroupArn);
+  protected _buildSpecExtras(): BuildSpecExtras {
+    return this.output.buildSpecExtras;
   }
 
 }

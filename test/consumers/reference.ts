@@ -11,7 +11,9 @@
  * - ConsumerLambdaPipeline: two functions with a `live` alias each and a LambdaPipeline
  *   (Staging all at once → approval → Production canary);
  * - ConsumerLambdaPipelineOverride: the same, with a subclass that overrides
- *   `createDeployAction()` (Staging through `super`, Production with its own action name);
+ *   `createDeployAction()` (Staging through `super`, Production with its own action name) and
+ *   extends the generated buildspec through `renderBuildSpecObject()` (one more post-build
+ *   command, the library's steps kept);
  * - ConsumerStaticSitePipeline: two StaticSiteHosting sites and a StaticSitePipeline
  *   (Staging → approval → Production, with a post-deploy check on production).
  *
@@ -51,7 +53,7 @@ export const BASE_STACK = 'ConsumerEcsPipeline';
 export const OVERRIDE_STACK = 'ConsumerEcsPipelineOverride';
 /** The stack with the library's LambdaPipeline as it ships. */
 export const LAMBDA_STACK = 'ConsumerLambdaPipeline';
-/** The stack with the consumer's LambdaPipeline subclass that overrides `createDeployAction()`. */
+/** The stack with the consumer's LambdaPipeline subclass that overrides `createDeployAction()` and `renderBuildSpecObject()`. */
 export const LAMBDA_OVERRIDE_STACK = 'ConsumerLambdaPipelineOverride';
 /** The stack with two StaticSiteHosting sites and the StaticSitePipeline that ships to them. */
 export const STATIC_SITE_STACK = 'ConsumerStaticSitePipeline';
@@ -73,11 +75,19 @@ export function overrideDeployActionName(language: ConsumerLanguage): string {
 }
 
 /**
+ * The post-build command the LambdaPipeline subclass adds to the generated buildspec
+ * (`renderBuildSpecObject()`). Each program names its own language.
+ */
+export function extendedBuildSpecCommand(language: ConsumerLanguage): string {
+  return `echo extended-in-${language}`;
+}
+
+/**
  * A consumer's subclass: replaces the build with its own buildspec (running `marker`),
  * keeping the user's install commands, read through the protected `buildOptions`. The Python
  * and Java programs each define this class in their own language with their own marker; the
- * reference makes one per marker (a method, not a field: the hook runs inside the base
- * constructor, before a subclass's fields are set).
+ * reference makes one class per marker. (The hook runs after construction, in `addStages()`,
+ * so an override could read the subclass's own fields too.)
  */
 function markedBuildSpecPipeline(marker: string): typeof EcsContainerPipeline {
   return class MarkedBuildSpecPipeline extends EcsContainerPipeline {
@@ -156,11 +166,19 @@ function pipelineStack(app: App, id: string, marker?: string): Stack {
 /**
  * A consumer's LambdaPipeline subclass: Staging keeps the library's deploy action (through
  * `super`, from the subclass's language), Production gets a LambdaDeployAction of its own named
- * `actionName`, reading the public `buildOutput`. The Python and Java programs each define this
- * class in their own language with their own name; the reference makes one per name.
+ * `actionName`, reading the public `buildOutput`; the generated buildspec (from `super`) gets
+ * `postBuildCommand` as its last post-build command. The Python and Java programs each define
+ * this class in their own language with their own name; the reference makes one per name.
  */
-function markedDeployActionPipeline(actionName: string): typeof LambdaPipeline {
+function markedDeployActionPipeline(actionName: string, postBuildCommand: string): typeof LambdaPipeline {
   return class MarkedDeployActionPipeline extends LambdaPipeline {
+    protected renderBuildSpecObject(): { [key: string]: any } {
+      const spec = super.renderBuildSpecObject();
+      spec.phases.post_build ??= { commands: [] };
+      spec.phases.post_build.commands.push(postBuildCommand);
+      return spec;
+    }
+
     protected createDeployAction(environment: LambdaEnvironment): codepipeline.IAction {
       if (environment.name !== 'Production') {
         return super.createDeployAction(environment);
@@ -191,8 +209,11 @@ function liveAlias(stack: Stack, name: string): lambda.Alias {
   return new lambda.Alias(stack, `${name}Live`, { aliasName: 'live', version: fn.currentVersion });
 }
 
-/** Build one Lambda stack; `actionName` set means the subclass with the overridden deploy action. */
-function lambdaPipelineStack(app: App, id: string, actionName?: string): Stack {
+/**
+ * Build one Lambda stack; `language` set means the subclass with that language's deploy action
+ * and post-build command.
+ */
+function lambdaPipelineStack(app: App, id: string, language?: ConsumerLanguage): Stack {
   const stack = new Stack(app, id, { env: ENV });
   const staging = liveAlias(stack, 'Staging');
   const production = liveAlias(stack, 'Production');
@@ -215,7 +236,8 @@ function lambdaPipelineStack(app: App, id: string, actionName?: string): Stack {
     ],
     notifications: { emails: ['team@acme.example'] },
   };
-  const pipelineClass = actionName === undefined ? LambdaPipeline : markedDeployActionPipeline(actionName);
+  const pipelineClass = language === undefined ? LambdaPipeline
+    : markedDeployActionPipeline(overrideDeployActionName(language), extendedBuildSpecCommand(language));
   new pipelineClass(stack, 'Pipeline', props);
   return stack;
 }
@@ -256,7 +278,7 @@ export function buildReferenceApp(language: ConsumerLanguage, outdir?: string): 
   pipelineStack(app, BASE_STACK);
   pipelineStack(app, OVERRIDE_STACK, overrideMarker(language));
   lambdaPipelineStack(app, LAMBDA_STACK);
-  lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, overrideDeployActionName(language));
+  lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, language);
   staticSitePipelineStack(app, STATIC_SITE_STACK);
   return app;
 }

@@ -84,7 +84,8 @@ describe('Build stage', () => {
       // the variable names the namespace of the source action
       const namespace = stageOf(template, 'Source').Actions[0].Namespace;
       expect(variables[0].value).toBe(`#{${namespace}.CommitId}`);
-      expect(pipeline.sourceRevision).toBeDefined();
+      // the public sourceRevision is that same variable, for the user's own actions
+      expect(stack.resolve(pipeline.sourceRevision)).toBe(variables[0].value);
     });
 
     test('THEN no report group is created', () => {

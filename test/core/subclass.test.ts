@@ -11,10 +11,13 @@ import { actionsOf, buildSpecOf, flatten, onlyResource, resourcesOf, SpinePipeli
 
 const MARKER = 'echo built-by-the-subclass';
 
-/** What the hooks were called with. Hooks run inside the base constructor, before subclass fields exist. */
+/**
+ * What the hooks were called with. The hooks run after construction (in `addStages()`, at
+ * synthesis or on first use of an escape hatch), so an override can read the subclass's fields.
+ */
 const calls: { deploy: Array<[string, string]> } = { deploy: [] };
 
-/** Overrides all three hooks. */
+/** Overrides renderBuildSpec, createBuildProject and createDeployAction (replacing the buildspec). */
 class CustomPipeline extends EcsContainerPipeline {
   constructor(scope: Construct, id: string, props: EcsContainerPipelineProps) {
     super(scope, id, props);

@@ -190,7 +190,7 @@ describe('LambdaPipeline', () => {
     });
 
     test('WHEN alarms are given THEN exactly those roll the deployment back and no default alarms are created', () => {
-      const { template, stack } = setup({}, (alias) => LambdaDeployment.linear(alias, {
+      const { template } = setup({}, (alias) => LambdaDeployment.linear(alias, {
         percentage: 20,
         interval: Duration.minutes(2),
         alarms: [cloudwatch.Alarm.fromAlarmArn(newStackOf(alias), 'P99', 'arn:aws:cloudwatch:us-east-1:111111111111:alarm:orders-p99-latency')],
@@ -202,7 +202,9 @@ describe('LambdaPipeline', () => {
       }));
       const describe = deployPolicyStatements(template, 'Production').find((s) => s.Action === 'cloudwatch:DescribeAlarms');
       expect(describe.Resource).toBe('arn:aws:cloudwatch:us-east-1:111111111111:alarm:orders-p99-latency');
-      expect(stack).toBeDefined();
+      // No default alarms anywhere for Production: the only alarms in the stack are Staging's pair.
+      expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toEqual(alarmsIn(template, 'PipelineStagingDeploy').map(([id]) => id));
+      expect(alarmsIn(template, 'PipelineStagingDeploy')).toHaveLength(2);
     });
 
     test('WHEN alarms are given with defaultAlarms: true THEN both roll the deployment back', () => {

@@ -8,7 +8,10 @@ import { LambdaDeployAction, LambdaDeployment, LambdaEnvironment, LambdaPipeline
 import { githubSource, nagFindings, newStack } from '../helpers';
 import { lambdaAlias } from './support';
 
-/** What the hook was called with. It runs inside the LambdaPipeline constructor, before subclass fields exist. */
+/**
+ * What the hook was called with. It runs after construction (in `addStages()`, at synthesis or
+ * on first use of an escape hatch), so an override can read the subclass's fields.
+ */
 const calls: string[] = [];
 
 /**

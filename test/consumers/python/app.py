@@ -11,13 +11,20 @@ It synthesizes five stacks with the same construct ids and props as ../reference
   LambdaPipeline (Staging all at once -> approval -> Production canary);
 * ConsumerLambdaPipelineOverride: the same, with a Python subclass of LambdaPipeline that
   overrides the protected hook createDeployAction (``_create_deploy_action``): Staging keeps the
-  library's action through ``super()``, Production gets an action named for Python;
+  library's action through ``super()``, Production gets an action named for Python; and that
+  extends the generated buildspec (``_render_build_spec_object``: one more post-build command);
 * ConsumerStaticSitePipeline: Staging and Production StaticSiteHosting sites and a
   StaticSitePipeline (Staging -> approval -> Production with a post-deploy check).
 
 The cloud assembly is written to the directory given as the first argument, or
 $CONSUMER_OUTDIR, or ./cdk.out. The program then checks that the overrides took effect and
 exits non-zero otherwise; ../compare.ts compares the templates with the TypeScript reference.
+
+It also provokes errors in an app of its own (never synthesized to the output directory): a
+library error (an environment named "Source"), which DeliveryPipelineErrors must recognise from
+its message (``str(e)``: a Python exception cannot be passed to the library), an unrelated
+aws-cdk-lib error, which it must not, and a Python override of createDeployAction that raises,
+whose error must name the hook.
 """
 import json
 import os
@@ -34,6 +41,7 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_delivery_pipelines import (
     ApprovalOptions,
     BuildOptions,
+    DeliveryPipelineErrors,
     EcsContainerPipeline,
     EcsDeployment,
     EcsEnvironment,
@@ -59,6 +67,8 @@ LAMBDA_STACK = "ConsumerLambdaPipeline"
 LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride"
 STATIC_SITE_STACK = "ConsumerStaticSitePipeline"
 DEPLOY_ACTION_MARKER = "Deploy-overridden-in-python"
+EXTENDED_BUILD_SPEC_COMMAND = "echo extended-in-python"
+HOOK_ERROR = "boom-in-python"
 
 
 class MarkedBuildSpecPipeline(EcsContainerPipeline):
@@ -93,6 +103,13 @@ class MarkedDeployActionPipeline(LambdaPipeline):
     LambdaEnvironment, or ``super()`` would get the environment without them.
     """
 
+    def _render_build_spec_object(self) -> typing.Mapping[str, typing.Any]:
+        # The parent's buildspec (the user's commands and the library's own steps) as a dict:
+        # append a post-build command, creating the phase (absent when it has no commands).
+        spec = super()._render_build_spec_object()
+        spec["phases"].setdefault("post_build", {"commands": []})["commands"].append(EXTENDED_BUILD_SPEC_COMMAND)
+        return spec
+
     def _create_deploy_action(
         self,
         *,
@@ -110,6 +127,13 @@ class MarkedDeployActionPipeline(LambdaPipeline):
             deployment=deployment,
             run_order=2,
         )
+
+
+class FailingDeployActionPipeline(LambdaPipeline):
+    """A consumer's subclass whose createDeployAction raises: the error must name the hook."""
+
+    def _create_deploy_action(self, *, deployment: LambdaDeployment, name: str, **_: typing.Any) -> codepipeline.IAction:
+        raise ValueError(HOOK_ERROR)
 
 
 def web_service(stack: cdk.Stack, name: str, cluster: ecs.ICluster) -> ecs.FargateService:
@@ -261,6 +285,63 @@ def build_spec_of(template: dict) -> str:
     return json.dumps(projects[0]["Properties"]["Source"]["BuildSpec"])
 
 
+def error_checks() -> typing.List[str]:
+    """Provoke errors in an app of its own and check what DeliveryPipelineErrors says of them."""
+    failures = []
+    app = cdk.App()
+    stack = cdk.Stack(app, "ErrorChecks", env=ENV)
+    source = PipelineSource.connection(connection_arn=CONNECTION_ARN, owner="acme", repo="web", branch="main")
+    site = StaticSiteHosting(stack, "Site")
+
+    # A library error: an environment named after one of the pipeline's own stages.
+    try:
+        StaticSitePipeline(stack, "Pipeline", source=source,
+                           environments=[StaticSiteEnvironment(name="Source", target=StaticSiteTarget.from_hosting(site))])
+        failures.append("ErrorChecks: an environment named 'Source' was accepted")
+    except Exception as e:  # the jsii runtime raises the library's error as a RuntimeError
+        print(f"python app: the library's error reads: {type(e).__name__}: {e}")
+        info = DeliveryPipelineErrors.parse(str(e))
+        if not DeliveryPipelineErrors.is_delivery_pipeline_error(str(e)):
+            failures.append(f"ErrorChecks: is_delivery_pipeline_error(str(e)) is False for the library's error {str(e)!r}")
+        elif info is None or (info.construct_path, info.prop) != ("ErrorChecks/Pipeline", "environments[0].name"):
+            failures.append(f"ErrorChecks: parse(str(e)) gave {info!r}, expected ErrorChecks/Pipeline and environments[0].name")
+
+    # Not a library error: aws-cdk-lib's own (a duplicate construct id), and a Python one.
+    try:
+        StaticSiteHosting(stack, "Site")
+        failures.append("ErrorChecks: a duplicate construct id was accepted")
+    except Exception as e:
+        if DeliveryPipelineErrors.is_delivery_pipeline_error(str(e)):
+            failures.append(f"ErrorChecks: is_delivery_pipeline_error(str(e)) is True for aws-cdk-lib's error {str(e)!r}")
+    if DeliveryPipelineErrors.is_delivery_pipeline_error(str(ValueError("unrelated"))):
+        failures.append("ErrorChecks: is_delivery_pipeline_error is True for a Python ValueError's message")
+
+    # A Python override that raises: the error names the hook and keeps the Python message.
+    hook_app = cdk.App()
+    hook_stack = cdk.Stack(hook_app, "HookErrorCheck", env=ENV)
+    FailingDeployActionPipeline(
+        hook_stack, "Pipeline",
+        source=PipelineSource.connection(connection_arn=CONNECTION_ARN, owner="acme", repo="orders-api", branch="main"),
+        environments=[LambdaEnvironment(name="Staging", deployment=LambdaDeployment.all_at_once(live_alias(hook_stack, "Staging")))],
+    )
+    try:
+        hook_app.synth()
+        failures.append("HookErrorCheck: the raising createDeployAction override did not fail the synthesis")
+    except Exception as e:
+        print(f"python app: a raising hook override reads: {type(e).__name__}: {e}")
+        expected = "HookErrorCheck/Pipeline: createDeployAction() (a protected hook of LambdaPipeline, overridden by "
+        if expected not in str(e) or HOOK_ERROR not in str(e):
+            failures.append(f"HookErrorCheck: the error {str(e)!r} does not name the hook ({expected!r}) and keep {HOOK_ERROR!r}")
+        if DeliveryPipelineErrors.is_delivery_pipeline_error(str(e)):
+            failures.append("HookErrorCheck: a Python ValueError raised in a hook is taken for a library error")
+    return failures
+
+
+def build_spec_object_of(template: dict) -> dict:
+    """The buildspec of the stack's one CodeBuild project, parsed (it has no tokens)."""
+    return json.loads(json.loads(build_spec_of(template)))
+
+
 def main() -> int:
     outdir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("CONSUMER_OUTDIR", "cdk.out"))
     app = cdk.App(outdir=outdir)
@@ -270,10 +351,10 @@ def main() -> int:
     lambda_pipeline_stack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline)
     static_site_pipeline_stack(app, STATIC_SITE_STACK)
     assembly = app.synth()
+    failures = error_checks()
 
     base = build_spec_of(assembly.get_stack_by_name(BASE_STACK).template)
     override = build_spec_of(assembly.get_stack_by_name(OVERRIDE_STACK).template)
-    failures = []
     if MARKER not in override:
         failures.append(
             f"{OVERRIDE_STACK}: the buildspec lacks {MARKER!r}: the Python override did not run "
@@ -294,13 +375,21 @@ def main() -> int:
             "the Python override of createDeployAction did not run, or its super() call did not reach the library")
     if lambda_base != default_deploy:
         failures.append(f"{LAMBDA_STACK}: the deploy actions are {lambda_base}, not the library's default {default_deploy}")
+    lambda_spec = build_spec_object_of(assembly.get_stack_by_name(LAMBDA_OVERRIDE_STACK).template)
+    lambda_base_spec = build_spec_object_of(assembly.get_stack_by_name(LAMBDA_STACK).template)
+    if lambda_spec["phases"].get("post_build", {}).get("commands") != [EXTENDED_BUILD_SPEC_COMMAND]:
+        failures.append(f"{LAMBDA_OVERRIDE_STACK}: the buildspec's post_build is {lambda_spec['phases'].get('post_build')}, "
+                        f"expected the command {EXTENDED_BUILD_SPEC_COMMAND!r} the Python override of renderBuildSpecObject adds")
+    if lambda_spec["phases"]["build"] != lambda_base_spec["phases"]["build"]:
+        failures.append(f"{LAMBDA_OVERRIDE_STACK}: the extended buildspec lost the library's build phase")
 
     for failure in failures:
         print(f"FAIL {failure}", file=sys.stderr)
     if failures:
         return 1
     stacks = ", ".join(stack.stack_name for stack in assembly.stacks)
-    print(f"python app: synthesized {stacks} to {outdir}; overrides present (buildspec marker, deploy action name)")
+    print(f"python app: synthesized {stacks} to {outdir}; overrides present (buildspec marker, deploy action name, extended buildspec); "
+          "DeliveryPipelineErrors recognises the library's error from str(e); a raising hook is named")
     return 0
 
 

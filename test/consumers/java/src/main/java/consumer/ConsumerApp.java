@@ -1,8 +1,12 @@
 package consumer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cdkdeliverypipelines.ApprovalOptions;
 import io.github.cdkdeliverypipelines.BuildOptions;
 import io.github.cdkdeliverypipelines.ConnectionSourceOptions;
+import io.github.cdkdeliverypipelines.DeliveryPipelineErrorInfo;
+import io.github.cdkdeliverypipelines.DeliveryPipelineErrors;
 import io.github.cdkdeliverypipelines.EcsContainerPipeline;
 import io.github.cdkdeliverypipelines.EcsContainerPipelineProps;
 import io.github.cdkdeliverypipelines.EcsDeployment;
@@ -67,13 +71,20 @@ import software.constructs.Construct;
  *       alias, and a LambdaPipeline (Staging all at once, approval, Production canary);</li>
  *   <li>ConsumerLambdaPipelineOverride: the same with a Java subclass that overrides the
  *       protected hook {@code createDeployAction()}: Staging keeps the library's action through
- *       {@code super}, Production gets an action named for Java;</li>
+ *       {@code super}, Production gets an action named for Java; and that extends the generated
+ *       buildspec ({@code renderBuildSpecObject()}: one more post-build command);</li>
  *   <li>ConsumerStaticSitePipeline: Staging and Production StaticSiteHosting sites and a
  *       StaticSitePipeline (Staging, approval, Production with a post-deploy check).</li>
  * </ul>
  * The cloud assembly goes to the directory given as the first argument, or $CONSUMER_OUTDIR,
  * or ./cdk.out; the program then checks that the overrides took effect and exits non-zero
  * otherwise.
+ *
+ * <p>It also provokes errors in an app of its own (never synthesized to the output directory):
+ * a library error (an environment named "Source"), which DeliveryPipelineErrors must recognise
+ * from {@code e.getMessage()} (the Java exception is not the JavaScript error object), an
+ * unrelated aws-cdk-lib error, which it must not, and a Java override of createDeployAction that
+ * throws, whose error must name the hook.
  */
 public final class ConsumerApp {
     static final Environment ENV = Environment.builder().account("111111111111").region("us-east-1").build();
@@ -85,6 +96,8 @@ public final class ConsumerApp {
     static final String LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride";
     static final String STATIC_SITE_STACK = "ConsumerStaticSitePipeline";
     static final String DEPLOY_ACTION_MARKER = "Deploy-overridden-in-java";
+    static final String EXTENDED_BUILD_SPEC_COMMAND = "echo extended-in-java";
+    static final String HOOK_ERROR = "boom-in-java";
 
     private ConsumerApp() {
     }
@@ -116,6 +129,25 @@ public final class ConsumerApp {
             super(scope, id, props);
         }
 
+        /**
+         * The parent's buildspec (the user's commands and the library's own steps) as a Map, with
+         * one more post-build command (the phase is absent when it has no commands). Copies what
+         * it changes, in the same key order.
+         */
+        @Override
+        @SuppressWarnings("unchecked")
+        protected Map<String, Object> renderBuildSpecObject() {
+            Map<String, Object> spec = new LinkedHashMap<>(super.renderBuildSpecObject());
+            Map<String, Object> phases = new LinkedHashMap<>((Map<String, Object>) spec.get("phases"));
+            Map<String, Object> postBuild = new LinkedHashMap<>((Map<String, Object>) phases.getOrDefault("post_build", Map.of()));
+            List<Object> commands = new ArrayList<>((List<Object>) postBuild.getOrDefault("commands", List.of()));
+            commands.add(EXTENDED_BUILD_SPEC_COMMAND);
+            postBuild.put("commands", commands);
+            phases.put("post_build", postBuild);
+            spec.put("phases", phases);
+            return spec;
+        }
+
         @Override
         protected IAction createDeployAction(final LambdaEnvironment environment) {
             if (!"Production".equals(environment.getName())) {
@@ -127,6 +159,93 @@ public final class ConsumerApp {
                 .deployment(environment.getDeployment())
                 .runOrder(2)
                 .build();
+        }
+    }
+
+    /** A consumer's subclass whose createDeployAction throws: the error must name the hook. */
+    public static class FailingDeployActionPipeline extends LambdaPipeline {
+        public FailingDeployActionPipeline(final Construct scope, final String id, final LambdaPipelineProps props) {
+            super(scope, id, props);
+        }
+
+        @Override
+        protected IAction createDeployAction(final LambdaEnvironment environment) {
+            throw new IllegalStateException(HOOK_ERROR);
+        }
+    }
+
+    /** Provoke errors in an app of its own and check what DeliveryPipelineErrors says of them. */
+    static List<String> errorChecks() {
+        List<String> failures = new ArrayList<>();
+        App app = new App();
+        Stack stack = new Stack(app, "ErrorChecks", StackProps.builder().env(ENV).build());
+        StaticSiteHosting site = new StaticSiteHosting(stack, "Site");
+
+        // A library error: an environment named after one of the pipeline's own stages.
+        try {
+            StaticSitePipeline.Builder.create(stack, "Pipeline")
+                .source(PipelineSource.connection(ConnectionSourceOptions.builder()
+                    .connectionArn(CONNECTION_ARN).owner("acme").repo("web").branch("main").build()))
+                .environments(List.of(StaticSiteEnvironment.builder().name("Source").target(StaticSiteTarget.fromHosting(site)).build()))
+                .build();
+            failures.add("ErrorChecks: an environment named 'Source' was accepted");
+        } catch (RuntimeException e) {
+            // getMessage() is the message, then the JavaScript stack: print the first line.
+            System.out.println("java app: the library's error reads: " + e.getClass().getName() + ": " + e.getMessage().lines().findFirst().orElse(""));
+            DeliveryPipelineErrorInfo info = DeliveryPipelineErrors.parse(e.getMessage());
+            if (!DeliveryPipelineErrors.isDeliveryPipelineError(e.getMessage())) {
+                failures.add("ErrorChecks: isDeliveryPipelineError(e.getMessage()) is false for the library's error " + e.getMessage());
+            } else if (info == null || !"ErrorChecks/Pipeline".equals(info.getConstructPath()) || !"environments[0].name".equals(info.getProp())) {
+                failures.add("ErrorChecks: parse(e.getMessage()) did not give ErrorChecks/Pipeline and environments[0].name");
+            }
+        }
+
+        // Not a library error: aws-cdk-lib's own (a duplicate construct id), and a Java one.
+        try {
+            new StaticSiteHosting(stack, "Site");
+            failures.add("ErrorChecks: a duplicate construct id was accepted");
+        } catch (RuntimeException e) {
+            if (DeliveryPipelineErrors.isDeliveryPipelineError(e.getMessage())) {
+                failures.add("ErrorChecks: isDeliveryPipelineError(e.getMessage()) is true for aws-cdk-lib's error " + e.getMessage());
+            }
+        }
+        if (DeliveryPipelineErrors.isDeliveryPipelineError(new IllegalArgumentException("unrelated").getMessage())) {
+            failures.add("ErrorChecks: isDeliveryPipelineError is true for a Java exception's message");
+        }
+
+        // A Java override that throws: the error names the hook and keeps the Java message.
+        App hookApp = new App();
+        Stack hookStack = new Stack(hookApp, "HookErrorCheck", StackProps.builder().env(ENV).build());
+        new FailingDeployActionPipeline(hookStack, "Pipeline", LambdaPipelineProps.builder()
+            .source(PipelineSource.connection(ConnectionSourceOptions.builder()
+                .connectionArn(CONNECTION_ARN).owner("acme").repo("orders-api").branch("main").build()))
+            .environments(List.of(LambdaEnvironment.builder()
+                .name("Staging").deployment(LambdaDeployment.allAtOnce(liveAlias(hookStack, "Staging"))).build()))
+            .build());
+        try {
+            hookApp.synth();
+            failures.add("HookErrorCheck: the throwing createDeployAction override did not fail the synthesis");
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            System.out.println("java app: a throwing hook override reads: " + e.getClass().getName() + ": " + message.lines().findFirst().orElse(""));
+            String expected = "HookErrorCheck/Pipeline: createDeployAction() (a protected hook of LambdaPipeline, overridden by ";
+            if (!message.contains(expected) || !message.contains(HOOK_ERROR)) {
+                failures.add("HookErrorCheck: the error '" + message + "' does not name the hook ('" + expected + "') and keep '" + HOOK_ERROR + "'");
+            }
+            if (DeliveryPipelineErrors.isDeliveryPipelineError(message)) {
+                failures.add("HookErrorCheck: a Java exception thrown in a hook is taken for a library error");
+            }
+        }
+        return failures;
+    }
+
+    /** The parsed buildspec of the stack's one CodeBuild project (it has no tokens; Jackson comes with the jsii runtime). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> buildSpecObjectOf(final CloudAssembly assembly, final String stackName) {
+        try {
+            return new ObjectMapper().readValue(buildSpecOf(assembly, stackName), Map.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(stackName + ": the buildspec is not JSON", e);
         }
     }
 
@@ -337,6 +456,11 @@ public final class ConsumerApp {
         return String.valueOf(specs.get(0));
     }
 
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> phasesOf(final Map<String, Object> buildSpec) {
+        return (Map<String, Object>) buildSpec.get("phases");
+    }
+
     public static void main(final String[] args) {
         String outdir = Path.of(args.length > 0 ? args[0]
             : Optional.ofNullable(System.getenv("CONSUMER_OUTDIR")).orElse("cdk.out")).toAbsolutePath().toString();
@@ -347,10 +471,10 @@ public final class ConsumerApp {
         lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline::new);
         staticSitePipelineStack(app, STATIC_SITE_STACK);
         CloudAssembly assembly = app.synth();
+        List<String> failures = errorChecks();
 
         String base = buildSpecOf(assembly, BASE_STACK);
         String override = buildSpecOf(assembly, OVERRIDE_STACK);
-        List<String> failures = new ArrayList<>();
         if (!override.contains(MARKER)) {
             failures.add(OVERRIDE_STACK + ": the buildspec lacks '" + MARKER + "': the Java override did not run"
                 + " (a known cause: jsii registers a subclass's overrides only after the JavaScript constructor"
@@ -378,6 +502,16 @@ public final class ConsumerApp {
         if (!lambdaBase.equals(defaultDeploy)) {
             failures.add(LAMBDA_STACK + ": the deploy actions are " + lambdaBase + ", not the library's default " + defaultDeploy);
         }
+        Map<String, Object> lambdaPhases = phasesOf(buildSpecObjectOf(assembly, LAMBDA_OVERRIDE_STACK));
+        Map<String, Object> lambdaBasePhases = phasesOf(buildSpecObjectOf(assembly, LAMBDA_STACK));
+        Object postBuild = lambdaPhases.get("post_build");
+        if (!Map.of("commands", List.of(EXTENDED_BUILD_SPEC_COMMAND)).equals(postBuild)) {
+            failures.add(LAMBDA_OVERRIDE_STACK + ": the buildspec's post_build is " + postBuild + ", expected the command '"
+                + EXTENDED_BUILD_SPEC_COMMAND + "' the Java override of renderBuildSpecObject() adds");
+        }
+        if (!lambdaBasePhases.get("build").equals(lambdaPhases.get("build"))) {
+            failures.add(LAMBDA_OVERRIDE_STACK + ": the extended buildspec lost the library's build phase");
+        }
         failures.forEach(f -> System.err.println("FAIL " + f));
         if (!failures.isEmpty()) {
             System.exit(1);
@@ -385,7 +519,8 @@ public final class ConsumerApp {
         List<String> stacks = new ArrayList<>();
         assembly.getStacks().forEach(stack -> stacks.add(stack.getStackName()));
         System.out.println("java app: synthesized " + String.join(", ", stacks) + " to " + outdir
-            + "; overrides present (buildspec marker, deploy action name)");
+            + "; overrides present (buildspec marker, deploy action name, extended buildspec);"
+            + " DeliveryPipelineErrors recognises the library's error from e.getMessage(); a throwing hook is named");
         System.exit(0);
     }
 }
