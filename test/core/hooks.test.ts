@@ -32,7 +32,8 @@ class BoomPipeline extends LambdaPipeline {
 /** Its createDeployAction hands the library's default an environment the library rejects. */
 class NoUrlsPipeline extends StaticSitePipeline {
   protected createDeployAction(environment: StaticSiteEnvironment): codepipeline.IAction {
-    return super.createDeployAction({ ...environment, postDeployCheck: { urls: [] } });
+    // The library keeps what it validated per environment: another environment is rejected.
+    return super.createDeployAction({ ...environment, name: 'Elsewhere' });
   }
 }
 
@@ -158,8 +159,8 @@ describe('An error thrown inside a protected hook', () => {
     new NoUrlsPipeline(stack, 'Pipeline', { source: githubSource(), environments: [{ name: 'Staging', target: StaticSiteTarget.fromHosting(site) }] });
     const err = thrown(() => Template.fromStack(stack));
     expect(err.message).toBe('TestStack/Pipeline: createDeployAction() (a protected hook of StaticSitePipeline, overridden by NoUrlsPipeline) failed: ' +
-      'TestStack/Pipeline: environments[Staging].postDeployCheck.urls must hold 1 to 20 URLs, got 0. ' +
-      'Fix: give the HTTPS URLs to check, e.g. urls: ["https://staging.example.com/"], or leave postDeployCheck out');
+      'TestStack/Pipeline: createDeployAction() environment is not one of this pipeline\'s environments, got "Elsewhere". ' +
+      'Fix: pass one of "Staging"');
     expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
     expect(DeliveryPipelineErrors.isDeliveryPipelineError(err.message)).toBe(true);
     expect(DeliveryPipelineErrors.isDeliveryPipelineError(String(err))).toBe(true);
