@@ -347,7 +347,7 @@ export function renderReport(m: Measurements): { markdown: string; summary: stri
         ? `an app with ${m.limitProbe.count} \`${m.limitProbe.construct}\`s synthesized in this run.`
         : `**an app with ${m.limitProbe.count} \`${m.limitProbe.construct}\`s fails to synthesize** (\`${m.limitProbe.error}\`), measured in this run.`}`);
   }
-  p('- **cdk-nag acknowledgement pass.** `acknowledgeReviewedWildcards` (`src/core/nag.ts`) resolves each policy of a pipeline once ' +
+  p('- **cdk-nag acknowledgement pass.** `acknowledgeReviewedWildcards` (`src/core/wildcard-review.ts`) resolves each policy of a pipeline once ' +
     'more at validation to name its IAM wildcard findings as cdk-nag does: ' +
     `${allRows.map(({ c }) => `${fixed(c.profiles.ours.inclusive.nagPass, 0)} ms (${c.construct.construct})`).join(', ')} at N = ${m.profileCount}. ` +
     'The cdk-nag 2 template metadata is written only when a cdk-nag 2 pack is applied, which the benchmark apps do not do.');

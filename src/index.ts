@@ -4,7 +4,8 @@
 export { type DeliveryPipelineErrorInfo, DeliveryPipelineErrors } from './core/errors';
 export { ArtifactStore, type ArtifactStoreProps, type IArtifactStore } from './core/artifact-store';
 export { type ConnectionSourceOptions, PipelineSource } from './core/source';
-export { type BuildOptions, BuildSecret } from './core/build';
+export { type BuildOptions } from './core/build-options';
+export { BuildSecret } from './core/build-secret';
 export { type ApprovalOptions } from './core/approval';
 export { type NotificationOptions } from './core/notifications';
 export { type EnvironmentOptions } from './core/environment';

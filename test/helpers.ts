@@ -4,7 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { PipelineSource } from '../src';
-import { CDK_NAG_METADATA_CONTEXT } from '../src/core/nag';
+import { CDK_NAG_METADATA_CONTEXT } from '../src/core/nag-acknowledge';
 
 export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555';
 

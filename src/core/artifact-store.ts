@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag';
+import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
 import { validateSameEnvironment } from './same-environment';
 import { validateDuration, validateShape, validateWholeDays } from './validation';
 

@@ -3,7 +3,8 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 /**
- * The library's secure defaults, in one place. Not exported from the package: a user changes
+ * The spine's secure defaults, in one place (each workload keeps its own in its defaults.ts,
+ * e.g. ecs/defaults.ts). Not exported from the package: a user changes
  * a default through the named prop documented on each props interface.
  */
 export const DEFAULTS = {
@@ -25,31 +26,9 @@ export const DEFAULTS = {
   buildTimeoutMax: Duration.minutes(480),
   buildLogRetention: logs.RetentionDays.THREE_MONTHS,
 
-  /**
-   * ECR: keep enough release images to roll back far, expire untagged (failed pushes) quickly.
-   * The count is of builds, not releases (see container-repository.ts), hence well above a
-   * release cadence.
-   */
-  maxImageCount: 100,
-  /** Below this many kept images the pipeline warns: a few unpromoted builds could expire production's image. */
-  maxImageCountWarnBelow: 10,
-  maxImageCountMin: 1,
-  maxImageCountMax: 1000,
-  untaggedImageExpiration: Duration.days(7),
-
-  dockerfile: 'Dockerfile',
-  dockerContext: '.',
-
   /** The limits of a manual approval (aws-cdk-lib rejects less than 5 minutes). */
   approvalTimeoutMin: Duration.minutes(5),
   approvalTimeoutMax: Duration.days(7),
-  /** CodePipeline's limit for the ECS deploy action. */
-  ecsDeploymentTimeoutMin: Duration.minutes(1),
-  ecsDeploymentTimeoutMax: Duration.minutes(60),
-
-  /** Blue tasks kept after a CodeDeploy blue/green deployment; CodeDeploy allows up to 2 days. */
-  blueGreenRollbackWindow: Duration.minutes(15),
-  blueGreenRollbackWindowMax: Duration.days(2),
 
   defaultBranch: 'main',
 } as const;
@@ -59,6 +38,3 @@ export const DEFAULTS = {
  * or Parameter Store, where they are neither in the template nor in the CodeBuild console.
  */
 export const SECRET_NAME_PATTERN = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|(^|_)AUTH(_|$))/i;
-
-/** Variables the pipeline sets on the build action itself; a user value would be overridden. */
-export const RESERVED_BUILD_VARIABLES = ['SOURCE_REVISION', 'REPOSITORY_URI', 'REPOSITORY_NAME', 'CACHE_REPOSITORY_URI'];

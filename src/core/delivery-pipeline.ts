@@ -8,16 +8,18 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { createApprovalAction } from './approval';
 import { ArtifactStore, IArtifactStore, validateArtifactStore } from './artifact-store';
-import { BuildOptions, BuildSpecExtras, createHardenedProject, generateBuildSpec, validateBuildOptions } from './build';
+import { BuildOptions, validateBuildOptions } from './build-options';
+import { createHardenedProject } from './build-project';
+import { BuildSpecExtras, generateBuildSpec } from './buildspec';
 import { renderMermaid } from './diagram';
 import { EnvironmentOptions, needsApproval } from './environment';
 import { callHook, markHookSpine } from './hooks';
-import { acknowledgeReviewedWildcards } from './nag';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
 import { perStage } from './per-stage';
 import { orderAfterApproval } from './run-order';
 import { PipelineSource } from './source';
 import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
+import { acknowledgeReviewedWildcards } from './wildcard-review';
 
 /**
  * Properties every delivery pipeline shares.

@@ -1,6 +1,8 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Construct } from 'constructs';
-import { BuildOptions, BuildSpecExtras, rejectPipelineVariable } from './build';
+import { BuildOptions } from './build-options';
+import { reserveBuildVariables } from './build-variables';
+import { BuildSpecExtras } from './buildspec';
 import { shellQuote } from './shell';
 import { validateRelativePath, warn } from './validation';
 
@@ -27,8 +29,9 @@ export class OutputDirectory {
       warn(scope, 'OutputDirectoryIgnored',
         `outputDirectory is ignored because buildOptions.repositoryBuildSpec is given: ${build.repositoryBuildSpec} must declare the ${what} as its artifacts`);
     }
-    rejectPipelineVariable(scope, build, OUTPUT_DIRECTORY_VARIABLE, 'is set by the pipeline itself (from outputDirectory)',
-      'set outputDirectory instead, or choose another variable name');
+    reserveBuildVariables(scope, build, {
+      [OUTPUT_DIRECTORY_VARIABLE]: { problem: 'is set by the pipeline itself (from outputDirectory)', fix: 'set outputDirectory instead, or choose another variable name' },
+    });
     this.path = given ?? DEFAULT_OUTPUT_DIRECTORY;
   }
 

@@ -3,7 +3,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { acknowledgeInPacks, EMAIL_SUBSCRIPTION_REASON, NagPackPrefix } from './nag';
+import { acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
+import { EMAIL_SUBSCRIPTION_REASON } from './nag-reasons';
 import { fail, show, validateList, validateShape } from './validation';
 
 /** The `topic` / `emails` pair that approvals and notifications share. @internal */

@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { DEFAULTS } from '../core/defaults';
+import { DEFAULTS } from './defaults';
 import { validateDuration, validateRange, validateShape, validateWholeDays, warn } from '../core/validation';
 
 /**

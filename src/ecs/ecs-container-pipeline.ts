@@ -5,9 +5,12 @@ import { Construct } from 'constructs';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployActionContext, EcsDeployment, EcsDeploymentBinding } from './ecs-deployment';
 import { dockerBuildCommand, ImageBuildOptions, validateImageArchitecture, validateImageBuild } from './image-build';
+import { ECS_WILDCARD_REVIEWS } from './nag-reasons';
 import { grantExecutionRolePull } from './service-info';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
-import { BuildSpecExtras, createHardenedProject } from '../core/build';
+import { createHardenedProject } from '../core/build-project';
+import { reserveBuildVariables, setByThePipeline } from '../core/build-variables';
+import { BuildSpecExtras } from '../core/buildspec';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
@@ -15,6 +18,10 @@ import { validateSameEnvironment } from '../core/same-environment';
 import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
 import { show, warn } from '../core/validation';
+import { addWildcardReviews } from '../core/wildcard-review';
+
+/** The build variables the image build steps read, which the pipeline sets on the build action. */
+const IMAGE_BUILD_VARIABLES = setByThePipeline(['REPOSITORY_URI', 'REPOSITORY_NAME', 'CACHE_REPOSITORY_URI']);
 
 /**
  * One environment of an `EcsContainerPipeline`.
@@ -82,6 +89,8 @@ export class EcsContainerPipeline extends DeliveryPipeline {
 
   constructor(scope: Construct, id: string, props: EcsContainerPipelineProps) {
     super(scope, id, props);
+    addWildcardReviews(this, ECS_WILDCARD_REVIEWS);
+    reserveBuildVariables(this, this.buildOptions, IMAGE_BUILD_VARIABLES);
     // Rolling and ECS-native deployments read an image definitions file: one per distinct
     // container name (the usual case is one: imagedefinitions.json).
     const imageDefinitionFiles = new Map<string, string>();

@@ -1,8 +1,9 @@
 import { Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
 import { ServiceInfo } from './service-info';
-import { DEFAULTS, SECRET_NAME_PATTERN } from '../core/defaults';
+import { SECRET_NAME_PATTERN } from '../core/defaults';
 import { EnvironmentOptions } from '../core/environment';
 import { shellQuote } from '../core/shell';
 import { fail, show, validateRelativePath, warn } from '../core/validation';

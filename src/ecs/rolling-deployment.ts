@@ -1,10 +1,10 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
+import { DEFAULTS } from './defaults';
 import { ScopedEcsDeployAction } from './ecs-deploy-action';
 import type { EcsBuildSteps, EcsDeployActionContext, EcsDeploymentBinding, RollingDeploymentOptions } from './ecs-deployment';
 import { ServiceInfo } from './service-info';
-import { DEFAULTS } from '../core/defaults';
 import { fail, show, validateDuration, validateRequired, validateWholeMinutes, warn } from '../core/validation';
 
 /**

@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IMAGE_PLACEHOLDER } from './codedeploy-ecs-action';
-import { createHardenedProject } from '../core/build';
+import { createHardenedProject } from '../core/build-project';
 
 /** The file the CodeDeployToECS action reads from the capture's output artifact. @internal */
 export const TASK_DEFINITION_FILE = 'taskdef.json';

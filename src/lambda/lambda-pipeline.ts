@@ -2,13 +2,15 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment, LambdaDeploymentBinding } from './lambda-deployment';
+import { LAMBDA_WILDCARD_REVIEWS } from './nag-reasons';
 import { createHookAction, createPublishAction, HOOKED_RUN_ORDER, publishedVersion, warnFirstRunRollback } from './traffic-hooks';
-import { BuildSpecExtras } from '../core/build';
+import { BuildSpecExtras } from '../core/buildspec';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
 import { isSameResource } from '../core/same-resource';
+import { addWildcardReviews } from '../core/wildcard-review';
 
 /**
  * One environment of a `LambdaPipeline`.
@@ -67,6 +69,7 @@ export class LambdaPipeline extends DeliveryPipeline {
 
   constructor(scope: Construct, id: string, props: LambdaPipelineProps) {
     super(scope, id, props);
+    addWildcardReviews(this, LAMBDA_WILDCARD_REVIEWS);
     this.environments = bindEnvironments(this, props.environments, {
       field: 'deployment',
       type: LambdaDeployment,

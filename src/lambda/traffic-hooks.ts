@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LambdaDeploymentBinding } from './lambda-deployment';
-import { createHardenedProject } from '../core/build';
+import { createHardenedProject } from '../core/build-project';
 import { warn } from '../core/validation';
 
 // The stage of an environment whose deployment has traffic hooks: publish → pre-traffic hook? →

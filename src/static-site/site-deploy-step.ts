@@ -11,7 +11,7 @@ import { ResolvedCacheControl } from './cache-control';
 import { DEPLOY_VARIABLES as V, deployCommand } from './deploy-script';
 import { CHECK_DEFAULTS, ResolvedPostDeployCheck } from './post-deploy-check';
 import { StaticSiteTargetBinding } from './static-site-target';
-import { createHardenedProject } from '../core/build';
+import { createHardenedProject } from '../core/build-project';
 
 /** Limits of the deploy step (private). @internal */
 export const DEPLOY_STEP = {

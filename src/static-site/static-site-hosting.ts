@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStaticSiteHosting } from './static-site-target';
 import { DEFAULTS } from '../core/defaults';
-import { acknowledge, acknowledgeInPacks, NagPackPrefix } from '../core/nag';
+import { acknowledge, acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { fail, show } from '../core/validation';
 
 /** The compliance packs that share the S3 rules acknowledged here. */

@@ -1,16 +1,18 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from './cache-control';
+import { STATIC_SITE_WILDCARD_REVIEWS } from './nag-reasons';
 import { PostDeployCheckOptions, resolvePostDeployCheck, ResolvedPostDeployCheck, warnIfMissingPagesAnswer200 } from './post-deploy-check';
 import { createSiteDeployStep } from './site-deploy-step';
 import { StaticSiteTarget, StaticSiteTargetBinding } from './static-site-target';
-import { BuildSpecExtras } from '../core/build';
+import { BuildSpecExtras } from '../core/buildspec';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
 import { isSameResource } from '../core/same-resource';
 import { warn } from '../core/validation';
+import { addWildcardReviews } from '../core/wildcard-review';
 
 
 /**
@@ -81,6 +83,7 @@ export class StaticSitePipeline extends DeliveryPipeline {
 
   constructor(scope: Construct, id: string, props: StaticSitePipelineProps) {
     super(scope, id, props);
+    addWildcardReviews(this, STATIC_SITE_WILDCARD_REVIEWS);
     this.environments = bindEnvironments(this, props.environments, {
       field: 'target',
       type: StaticSiteTarget,

@@ -1,9 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ArtifactStore } from '../../src';
-import { flattenReference, reviewedFindings } from '../../src/core/nag';
+import { flattenReference } from '../../src/core/wildcard-review';
 import { NagFinding, nagFindings, newStack, WITH_CDK_NAG_METADATA } from '../helpers';
 import { ecsPipeline, twoEnvironments } from './support';
+import { reviewedByAnyPipeline } from '../wildcard-reviews';
 
 interface SuppressionEntry {
   readonly resource: string;
@@ -100,7 +101,7 @@ describe('cdk-nag', () => {
     ]);
   });
 
-  // BUG (src/core/nag.ts acknowledgePolicyWildcards): cdk-nag findings are per policy resource,
+  // BUG (src/core/wildcard-review.ts acknowledgePolicyWildcards): cdk-nag findings are per policy resource,
   // so the `Resource::*` acknowledgement written for the reviewed ecr:GetAuthorizationToken
   // statement also silences any other `Resource: "*"` statement in the same policy.
   test('GIVEN Resource "*" with an unlisted action added to the build role (which also holds ecr:GetAuthorizationToken on "*") THEN it surfaces as an IAM5 finding', () => {
@@ -114,63 +115,63 @@ describe('cdk-nag', () => {
 
   describe('reviewedFindings', () => {
     test('GIVEN Resource "*" with only allow-listed actions THEN the finding is acknowledged with the reason', () => {
-      const acks = reviewedFindings({ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' });
+      const acks = reviewedByAnyPipeline({ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' });
       expect(acks).toEqual([{ ruleId: 'AwsSolutions-IAM5', finding: 'Resource::*', reason: expect.stringContaining('GetAuthorizationToken') }]);
     });
 
     test('GIVEN Resource "*" with an action that is not on the list THEN nothing is acknowledged', () => {
-      expect(reviewedFindings({ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' })).toEqual([]);
+      expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' })).toEqual([]);
     });
 
     test('GIVEN Resource "*" with an allow-listed and an unlisted action THEN nothing is acknowledged', () => {
-      expect(reviewedFindings({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:PutObject'], Resource: '*' })).toEqual([]);
+      expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: ['ecr:GetAuthorizationToken', 's3:PutObject'], Resource: '*' })).toEqual([]);
     });
 
     test('GIVEN Resource "*" with no action THEN nothing is acknowledged', () => {
-      expect(reviewedFindings({ Effect: 'Allow', Resource: '*' })).toEqual([]);
+      expect(reviewedByAnyPipeline({ Effect: 'Allow', Resource: '*' })).toEqual([]);
     });
 
     test.each(['s3:*', '*', 'iam:Pass*'])('GIVEN the unreviewed action wildcard %j THEN it is not acknowledged', (action) => {
-      const acks = reviewedFindings({ Effect: 'Allow', Action: action, Resource: 'arn:aws:s3:::acme-bucket' });
+      const acks = reviewedByAnyPipeline({ Effect: 'Allow', Action: action, Resource: 'arn:aws:s3:::acme-bucket' });
       expect(acks.map((a) => a.finding)).not.toContain(`Action::${action}`);
       expect(acks).toEqual([]);
     });
 
     test('GIVEN a reviewed action wildcard THEN it is acknowledged as Action::<action>', () => {
-      const acks = reviewedFindings({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: 'arn:aws:kms:us-east-1:111111111111:key/abc' });
+      const acks = reviewedByAnyPipeline({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: 'arn:aws:kms:us-east-1:111111111111:key/abc' });
       expect(acks).toEqual([{ ruleId: 'AwsSolutions-IAM5', finding: 'Action::kms:GenerateDataKey*', reason: expect.any(String) }]);
     });
 
     test('GIVEN the object wildcard of a bucket reference THEN it is acknowledged under cdk-nag\'s finding id', () => {
       const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket123', 'Arn'] }, '/*']] };
-      const acks = reviewedFindings({ Effect: 'Allow', Action: 's3:PutObject', Resource: [{ 'Fn::GetAtt': ['Bucket123', 'Arn'] }, objects] });
+      const acks = reviewedByAnyPipeline({ Effect: 'Allow', Action: 's3:PutObject', Resource: [{ 'Fn::GetAtt': ['Bucket123', 'Arn'] }, objects] });
       expect(acks).toEqual([{ ruleId: 'AwsSolutions-IAM5', finding: 'Resource::<Bucket123.Arn>/*', reason: expect.stringMatching(/^Wildcard limited to /) }]);
     });
 
     test('GIVEN an object wildcard of a literal bucket ARN THEN it is not acknowledged', () => {
-      expect(reviewedFindings({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::any-bucket/*' })).toEqual([]);
+      expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::any-bucket/*' })).toEqual([]);
     });
 
     test('GIVEN a resource wildcard on no list THEN it is not acknowledged', () => {
-      expect(reviewedFindings({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: 'arn:aws:dynamodb:us-east-1:111111111111:table/*' })).toEqual([]);
+      expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: 'arn:aws:dynamodb:us-east-1:111111111111:table/*' })).toEqual([]);
     });
   });
 
-  // BUG (src/core/nag.ts RESOURCE_PATTERN_REASONS): the log-group and report-group patterns use
+  // BUG (src/core/nag-reasons.ts CORE_WILDCARD_REVIEWS): the log-group and report-group patterns use
   // `.+`, which also matches `*`, so a grant on every log group / report group of the account is
   // acknowledged with a reason that says "the build's own".
   test.each([
     ['every log group', 'logs:PutLogEvents', 'arn:aws:logs:us-east-1:111111111111:log-group:*:*'],
     ['every report group', 'codebuild:CreateReport', 'arn:aws:codebuild:us-east-1:111111111111:report-group/*-*'],
   ])('GIVEN a wildcard over %s THEN it is not acknowledged', (_name, action, resource) => {
-    expect(reviewedFindings({ Effect: 'Allow', Action: action, Resource: resource })).toEqual([]);
+    expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: action, Resource: resource })).toEqual([]);
   });
 
   test.each([
     ['a log group', 'logs:PutLogEvents', 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/codebuild/Build123:*'],
     ['a report group', 'codebuild:CreateReport', 'arn:aws:codebuild:us-east-1:111111111111:report-group/Build123-*'],
   ])('GIVEN the sub-resource wildcard of %s THEN it is acknowledged', (_name, action, resource) => {
-    expect(reviewedFindings({ Effect: 'Allow', Action: action, Resource: resource }))
+    expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: action, Resource: resource }))
       .toEqual([{ ruleId: 'AwsSolutions-IAM5', finding: `Resource::${resource}`, reason: expect.stringMatching(/^Wildcard limited to /) }]);
   });
 

@@ -3,7 +3,7 @@
  *
  * Identity policies (AWS::IAM::Policy, AWS::IAM::ManagedPolicy and inline role policies) are
  * judged as IAM judges them: `Resource: "*"` is allowed only for the actions on the reviewed
- * allow-list RESOURCE_STAR_REASONS (src/core/nag.ts), which AWS does not scope by resource.
+ * allow-list RESOURCE_STAR_REASONS (the core's and every workload's, test/wildcard-reviews.ts), which AWS does not scope by resource.
  *
  * Resource policies are handled on their own terms. In a KMS key policy (AWS::KMS::Key
  * KeyPolicy) `Resource: "*"` means "this key" and is the only value a key policy may hold, so it
@@ -17,7 +17,7 @@ import {
   asArray, covers, isAccountRootDelegation, isActionWildcard, isRoleArn, leastPrivilegeViolations, LocatedStatement,
   policyStatements, synthesizedExamples, templateResources, where,
 } from './support';
-import { RESOURCE_STAR_REASONS } from '../../src/core/nag';
+import { RESOURCE_STAR_REASONS } from '../wildcard-reviews';
 
 const examples = synthesizedExamples();
 const statements: LocatedStatement[] = examples.flatMap((ex) => policyStatements(ex));

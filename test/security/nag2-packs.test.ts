@@ -2,7 +2,7 @@
  * Gate: the same five compliance packs in cdk-nag 2, which most apps still run as aspects
  * (`Aspects.of(app).add(new AwsSolutionsChecks())`). cdk-nag 2 reads acknowledgements from the
  * `cdk_nag` template metadata while the aspects run, so the library writes that metadata at the
- * start of the aspect pass, and only when a cdk-nag 2 pack is applied (see src/core/nag.ts).
+ * start of the aspect pass, and only when a cdk-nag 2 pack is applied (see src/core/nag-acknowledge.ts).
  */
 import { App, Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,7 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { GATE_CONTEXT, inPipeline, isLibraryConstruct } from './support';
 import { EXAMPLES } from '../../examples/registry';
 import { DeliveryPipeline } from '../../src/core/delivery-pipeline';
-import { CDK_NAG_METADATA_CONTEXT } from '../../src/core/nag';
+import { CDK_NAG_METADATA_CONTEXT } from '../../src/core/nag-acknowledge';
 
 const PACKS: ReadonlyArray<() => IAspect> = [
   () => new AwsSolutionsChecks({ logIgnores: true }),

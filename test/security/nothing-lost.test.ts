@@ -12,7 +12,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DEFAULTS } from '../../src/core/defaults';
+import { DEFAULTS } from '../../src/ecs/defaults';
 import { ecsPipeline } from '../core/support';
 import { newStack } from '../helpers';
 import { synthesizedExamples, TemplateResource, templateResources } from './support';

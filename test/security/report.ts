@@ -261,7 +261,7 @@ function main(): void {
   w('## cdk-nag: acknowledgements in the library');
   w();
   w('Each is made by the library next to the resource that causes it (src/core, src/ecs, src/lambda, src/static-site); ' +
-    'AwsSolutions-IAM5 wildcards only when every statement that produces the finding is on a reviewed list in `src/core/nag.ts`.');
+    'AwsSolutions-IAM5 wildcards only when every statement that produces the finding is on a reviewed list in `src/core/nag-reasons.ts` or the workload\'s own `nag-reasons.ts`.');
   w();
   w('| pack | rule | findings | where (below the pipeline or library construct) | reason |');
   w('|---|---|---:|---|---|');

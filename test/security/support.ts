@@ -16,7 +16,8 @@ import {
 import { IConstruct } from 'constructs';
 import { EXAMPLES, ExampleApp } from '../../examples/registry';
 import { DeliveryPipeline, StaticSiteHosting } from '../../src';
-import { flattenReference, RESOURCE_STAR_REASONS } from '../../src/core/nag';
+import { flattenReference } from '../../src/core/wildcard-review';
+import { RESOURCE_STAR_REASONS } from '../wildcard-reviews';
 
 /**
  * The context every gate synthesizes with: the currently recommended feature flags (as `cdk init`

@@ -1,0 +1,184 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { BuildSecret } from './build-secret';
+import { reserveBuildVariables, SPINE_BUILD_VARIABLES } from './build-variables';
+import { DEFAULTS, SECRET_NAME_PATTERN } from './defaults';
+import {
+  fail, show, validateCommands, validateDuration, validateOneOf, validateOptionsObject, validateRelativePath, validateShape,
+  validateStringList, validateStringMap, validateWholeMinutes, warn,
+} from './validation';
+
+/**
+ * What the build stage runs and on what. Commands run in this order: install, tests
+ * (pre_build), build, post-build. The buildspec is generated from them inline, so a pushed
+ * `buildspec.yml` cannot change what runs under the pipeline's role.
+ */
+export interface BuildOptions {
+  /**
+   * Commands of the install phase, e.g. `npm ci`.
+   *
+   * @default - none
+   */
+  readonly installCommands?: string[];
+  /**
+   * Test commands; they run before the build commands, so a failing test stops the pipeline
+   * before anything is built or pushed.
+   *
+   * @default - none
+   */
+  readonly testCommands?: string[];
+  /**
+   * Build commands, e.g. `npm run build`.
+   *
+   * @default - none (container pipelines still build and push the image)
+   */
+  readonly commands?: string[];
+  /**
+   * Commands of the post_build phase.
+   *
+   * @default - none
+   */
+  readonly postBuildCommands?: string[];
+  /**
+   * Runtime versions for the install phase, e.g. `{ nodejs: '22' }` (the default image,
+   * `standard:8.0`, offers Node.js 22 and 24; see CodeBuild's "Available runtimes"). Pin the
+   * version your build targets: an image's default version changes when it reaches end of life.
+   *
+   * @default - the image's defaults (Node.js 24 on the default image)
+   */
+  readonly runtimeVersions?: { [runtime: string]: string };
+  /**
+   * Plaintext environment variables. A name that looks like a secret (PASSWORD, TOKEN,
+   * SECRET, API_KEY, ...) is rejected: pass it through `secrets` instead.
+   *
+   * @default - none
+   */
+  readonly environmentVariables?: { [name: string]: string };
+  /**
+   * Secrets from Secrets Manager or Parameter Store, resolved by CodeBuild at build time.
+   * The build role may read exactly these.
+   *
+   * @default - none
+   */
+  readonly secrets?: { [name: string]: BuildSecret };
+  /**
+   * Build image.
+   *
+   * @default codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0') (Ubuntu 24.04, Node.js 24)
+   */
+  readonly buildImage?: codebuild.IBuildImage;
+  /**
+   * Compute size. Container compute only: Lambda compute (`LAMBDA_*`) has no build timeout,
+   * no local cache and no Docker, and is rejected.
+   *
+   * @default codebuild.ComputeType.SMALL
+   */
+  readonly computeType?: codebuild.ComputeType;
+  /**
+   * Build timeout, between 5 minutes (CodeBuild's minimum) and 8 hours.
+   *
+   * @default Duration.minutes(20)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retention of the build log group.
+   *
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Dependency directories to cache between builds on the same host, e.g.
+   * `node_modules/**\/*` or `/root/.m2/**\/*`.
+   *
+   * @default - none (the source cache is always on)
+   */
+  readonly cachePaths?: string[];
+  /**
+   * Directory, relative to the source root, where the tests write JUnit XML reports. When
+   * set, the reports are sent to a CodeBuild report group.
+   *
+   * @default - no test reports
+   */
+  readonly testReportDirectory?: string;
+  /**
+   * Use this buildspec file from the repository instead of generating one from the
+   * commands. Opt-in: anyone who can push to the branch then decides what runs under the
+   * build role.
+   *
+   * @default - the buildspec is generated from the commands
+   */
+  readonly repositoryBuildSpec?: string;
+}
+
+/**
+ * CodeBuild Lambda compute has no build timeout, no local cache and no privileged mode (Docker),
+ * which every build project of the pipeline sets; aws-cdk-lib would reject the project with its
+ * own error ("Cannot specify timeout / cache for Lambda compute"), so fail first, naming the prop.
+ */
+function rejectLambdaCompute(scope: Construct, build: BuildOptions): void {
+  const why = 'CodeBuild Lambda compute has no build timeout, no local cache and no Docker (privileged mode), which the pipeline\'s build relies on';
+  const computeType: unknown = build.computeType;
+  if (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) {
+    fail(scope, 'buildOptions.computeType', `is Lambda compute, got ${show(computeType)}: ${why}`,
+      'use a container compute type, e.g. codebuild.ComputeType.SMALL or MEDIUM, with a container image (the default, aws/codebuild/standard:8.0, when buildImage is not set)');
+  }
+  const imageType: unknown = build.buildImage?.type;
+  if (typeof imageType === 'string' && imageType.endsWith('_LAMBDA_CONTAINER')) {
+    fail(scope, 'buildOptions.buildImage', `is a Lambda compute image (${show(build.buildImage?.imageId)}, type ${imageType}): ${why}`,
+      'leave buildImage unset (aws/codebuild/standard:8.0) or use a container image, e.g. codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5');
+  }
+}
+
+/** Validate build options; throws the library's error. @internal */
+export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
+  validateOptionsObject(scope, 'buildOptions', build, 'pass e.g. buildOptions: { testCommands: ["npm test"] }');
+  validateStringMap(scope, 'buildOptions.environmentVariables', build.environmentVariables, 'pass e.g. environmentVariables: { STAGE: "prod" }');
+  validateStringMap(scope, 'buildOptions.runtimeVersions', build.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "22" }');
+  validateStringList(scope, 'buildOptions.cachePaths', build.cachePaths, 'pass a list of paths, e.g. cachePaths: ["/root/.npm/**/*"]');
+  validateOneOf(scope, 'buildOptions.logRetention', build.logRetention, Object.values(logs.RetentionDays).filter((v) => typeof v === 'number'),
+    'use a logs.RetentionDays value, e.g. logs.RetentionDays.THREE_MONTHS');
+  validateOneOf(scope, 'buildOptions.computeType', build.computeType, Object.values(codebuild.ComputeType), 'use a codebuild.ComputeType value, e.g. codebuild.ComputeType.SMALL');
+  validateShape(scope, 'buildOptions.buildImage', build.buildImage, ['imageId', 'validate'], 'a codebuild.IBuildImage',
+    'use e.g. codebuild.LinuxBuildImage.fromCodeBuildImageId("aws/codebuild/standard:8.0") or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
+  rejectLambdaCompute(scope, build);
+  if (build.secrets !== undefined && (build.secrets === null || typeof build.secrets !== 'object' || Array.isArray(build.secrets))) {
+    fail(scope, 'buildOptions.secrets', `must be a map of names to BuildSecrets, got ${show(build.secrets)}`, 'pass e.g. secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }');
+  }
+  validateCommands(scope, 'buildOptions.installCommands', build.installCommands);
+  validateCommands(scope, 'buildOptions.testCommands', build.testCommands);
+  validateCommands(scope, 'buildOptions.commands', build.commands);
+  validateCommands(scope, 'buildOptions.postBuildCommands', build.postBuildCommands);
+  validateDuration(scope, 'buildOptions.timeout', build.timeout, DEFAULTS.buildTimeoutMin, DEFAULTS.buildTimeoutMax);
+  validateWholeMinutes(scope, 'buildOptions.timeout', build.timeout);
+  validateRelativePath(scope, 'buildOptions.testReportDirectory', build.testReportDirectory);
+  validateRelativePath(scope, 'buildOptions.repositoryBuildSpec', build.repositoryBuildSpec);
+  const ignoredByRepositoryBuildSpec = (['installCommands', 'testCommands', 'commands', 'postBuildCommands', 'runtimeVersions', 'cachePaths'] as const)
+    .filter((k) => build[k] !== undefined);
+  if (build.repositoryBuildSpec && ignoredByRepositoryBuildSpec.length > 0) {
+    warn(scope, 'BuildCommandsIgnored',
+      `buildOptions.${ignoredByRepositoryBuildSpec.join(', buildOptions.')} ignored: buildOptions.repositoryBuildSpec (${build.repositoryBuildSpec}) decides what the build runs`);
+  }
+  reserveBuildVariables(scope, build, SPINE_BUILD_VARIABLES);
+  for (const [name, value] of Object.entries(build.environmentVariables ?? {})) {
+    if (SECRET_NAME_PATTERN.test(name)) {
+      fail(scope, `buildOptions.environmentVariables.${name}`, 'looks like a secret but is a plaintext value (it would be visible in the template and the CodeBuild console)',
+        `remove it from buildOptions.environmentVariables and pass it as buildOptions.secrets: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromSsmParameter(parameter)`);
+    }
+    if (typeof value !== 'string') {
+      fail(scope, `buildOptions.environmentVariables.${name}`, `must be a string, got ${show(value)}`, 'pass the value as a string');
+    }
+  }
+  for (const [name, secret] of Object.entries(build.secrets ?? {})) {
+    if (!(secret instanceof BuildSecret)) {
+      fail(scope, `buildOptions.secrets.${name}`, `must be a BuildSecret, got ${show(secret)}`, 'use BuildSecret.fromSecretsManager(...) or BuildSecret.fromSsmParameter(...)');
+    }
+    secret._validate(scope, `buildOptions.secrets.${name}`);
+  }
+  for (const [name] of Object.entries(build.environmentVariables ?? {})) {
+    if (build.secrets && name in build.secrets) {
+      fail(scope, `buildOptions.environmentVariables.${name}`, 'is also given in buildOptions.secrets', 'give each variable once');
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import { IResolvable, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { acknowledge, acknowledgeInPacks, addNagReview, NagAcknowledgement, NagPackPrefix } from './nag-acknowledge';
+import { CORE_WILDCARD_REVIEWS, INLINE_POLICY_REASON } from './nag-reasons';
+
+/** One reviewed resource pattern: it stands for the sub-resources of one named resource. @internal */
+export interface ReviewedPattern {
+  readonly pattern: RegExp;
+  /** Why the wildcard is acceptable; the acknowledgement reads `Wildcard limited to <reason>`. */
+  readonly reason: string;
+  /**
+   * Reviewed only in a statement that allows some of these actions and no other.
+   *
+   * @default - whatever the statement allows
+   */
+  readonly onlyActions?: string[];
+}
+
+/**
+ * The IAM wildcards one part of the library grants, each with why it is acceptable: the core's
+ * (nag-reasons.ts) for every pipeline, a workload's (its nag-reasons.ts) for the pipelines that
+ * declare them with `addWildcardReviews`. A wildcard on no list is never acknowledged. @internal
+ */
+export interface WildcardReviews {
+  /** `Resource: "*"` actions that AWS does not scope by resource (Service Authorization Reference). */
+  readonly resourceStar?: Record<string, string>;
+  /**
+   * Resource patterns, tried in this order: put a pattern before a more general one that also
+   * matches. A workload's patterns are tried before the core's.
+   */
+  readonly resourcePatterns?: ReviewedPattern[];
+  /** Wildcard actions (e.g. aws-cdk-lib's `s3:GetObject*`) that name variants of one operation. */
+  readonly actionWildcards?: Record<string, string>;
+}
+
+/** The reviewed lists of some workloads and the core's, merged: the workloads' patterns first. @internal */
+export function mergeWildcardReviews(workloads: readonly WildcardReviews[]): Required<WildcardReviews> {
+  const all = [...workloads, CORE_WILDCARD_REVIEWS];
+  return {
+    resourceStar: Object.assign({}, ...all.map((r) => r.resourceStar ?? {})),
+    resourcePatterns: all.flatMap((r) => r.resourcePatterns ?? []),
+    actionWildcards: Object.assign({}, ...all.map((r) => r.actionWildcards ?? {})),
+  };
+}
+
+const WORKLOAD_REVIEWS = new WeakMap<IConstruct, WildcardReviews[]>();
+
+/**
+ * Declare the reviewed wildcards of a workload for the policies below `pipeline` (call from the
+ * workload pipeline's constructor, after `super()`). Read when the synth-time review runs, so
+ * the order of calls and of construction does not matter. @internal
+ */
+export function addWildcardReviews(pipeline: IConstruct, reviews: WildcardReviews): void {
+  const list = WORKLOAD_REVIEWS.get(pipeline) ?? [];
+  list.push(reviews);
+  WORKLOAD_REVIEWS.set(pipeline, list);
+}
+
+interface Statement {
+  Effect?: string;
+  Action?: string | string[];
+  Resource?: unknown;
+}
+
+/**
+ * Register, on `root`, a synth-time pass that acknowledges the IAM wildcard findings
+ * (AwsSolutions-IAM5) of every IAM policy below it whose wildcards are on the reviewed lists
+ * (the core's, and the workloads' declared on `root` with `addWildcardReviews`). It runs at
+ * synthesis, when the policies are complete, because cdk-nag names each finding after the
+ * resolved resource (e.g. `Resource::<ArtifactsBucket1234.Arn>/*`): at validation, or at the start of the aspect pass when a cdk-nag 2 pack will judge during it.
+ * The same pass acknowledges the compliance packs' IAMNoInlinePolicy rule on those policies
+ * (aws-cdk-lib grants write one policy per role), including policies added after construction.
+ */
+export function acknowledgeReviewedWildcards(root: IConstruct): void {
+  let done = false;
+  const review = () => {
+    // Validation runs again on every re-synthesis; the acknowledgements must not pile up.
+    if (done) {
+      return;
+    }
+    done = true;
+    const buckets = stackBuckets(Stack.of(root));
+    const reviews = mergeWildcardReviews(WORKLOAD_REVIEWS.get(root) ?? []);
+    for (const node of root.node.findAll()) {
+      if (node instanceof iam.CfnPolicy) {
+        acknowledgePolicyWildcards(node, node.policyDocument, { buckets }, reviews);
+        acknowledgeInPacks(node, 'IAMNoInlinePolicy',
+          [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], INLINE_POLICY_REASON);
+      }
+    }
+  };
+  // cdk-nag 2 judges during the aspect pass: then the review runs at its start instead.
+  addNagReview(root, review);
+  root.node.addValidation({ validate: () => (review(), []) });
+}
+
+const BUCKETS_BY_STACK = new WeakMap<Stack, Set<string>>();
+
+/**
+ * Logical ids of the stack's buckets, read once per stack at synthesis (when the tree is
+ * complete): every pipeline of the stack asks, and walking the stack per pipeline grows with
+ * pipelines × stack size.
+ */
+function stackBuckets(stack: Stack): Set<string> {
+  let buckets = BUCKETS_BY_STACK.get(stack);
+  if (!buckets) {
+    buckets = new Set(stack.node.findAll()
+      .filter((c): c is s3.CfnBucket => c instanceof s3.CfnBucket && Stack.of(c) === stack)
+      .map((b) => stack.resolve(b.logicalId) as string));
+    BUCKETS_BY_STACK.set(stack, buckets);
+  }
+  return buckets;
+}
+
+/** What the reviewed patterns may check a finding against. */
+export interface ReviewContext {
+  /** Logical ids of the S3 buckets in the stack: an object wildcard must name one of them. */
+  readonly buckets?: Set<string>;
+}
+
+/**
+ * Acknowledge a finding only when every statement that produces it explains it: cdk-nag
+ * names a finding per policy (e.g. one `Resource::*` for all statements on `*`), so one
+ * reviewed statement must not hide an unreviewed one next to it.
+ */
+function acknowledgePolicyWildcards(policy: iam.CfnPolicy, document: unknown, context: ReviewContext, reviews: Required<WildcardReviews>): void {
+  const stack = Stack.of(policy);
+  const resolved = stack.resolve(document as IResolvable) as { Statement?: Statement[] };
+  const acks = new Map<string, NagAcknowledgement>();
+  const unexplained = new Set<string>();
+  for (const statement of resolved.Statement ?? []) {
+    if (statement.Effect !== 'Allow') {
+      continue;
+    }
+    const explained = new Map(explainedFindings(statement, context, reviews).map((a) => [a.finding!, a]));
+    for (const finding of wildcardFindings(statement)) {
+      const ack = explained.get(finding);
+      if (!ack) {
+        unexplained.add(finding);
+      } else {
+        // One finding id can come from several statements (e.g. two on "*"): keep every reason.
+        const previous = acks.get(finding);
+        const reasons = unique([...(previous ? previous.reason.split('; ') : []), ...ack.reason.split('; ')]);
+        acks.set(finding, { ...ack, reason: reasons.join('; ') });
+      }
+    }
+  }
+  const accepted = [...acks.values()].filter((a) => !unexplained.has(a.finding!));
+  if (accepted.length > 0) {
+    acknowledge(policy, ...accepted);
+  }
+}
+
+/** Every IAM5 finding id one statement produces, as cdk-nag computes them. */
+export function wildcardFindings(statement: Statement): string[] {
+  const actions = (toArray(statement.Action) as string[]).filter((a) => a.includes('*')).map((a) => `Action::${a}`);
+  const resources = toArray(statement.Resource).map(flattenReference).filter((r) => r.includes('*')).map((r) => `Resource::${r}`);
+  return [...actions, ...resources];
+}
+
+/**
+ * The IAM5 findings of one statement that the reviewed lists explain, with their reasons: the
+ * core's lists and those of `reviews` (e.g. every workload's, to judge any statement).
+ */
+export function reviewedFindings(statement: Statement, context: ReviewContext = {}, reviews: readonly WildcardReviews[] = []): NagAcknowledgement[] {
+  return explainedFindings(statement, context, mergeWildcardReviews(reviews));
+}
+
+function explainedFindings(statement: Statement, context: ReviewContext, reviews: Required<WildcardReviews>): NagAcknowledgement[] {
+  const actions = toArray(statement.Action) as string[];
+  const resources = toArray(statement.Resource).map(flattenReference);
+  const out: NagAcknowledgement[] = [];
+  for (const action of actions.filter((a) => a.includes('*'))) {
+    const reason = reviews.actionWildcards[action];
+    if (reason) {
+      out.push({ ruleId: 'AwsSolutions-IAM5', finding: `Action::${action}`, reason });
+    }
+  }
+  for (const resource of resources.filter((r) => r.includes('*'))) {
+    if (resource === '*') {
+      const reasons = actions.map((a) => reviews.resourceStar[a]);
+      if (actions.length > 0 && reasons.every((r) => r !== undefined)) {
+        out.push({ ruleId: 'AwsSolutions-IAM5', finding: 'Resource::*', reason: unique(reasons).join('; ') });
+      }
+      continue;
+    }
+    const match = reviews.resourcePatterns.find(({ pattern, onlyActions }) => {
+      const m = pattern.exec(resource);
+      return m !== null
+        && (onlyActions === undefined || (actions.length > 0 && actions.every((a) => onlyActions.includes(a))))
+        // An object wildcard is reviewed only for a bucket of the stack (not any `<X.Arn>/*`).
+        && (m.groups?.bucket === undefined || context.buckets === undefined || context.buckets.has(m.groups.bucket));
+    });
+    if (match) {
+      out.push({ ruleId: 'AwsSolutions-IAM5', finding: `Resource::${resource}`, reason: `Wildcard limited to ${match.reason}` });
+    }
+  }
+  return out;
+}
+
+/** cdk-nag's flattening of CloudFormation references into finding ids. */
+export function flattenReference(node: unknown): string {
+  if (node === undefined) {
+    return '';
+  }
+  if (typeof node === 'string') {
+    return node.replace(/\${/g, '<').replace(/}/g, '>');
+  }
+  const obj = node as Record<string, any>;
+  if (obj['Fn::Join']) {
+    const [delimiter, items] = obj['Fn::Join'];
+    return (items as unknown[]).map(flattenReference).join(delimiter);
+  }
+  if (obj['Fn::Sub']) {
+    return flattenReference(obj['Fn::Sub']);
+  }
+  if (obj['Fn::GetAtt']) {
+    const [resource, attribute] = obj['Fn::GetAtt'];
+    return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
+  }
+  if (obj['Fn::ImportValue']) {
+    return flattenReference(obj['Fn::ImportValue']);
+  }
+  if (obj.Ref) {
+    return `<${flattenReference(obj.Ref)}>`;
+  }
+  return JSON.stringify(node);
+}
+
+function toArray(value: unknown): unknown[] {
+  if (value === undefined) {
+    return [];
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
