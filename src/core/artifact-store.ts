@@ -3,7 +3,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
+import { createLogBucket } from './log-bucket';
+import { acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
 import { validateSameEnvironment } from './same-environment';
 import { validateDuration, validateShape, validateWholeDays } from './validation';
 
@@ -90,7 +91,15 @@ export class ArtifactStore extends Construct implements IArtifactStore {
       removalPolicy,
     });
 
-    this.accessLogsBucket = props.accessLogsBucket ?? this.createAccessLogsBucket(removalPolicy);
+    // Object ownership is left to aws-cdk-lib: it depends on whether the app's feature flags
+    // deliver access logs through a bucket policy (owner enforced) or an ACL.
+    this.accessLogsBucket = props.accessLogsBucket ?? createLogBucket(this, 'AccessLogs', {
+      removalPolicy,
+      expirationRuleId: 'ExpireAccessLogs',
+      destinationOf: 'the server access log destination of the artifact bucket',
+      logsOf: 'the artifact bucket',
+      keptIn: 'the pipeline\'s own region',
+    });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -115,29 +124,5 @@ export class ArtifactStore extends Construct implements IArtifactStore {
     acknowledgeInPacks(this.bucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,
       'Pipeline artifacts are intermediate build outputs of one execution, rebuilt from the source on the next run; ' +
       'a replica in another region would not make a deployment recoverable (the deployed images and versions live in ECR, Lambda or S3 targets)');
-  }
-
-  private createAccessLogsBucket(removalPolicy: RemovalPolicy): s3.IBucket {
-    // S3 server access logging supports SSE-S3 only as the destination's encryption.
-    const bucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      // Object ownership is left to aws-cdk-lib: it depends on whether the app's feature
-      // flags deliver access logs through a bucket policy (owner enforced) or an ACL.
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: DEFAULTS.accessLogExpiration, noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy,
-    });
-    acknowledge(bucket, {
-      ruleId: 'AwsSolutions-S1',
-      reason: 'This bucket is the server access log destination of the artifact bucket; logging it into itself would loop',
-    });
-    acknowledgeInPacks(bucket, 'S3DefaultEncryptionKMS', COMPLIANCE_PACKS,
-      'S3 server access logs can only be delivered to a destination bucket encrypted with SSE-S3, not SSE-KMS');
-    acknowledgeInPacks(bucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,
-      'Access logs of the artifact bucket, kept for audit in the pipeline\'s own region; replicate them with your organisation\'s central log archive if it requires a second region');
-    return bucket;
   }
 }

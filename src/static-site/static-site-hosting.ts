@@ -5,7 +5,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStaticSiteHosting } from './static-site-target';
-import { DEFAULTS } from '../core/defaults';
+import { createLogBucket } from '../core/log-bucket';
 import { acknowledge, acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { fail, show } from '../core/validation';
 
@@ -90,26 +90,16 @@ export class StaticSiteHosting extends Construct implements IStaticSiteHosting {
     validateHostingProps(this, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.logBucket = new s3.Bucket(this, 'Logs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      // CloudFront standard logging writes through bucket ACLs (awslogsdelivery).
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      lifecycleRules: [{ id: 'ExpireLogs', expiration: DEFAULTS.accessLogExpiration, noncurrentVersionExpiration: Duration.days(30) }],
+    // CloudFront standard logging writes through bucket ACLs (awslogsdelivery).
+    this.logBucket = createLogBucket(this, 'Logs', {
       removalPolicy,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      expirationRuleId: 'ExpireLogs',
+      destinationOf: 'the access log destination of the site bucket and the distribution',
+      logsOf: 'the site',
+      keptIn: 'the stack\'s own region',
+      encryptionNote: ', and CloudFront standard logs need this ACL-enabled bucket too; the logs are encrypted at rest with SSE-S3',
     });
-    acknowledge(this.logBucket, {
-      ruleId: 'AwsSolutions-S1',
-      reason: 'This bucket is the access log destination of the site bucket and the distribution; logging it into itself would loop',
-    });
-    acknowledgeInPacks(this.logBucket, 'S3DefaultEncryptionKMS', COMPLIANCE_PACKS,
-      'S3 server access logs can only be delivered to a destination bucket encrypted with SSE-S3, not SSE-KMS, and CloudFront standard logs ' +
-      'need this ACL-enabled bucket too; the logs are encrypted at rest with SSE-S3');
-    acknowledgeInPacks(this.logBucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,
-      'Access logs of the site, kept for audit in the stack\'s own region; replicate them with your organisation\'s central log archive if it requires a second region');
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
