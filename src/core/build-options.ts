@@ -174,7 +174,7 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
     if (!(secret instanceof BuildSecret)) {
       fail(scope, `buildOptions.secrets.${name}`, `must be a BuildSecret, got ${show(secret)}`, 'use BuildSecret.fromSecretsManager(...) or BuildSecret.fromSsmParameter(...)');
     }
-    secret._validate(scope, `buildOptions.secrets.${name}`);
+    secret._bind(scope, `buildOptions.secrets.${name}`);
   }
   for (const [name] of Object.entries(build.environmentVariables ?? {})) {
     if (build.secrets && name in build.secrets) {

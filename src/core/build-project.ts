@@ -66,7 +66,10 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
     environmentVariables[name] = { type: codebuild.BuildEnvironmentVariableType.PLAINTEXT, value };
   }
   for (const [name, secret] of Object.entries(build.secrets ?? {})) {
-    environmentVariables[name] = secret._bind(role);
+    // Bound (validated) with the build options; the kept binding names this role only.
+    const bound = secret._bind(scope, `buildOptions.secrets.${name}`);
+    bound.grantRead(role);
+    environmentVariables[name] = bound.variable;
   }
   const project = new codebuild.PipelineProject(scope, id, {
     description: props.description,

@@ -24,26 +24,45 @@ export abstract class BuildSecret {
     return new SsmBuildSecret(parameter);
   }
 
-  /** @internal */
-  public abstract _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable;
+  private bound?: BuildSecretBinding;
 
-  /** Throw the library's error when the factory was given nothing to read. @internal */
-  public abstract _validate(scope: Construct, prop: string): void;
+  /**
+   * Validate (throwing the library's error under `prop`) and return what the build project
+   * needs. Done once: the pipeline binds every secret when it validates the build options, the
+   * project gets the kept result. @internal
+   */
+  public _bind(scope: Construct, prop: string): BuildSecretBinding {
+    if (!this.bound) {
+      this.bound = this._bindOnce(scope, prop);
+    }
+    return this.bound;
+  }
+
+  /** @internal */
+  protected abstract _bindOnce(scope: Construct, prop: string): BuildSecretBinding;
+}
+
+/** What a bound `BuildSecret` gives the build project. @internal */
+export interface BuildSecretBinding {
+  /** The environment variable (type and reference; CodeBuild resolves the value at build time). */
+  readonly variable: codebuild.BuildEnvironmentVariable;
+  /** Let the build role read exactly this secret. */
+  grantRead(grantee: iam.IGrantable): void;
 }
 
 class SecretsManagerBuildSecret extends BuildSecret {
   constructor(private readonly secret: secretsmanager.ISecret, private readonly jsonField?: string) {
     super();
   }
-  public _validate(scope: Construct, prop: string): void {
+  protected _bindOnce(scope: Construct, prop: string): BuildSecretBinding {
     validateShape(scope, prop, this.secret ?? null, ['secretArn', 'grantRead'], 'a Secrets Manager secret (BuildSecret.fromSecretsManager(secret))',
       'pass the secret construct, e.g. BuildSecret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(this, "Db", "db"))');
-  }
-  public _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable {
-    this.secret.grantRead(grantee);
     return {
-      type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
-      value: this.jsonField ? `${this.secret.secretArn}:${this.jsonField}` : this.secret.secretArn,
+      variable: {
+        type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
+        value: this.jsonField ? `${this.secret.secretArn}:${this.jsonField}` : this.secret.secretArn,
+      },
+      grantRead: (grantee) => this.secret.grantRead(grantee),
     };
   }
 }
@@ -52,12 +71,12 @@ class SsmBuildSecret extends BuildSecret {
   constructor(private readonly parameter: ssm.IParameter) {
     super();
   }
-  public _validate(scope: Construct, prop: string): void {
+  protected _bindOnce(scope: Construct, prop: string): BuildSecretBinding {
     validateShape(scope, prop, this.parameter ?? null, ['parameterName', 'grantRead'], 'an SSM parameter (BuildSecret.fromSsmParameter(parameter))',
       'pass the parameter construct, e.g. BuildSecret.fromSsmParameter(ssm.StringParameter.fromSecureStringParameterAttributes(this, "Token", { parameterName }))');
-  }
-  public _bind(grantee: iam.IGrantable): codebuild.BuildEnvironmentVariable {
-    this.parameter.grantRead(grantee);
-    return { type: codebuild.BuildEnvironmentVariableType.PARAMETER_STORE, value: this.parameter.parameterName };
+    return {
+      variable: { type: codebuild.BuildEnvironmentVariableType.PARAMETER_STORE, value: this.parameter.parameterName },
+      grantRead: (grantee) => this.parameter.grantRead(grantee),
+    };
   }
 }
