@@ -4,6 +4,7 @@
 export { type DeliveryPipelineErrorInfo, DeliveryPipelineErrors } from './core/errors';
 export { ArtifactStore, type ArtifactStoreProps, type IArtifactStore } from './core/artifact-store';
 export { type ConnectionSourceOptions, PipelineSource } from './core/source';
+export { type CodeBuildDefaults } from './core/codebuild-defaults';
 export { type BuildOptions } from './core/build-options';
 export { BuildSecret } from './core/build-secret';
 export { type ApprovalOptions } from './core/approval';

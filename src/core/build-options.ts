@@ -1,21 +1,20 @@
-import { Duration, Token } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BuildSecret } from './build-secret';
 import { reserveBuildVariables, SPINE_BUILD_VARIABLES } from './build-variables';
-import { DEFAULTS, SECRET_NAME_PATTERN } from './defaults';
+import { CodeBuildDefaults, validateCodeBuildDefaults } from './codebuild-defaults';
+import { SECRET_NAME_PATTERN } from './defaults';
 import {
-  fail, show, validateCommands, validateDuration, validateOneOf, validateOptionsObject, validateRelativePath, validateShape,
-  validateStringList, validateStringMap, validateWholeMinutes, warn,
+  fail, show, validateCommands, validateOptionsObject, validateRelativePath, validateStringList, validateStringMap, warn,
 } from './validation';
 
 /**
  * What the build stage runs and on what. Commands run in this order: install, tests
  * (pre_build), build, post-build. The buildspec is generated from them inline, so a pushed
- * `buildspec.yml` cannot change what runs under the pipeline's role.
+ * `buildspec.yml` cannot change what runs under the pipeline's role. The image, compute type,
+ * timeout and log retention given here apply to the build project only, over the pipeline's
+ * `codeBuildDefaults`.
  */
-export interface BuildOptions {
+export interface BuildOptions extends CodeBuildDefaults {
   /**
    * Commands of the install phase, e.g. `npm ci`.
    *
@@ -64,31 +63,6 @@ export interface BuildOptions {
    */
   readonly secrets?: { [name: string]: BuildSecret };
   /**
-   * Build image.
-   *
-   * @default codebuild.LinuxBuildImage.fromCodeBuildImageId('aws/codebuild/standard:8.0') (Ubuntu 24.04, Node.js 24)
-   */
-  readonly buildImage?: codebuild.IBuildImage;
-  /**
-   * Compute size. Container compute only: Lambda compute (`LAMBDA_*`) has no build timeout,
-   * no local cache and no Docker, and is rejected.
-   *
-   * @default codebuild.ComputeType.SMALL
-   */
-  readonly computeType?: codebuild.ComputeType;
-  /**
-   * Build timeout, between 5 minutes (CodeBuild's minimum) and 8 hours.
-   *
-   * @default Duration.minutes(20)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Retention of the build log group.
-   *
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
    * Dependency directories to cache between builds on the same host, e.g.
    * `node_modules/**\/*` or `/root/.m2/**\/*`.
    *
@@ -112,37 +86,13 @@ export interface BuildOptions {
   readonly repositoryBuildSpec?: string;
 }
 
-/**
- * CodeBuild Lambda compute has no build timeout, no local cache and no privileged mode (Docker),
- * which every build project of the pipeline sets; aws-cdk-lib would reject the project with its
- * own error ("Cannot specify timeout / cache for Lambda compute"), so fail first, naming the prop.
- */
-function rejectLambdaCompute(scope: Construct, build: BuildOptions): void {
-  const why = 'CodeBuild Lambda compute has no build timeout, no local cache and no Docker (privileged mode), which the pipeline\'s build relies on';
-  const computeType: unknown = build.computeType;
-  if (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) {
-    fail(scope, 'buildOptions.computeType', `is Lambda compute, got ${show(computeType)}: ${why}`,
-      'use a container compute type, e.g. codebuild.ComputeType.SMALL or MEDIUM, with a container image (the default, aws/codebuild/standard:8.0, when buildImage is not set)');
-  }
-  const imageType: unknown = build.buildImage?.type;
-  if (typeof imageType === 'string' && imageType.endsWith('_LAMBDA_CONTAINER')) {
-    fail(scope, 'buildOptions.buildImage', `is a Lambda compute image (${show(build.buildImage?.imageId)}, type ${imageType}): ${why}`,
-      'leave buildImage unset (aws/codebuild/standard:8.0) or use a container image, e.g. codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5');
-  }
-}
-
 /** Validate build options; throws the library's error. @internal */
 export function validateBuildOptions(scope: Construct, build: BuildOptions): void {
   validateOptionsObject(scope, 'buildOptions', build, 'pass e.g. buildOptions: { testCommands: ["npm test"] }');
   validateStringMap(scope, 'buildOptions.environmentVariables', build.environmentVariables, 'pass e.g. environmentVariables: { STAGE: "prod" }');
   validateStringMap(scope, 'buildOptions.runtimeVersions', build.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "22" }');
   validateStringList(scope, 'buildOptions.cachePaths', build.cachePaths, 'pass a list of paths, e.g. cachePaths: ["/root/.npm/**/*"]');
-  validateOneOf(scope, 'buildOptions.logRetention', build.logRetention, Object.values(logs.RetentionDays).filter((v) => typeof v === 'number'),
-    'use a logs.RetentionDays value, e.g. logs.RetentionDays.THREE_MONTHS');
-  validateOneOf(scope, 'buildOptions.computeType', build.computeType, Object.values(codebuild.ComputeType), 'use a codebuild.ComputeType value, e.g. codebuild.ComputeType.SMALL');
-  validateShape(scope, 'buildOptions.buildImage', build.buildImage, ['imageId', 'validate'], 'a codebuild.IBuildImage',
-    'use e.g. codebuild.LinuxBuildImage.fromCodeBuildImageId("aws/codebuild/standard:8.0") or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
-  rejectLambdaCompute(scope, build);
+  validateCodeBuildDefaults(scope, 'buildOptions', build);
   if (build.secrets !== undefined && (build.secrets === null || typeof build.secrets !== 'object' || Array.isArray(build.secrets))) {
     fail(scope, 'buildOptions.secrets', `must be a map of names to BuildSecrets, got ${show(build.secrets)}`, 'pass e.g. secrets: { NPM_TOKEN: BuildSecret.fromSecretsManager(secret) }');
   }
@@ -150,8 +100,6 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
   validateCommands(scope, 'buildOptions.testCommands', build.testCommands);
   validateCommands(scope, 'buildOptions.commands', build.commands);
   validateCommands(scope, 'buildOptions.postBuildCommands', build.postBuildCommands);
-  validateDuration(scope, 'buildOptions.timeout', build.timeout, DEFAULTS.buildTimeoutMin, DEFAULTS.buildTimeoutMax);
-  validateWholeMinutes(scope, 'buildOptions.timeout', build.timeout);
   validateRelativePath(scope, 'buildOptions.testReportDirectory', build.testReportDirectory);
   validateRelativePath(scope, 'buildOptions.repositoryBuildSpec', build.repositoryBuildSpec);
   const ignoredByRepositoryBuildSpec = (['installCommands', 'testCommands', 'commands', 'postBuildCommands', 'runtimeVersions', 'cachePaths'] as const)

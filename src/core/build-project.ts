@@ -1,10 +1,11 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BuildOptions } from './build-options';
+import { codeBuildDefaultsOf, stepTimeout } from './codebuild-defaults';
 import { DEFAULTS } from './defaults';
 import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
 
@@ -12,15 +13,24 @@ import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag-acknowledg
 export interface HardenedProjectProps {
   readonly buildSpec: codebuild.BuildSpec;
   readonly encryptionKey: kms.IKey;
+  /**
+   * The project's own settings (the build project: `buildOptions`), over the pipeline's
+   * `codeBuildDefaults`, over the library's defaults.
+   */
   readonly build: BuildOptions;
+  /**
+   * The timeout a library step needs (it waits for something, e.g. an invalidation): a shorter
+   * `codeBuildDefaults.timeout` does not apply to it (warning), a longer one does.
+   */
+  readonly neededTimeout?: Duration;
   /** Docker needs privileged mode; nothing else gets it. */
   readonly privileged?: boolean;
   readonly reportGroup?: codebuild.IReportGroup;
   readonly description?: string;
   /**
    * Run on CodeBuild's Lambda compute (Python image, 1 GB): starts in seconds instead of an EC2
-   * container's 20-60, for short AWS CLI steps. It has no timeout setting and no cache; `build`'s
-   * image, compute type, timeout and caches do not apply.
+   * container's 20-60, for short AWS CLI steps. It has no timeout setting and no cache; the
+   * image, compute type, timeout and caches of `build` and `codeBuildDefaults` do not apply.
    */
   readonly lambdaCompute?: boolean;
 }
@@ -32,6 +42,9 @@ export interface HardenedProjectProps {
  */
 export function createHardenedProject(scope: Construct, id: string, props: HardenedProjectProps): codebuild.PipelineProject {
   const build = props.build;
+  // Layered: the project's own settings, then the pipeline's codeBuildDefaults, then the library's.
+  const defaults = codeBuildDefaultsOf(scope);
+  const timeout = props.neededTimeout ? stepTimeout(scope, props.neededTimeout, defaults) : build.timeout ?? defaults.timeout ?? DEFAULTS.buildTimeout;
   // Build logs are encrypted with the pipeline key, which CloudWatch Logs may use only for log
   // groups of this account and region. A key whose policy cannot be amended (imported) is not
   // used: the log group would fail to create.
@@ -48,7 +61,7 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
     },
   }), true).statementAdded;
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    retention: build.logRetention ?? DEFAULTS.buildLogRetention,
+    retention: build.logRetention ?? defaults.logRetention ?? DEFAULTS.buildLogRetention,
     encryptionKey: logsMayUseKey ? props.encryptionKey : undefined,
     removalPolicy: RemovalPolicy.RETAIN,
   });
@@ -80,12 +93,12 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
       buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_PYTHON_3_12,
       computeType: codebuild.ComputeType.LAMBDA_1GB,
     } : {
-      buildImage: build.buildImage ?? DEFAULTS.buildImage,
-      computeType: build.computeType ?? DEFAULTS.buildComputeType,
+      buildImage: build.buildImage ?? defaults.buildImage ?? DEFAULTS.buildImage,
+      computeType: build.computeType ?? defaults.computeType ?? DEFAULTS.buildComputeType,
       privileged: props.privileged ?? false,
     },
     // Lambda compute has a fixed limit and no cache (aws-cdk-lib rejects both).
-    timeout: props.lambdaCompute ? undefined : build.timeout ?? DEFAULTS.buildTimeout,
+    timeout: props.lambdaCompute ? undefined : timeout,
     logging: { cloudWatch: { logGroup } },
     cache: props.lambdaCompute ? undefined : codebuild.Cache.local(
       codebuild.LocalCacheMode.SOURCE,

@@ -19,6 +19,14 @@ export function generateBuildSpec(build: BuildOptions, extras: BuildSpecExtras =
   if (build.repositoryBuildSpec) {
     return codebuild.BuildSpec.fromSourceFilename(build.repositoryBuildSpec);
   }
+  return codebuild.BuildSpec.fromObject(generateBuildSpecObject(build, extras, reportGroupKey));
+}
+
+/**
+ * The generated buildspec as a fresh plain object (no list is shared with `build`), for
+ * `BuildSpec.fromObject` or a subclass that extends it. Ignores `repositoryBuildSpec`. @internal
+ */
+export function generateBuildSpecObject(build: BuildOptions, extras: BuildSpecExtras = {}, reportGroupKey?: string): { [key: string]: any } {
   const phase = (commands: string[]) => (commands.length > 0 ? { commands } : undefined);
   const install: Record<string, unknown> = {};
   if (build.runtimeVersions && Object.keys(build.runtimeVersions).length > 0) {
@@ -48,7 +56,18 @@ export function generateBuildSpec(build: BuildOptions, extras: BuildSpecExtras =
   if (build.cachePaths && build.cachePaths.length > 0) {
     spec.cache = { paths: build.cachePaths };
   }
-  return codebuild.BuildSpec.fromObject(spec);
+  return plainCopy(spec);
+}
+
+/** A deep copy of plain objects and arrays. */
+function plainCopy<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map(plainCopy) as unknown as T;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainCopy(v)])) as T;
+  }
+  return value;
 }
 
 /** Drop undefined fields so the rendered buildspec has no empty keys. */

@@ -10,7 +10,8 @@ import { createApprovalAction } from './approval';
 import { ArtifactStore, IArtifactStore, validateArtifactStore } from './artifact-store';
 import { BuildOptions, validateBuildOptions } from './build-options';
 import { createHardenedProject } from './build-project';
-import { BuildSpecExtras, generateBuildSpec } from './buildspec';
+import { BuildSpecExtras, generateBuildSpec, generateBuildSpecObject } from './buildspec';
+import { CodeBuildDefaults, setCodeBuildDefaults, validateCodeBuildDefaults } from './codebuild-defaults';
 import { renderMermaid } from './diagram';
 import { EnvironmentOptions, needsApproval } from './environment';
 import { callHook, markHookSpine } from './hooks';
@@ -35,6 +36,14 @@ export interface DeliveryPipelineProps {
    * @default - no extra commands (the workload's own build steps still run)
    */
   readonly buildOptions?: BuildOptions;
+  /**
+   * What every CodeBuild project of the pipeline runs on — the build and the library's own
+   * steps (deploy, publish, vulnerability gate) — as aws-cdk pipelines' `codeBuildDefaults`:
+   * image, compute type, timeout, log retention. `buildOptions` overrides them for the build.
+   *
+   * @default - the library's defaults: aws/codebuild/standard:8.0, SMALL, 20 minutes (library steps: what each needs), three months of logs
+   */
+  readonly codeBuildDefaults?: CodeBuildDefaults;
   /**
    * An artifact store to share with other pipelines (one KMS key for all of them).
    *
@@ -127,6 +136,8 @@ export abstract class DeliveryPipeline extends Construct {
     }
     this.buildOptions = props.buildOptions ?? {};
     validateBuildOptions(this, this.buildOptions);
+    validateCodeBuildDefaults(this, 'codeBuildDefaults', props.codeBuildDefaults);
+    setCodeBuildDefaults(this, props.codeBuildDefaults ?? {});
     validatePipelineName(this, 'pipelineName', props.pipelineName);
     validateNotifications(this, props.notifications);
     validateOneOf(this, 'executionMode', props.executionMode, Object.values(codepipeline.ExecutionMode), 'use a codepipeline.ExecutionMode value, e.g. ExecutionMode.QUEUED');
@@ -279,7 +290,7 @@ export abstract class DeliveryPipeline extends Construct {
       fail(this, 'renderBuildSpecObject()', `is called, but buildOptions.repositoryBuildSpec (${this.buildOptions.repositoryBuildSpec}) is the buildspec`,
         'extend the buildspec file in the repository, or leave buildOptions.repositoryBuildSpec unset');
     }
-    return plainCopy(objectOf(generateBuildSpec(this.buildOptions, this._buildSpecExtras(), this.testReportGroup?.reportGroupArn)));
+    return generateBuildSpecObject(this.buildOptions, this._buildSpecExtras(), this.testReportGroup?.reportGroupArn);
   }
 
   /**
@@ -407,29 +418,6 @@ export abstract class DeliveryPipeline extends Construct {
 }
 
 markHookSpine(DeliveryPipeline);
-
-/**
- * The object of a buildspec made by `BuildSpec.fromObject()`: aws-cdk-lib's ObjectBuildSpec
- * keeps it as `spec` (which its own `mergeBuildSpecs` reads); not in its typings.
- */
-function objectOf(buildSpec: codebuild.BuildSpec): { [key: string]: any } {
-  const spec = (buildSpec as unknown as { spec?: unknown }).spec;
-  if (!buildSpec.isImmediate || spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-    throw new Error('cdk-delivery-pipelines: the generated buildspec is not an object buildspec (BuildSpec.fromObject)');
-  }
-  return spec as { [key: string]: any };
-}
-
-/** A deep copy of plain objects and arrays (the generated buildspec shares the user's lists). */
-function plainCopy<T>(value: T): T {
-  if (Array.isArray(value)) {
-    return value.map(plainCopy) as unknown as T;
-  }
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainCopy(v)])) as T;
-  }
-  return value;
-}
 
 const PENDING = Symbol.for('cdk-delivery-pipelines.pendingPipelines');
 

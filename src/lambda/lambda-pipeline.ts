@@ -108,7 +108,6 @@ export class LambdaPipeline extends DeliveryPipeline {
         input: this.buildOutput,
         artifactBucket: this.artifactBucket,
         encryptionKey: this.encryptionKey,
-        logRetention: this.buildOptions.logRetention,
       };
       const stageActions: codepipeline.IAction[] = [createPublishAction(this, context)];
       if (hooks.preTraffic) {

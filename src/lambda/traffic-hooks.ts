@@ -4,7 +4,6 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LambdaDeploymentBinding } from './lambda-deployment';
@@ -29,7 +28,6 @@ export interface HookedStageContext {
   readonly input: codepipeline.Artifact;
   readonly artifactBucket: s3.IBucket;
   readonly encryptionKey: kms.IKey;
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /** The version an environment's publish step published, as a pipeline variable reference. @internal */
@@ -74,7 +72,6 @@ export function createPublishAction(pipeline: Construct, context: HookedStageCon
     encryptionKey: context.encryptionKey,
     // The standard image has the AWS CLI and zip; nothing here needs Docker or the user's build settings.
     build: {
-      logRetention: context.logRetention,
       environmentVariables: { FUNCTION_NAME: fn.functionName, PACKAGE_BUCKET: context.artifactBucket.bucketName, PACKAGE_KEY: packageKey },
     },
     description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,

@@ -4,7 +4,6 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ResolvedCacheControl } from './cache-control';
@@ -45,7 +44,6 @@ export interface SiteDeployStepProps {
   readonly encryptionKey: kms.IKey;
   /** Pipeline variable with the revision being deployed (recorded on the release archive). */
   readonly sourceRevision: string;
-  readonly logRetention?: logs.RetentionDays;
   readonly runOrder: number;
 }
 
@@ -105,7 +103,8 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
     }),
     encryptionKey: props.encryptionKey,
     // The standard image has the AWS CLI, zip, unzip and curl; nothing here needs Docker.
-    build: { timeout: DEPLOY_STEP.timeout, logRetention: props.logRetention, environmentVariables: variables },
+    build: { environmentVariables: variables },
+    neededTimeout: DEPLOY_STEP.timeout,
     description: `Deploys the static site to ${props.environmentName}: upload with cache headers, invalidation, post-deploy check, rollback on failure`,
   });
   grantDeploy(project, props, prefix);

@@ -140,7 +140,6 @@ export class StaticSitePipeline extends DeliveryPipeline {
       releaseBucket: this.artifactBucket,
       encryptionKey: this.encryptionKey,
       sourceRevision: this.sourceRevision,
-      logRetention: this.buildOptions.logRetention,
       runOrder: 2,
     });
     return step.action;

@@ -192,11 +192,14 @@ describe('LambdaPipeline traffic hooks', () => {
     }]);
   });
 
-  test('WHEN buildOptions.logRetention THEN the publish log group keeps it', () => {
-    const { template } = setup(both, { buildOptions: { logRetention: logs.RetentionDays.ONE_YEAR } });
-    const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('PipelineProductionPublish'));
-    expect(groups).toHaveLength(1);
-    expect(groups[0][1].Properties.RetentionInDays).toBe(365);
+  test('WHEN codeBuildDefaults.logRetention THEN the publish log group keeps it; buildOptions.logRetention is the build project\'s only', () => {
+    const publishRetention = (template: Template) => {
+      const groups = Object.entries(template.findResources('AWS::Logs::LogGroup')).filter(([id]) => id.startsWith('PipelineProductionPublish'));
+      expect(groups).toHaveLength(1);
+      return groups[0][1].Properties.RetentionInDays;
+    };
+    expect(publishRetention(setup(both, { codeBuildDefaults: { logRetention: logs.RetentionDays.ONE_YEAR } }).template)).toBe(365);
+    expect(publishRetention(setup(both, { buildOptions: { logRetention: logs.RetentionDays.ONE_YEAR } }).template)).toBe(90);
   });
 
   test('THEN each hook is invoked with the function name, alias and published version', () => {
