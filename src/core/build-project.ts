@@ -44,7 +44,9 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
   const build = props.build;
   // Layered: the project's own settings, then the pipeline's codeBuildDefaults, then the library's.
   const defaults = codeBuildDefaultsOf(scope);
-  const timeout = props.neededTimeout ? stepTimeout(scope, props.neededTimeout, defaults) : build.timeout ?? defaults.timeout ?? DEFAULTS.buildTimeout;
+  const timeout = props.neededTimeout
+    ? stepTimeout(scope, props.neededTimeout, defaults)
+    : build.timeout ?? defaults.timeout ?? DEFAULTS.buildTimeout;
   // Build logs are encrypted with the pipeline key, which CloudWatch Logs may use only for log
   // groups of this account and region. A key whose policy cannot be amended (imported) is not
   // used: the log group would fail to create.

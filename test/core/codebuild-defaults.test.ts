@@ -16,7 +16,9 @@ const DEFAULTS: CodeBuildDefaults = {
 };
 
 /** Every CodeBuild project of the template, by description, with its log group's retention. */
-function projects(template: Template): Array<{ description: string; image: string; compute: string; timeout: number | undefined; retention: number }> {
+interface ProjectSettings { description: string; image: string; compute: string; timeout: number | undefined; retention: number }
+
+function projects(template: Template): ProjectSettings[] {
   const groups = template.findResources('AWS::Logs::LogGroup');
   return Object.values(template.findResources('AWS::CodeBuild::Project')).map((p: any) => ({
     description: p.Properties.Description,
