@@ -1,5 +1,6 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ApprovalOptions, validateApproval } from './approval';
+import { isSameResource } from './same-resource';
 import { fail, show, validateBoolean, validateNotEmpty, validatePipelineName, validateRequired, validateUnique } from './validation';
 
 /** Stages every pipeline has before its environments. */
@@ -63,15 +64,23 @@ export interface EnvironmentBinder<E extends EnvironmentOptions, V, B> {
   /** The factories, for the fix, e.g. `EcsDeployment.rolling(service)`. */
   readonly factories: string;
   /** The one-workload-per-environment rule: two environments must not deploy one resource. */
-  readonly oneWorkloadEach: {
-    /** The prop under the environment that names the shared resource, e.g. `deployment.service`. */
-    readonly prop: string;
-    readonly fix: string;
-    same(a: B, b: B): boolean;
-    problem(environment: BoundEnvironment<E, B>, other: BoundEnvironment<E, B>): string;
-  };
+  readonly oneWorkloadEach: OneWorkloadEach<B, any>;
   /** Validate and bind the value (once); throws the library's error under `prop`. */
   bind(value: V, prop: string, environment: E): B;
+}
+
+/** Two environments must not deploy one resource (service, function, bucket). @internal */
+export interface OneWorkloadEach<B, R extends IConstruct = IConstruct> {
+  /** The prop under the environment that names the shared resource, e.g. `deployment.service`. */
+  readonly prop: string;
+  /** What the resource is, e.g. `service`. */
+  readonly what: string;
+  /** Why sharing one breaks the pipeline, and what to do instead. */
+  readonly fix: string;
+  /** The environment's resource. */
+  resource(binding: B): R;
+  /** Its identity (ARN or name), compared when the constructs differ. */
+  identity(resource: R): string;
 }
 
 /**
@@ -94,8 +103,10 @@ export function bindEnvironments<E extends EnvironmentOptions, V, B>(
   const rule = binder.oneWorkloadEach;
   for (let i = 1; i < bound.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (rule.same(bound[i].binding, bound[j].binding)) {
-        fail(scope, `${bound[i].prop}.${rule.prop}`, rule.problem(bound[i], bound[j]), rule.fix);
+      const [mine, theirs] = [rule.resource(bound[i].binding), rule.resource(bound[j].binding)];
+      if (isSameResource(mine, theirs, rule.identity)) {
+        fail(scope, `${bound[i].prop}.${rule.prop}`,
+          `is the ${rule.what} of ${bound[j].prop} ("${bound[j].environment.name}") as well, got ${mine.node.path}`, `give each environment its own ${rule.what}: ${rule.fix}`);
       }
     }
   }

@@ -1,6 +1,7 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { ContainerRepositoryOptions, createCacheRepository, createContainerRepository, validateGivenRepository, validateRepositoryOptions } from './container-repository';
 import { EcsDeployActionContext, EcsDeployment, EcsDeploymentBinding } from './ecs-deployment';
@@ -15,13 +16,15 @@ import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeli
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
 import { validateSameEnvironment } from '../core/same-environment';
-import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
 import { show, warn } from '../core/validation';
 import { addWildcardReviews } from '../core/wildcard-review';
 
 /** The build variables the image build steps read, which the pipeline sets on the build action. */
 const IMAGE_BUILD_VARIABLES = setByThePipeline(['REPOSITORY_URI', 'REPOSITORY_NAME', 'CACHE_REPOSITORY_URI']);
+
+/** Why two environments must not deploy one service. */
+const SHARED_SERVICE = 'environments that share a service deploy each other\'s image, and the approval between them guards nothing';
 
 /**
  * One environment of an `EcsContainerPipeline`.
@@ -109,12 +112,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
         }
         return { deployment: binding, imageDefinitionsFile };
       },
-      oneWorkloadEach: {
-        prop: 'deployment.service',
-        same: (a, b) => isSameResource(a.deployment.service, b.deployment.service, (s) => s.serviceArn),
-        problem: (env, other) => `is the service of ${other.prop} ("${other.environment.name}") as well, got ${env.binding.deployment.service.node.path}`,
-        fix: 'give each environment its own service: environments that share a service deploy each other\'s image, and the approval between them guards nothing',
-      },
+      oneWorkloadEach: { prop: 'deployment.service', what: 'service', resource: (b) => b.deployment.service, identity: (s: ecs.IBaseService) => s.serviceArn, fix: SHARED_SERVICE },
     });
     this.imageBuild = props.imageBuild ?? {};
     validateImageBuild(this, this.imageBuild);

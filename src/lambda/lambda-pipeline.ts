@@ -1,4 +1,5 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployAction } from './lambda-deploy-action';
 import { LambdaDeployment, LambdaDeploymentBinding } from './lambda-deployment';
@@ -9,8 +10,13 @@ import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeli
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
-import { isSameResource } from '../core/same-resource';
 import { addWildcardReviews } from '../core/wildcard-review';
+
+/**
+ * Why two environments must not deploy one function: the deploy action updates the function's
+ * code ($LATEST) before it moves the alias.
+ */
+const SHARED_FUNCTION = 'the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code';
 
 /**
  * One environment of a `LambdaPipeline`.
@@ -75,15 +81,7 @@ export class LambdaPipeline extends DeliveryPipeline {
       type: LambdaDeployment,
       factories: 'LambdaDeployment.allAtOnce(alias), .canary(alias, { percentage, interval }) or .linear(alias, { percentage, interval })',
       bind: (deployment: LambdaDeployment, prop: string) => deployment._bind(this, prop),
-      // The deploy action updates the function's code ($LATEST) before it moves the alias, so
-      // environments that share a function would share untested code and configuration.
-      oneWorkloadEach: {
-        prop: 'deployment.alias',
-        same: (a, b) => isSameResource(a.fn, b.fn, (f) => f.functionArn),
-        problem: (env, other) => `deploys the same function as ${other.prop} ("${other.environment.name}"), ` +
-          `got ${env.binding.alias.node.path} and ${other.binding.alias.node.path} of ${env.binding.fn.node.path}`,
-        fix: 'give each environment its own function: the deploy action replaces the function\'s code before it moves the alias, so environments that share a function share untested code',
-      },
+      oneWorkloadEach: { prop: 'deployment.alias', what: 'function', resource: (b) => b.fn, identity: (f: lambda.IFunction) => f.functionArn, fix: SHARED_FUNCTION },
     });
     for (const { environment, prop, binding } of this.environments) {
       warnFirstRunRollback(this, prop, environment.name, binding, props.notifications !== undefined);

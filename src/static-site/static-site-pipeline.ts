@@ -1,4 +1,5 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CacheControlOptions, resolveCacheControl, ResolvedCacheControl } from './cache-control';
 import { STATIC_SITE_WILDCARD_REVIEWS } from './nag-reasons';
@@ -10,10 +11,12 @@ import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeli
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
-import { isSameResource } from '../core/same-resource';
 import { warn } from '../core/validation';
 import { addWildcardReviews } from '../core/wildcard-review';
 
+
+/** Why two environments must not deploy to one bucket. */
+const SHARED_BUCKET = 'every deploy deletes the files its release does not have, so environments that share a bucket overwrite each other';
 
 /**
  * One environment of a `StaticSitePipeline`.
@@ -95,13 +98,7 @@ export class StaticSitePipeline extends DeliveryPipeline {
         warnIfMissingPagesAnswer200(this, checkProp, check, bound.distribution);
         return { target: bound, check };
       },
-      // Every deploy deletes the files its release does not have.
-      oneWorkloadEach: {
-        prop: 'target.bucket',
-        same: (a, b) => isSameResource(a.target.bucket, b.target.bucket, (bucket) => bucket.bucketName),
-        problem: (env, other) => `is the bucket of ${other.prop} ("${other.environment.name}") as well, got ${env.binding.target.bucket.node.path}`,
-        fix: 'give each environment its own bucket: every deploy deletes the files its release does not have, so environments that share a bucket overwrite each other',
-      },
+      oneWorkloadEach: { prop: 'target.bucket', what: 'bucket', resource: (b) => b.target.bucket, identity: (r: s3.IBucket) => r.bucketName, fix: SHARED_BUCKET },
     });
     this.cacheControl = resolveCacheControl(this, 'cacheControl', props.cacheControl);
     if (props.executionMode === codepipeline.ExecutionMode.PARALLEL) {

@@ -316,7 +316,7 @@ describe('LambdaPipeline', () => {
           { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
           { name: 'Production', deployment: LambdaDeployment.allAtOnce(production) },
         ],
-      })).toThrow(/^TestStack\/Pipeline: environments\[1\]\.deployment\.alias deploys the same function as environments\[0\] \("Staging"\), got TestStack\/Prod and TestStack\/FnLive of TestStack\/Fn\. Fix: give each environment its own function/);
+      })).toThrow(/^TestStack\/Pipeline: environments\[1\]\.deployment\.alias is the function of environments\[0\] \("Staging"\) as well, got TestStack\/Fn\. Fix: give each environment its own function/);
     });
 
     test('two environments whose functions are imported with the same ARN', () => {
@@ -331,7 +331,7 @@ describe('LambdaPipeline', () => {
           { name: 'Staging', deployment: LambdaDeployment.allAtOnce(alias('A', 'staging')) },
           { name: 'Production', deployment: LambdaDeployment.allAtOnce(alias('B', 'live')) },
         ],
-      })).toThrow(/environments\[1\]\.deployment\.alias deploys the same function as environments\[0\]/);
+      })).toThrow(/environments\[1\]\.deployment\.alias is the function of environments\[0\]/);
     });
 
     test('a function in another region', () => {
