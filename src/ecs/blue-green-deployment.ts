@@ -16,6 +16,7 @@ import { acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { ROLLBACK_ALARM_REASON } from '../core/nag-reasons';
 import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
+import { allow } from '../core/statement';
 import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 
 /**
@@ -240,36 +241,17 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
       resources: ['*'],
       conditions: { ArnEquals: { 'ecs:service': this.service.serviceArn } },
     }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ReadLoadBalancing',
-      actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'],
-      resources: ['*'],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ShiftTheListeners',
-      actions: ['elasticloadbalancing:ModifyListener'],
-      resources: listeners.map((l) => l.listenerArn),
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ShiftTheListenerRules',
-      actions: ['elasticloadbalancing:ModifyRule'],
-      resources: listeners.map((l) => listenerRuleArns(l.listenerArn)),
-    }));
+    role.addToPolicy(allow('ReadLoadBalancing', ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetHealth'],
+      ['*']));
+    role.addToPolicy(allow('ShiftTheListeners', ['elasticloadbalancing:ModifyListener'], listeners.map((l) => l.listenerArn)));
+    role.addToPolicy(allow('ShiftTheListenerRules', ['elasticloadbalancing:ModifyRule'], listeners.map((l) => listenerRuleArns(l.listenerArn))));
     if (alarms.length > 0) {
       // DescribeAlarms accepts the alarm resource type: CodeDeploy reads only the group's alarms.
-      role.addToPolicy(new iam.PolicyStatement({
-        sid: 'WatchTheAlarms',
-        actions: ['cloudwatch:DescribeAlarms'],
-        resources: alarms.map((a) => a.alarmArn),
-      }));
+      role.addToPolicy(allow('WatchTheAlarms', ['cloudwatch:DescribeAlarms'], alarms.map((a) => a.alarmArn)));
     }
     const hooks = [o.hooks?.postTestTraffic, o.hooks?.preTraffic, o.hooks?.postTraffic].filter((f) => f !== undefined);
     if (hooks.length > 0) {
-      role.addToPolicy(new iam.PolicyStatement({
-        sid: 'RunTheHooks',
-        actions: ['lambda:InvokeFunction'],
-        resources: hooks.map((f) => f!.functionArn),
-      }));
+      role.addToPolicy(allow('RunTheHooks', ['lambda:InvokeFunction'], hooks.map((f) => f!.functionArn)));
     }
     const passRoles = this.info.taskRoles(o.passRoles);
     const passRole = passTaskRolesStatement(passRoles);

@@ -3,11 +3,11 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IMAGE_PLACEHOLDER } from './codedeploy-ecs-action';
 import { createHardenedProject } from '../core/build-project';
+import { allow } from '../core/statement';
 
 /** The file the CodeDeployToECS action reads from the capture's output artifact. @internal */
 export const TASK_DEFINITION_FILE = 'taskdef.json';
@@ -85,16 +85,8 @@ export function createTaskDefinitionCapture(scope: Construct, props: TaskDefinit
     lambdaCompute: !Token.isUnresolved(region) && LAMBDA_COMPUTE_REGIONS.includes(region),
     description: `Reads the current task definition of ${service.node.path} for its CodeDeploy blue/green deployment`,
   });
-  project.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'DescribeTheBlueGreenService',
-    actions: ['ecs:DescribeServices'],
-    resources: [service.serviceArn],
-  }));
-  project.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'DescribeItsTaskDefinition',
-    actions: ['ecs:DescribeTaskDefinition'],
-    resources: ['*'],
-  }));
+  project.addToRolePolicy(allow('DescribeTheBlueGreenService', ['ecs:DescribeServices'], [service.serviceArn]));
+  project.addToRolePolicy(allow('DescribeItsTaskDefinition', ['ecs:DescribeTaskDefinition'], ['*']));
   return new actions.CodeBuildAction({
     actionName: 'CaptureTaskDefinition',
     project,

@@ -1,9 +1,9 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployment } from './lambda-deployment';
+import { allow } from '../core/statement';
 import { fail, show } from '../core/validation';
 
 /**
@@ -114,37 +114,18 @@ export class LambdaDeployAction extends codepipeline.Action {
 
     if (target === undefined) {
       // UpdateFunctionCode and PublishVersion act on the unqualified function ($LATEST).
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'UpdateAndPublishTheFunction',
-        actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion'],
-        resources: [fn.functionArn],
-      }));
+      role.addToPrincipalPolicy(allow('UpdateAndPublishTheFunction', ['lambda:UpdateFunctionCode', 'lambda:PublishVersion'], [fn.functionArn]));
     }
     // The alias and the versions it moves between are qualified ARNs (function:name:qualifier).
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ShiftTheAliasBetweenVersions',
-      actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetFunctionConfiguration', 'lambda:GetProvisionedConcurrencyConfig'],
-      resources: [fn.functionArn, qualifiedArns(scope, fn)],
-    }));
+    role.addToPrincipalPolicy(allow('ShiftTheAliasBetweenVersions', ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetFunctionConfiguration', 'lambda:GetProvisionedConcurrencyConfig'],
+      [fn.functionArn, qualifiedArns(scope, fn)]));
     if (alarms.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'ReadTheRollbackAlarms',
-        actions: ['cloudwatch:DescribeAlarms'],
-        resources: alarms.map((alarm) => alarm.alarmArn),
-      }));
+      role.addToPrincipalPolicy(allow('ReadTheRollbackAlarms', ['cloudwatch:DescribeAlarms'], alarms.map((alarm) => alarm.alarmArn)));
     }
     // The action writes its execution log to /<region>/codepipeline/<pipeline name>.
     const logGroup = actionLogGroupArn(stage.pipeline);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'CreateTheActionLogGroup',
-      actions: ['logs:CreateLogGroup'],
-      resources: [logGroup, `${logGroup}:*`],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteTheActionLog',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [`${logGroup}:log-stream:*`],
-    }));
+    role.addToPrincipalPolicy(allow('CreateTheActionLogGroup', ['logs:CreateLogGroup'], [logGroup, `${logGroup}:*`]));
+    role.addToPrincipalPolicy(allow('WriteTheActionLog', ['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logGroup}:log-stream:*`]));
     if (target === undefined) {
       options.bucket.grantRead(role);
     }

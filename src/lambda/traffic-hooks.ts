@@ -1,13 +1,13 @@
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LambdaDeploymentBinding } from './lambda-deployment';
 import { createHardenedProject } from '../core/build-project';
+import { allow } from '../core/statement';
 import { warn } from '../core/validation';
 
 // The stage of an environment whose deployment has traffic hooks: publish → pre-traffic hook? →
@@ -76,18 +76,12 @@ export function createPublishAction(pipeline: Construct, context: HookedStageCon
     },
     description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,
   });
-  project.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'UpdateAndPublishTheFunction',
-    actions: ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
-    resources: [fn.functionArn],
-  }));
+  project.addToRolePolicy(allow('UpdateAndPublishTheFunction', ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
+    [fn.functionArn]));
   // The upload, and Lambda's read of it on the caller's behalf (UpdateFunctionCode from S3
   // reads the object with the caller's permissions, key included).
-  project.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'UploadThePackage',
-    actions: ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
-    resources: [context.artifactBucket.arnForObjects(packageKey)],
-  }));
+  project.addToRolePolicy(allow('UploadThePackage', ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
+    [context.artifactBucket.arnForObjects(packageKey)]));
   context.encryptionKey.grant(project, 'kms:GenerateDataKey', 'kms:Decrypt');
   return new actions.CodeBuildAction({
     actionName: 'Publish',

@@ -11,6 +11,7 @@ import { DEPLOY_VARIABLES as V, deployCommand } from './deploy-script';
 import { CHECK_DEFAULTS, ResolvedPostDeployCheck } from './post-deploy-check';
 import { StaticSiteTargetBinding } from './static-site-target';
 import { createHardenedProject } from '../core/build-project';
+import { allow } from '../core/statement';
 
 /** Limits of the deploy step (private). @internal */
 export const DEPLOY_STEP = {
@@ -125,32 +126,19 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
 /** The deploy role's permissions, each statement on the one resource it needs. */
 function grantDeploy(project: codebuild.PipelineProject, props: SiteDeployStepProps, prefix: string): void {
   const { bucket, distribution } = props.target;
-  project.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'ListTheSiteBucket',
-    actions: ['s3:ListBucket'],
-    resources: [bucket.bucketArn],
-  }));
-  project.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'WriteAndDeleteSiteFiles',
-    actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
-    resources: [bucket.arnForObjects('*')],
-  }));
+  project.addToRolePolicy(allow('ListTheSiteBucket', ['s3:ListBucket'], [bucket.bucketArn]));
+  project.addToRolePolicy(allow('WriteAndDeleteSiteFiles', ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    [bucket.arnForObjects('*')]));
   if (bucket.encryptionKey) {
     // SSE-KMS uploads: a data key per object, and Decrypt to complete multipart uploads.
     bucket.encryptionKey.grant(project, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
   if (distribution) {
-    project.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'InvalidateTheDistribution',
-      actions: ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
-      resources: [distribution.distributionArn],
-    }));
+    project.addToRolePolicy(allow('InvalidateTheDistribution', ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
+      [distribution.distributionArn]));
   }
-  project.addToRolePolicy(new iam.PolicyStatement({
-    sid: 'KeepTheEnvironmentReleases',
-    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-    resources: [props.releaseBucket.arnForObjects(`${prefix}*`)],
-  }));
+  project.addToRolePolicy(allow('KeepTheEnvironmentReleases', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    [props.releaseBucket.arnForObjects(`${prefix}*`)]));
   project.addToRolePolicy(new iam.PolicyStatement({
     sid: 'ListTheEnvironmentReleases',
     actions: ['s3:ListBucket'],
