@@ -130,6 +130,13 @@ project.addTask('test:simulation', {
   receiveArgs: true,
 });
 
+// Breaking changes of the public API against a git revision (jsii-diff; no release to compare with yet).
+project.addTask('api:diff', {
+  description: 'List the breaking API changes against a git revision with jsii-diff (default: before the issue-13 consolidation)',
+  exec: 'bash test/api-diff.sh',
+  receiveArgs: true,
+});
+
 // Synth time, memory and footprint against hand-written L2 pipelines (a benchmark, not a test).
 project.addTask('bench', {
   description: 'Benchmark synthesis against hand-written aws-cdk-lib pipelines; writes docs/benchmarks.md',
