@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { CfnElement, App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -29,7 +29,10 @@ describe('examples/ecs-app.ts', () => {
       ['Production', ['Manual', 'CodeBuild', 'CodeDeployToECS']],
     ]);
     template.resourceCountIs('AWS::CodeDeploy::DeploymentGroup', 1);
-    expect(pipeline.repository).toBeDefined();
+    // The build pushes to the repository the pipeline created (the escape hatch names it).
+    const repositories = Object.keys(template.findResources('AWS::ECR::Repository'));
+    expect(repositories).toContain(stack.getLogicalId(pipeline.repository.node.defaultChild as CfnElement));
+    expect(JSON.stringify(cfn.Properties.Stages[1])).toContain('REPOSITORY_URI');
   });
 
   test('THEN AwsSolutions reports nothing on the whole app; the example acknowledges only its own load balancer', () => {
