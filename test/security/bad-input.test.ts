@@ -209,6 +209,11 @@ const SPINE_CASES: SpineCase[] = [
   { name: 'logRetention not a retention', prop: 'buildOptions.logRetention', value: '13', props: () => build({ logRetention: 13 }) },
   { name: 'computeType unknown', prop: 'buildOptions.computeType', value: '"HUGE"', props: () => build({ computeType: 'HUGE' }) },
   { name: 'buildImage a string', prop: 'buildOptions.buildImage', value: '"aws/codebuild/standard:7.0"', props: () => build({ buildImage: 'aws/codebuild/standard:7.0' }) },
+  // --- codeBuildDefaults (every project of the pipeline)
+  { name: 'codeBuildDefaults a string', prop: 'codeBuildDefaults', value: '"MEDIUM"', props: () => ({ codeBuildDefaults: 'MEDIUM' }) },
+  { name: 'codeBuildDefaults Lambda compute', prop: 'codeBuildDefaults.computeType', value: '"BUILD_LAMBDA_1GB"', props: () => ({ codeBuildDefaults: { computeType: 'BUILD_LAMBDA_1GB' } }) },
+  { name: 'codeBuildDefaults timeout too long', prop: 'codeBuildDefaults.timeout', value: '9 hours', props: () => ({ codeBuildDefaults: { timeout: Duration.hours(9) } }) },
+  { name: 'codeBuildDefaults logRetention not a retention', prop: 'codeBuildDefaults.logRetention', value: '13', props: () => ({ codeBuildDefaults: { logRetention: 13 } }) },
   // --- environments and approvals
   { name: 'environments missing', prop: 'environments', props: () => ({ environments: undefined }) },
   { name: 'environments empty', prop: 'environments', value: '[]', props: () => ({ environments: [] }) },
