@@ -26,6 +26,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   EcsContainerPipeline,
   EcsContainerPipelineProps,
@@ -256,6 +257,8 @@ function staticSitePipelineStack(app: App, id: string): Stack {
       commands: ['npm run build'],
     },
     outputDirectory: 'build/site',
+    // Every project of the pipeline (build and deploy steps) on MEDIUM, with a year of logs.
+    codeBuildDefaults: { computeType: codebuild.ComputeType.MEDIUM, logRetention: logs.RetentionDays.ONE_YEAR },
     environments: [
       { name: 'Staging', target: StaticSiteTarget.fromHosting(staging) },
       {

@@ -37,10 +37,12 @@ from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 
 from cdk_delivery_pipelines import (
     ApprovalOptions,
     BuildOptions,
+    CodeBuildDefaults,
     DeliveryPipelineErrors,
     EcsContainerPipeline,
     EcsDeployment,
@@ -249,6 +251,8 @@ def static_site_pipeline_stack(app: cdk.App, stack_id: str) -> cdk.Stack:
             commands=["npm run build"],
         ),
         output_directory="build/site",
+        # Every project of the pipeline (build and deploy steps) on MEDIUM, with a year of logs.
+        code_build_defaults=CodeBuildDefaults(compute_type=codebuild.ComputeType.MEDIUM, log_retention=logs.RetentionDays.ONE_YEAR),
         environments=[
             StaticSiteEnvironment(name="Staging", target=StaticSiteTarget.from_hosting(staging)),
             StaticSiteEnvironment(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cdkdeliverypipelines.ApprovalOptions;
 import io.github.cdkdeliverypipelines.BuildOptions;
+import io.github.cdkdeliverypipelines.CodeBuildDefaults;
 import io.github.cdkdeliverypipelines.ConnectionSourceOptions;
 import io.github.cdkdeliverypipelines.DeliveryPipelineErrorInfo;
 import io.github.cdkdeliverypipelines.DeliveryPipelineErrors;
@@ -40,7 +41,9 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
+import software.amazon.awscdk.services.codebuild.ComputeType;
 import software.amazon.awscdk.services.codepipeline.IAction;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
@@ -383,6 +386,9 @@ public final class ConsumerApp {
                 .commands(List.of("npm run build"))
                 .build())
             .outputDirectory("build/site")
+            // Every project of the pipeline (build and deploy steps) on MEDIUM, with a year of logs.
+            .codeBuildDefaults(CodeBuildDefaults.builder()
+                .computeType(ComputeType.MEDIUM).logRetention(RetentionDays.ONE_YEAR).build())
             .environments(List.of(
                 StaticSiteEnvironment.builder().name("Staging").target(StaticSiteTarget.fromHosting(staging)).build(),
                 StaticSiteEnvironment.builder()
