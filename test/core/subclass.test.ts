@@ -219,6 +219,24 @@ describe('Subclassing', () => {
   });
 });
 
+/** Adds an action to the Build stage, after the build, through the protected `buildStage`. */
+class BuildStageExtension extends EcsContainerPipeline {
+  protected addStages(): void {
+    super.addStages();
+    this.buildStage.addAction(new actions.ManualApprovalAction({ actionName: 'LicenceReview', runOrder: 3 }));
+  }
+}
+
+describe('GIVEN a subclass that adds an action to the protected buildStage', () => {
+  test('WHEN synthesized THEN the Build stage runs it after the build, and the environments are unchanged', () => {
+    const stack = newStack();
+    new BuildStageExtension(stack, 'Pipeline', { source: githubSource(), environments: twoEnvironments(stack) });
+    const template = Template.fromStack(stack);
+    expect(stageOf(template, 'Build').Actions.map((a: any) => [a.Name, a.RunOrder])).toEqual([['BuildAndTest', 1], ['LicenceReview', 3]]);
+    expect(stagesOf(template).map((st: any) => st.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
+  });
+});
+
 describe('GIVEN a pipeline inside a nested Stage (as in a multi-stage app)', () => {
   test('WHEN the app is synthesized THEN the stage\'s template has the Build and environment stages', () => {
     // aws-cdk-lib synthesizes a nested Stage on its own: aspects of the app root do not reach it.
