@@ -2,6 +2,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ScopedDeployAction } from './scoped-deploy-action';
+import { allow } from '../core/statement';
 
 /** Props of the least-privilege CodeDeploy ECS (blue/green) deploy action. @internal */
 export interface ScopedCodeDeployEcsActionProps {
@@ -42,26 +43,10 @@ export class ScopedCodeDeployEcsAction extends ScopedDeployAction {
   protected statements(): iam.PolicyStatement[] {
     const group = this.props.deploymentGroup;
     return [
-      new iam.PolicyStatement({
-        sid: 'RegisterRevision',
-        actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
-        resources: [group.application.applicationArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'StartDeployment',
-        actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
-        resources: [group.deploymentGroupArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'ReadDeploymentConfig',
-        actions: ['codedeploy:GetDeploymentConfig'],
-        resources: [group.deploymentConfig.deploymentConfigArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'RegisterTaskDefinitionRevision',
-        actions: ['ecs:RegisterTaskDefinition'],
-        resources: ['*'],
-      }),
+      allow('RegisterRevision', ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'], [group.application.applicationArn]),
+      allow('StartDeployment', ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'], [group.deploymentGroupArn]),
+      allow('ReadDeploymentConfig', ['codedeploy:GetDeploymentConfig'], [group.deploymentConfig.deploymentConfigArn]),
+      allow('RegisterTaskDefinitionRevision', ['ecs:RegisterTaskDefinition'], ['*']),
     ];
   }
 

@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ScopedDeployAction } from './scoped-deploy-action';
+import { allow } from '../core/statement';
 
 /** Props of the least-privilege ECS deploy action. @internal */
 export interface ScopedEcsDeployActionProps {
@@ -45,16 +46,8 @@ export class ScopedEcsDeployAction extends ScopedDeployAction {
     const { service } = this.props;
     const stack = Stack.of(scope);
     return [
-      new iam.PolicyStatement({
-        sid: 'UpdateTheService',
-        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
-        resources: [service.serviceArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'RegisterTaskDefinitionRevision',
-        actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'],
-        resources: ['*'],
-      }),
+      allow('UpdateTheService', ['ecs:DescribeServices', 'ecs:UpdateService'], [service.serviceArn]),
+      allow('RegisterTaskDefinitionRevision', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'], ['*']),
       new iam.PolicyStatement({
         sid: 'TagNewRevisionOnly',
         actions: ['ecs:TagResource'],
@@ -71,11 +64,7 @@ export class ScopedEcsDeployAction extends ScopedDeployAction {
         resources: ['*'],
         conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
       }),
-      new iam.PolicyStatement({
-        sid: 'DescribeTheClusterTasks',
-        actions: ['ecs:DescribeTasks'],
-        resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })],
-      }),
+      allow('DescribeTheClusterTasks', ['ecs:DescribeTasks'], [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })]),
     ];
   }
 
