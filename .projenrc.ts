@@ -62,12 +62,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src'],
     // Dev dirs may import devDependencies (cdk-nag, aws-cdk-lib/assertions).
     devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
+    // `npm test` is a test: it reports lint errors instead of rewriting files (`npx projen lint:fix` fixes).
+    commandOptions: { fix: false },
   },
   jestOptions: {
+    // `npm test` fails on a changed snapshot instead of rewriting it (`npx projen test:update` rewrites).
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
     },
   },
+});
+
+// The fixing counterpart of the eslint task (which only reports, so `npm test` changes no file).
+project.addTask('lint:fix', {
+  description: 'Run eslint with --fix over the same files as the eslint task',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+  exec: 'eslint --ext .ts,.tsx --fix --no-error-on-unmatched-pattern src test examples bench build-tools projenrc .projenrc.ts',
 });
 
 // The test tsconfig lives at the root (tsconfig.dev.json), where eslint's project service,
