@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
@@ -193,7 +193,11 @@ export interface LambdaDeploymentBinding {
 type Strategy = 'AllAtOnce' | 'Canary' | 'Linear';
 
 class TrafficShiftDeployment extends LambdaDeployment {
-  private bound?: LambdaDeploymentBinding;
+  /**
+   * The binding per stack: validation compares the function's environment with the stack's, so
+   * a pipeline in another stack binds (and is judged) anew.
+   */
+  private readonly bound = new WeakMap<Stack, LambdaDeploymentBinding>();
 
   constructor(
     private readonly strategy: Strategy,
@@ -221,18 +225,21 @@ class TrafficShiftDeployment extends LambdaDeployment {
   }
 
   public _bind(scope: Construct, prop: string): LambdaDeploymentBinding {
-    if (!this.bound) {
+    const stack = Stack.of(scope);
+    let bound = this.bound.get(stack);
+    if (!bound) {
       this.validate(scope, prop);
       this.warn(scope, prop);
-      this.bound = {
+      bound = {
         alias: this.alias,
         fn: this.alias.version.lambda,
         deployStrategy: this.deployStrategy,
         hooks: this.hooks,
         createAlarms: (alarmScope) => this.createAlarms(alarmScope),
       };
+      this.bound.set(stack, bound);
     }
-    return this.bound;
+    return bound;
   }
 
   private validate(scope: Construct, prop: string): void {

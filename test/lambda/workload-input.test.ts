@@ -65,4 +65,14 @@ describe('LambdaPipeline: a function in another account or region', () => {
     expect(err.message).toMatch(/^TestStack\/Pipeline: environments\[0\]\.deployment\.alias /);
     expect(err.message).toMatch(message);
   });
+
+  test('GIVEN one deployment bound by a pipeline of its own stack WHEN a pipeline in another region reuses it THEN that pipeline is judged too', () => {
+    const app = new App();
+    const workload = new Stack(app, 'Workload', { env: ENV });
+    const deployment = LambdaDeployment.allAtOnce(lambdaAlias(workload, 'Fn'));
+    expect(pipelineFor(workload, () => deployment)).toBeUndefined();
+    const far = new Stack(app, 'Far', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const err: any = pipelineFor(far, () => deployment);
+    expect(err?.message).toMatch(/^Far\/Pipeline: environments\[0\]\.deployment\.alias is in region us-east-1 \(Workload\/FnLive\), but the pipeline's stack is in region eu-west-1/);
+  });
 });
