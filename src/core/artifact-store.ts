@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -102,6 +102,9 @@ export class ArtifactStore extends Construct implements IArtifactStore {
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      // Named only when an action role of another account or region must name it (no reference
+      // can cross accounts); no name otherwise, as before.
+      bucketName: PhysicalName.GENERATE_IF_NEEDED,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: true,

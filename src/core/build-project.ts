@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -75,6 +75,8 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
   const role = new iam.Role(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
     description: `Build role of ${scope.node.path}`,
+    // Named only when a policy of another account must name it (a deploy project there).
+    roleName: PhysicalName.GENERATE_IF_NEEDED,
   });
   const environmentVariables: { [name: string]: codebuild.BuildEnvironmentVariable } = {};
   for (const [name, value] of Object.entries(build.environmentVariables ?? {})) {
@@ -87,6 +89,8 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
     environmentVariables[name] = bound.variable;
   }
   const project = new codebuild.PipelineProject(scope, id, {
+    // Named only when the pipeline runs it in another account or region.
+    projectName: PhysicalName.GENERATE_IF_NEEDED,
     description: props.description,
     role,
     buildSpec: props.buildSpec,

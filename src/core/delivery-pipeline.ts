@@ -21,6 +21,7 @@ import { orderAfterApproval } from './run-order';
 import { PipelineSource } from './source';
 import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
 import { acknowledgeReviewedWildcards } from './wildcard-review';
+import { adoptCrossEnvironmentSupport } from './replication-support';
 
 /**
  * Properties every delivery pipeline shares.
@@ -152,7 +153,12 @@ export abstract class DeliveryPipeline extends Construct {
       pipelineType: codepipeline.PipelineType.V2,
       executionMode: props.executionMode ?? codepipeline.ExecutionMode.QUEUED,
       artifactBucket: this.artifactBucket,
-      crossAccountKeys: false,
+      // The artifact store is ours (customer managed key). This only makes the replication
+      // buckets aws-cdk-lib adds for actions in other regions use a key of their own (rotating),
+      // which actions in other accounts can be granted; without it they use aws/s3, which no other
+      // account can use.
+      crossAccountKeys: true,
+      enableKeyRotation: true,
       restartExecutionOnUpdate: false,
     });
 
@@ -413,6 +419,7 @@ export abstract class DeliveryPipeline extends Construct {
     if (!this.stagesAdded) {
       this.stagesAdded = true;
       callHook(this, 'addStages', () => this.addStages());
+      adoptCrossEnvironmentSupport(this, this._pipeline);
     }
   }
 }

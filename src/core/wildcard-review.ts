@@ -46,6 +46,32 @@ export function mergeWildcardReviews(workloads: readonly WildcardReviews[]): Req
 }
 
 const WORKLOAD_REVIEWS = new WeakMap<IConstruct, WildcardReviews[]>();
+/** The pipelines whose policies are reviewed. */
+const REVIEW_ROOTS = new WeakSet<IConstruct>();
+/** What a pipeline created outside its own subtree (in a workload's or support stack). */
+const EXTRA_SCOPES = new WeakMap<IConstruct, IConstruct[]>();
+
+/** The reviewed pipeline `scope` belongs to (itself or its nearest ancestor), if any. @internal */
+export function reviewRootOf(scope: IConstruct): IConstruct | undefined {
+  return [...scope.node.scopes].reverse().find((s) => REVIEW_ROOTS.has(s));
+}
+
+/**
+ * Review the policies below `extra` with those of the pipeline `owner` belongs to: what a
+ * pipeline creates in another account's or region's stack is its own, as what it creates below
+ * itself. A construct outside any pipeline is never reviewed. @internal
+ */
+export function addReviewedScope(owner: IConstruct, extra: IConstruct): void {
+  const root = reviewRootOf(owner);
+  if (!root) {
+    return;
+  }
+  const list = EXTRA_SCOPES.get(root) ?? [];
+  if (!list.includes(extra)) {
+    list.push(extra);
+  }
+  EXTRA_SCOPES.set(root, list);
+}
 
 /**
  * Declare the reviewed wildcards of a workload for the policies below `pipeline` (call from the
@@ -74,6 +100,7 @@ interface Statement {
  * (aws-cdk-lib grants write one policy per role), including policies added after construction.
  */
 export function acknowledgeReviewedWildcards(root: IConstruct): void {
+  REVIEW_ROOTS.add(root);
   let done = false;
   const review = () => {
     // Validation runs again on every re-synthesis; the acknowledgements must not pile up.
@@ -81,11 +108,11 @@ export function acknowledgeReviewedWildcards(root: IConstruct): void {
       return;
     }
     done = true;
-    const buckets = stackBuckets(Stack.of(root));
     const reviews = mergeWildcardReviews(WORKLOAD_REVIEWS.get(root) ?? []);
-    for (const node of root.node.findAll()) {
+    const nodes = [root, ...EXTRA_SCOPES.get(root) ?? []].flatMap((scope) => scope.node.findAll());
+    for (const node of nodes) {
       if (node instanceof iam.CfnPolicy) {
-        acknowledgePolicyWildcards(node, node.policyDocument, { buckets }, reviews);
+        acknowledgePolicyWildcards(node, node.policyDocument, { buckets: stackBuckets(Stack.of(node)) }, reviews);
         acknowledgeInPacks(node, 'IAMNoInlinePolicy',
           [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321], INLINE_POLICY_REASON);
       }

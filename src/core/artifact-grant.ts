@@ -1,0 +1,71 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { allow } from './statement';
+import { differs } from './target-environment';
+import { fail } from './validation';
+import { addWildcardReviews, reviewRootOf } from './wildcard-review';
+
+/** What reading an input artifact takes (S3 GetObject of the artifact, by version). */
+const ARTIFACT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation'];
+
+/**
+ * Let `role` read the pipeline's input artifacts from `bucket` (the artifact bucket, or the
+ * replication bucket of the action's region).
+ *
+ * In the bucket's own account this is aws-cdk-lib's `grantRead`. Across accounts both sides must
+ * allow it (S3 and KMS check the bucket and key policies and the caller's identity policy), and
+ * aws-cdk-lib would give the role `kms:Decrypt` on `*`, which opens every key of the role's own
+ * account whose policy trusts IAM. Here the role may decrypt only keys of the bucket's account
+ * and region, and only through S3 (`kms:ViaService`); the key policy names this role alone.
+ *
+ * @internal
+ */
+export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3.IBucket): void {
+  const bucketStack = Stack.of(bucket);
+  const roleStack = Stack.of(role);
+  if (!differs(roleStack.account, bucketStack.account)) {
+    bucket.grantRead(role);
+    return;
+  }
+  const objects = bucket.arnForObjects('*');
+  const added = bucket.addToResourcePolicy(new iam.PolicyStatement({
+    sid: `ReadArtifacts${roleStack.account}`,
+    principals: [new iam.ArnPrincipal(role.roleArn)],
+    actions: ARTIFACT_READ_ACTIONS,
+    resources: [bucket.bucketArn, objects],
+  })).statementAdded;
+  const key = bucket.encryptionKey;
+  const keyAdded = key?.addToResourcePolicy(new iam.PolicyStatement({
+    sid: `DecryptArtifacts${roleStack.account}`,
+    principals: [new iam.ArnPrincipal(role.roleArn)],
+    actions: ['kms:Decrypt'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'kms:ViaService': `s3.${bucketStack.region}.amazonaws.com` } },
+  })).statementAdded;
+  if (!added || (key && !keyAdded)) {
+    fail(scope, 'artifactStore', `cannot let ${role.node.path} in account ${roleStack.account} read the artifacts: the ${!added ? 'bucket' : 'key'} is imported, so its policy cannot be amended`,
+      'use an ArtifactStore created in the pipeline\'s stack (new ArtifactStore(...)), or the pipeline\'s own store');
+  }
+  role.addToPrincipalPolicy(allow('ReadPipelineArtifacts', ARTIFACT_READ_ACTIONS, [bucket.bucketArn, objects]));
+  // Across accounts the bucket is named by its (generated) physical name, not a reference.
+  const bucketName = roleStack.resolve(bucket.bucketName);
+  const root = reviewRootOf(scope);
+  if (root && typeof bucketName === 'string') {
+    addWildcardReviews(root, {
+      resourcePatterns: [{
+        pattern: new RegExp(`^arn:<AWS::Partition>:s3:::${bucketName.replace(/[.]/g, '\\.')}/\\*$`),
+        reason: 'objects inside the pipeline\'s artifact bucket (artifact keys are generated per execution)',
+        onlyActions: ARTIFACT_READ_ACTIONS,
+      }],
+    });
+  }
+  if (key) {
+    role.addToPrincipalPolicy(allow('DecryptPipelineArtifacts', ['kms:Decrypt'],
+      // The key's id is assigned when the pipeline's stack deploys, after this role's stack: no
+      // reference can cross the account boundary. The key policy admits this role to that key only.
+      [bucketStack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+      { StringEquals: { 'kms:ViaService': `s3.${bucketStack.region}.amazonaws.com` } }));
+  }
+}
