@@ -110,11 +110,14 @@ function demo(example: ExampleApp): boolean {
     console.log(`stack ${artifact.displayName ?? id} (${artifact.environment}): ${Object.keys(resources).length} resources`);
     for (const [logicalId, resource] of Object.entries(resources)) {
       if (resource.Type === 'AWS::CodePipeline::Pipeline') {
-        pipelines.push(printPipeline(logicalId, resources));
+        pipelines.push(printPipeline(logicalId, resources, String(artifact.environment ?? '')));
       }
     }
+    // What a pipeline created in this stack of another account or region is the library's too.
+    const owned = Object.entries(metadata).filter(([, list]) => list.some((e) => e.type === 'cdk-delivery-pipelines:ownedBy'))
+      .map(([p]) => p.replace(/^\//, ''));
     for (const [cdkPath, ids] of acknowledgedRules(metadata)) {
-      const inPipeline = pipelines.some((o) => cdkPath === o || cdkPath.startsWith(`${o}/`));
+      const inPipeline = [...pipelines, ...owned].some((o) => cdkPath === o || cdkPath.startsWith(`${o}/`));
       for (const ruleId of ids) {
         if (inPipeline) {
           libraryAcks.push({ rule: ruleId.replace(/\[.*$/, ''), resource: cdkPath });
@@ -133,7 +136,7 @@ function demo(example: ExampleApp): boolean {
 }
 
 /** Stages and actions of one pipeline, then its key resources; returns the construct path that owns it. */
-function printPipeline(logicalId: string, resources: Record<string, CfnResource>): string {
+function printPipeline(logicalId: string, resources: Record<string, CfnResource>, environment: string): string {
   const props = resources[logicalId].Properties ?? {};
   const cdkPath = resourcePath(resources[logicalId]);
   // The L3 construct is the parent of its codepipeline.Pipeline (".../<L3>/Pipeline/Resource").
@@ -161,6 +164,7 @@ function printPipeline(logicalId: string, resources: Record<string, CfnResource>
     });
   });
 
+  printPlacements(stages, resources, environment);
   printHighlights(logicalId, resources);
   if (owner.includes('/')) {
     const own = Object.values(resources).filter((r) => resourcePath(r).startsWith(`${owner}/`));
@@ -170,6 +174,33 @@ function printPipeline(logicalId: string, resources: Record<string, CfnResource>
     console.log(`  fixed cost  ${formatCost(fixedMonthlyCost({ Resources: resources }, underPath(owner)))}`);
   }
   return owner;
+}
+
+/**
+ * Which account and region each action runs in and which role it assumes: one line when all run
+ * in the pipeline's own environment, else one per action (`aws://account/region` of the stack).
+ */
+function printPlacements(stages: any[], resources: Record<string, CfnResource>, environment: string): void {
+  const [, ownAccount = '?', ownRegion = '?'] = /^aws:\/\/([^/]+)\/(.+)$/.exec(environment) ?? [];
+  const placements = stages.flatMap((stage) => (stage.Actions ?? []).map((action: any) => {
+    const roleArn = action.RoleArn;
+    const literal = roleArn?.['Fn::Join'] ? roleArn['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : '')).join('') : undefined;
+    const crossAccount = literal ? /:iam::(\d{12}):role\/(.+)$/.exec(literal) : null;
+    const account = crossAccount?.[1] ?? ownAccount;
+    const region = action.Region ?? ownRegion;
+    const role = crossAccount ? `role ${crossAccount[2]} (in ${account})` : roleArn ? `role ${ref(roleArn, resources)}` : 'the pipeline role';
+    return { name: `${stage.Name}.${action.Name}`, where: `${account}/${region}`, role };
+  }));
+  const own = `${ownAccount}/${ownRegion}`;
+  if (placements.every((p) => p.where === own)) {
+    console.log(`  every action runs in ${own}`);
+    return;
+  }
+  const width = Math.max(...placements.map((p) => p.name.length));
+  console.log('  where each action runs, and the role the pipeline assumes for it:');
+  for (const p of placements) {
+    console.log(`    ${p.name.padEnd(width)}  ${p.where.padEnd(24)}  ${p.role}`);
+  }
 }
 
 /** One line each for the build project, image repository, artifact bucket and notifications. */

@@ -35,26 +35,7 @@ export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {
   // In another environment the zones are that account's (a context lookup), not the example's.
   const stack = options.env ? new Stack(app, 'EcsShopDelivery', stackProps) : new ExampleStack(app, 'EcsShopDelivery', stackProps);
 
-  const vpc = new ec2.Vpc(stack, 'Vpc', {
-    // Explicit zones (ExampleStack's: no zone lookup, no AWS account needed).
-    availabilityZones: stack.availabilityZones.slice(0, 2),
-    // One NAT gateway lets the tasks in private subnets pull the public nginx image.
-    natGateways: 1,
-    subnetConfiguration: [
-      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-      { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
-    ],
-  });
-  // AwsSolutions-VPC7: record the VPC's traffic.
-  vpc.addFlowLog('FlowLog', {
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'VpcFlowLogs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    })),
-  });
-
-  // AwsSolutions-ECS4: Container Insights on.
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const { vpc, cluster } = shopCluster(stack);
 
   const staging = webService(stack, 'Staging', cluster);
   // Production runs blue/green through CodeDeploy behind a load balancer.
@@ -97,18 +78,49 @@ export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {
 }
 
 /**
+ * The shop's network and cluster in `stack`: a VPC over two zones with one NAT gateway (the tasks
+ * in private subnets pull the public nginx image through it) and flow logs, and an ECS cluster
+ * with Container Insights.
+ */
+export function shopCluster(stack: Stack): { vpc: ec2.Vpc; cluster: ecs.Cluster } {
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    // Explicit zones (ExampleStack's: no zone lookup, no AWS account needed).
+    availabilityZones: stack.availabilityZones.slice(0, 2),
+    // One NAT gateway lets the tasks in private subnets pull the public nginx image.
+    natGateways: 1,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+    ],
+  });
+  // AwsSolutions-VPC7: record the VPC's traffic.
+  vpc.addFlowLog('FlowLog', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'VpcFlowLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })),
+  });
+
+  // AwsSolutions-ECS4: Container Insights on.
+  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+
+  return { vpc, cluster };
+}
+
+/**
  * A stack whose zones are fixed. With a concrete account and region, `Stack.availabilityZones`
  * (which the VPC reads to check the zones it is given) is a context lookup that needs AWS
  * credentials; overriding it is the documented way to avoid that.
  */
-class ExampleStack extends Stack {
+export class ExampleStack extends Stack {
   public get availabilityZones(): string[] {
-    return EXAMPLE_AZS;
+    // The first two zones of the stack's region (us-east-1: EXAMPLE_AZS).
+    return [`${this.region}a`, `${this.region}b`];
   }
 }
 
 /** One environment's nginx service: its own task definition, one essential container 'web'. */
-function webService(scope: Construct, name: string, cluster: ecs.ICluster, controller = ecs.DeploymentControllerType.ECS): ecs.FargateService {
+export function webService(scope: Construct, name: string, cluster: ecs.ICluster, controller = ecs.DeploymentControllerType.ECS): ecs.FargateService {
   const taskDefinition = new ecs.FargateTaskDefinition(scope, `${name}Task`, { cpu: 256, memoryLimitMiB: 512 });
   taskDefinition.addContainer('web', {
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'),
@@ -136,7 +148,7 @@ function webService(scope: Construct, name: string, cluster: ecs.ICluster, contr
 }
 
 /** An internet-facing ALB with the production listener (80), a test listener (8080) and two target groups. */
-function productionLoadBalancer(scope: Construct, vpc: ec2.IVpc, service: ecs.FargateService) {
+export function productionLoadBalancer(scope: Construct, vpc: ec2.IVpc, service: ecs.FargateService) {
   const accessLogs = new s3.Bucket(scope, 'LoadBalancerLogs', {
     encryption: s3.BucketEncryption.S3_MANAGED,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

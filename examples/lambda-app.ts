@@ -62,7 +62,7 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
  * exists so the function and its first version can be created: the pipeline deploys the real
  * code. Its role may write only to the function's own log group (no managed policy).
  */
-function ordersFunction(scope: Construct, name: string): lambda.Alias {
+export function ordersFunction(scope: Construct, name: string): lambda.Alias {
   const logGroup = new logs.LogGroup(scope, `${name}OrdersLogs`, {
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,

@@ -69,8 +69,18 @@ export function addReviewedScope(owner: IConstruct, extra: IConstruct): void {
   const list = EXTRA_SCOPES.get(root) ?? [];
   if (!list.includes(extra)) {
     list.push(extra);
+    // Tells readers of the cloud assembly (the demo, a user's tooling) whose resources these are.
+    extra.node.addMetadata(OWNED_BY_METADATA, root.node.path);
   }
   EXTRA_SCOPES.set(root, list);
+}
+
+/** Construct metadata type on what a pipeline owns outside its own subtree; the data is the pipeline's path. @internal */
+export const OWNED_BY_METADATA = 'cdk-delivery-pipelines:ownedBy';
+
+/** What `pipeline` created outside its own subtree (in the workload's or a support stack). @internal */
+export function ownedScopesOf(pipeline: IConstruct): IConstruct[] {
+  return [...EXTRA_SCOPES.get(pipeline) ?? []];
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import { IConstruct } from 'constructs';
 import { EXAMPLES, ExampleApp } from '../../examples/registry';
 import { DeliveryPipeline, StaticSiteHosting } from '../../src';
-import { flattenReference } from '../../src/core/wildcard-review';
+import { flattenReference, ownedScopesOf } from '../../src/core/wildcard-review';
 import { RESOURCE_STAR_REASONS } from '../wildcard-reviews';
 
 /**
@@ -73,13 +73,16 @@ export function synthesizeExample(example: ExampleApp, outdir?: string): Synthes
   example.build(app);
   const assembly = app.synth();
   const all = app.node.findAll();
+  const pipelines = all.filter((c): c is DeliveryPipeline => c instanceof DeliveryPipeline);
   return {
     example,
     app,
     assembly,
     stacks: all.filter((c): c is Stack => Stack.isStack(c)),
-    pipelines: all.filter((c): c is DeliveryPipeline => c instanceof DeliveryPipeline),
-    libraryConstructs: all.filter(isLibraryConstruct),
+    pipelines,
+    // What a pipeline creates in a workload's or support stack of another account or region is
+    // the library's as well: judged like what it creates below itself.
+    libraryConstructs: [...all.filter(isLibraryConstruct), ...pipelines.flatMap(ownedScopesOf)],
   };
 }
 
