@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, RemovalPolicy } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, PhysicalName, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -149,7 +149,9 @@ export abstract class DeliveryPipeline extends Construct {
     this.encryptionKey = this.artifactStore.encryptionKey;
 
     this._pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
-      pipelineName: props.pipelineName,
+      // Generated at synthesis only when a role in another account or region must name the
+      // pipeline (the Lambda deploy action's log group); otherwise CloudFormation names it.
+      pipelineName: props.pipelineName ?? PhysicalName.GENERATE_IF_NEEDED,
       pipelineType: codepipeline.PipelineType.V2,
       executionMode: props.executionMode ?? codepipeline.ExecutionMode.QUEUED,
       artifactBucket: this.artifactBucket,

@@ -1,9 +1,12 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { LambdaDeployment } from './lambda-deployment';
+import { LambdaDeployment, workloadResource } from './lambda-deployment';
+import { grantArtifactRead } from '../core/artifact-grant';
 import { allow } from '../core/statement';
+import { TargetEnvironment } from '../core/target-environment';
 import { fail, show } from '../core/validation';
 
 /**
@@ -78,8 +81,10 @@ export class LambdaDeployAction extends codepipeline.Action {
         ? { minInputs: 0, maxInputs: 0, minOutputs: 0, maxOutputs: 0 }
         : { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
       inputs: props.input && props.publishedTargetVersion === undefined ? [props.input] : [],
-      // Lets the pipeline tell when the function is in another account or region.
-      resource: props.deployment?.alias,
+      // Lets the pipeline tell when the function is in another account or region: then
+      // aws-cdk-lib creates the action role in the function's stack (another account) and
+      // replicates the artifacts to its region.
+      resource: workloadResource(props.deployment?.alias),
     };
   }
 
@@ -122,12 +127,14 @@ export class LambdaDeployAction extends codepipeline.Action {
     if (alarms.length > 0) {
       role.addToPrincipalPolicy(allow('ReadTheRollbackAlarms', ['cloudwatch:DescribeAlarms'], alarms.map((alarm) => alarm.alarmArn)));
     }
-    // The action writes its execution log to /<region>/codepipeline/<pipeline name>.
-    const logGroup = actionLogGroupArn(stage.pipeline);
+    // The action writes its execution log to /<region>/codepipeline/<pipeline name>, with its
+    // role: in the account and region the action runs in (the function's).
+    const logGroup = actionLogGroupArn(stage.pipeline, bound.target, role);
     role.addToPrincipalPolicy(allow('CreateTheActionLogGroup', ['logs:CreateLogGroup'], [logGroup, `${logGroup}:*`]));
     role.addToPrincipalPolicy(allow('WriteTheActionLog', ['logs:CreateLogStream', 'logs:PutLogEvents'], [`${logGroup}:log-stream:*`]));
     if (target === undefined) {
-      options.bucket.grantRead(role);
+      // The artifact bucket of the action's region (the pipeline's, or its replication bucket there).
+      grantArtifactRead(scope, role, options.bucket);
     }
 
     return {
@@ -154,13 +161,30 @@ function qualifiedArns(scope: Construct, fn: lambda.IFunction): string {
   }, Stack.of(scope));
 }
 
-/** The log group the Lambda deploy action writes to: `/<region>/codepipeline/<pipeline name>`. */
-function actionLogGroupArn(pipeline: codepipeline.IPipeline): string {
+/**
+ * The log group the Lambda deploy action writes to: `/<region>/codepipeline/<pipeline name>`,
+ * in the account and region the action runs in. CloudWatch Logs writes to the caller's own
+ * account, and the action calls with its role: in the function's account when that is another
+ * (aws-cdk-lib creates the role there), and in the function's region, where the action runs.
+ */
+function actionLogGroupArn(pipeline: codepipeline.IPipeline, target: TargetEnvironment, role: iam.IRole): string {
   const stack = Stack.of(pipeline);
-  return stack.formatArn({
+  if (!target.crossAccount && !target.crossRegion) {
+    return stack.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: `/${stack.region}/codepipeline/${pipeline.pipelineName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+  return Arn.format({
     service: 'logs',
+    account: target.account,
+    region: target.region,
     resource: 'log-group',
-    resourceName: `/${stack.region}/codepipeline/${pipeline.pipelineName}`,
+    // In another account the pipeline's name is its physical name (generated at synthesis when
+    // not given): no reference crosses an account.
+    resourceName: `/${target.region}/codepipeline/${pipeline.pipelineName}`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-  });
+  }, Stack.of(role));
 }

@@ -1,11 +1,11 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, IResource, PhysicalName, Stack, Token, TokenComparison } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { ROLLBACK_ALARM_REASON } from '../core/nag-reasons';
-import { validateSameEnvironment } from '../core/same-environment';
 import { isSameResource } from '../core/same-resource';
+import { differs, resolveTarget, TargetEnvironment, targetScope } from '../core/target-environment';
 import { fail, show, validateRange, validateRequired, warn } from '../core/validation';
 
 /**
@@ -37,7 +37,9 @@ const DEFAULT_ALARMS = [
  * the newly published version. A hook reports its result with `codepipeline:PutJobSuccessResult`
  * or `codepipeline:PutJobFailureResult` (aws-cdk-lib grants both to a hook function's role;
  * grant them yourself to an imported function, whose role is unknown: warning
- * `LambdaHookRoleUnknown`). A hook must be in the pipeline's account and region.
+ * `LambdaHookRoleUnknown`). A hook must be in the deployed function's account and region (the
+ * pipeline's, or the other account and region of the function, where the pipeline invokes it
+ * with a role of that account); give it a literal `functionName` there.
  */
 export interface LambdaTrafficHooks {
   /**
@@ -184,10 +186,27 @@ export interface LambdaDeploymentBinding {
   readonly deployStrategy: string;
   readonly hooks?: LambdaTrafficHooks;
   /**
-   * The alarms that roll this deployment back: the user's, then the default alarms (created
-   * in `scope`, the deploy action's) when they are on.
+   * Where the function is, as seen from the pipeline's stack: its account and region, and the
+   * stack for what the pipeline creates there (the default alarms, the publish step).
+   */
+  readonly target: TargetEnvironment;
+  /**
+   * The alarms that roll this deployment back: the user's, then the default alarms when they
+   * are on, created for `scope` (the deploy action's) in the function's account and region.
    */
   createAlarms(scope: Construct): cloudwatch.IAlarm[];
+}
+
+/**
+ * The resource that tells where an alias's deployment runs: the function. An alias created by
+ * the app (`lambda.Alias`) is in its function's account and region (validated); an imported
+ * alias (`Alias.fromAliasAttributes`) takes the environment of the stack that imports it, not
+ * its function's, so only the function knows. Undefined for what is not an alias (the
+ * validation of the deployment names it). @internal
+ */
+export function workloadResource(alias: lambda.IAlias | undefined): IResource | undefined {
+  const fn = (alias as { version?: { lambda?: lambda.IFunction } } | undefined)?.version?.lambda;
+  return fn !== null && typeof fn === 'object' && typeof (fn as { env?: unknown }).env === 'object' ? fn : undefined;
 }
 
 type Strategy = 'AllAtOnce' | 'Canary' | 'Linear';
@@ -228,21 +247,22 @@ class TrafficShiftDeployment extends LambdaDeployment {
     const stack = Stack.of(scope);
     let bound = this.bound.get(stack);
     if (!bound) {
-      this.validate(scope, prop);
+      const target = this.validate(scope, prop);
       this.warn(scope, prop);
       bound = {
         alias: this.alias,
         fn: this.alias.version.lambda,
         deployStrategy: this.deployStrategy,
         hooks: this.hooks,
-        createAlarms: (alarmScope) => this.createAlarms(alarmScope),
+        target,
+        createAlarms: (alarmScope) => this.createAlarms(alarmScope, target),
       };
       this.bound.set(stack, bound);
     }
     return bound;
   }
 
-  private validate(scope: Construct, prop: string): void {
+  private validate(scope: Construct, prop: string): TargetEnvironment {
     const alias = validateRequired(scope, `${prop}.alias`, this.alias,
       'pass the lambda.IAlias that serves the environment, e.g. LambdaDeployment.canary(alias, { percentage: 10, interval: Duration.minutes(5) })');
     validateIsAlias(scope, `${prop}.alias`, alias);
@@ -251,9 +271,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
       fail(scope, `${prop}.alias`, `points at $LATEST (${alias.node.path}), got version ${show(version)}; the deploy action shifts traffic between published versions and rolls back to the version the alias pointed at`,
         'point the alias at a published version, e.g. new lambda.Alias(this, "Live", { aliasName: "live", version: fn.currentVersion })');
     }
-    // The alias takes its stack's environment, an imported function the one in its ARN.
-    validateSameEnvironment(scope, `${prop}.alias`, alias);
-    validateSameEnvironment(scope, `${prop}.alias`, alias.version.lambda);
+    const target = this.validateTarget(scope, `${prop}.alias`, alias);
     if (this.strategy !== 'AllAtOnce') {
       validateRequired(scope, `${prop}.percentage`, this.options.percentage, 'give the percentage of traffic each increment shifts, e.g. 10');
       validateRequired(scope, `${prop}.interval`, this.options.interval, 'give the wait between increments, e.g. Duration.minutes(5)');
@@ -264,13 +282,50 @@ class TrafficShiftDeployment extends LambdaDeployment {
     if (!Array.isArray(alarms)) {
       fail(scope, `${prop}.alarms`, `must be a list of cloudwatch.IAlarm, got ${show(alarms)}`, 'pass e.g. alarms: [errorAlarm]');
     }
-    alarms.forEach((alarm, i) => validateRequired(scope, `${prop}.alarms[${i}]`, alarm, 'remove the empty entry'));
-    this.validateHooks(scope, `${prop}.hooks`, alias);
+    alarms.forEach((alarm, i) => {
+      validateRequired(scope, `${prop}.alarms[${i}]`, alarm, 'remove the empty entry');
+      validateInTarget(scope, `${prop}.alarms[${i}]`, alarm, target,
+        'the deploy action watches its alarms with its role, in the function\'s account and region',
+        'create the alarm in the function\'s stack (or import it with an ARN of that account and region)');
+      validateLiteralName(scope, `${prop}.alarms[${i}]`, alarm, () => alarm.alarmName, target, 'alarmName');
+    });
+    this.validateHooks(scope, `${prop}.hooks`, alias, target);
     const total = alarms.length + (this.defaultAlarmsOn() ? DEFAULT_ALARMS.length : 0);
     if (total > LAMBDA_DEPLOY.maxAlarms) {
       fail(scope, `${prop}.alarms`, `holds ${total} alarms${this.defaultAlarmsOn() ? ` with the ${DEFAULT_ALARMS.length} default alarms` : ''}, more than the ${LAMBDA_DEPLOY.maxAlarms} the Lambda deploy action monitors`,
         `pass at most ${LAMBDA_DEPLOY.maxAlarms} alarms (combine several in one metric-math alarm)${this.defaultAlarmsOn() ? ', or set defaultAlarms: false' : ''}`);
     }
+    return target;
+  }
+
+  /**
+   * Where the deployment runs: the function's account and region. An alias the app creates must
+   * be in its function's (CloudFormation creates it there); the pipeline in another account or
+   * region names the function by its name, so that must be known at synthesis.
+   */
+  private validateTarget(scope: Construct, prop: string, alias: lambda.IAlias): TargetEnvironment {
+    const fn = alias.version.lambda;
+    if (alias instanceof lambda.Alias) {
+      for (const [what, theirs, ours] of [['account', fn.env.account, alias.env.account], ['region', fn.env.region, alias.env.region]] as const) {
+        if (differs(theirs, ours)) {
+          fail(scope, prop, `is in ${what} ${ours} (${alias.node.path}), but its function ${fn.node.path} is in ${what} ${theirs}; an alias lives in its function's account and region`,
+            'create the alias in the function\'s stack, e.g. fn.addAlias("live"), or import both with Alias.fromAliasAttributes');
+        }
+      }
+    }
+    const target = resolveTarget(scope, prop, fn);
+    // An ARN of tokens (a parameter) in the pipeline's own stack: CodePipeline must know the
+    // account of the action (aws-cdk-lib: "The 'account' property must be a concrete value").
+    const pipelineStack = Stack.of(scope);
+    for (const [what, theirs, ours] of [['account', fn.env.account, pipelineStack.account], ['region', fn.env.region, pipelineStack.region]] as const) {
+      if (Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && Token.compareStrings(theirs, ours) !== TokenComparison.SAME) {
+        fail(scope, prop, `is in an ${what} the pipeline cannot tell (${fn.node.path} is named by a token), ` +
+          `but CodePipeline must know the ${what} of every action to create its role and artifact store there`,
+        `import it with an ARN or attributes that state its ${what} as literals (e.g. lambda.Function.fromFunctionAttributes(this, "Fn", { functionArn: "arn:aws:lambda:<region>:<account>:function:<name>", sameEnvironment: false }))`);
+      }
+    }
+    validateLiteralName(scope, prop, fn, () => fn.functionName, target, 'functionName');
+    return target;
   }
 
   private warn(scope: Construct, prop: string): void {
@@ -299,12 +354,18 @@ class TrafficShiftDeployment extends LambdaDeployment {
     });
   }
 
-  private createAlarms(scope: Construct): cloudwatch.IAlarm[] {
+  private createAlarms(actionScope: Construct, target: TargetEnvironment): cloudwatch.IAlarm[] {
     const alarms = [...(this.options.alarms ?? [])];
     if (this.defaultAlarmsOn()) {
       const fn = this.alias.version.lambda;
+      // The function's metrics are in its account and region, and so must its alarms be: the
+      // deploy action describes them there. The pipeline names them in the action's
+      // configuration, so across environments their names are generated at synthesis.
+      const scope = targetScope(actionScope, target, 'RollbackAlarms');
+      const elsewhere = scope !== actionScope;
       for (const spec of DEFAULT_ALARMS) {
         const alarm = new cloudwatch.Alarm(scope, spec.id, {
+          alarmName: elsewhere ? PhysicalName.GENERATE_IF_NEEDED : undefined,
           alarmDescription: `Rolls back the deployment to ${this.alias.node.path} when the alias ${spec.description} in a one-minute period`,
           metric: new cloudwatch.Metric({
             namespace: 'AWS/Lambda',
@@ -328,7 +389,7 @@ class TrafficShiftDeployment extends LambdaDeployment {
     return alarms;
   }
 
-  private validateHooks(scope: Construct, prop: string, alias: lambda.IAlias): void {
+  private validateHooks(scope: Construct, prop: string, alias: lambda.IAlias, target: TargetEnvironment): void {
     const hooks = this.options.hooks;
     if (hooks === undefined) {
       return;
@@ -349,7 +410,12 @@ class TrafficShiftDeployment extends LambdaDeployment {
         fail(scope, `${prop}.${key}`, `is the deployed function itself (${fn.node.path})`,
           'give a separate function that tests the deployed one: the hook receives the function name, alias and new version in its user parameters');
       }
-      validateSameEnvironment(scope, `${prop}.${key}`, hook, 'use a hook function in the pipeline\'s account and region: the invoke action runs there');
+      validateInTarget(scope, `${prop}.${key}`, hook, target,
+        'a hook tests the deployed function, whose name, alias and version it is given: they resolve only in the function\'s account and region',
+        target.crossAccount || target.crossRegion
+          ? 'define the hook function in the deployed function\'s account and region (e.g. in its stack)'
+          : 'use a hook function in the pipeline\'s account and region: the invoke action runs there');
+      validateLiteralName(scope, `${prop}.${key}`, hook, () => hook.functionName, target, 'functionName');
     }
   }
 
@@ -390,6 +456,48 @@ class TrafficShiftDeployment extends LambdaDeployment {
         `more than the ${max} minutes (${LAMBDA_DEPLOY.maxTotalWait.toHumanString()}) the Lambda deploy action allows`,
         this.strategy === 'Canary' ? 'use an interval of at most 2 days' : 'shorten the interval or raise the percentage');
     }
+  }
+}
+
+/**
+ * The library's error when `resource` (an alarm or a hook of the deployment) is known to be in
+ * another account or region than the deployed function.
+ */
+function validateInTarget(scope: Construct, prop: string, resource: IResource, target: TargetEnvironment, why: string, fix: string): void {
+  const env = resource.env;
+  if (!env) {
+    return;
+  }
+  for (const [what, theirs, ours] of [['account', env.account, target.account], ['region', env.region, target.region]] as const) {
+    if (differs(theirs, ours)) {
+      const where = target.crossAccount || target.crossRegion ? 'the deployed function\'s' : 'the pipeline\'s stack and the deployed function\'s';
+      fail(scope, prop, `is in ${what} ${theirs} (${resource.node.path}), but ${where} ${what} is ${ours}; ${why}`, fix);
+    }
+  }
+}
+
+/**
+ * The library's error when the pipeline, in another account or region than the deployment,
+ * cannot name `resource` (the function, an alarm or a hook) in its action configuration: its
+ * name is assigned at deployment and no reference crosses an account or region (aws-cdk-lib
+ * would fail with "Cannot use resource ... in a cross-environment fashion").
+ */
+function validateLiteralName(
+  scope: Construct, prop: string, resource: IResource, name: () => string, target: TargetEnvironment, nameProp: string,
+): void {
+  if (!target.crossAccount && !target.crossRegion) {
+    return;
+  }
+  let resolved: unknown;
+  try {
+    resolved = Stack.of(scope).resolve(name());
+  } catch {
+    resolved = undefined;
+  }
+  if (typeof resolved !== 'string') {
+    fail(scope, prop, `is ${resource.node.path} in account ${target.account}, region ${target.region}, whose name is assigned only when its stack deploys; ` +
+      'the pipeline in another account or region must name it in its action configuration',
+    `give it a literal ${nameProp} (e.g. ${nameProp}: 'orders-production'), or import it by an ARN of that account and region`);
   }
 }
 

@@ -23,6 +23,15 @@ export const LAMBDA_WILDCARD_REVIEWS: WildcardReviews = {
       pattern: /:log-group:\/[^/]+\/codepipeline\/[^/:*]+(:log-stream)?:\*$/,
       reason: 'the pipeline\'s own action log group (/<region>/codepipeline/<pipeline name>) and its streams, which CodePipeline names per execution; the Lambda deploy action writes its log there',
     },
+    // The publish step in another account than the artifact bucket: the bucket key's id cannot be
+    // named across accounts (it is assigned when the pipeline's stack deploys, after the role's).
+    {
+      pattern: /^arn:(?:<AWS::Partition>|aws[a-z-]*):kms:[a-z0-9-]+:\d{12}:key\/\*$/,
+      onlyActions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      reason: 'keys of the artifact bucket\'s account and region, used only through S3 (kms:ViaService): to read the artifacts, and for the publish step to upload ' +
+        'and read its one package object; the key\'s id is assigned when the pipeline\'s stack deploys, after the role\'s stack in another account, ' +
+        'and the key\'s policy admits this role to that key alone',
+    },
     {
       pattern: /:lambda:.+:function:[^:*]+:\*$/,
       reason: 'versions and aliases (function:<name>:<qualifier>) of the one function the Lambda deploy action deploys; each run publishes a new version and moves the alias between versions',

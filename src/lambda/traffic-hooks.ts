@@ -1,14 +1,18 @@
+import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LambdaDeploymentBinding } from './lambda-deployment';
+import { grantArtifactRead } from '../core/artifact-grant';
 import { createHardenedProject } from '../core/build-project';
 import { allow } from '../core/statement';
-import { warn } from '../core/validation';
+import { differs, targetScope } from '../core/target-environment';
+import { fail, warn } from '../core/validation';
 
 // The stage of an environment whose deployment has traffic hooks: publish → pre-traffic hook? →
 // shift (the deploy action) → post-traffic hook?.
@@ -42,33 +46,17 @@ export function publishedVersion(environmentName: string): string {
  * `FUNCTION_VERSION`. Its role may update, publish and read only this function (unqualified),
  * and write and read only that object.
  */
-export function createPublishAction(pipeline: Construct, context: HookedStageContext): actions.CodeBuildAction {
+export function createPublishAction(pipeline: Construct, context: HookedStageContext): codepipeline.IAction {
+  if (context.binding.target.stack !== Stack.of(pipeline)) {
+    return createRemotePublishAction(pipeline, context);
+  }
   const fn = context.binding.fn;
   const scope = new Construct(pipeline, `${context.environmentName}Publish`);
-  const name = '"$FUNCTION_NAME"';
   // One key per environment: each upload makes the previous package a non-current version,
   // which the artifact store's lifecycle rule expires.
-  const packageKey = `${PACKAGE_PREFIX}/${context.environmentName}/package.zip`;
+  const packageKey = packageKeyOf(context.environmentName);
   const project = createHardenedProject(scope, 'Project', {
-    buildSpec: codebuild.BuildSpec.fromObject({
-      version: '0.2',
-      env: { 'shell': 'bash', 'exported-variables': [FUNCTION_VERSION_VARIABLE] },
-      phases: {
-        build: {
-          commands: [
-            'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
-            // Through S3, not --zip-file: a direct upload is capped at 50 MB (zipped), an S3
-            // object at Lambda's 250 MB unzipped limit.
-            'PACKAGE_VERSION=$(aws s3api put-object --bucket "$PACKAGE_BUCKET" --key "$PACKAGE_KEY" --body /tmp/package.zip --query VersionId --output text)',
-            `aws lambda update-function-code --function-name ${name} --s3-bucket "$PACKAGE_BUCKET" --s3-key "$PACKAGE_KEY"` +
-              ' $([ "$PACKAGE_VERSION" = None ] || echo --s3-object-version "$PACKAGE_VERSION")',
-            `aws lambda wait function-updated-v2 --function-name ${name}`,
-            `${FUNCTION_VERSION_VARIABLE}=$(aws lambda publish-version --function-name ${name} --query Version --output text)`,
-            `echo "Published version $${FUNCTION_VERSION_VARIABLE} of $FUNCTION_NAME"`,
-          ],
-        },
-      },
-    }),
+    buildSpec: publishBuildSpec(),
     encryptionKey: context.encryptionKey,
     // The standard image has the AWS CLI and zip; nothing here needs Docker or the user's build settings.
     build: {
@@ -76,12 +64,10 @@ export function createPublishAction(pipeline: Construct, context: HookedStageCon
     },
     description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,
   });
-  project.addToRolePolicy(allow('UpdateAndPublishTheFunction', ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
-    [fn.functionArn]));
+  allowPublish(project, fn);
   // The upload, and Lambda's read of it on the caller's behalf (UpdateFunctionCode from S3
   // reads the object with the caller's permissions, key included).
-  project.addToRolePolicy(allow('UploadThePackage', ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'],
-    [context.artifactBucket.arnForObjects(packageKey)]));
+  project.addToRolePolicy(allow('UploadThePackage', PACKAGE_ACTIONS, [context.artifactBucket.arnForObjects(packageKey)]));
   context.encryptionKey.grant(project, 'kms:GenerateDataKey', 'kms:Decrypt');
   return new actions.CodeBuildAction({
     actionName: 'Publish',
@@ -90,6 +76,174 @@ export function createPublishAction(pipeline: Construct, context: HookedStageCon
     runOrder: HOOKED_RUN_ORDER.publish,
     variablesNamespace: publishNamespace(context.environmentName),
   });
+}
+
+/** What the publish step does with the package object: upload it, and let Lambda read it as the caller. */
+const PACKAGE_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:GetObjectVersion'];
+
+/** The package object of an environment, in the artifact bucket of its region. */
+function packageKeyOf(environmentName: string): string {
+  return `${PACKAGE_PREFIX}/${environmentName}/package.zip`;
+}
+
+/**
+ * The publish step's buildspec: zip the input, upload it to `$PACKAGE_BUCKET`/`$PACKAGE_KEY`,
+ * make it the code of `$FUNCTION_NAME`, wait for the update and publish a version.
+ */
+function publishBuildSpec(): codebuild.BuildSpec {
+  const name = '"$FUNCTION_NAME"';
+  return codebuild.BuildSpec.fromObject({
+    version: '0.2',
+    env: { 'shell': 'bash', 'exported-variables': [FUNCTION_VERSION_VARIABLE] },
+    phases: {
+      build: {
+        commands: [
+          'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
+          // Through S3, not --zip-file: a direct upload is capped at 50 MB (zipped), an S3
+          // object at Lambda's 250 MB unzipped limit.
+          'PACKAGE_VERSION=$(aws s3api put-object --bucket "$PACKAGE_BUCKET" --key "$PACKAGE_KEY" --body /tmp/package.zip --query VersionId --output text)',
+          `aws lambda update-function-code --function-name ${name} --s3-bucket "$PACKAGE_BUCKET" --s3-key "$PACKAGE_KEY"` +
+            ' $([ "$PACKAGE_VERSION" = None ] || echo --s3-object-version "$PACKAGE_VERSION")',
+          `aws lambda wait function-updated-v2 --function-name ${name}`,
+          `${FUNCTION_VERSION_VARIABLE}=$(aws lambda publish-version --function-name ${name} --query Version --output text)`,
+          `echo "Published version $${FUNCTION_VERSION_VARIABLE} of $FUNCTION_NAME"`,
+        ],
+      },
+    },
+  });
+}
+
+/** The publish role may update, publish and read only the deployed function (unqualified). */
+function allowPublish(project: codebuild.IProject, fn: lambda.IFunction): void {
+  project.addToRolePolicy(allow('UpdateAndPublishTheFunction', ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration'],
+    [fn.functionArn]));
+}
+
+/**
+ * The publish step of an environment in another account or region than the pipeline: the same
+ * project, created in the function's account and region (its stack, or the library's support
+ * stack there), so it calls Lambda as a principal of that account; CodePipeline runs it there
+ * with an action role aws-cdk-lib creates in that account. It has no output artifact (a
+ * cross-account CodeBuild action cannot have one, aws/aws-cdk#4169): the version is an exported
+ * variable. It uploads the package to the artifact bucket of the function's region (Lambda reads
+ * code only from a bucket of its own region): the pipeline's, or its replication bucket there.
+ * Its logs are encrypted with a key of its own account and region (CloudWatch Logs uses only
+ * keys of the log group's region; the pipeline key cannot be named across accounts).
+ */
+function createRemotePublishAction(pipeline: Construct, context: HookedStageContext): codepipeline.IAction {
+  const fn = context.binding.fn;
+  const scope = targetScope(pipeline, context.binding.target, `${context.environmentName}Publish`);
+  const key = new kms.Key(scope, 'LogKey', {
+    description: `Encrypts the logs of the publish step of ${context.environmentName} (${pipeline.node.path})`,
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const packageKey = packageKeyOf(context.environmentName);
+  // The bucket of the action's region is known when the action is bound to the pipeline.
+  let packageBucket: s3.IBucket | undefined;
+  const project = createHardenedProject(scope, 'Project', {
+    buildSpec: publishBuildSpec(),
+    encryptionKey: key,
+    build: {
+      environmentVariables: {
+        FUNCTION_NAME: fn.functionName,
+        PACKAGE_BUCKET: Lazy.string({ produce: () => packageBucket?.bucketName ?? fail(pipeline, `environments["${context.environmentName}"]`, 'has a publish step that was never bound to the pipeline', 'add its action to the pipeline') }),
+        PACKAGE_KEY: packageKey,
+      },
+    },
+    description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,
+  });
+  allowPublish(project, fn);
+  return new RemotePublishAction({
+    actionName: 'Publish',
+    project,
+    input: context.input,
+    runOrder: HOOKED_RUN_ORDER.publish,
+    variablesNamespace: publishNamespace(context.environmentName),
+    onBind: (bindScope, bucket) => {
+      packageBucket = bucket;
+      grantPackageUpload(bindScope, project.role!, bucket, packageKey);
+      grantArtifactRead(bindScope, project.role!, bucket);
+    },
+  });
+}
+
+interface RemotePublishActionProps extends codepipeline.CommonAwsActionProps {
+  readonly project: codebuild.IProject;
+  readonly input: codepipeline.Artifact;
+  readonly onBind: (scope: Construct, bucket: s3.IBucket) => void;
+}
+
+/**
+ * A CodeBuild action (provider CodeBuild) of a project in another account or region, with the
+ * library's artifact grants instead of aws-cdk-lib's (which would give the project role
+ * `kms:Decrypt` on "*" across accounts and name the pipeline key in the project).
+ */
+class RemotePublishAction extends codepipeline.Action {
+  protected readonly providedActionProperties: codepipeline.ActionProperties;
+
+  constructor(private readonly props: RemotePublishActionProps) {
+    super();
+    this.providedActionProperties = {
+      actionName: props.actionName,
+      runOrder: props.runOrder,
+      variablesNamespace: props.variablesNamespace,
+      category: codepipeline.ActionCategory.BUILD,
+      provider: 'CodeBuild',
+      artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
+      inputs: [props.input],
+      // The project's account and region: aws-cdk-lib creates the action role there.
+      resource: props.project,
+    };
+  }
+
+  protected bound(scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    options.role.addToPrincipalPolicy(allow('RunThePublishStep', ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'], [this.props.project.projectArn]));
+    this.props.onBind(scope, options.bucket);
+    return { configuration: { ProjectName: this.props.project.projectName } };
+  }
+}
+
+/**
+ * Let the publish step's `role` upload the package to `bucket` and read it back (Lambda reads it
+ * with the caller's permissions): that one object, and the bucket's key only through S3. Across
+ * accounts the bucket and key policies must allow it too, and name this role alone.
+ */
+function grantPackageUpload(scope: Construct, role: iam.IRole, bucket: s3.IBucket, packageKey: string): void {
+  const bucketStack = Stack.of(bucket);
+  const roleStack = Stack.of(role);
+  const object = bucket.arnForObjects(packageKey);
+  const key = bucket.encryptionKey;
+  const viaS3 = { StringEquals: { 'kms:ViaService': `s3.${bucketStack.region}.amazonaws.com` } };
+  role.addToPrincipalPolicy(allow('UploadThePackage', PACKAGE_ACTIONS, [object]));
+  if (!differs(roleStack.account, bucketStack.account) && !differs(roleStack.region, bucketStack.region)) {
+    key?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    return;
+  }
+  if (differs(roleStack.account, bucketStack.account)) {
+    const added = bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `UploadPackage${roleStack.account}`,
+      principals: [new iam.ArnPrincipal(role.roleArn)],
+      actions: PACKAGE_ACTIONS,
+      resources: [object],
+    })).statementAdded;
+    const keyAdded = key?.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `EncryptPackage${roleStack.account}`,
+      principals: [new iam.ArnPrincipal(role.roleArn)],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: viaS3,
+    })).statementAdded;
+    if (!added || (key && !keyAdded)) {
+      fail(scope, 'artifactStore', `cannot let ${role.node.path} in account ${roleStack.account} upload the package: the ${!added ? 'bucket' : 'key'} is imported, so its policy cannot be amended`,
+        'use an ArtifactStore created in the pipeline\'s stack (new ArtifactStore(...)), or the pipeline\'s own store');
+    }
+  }
+  if (key) {
+    // The key's id cannot be named across accounts or regions; its policy admits this role.
+    role.addToPrincipalPolicy(allow('EncryptThePackage', ['kms:GenerateDataKey', 'kms:Decrypt'],
+      [bucketStack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })], viaS3));
+  }
 }
 
 /**
