@@ -25,28 +25,34 @@ const ARTIFACT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBuc
 export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3.IBucket): void {
   const bucketStack = Stack.of(bucket);
   const roleStack = Stack.of(role);
-  if (!differs(roleStack.account, bucketStack.account)) {
+  const crossAccount = differs(roleStack.account, bucketStack.account);
+  // Same account, other region (a replication bucket read by a role of the pipeline's stack):
+  // aws-cdk-lib would put kms:Decrypt on "*"; the key policy delegates to the account's IAM, so
+  // the role's own scoped policy below is all it takes.
+  if (!crossAccount && !differs(roleStack.region, bucketStack.region)) {
     bucket.grantRead(role);
     return;
   }
   const objects = bucket.arnForObjects('*');
-  const added = bucket.addToResourcePolicy(new iam.PolicyStatement({
-    sid: `ReadArtifacts${roleStack.account}`,
-    principals: [new iam.ArnPrincipal(role.roleArn)],
-    actions: ARTIFACT_READ_ACTIONS,
-    resources: [bucket.bucketArn, objects],
-  })).statementAdded;
   const key = bucket.encryptionKey;
-  const keyAdded = key?.addToResourcePolicy(new iam.PolicyStatement({
-    sid: `DecryptArtifacts${roleStack.account}`,
-    principals: [new iam.ArnPrincipal(role.roleArn)],
-    actions: ['kms:Decrypt'],
-    resources: ['*'],
-    conditions: { StringEquals: { 'kms:ViaService': `s3.${bucketStack.region}.amazonaws.com` } },
-  })).statementAdded;
-  if (!added || (key && !keyAdded)) {
-    fail(scope, 'artifactStore', `cannot let ${role.node.path} in account ${roleStack.account} read the artifacts: the ${!added ? 'bucket' : 'key'} is imported, so its policy cannot be amended`,
-      'use an ArtifactStore created in the pipeline\'s stack (new ArtifactStore(...)), or the pipeline\'s own store');
+  if (crossAccount) {
+    const added = bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `ReadArtifacts${roleStack.account}`,
+      principals: [new iam.ArnPrincipal(role.roleArn)],
+      actions: ARTIFACT_READ_ACTIONS,
+      resources: [bucket.bucketArn, objects],
+    })).statementAdded;
+    const keyAdded = key?.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `DecryptArtifacts${roleStack.account}`,
+      principals: [new iam.ArnPrincipal(role.roleArn)],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${bucketStack.region}.amazonaws.com` } },
+    })).statementAdded;
+    if (!added || (key && !keyAdded)) {
+      fail(scope, 'artifactStore', `cannot let ${role.node.path} in account ${roleStack.account} read the artifacts: the ${!added ? 'bucket' : 'key'} is imported, so its policy cannot be amended`,
+        'use an ArtifactStore created in the pipeline\'s stack (new ArtifactStore(...)), or the pipeline\'s own store');
+    }
   }
   role.addToPrincipalPolicy(allow('ReadPipelineArtifacts', ARTIFACT_READ_ACTIONS, [bucket.bucketArn, objects]));
   // Across accounts the bucket is named by its (generated) physical name, not a reference.
@@ -55,7 +61,7 @@ export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3
   if (root && typeof bucketName === 'string') {
     addWildcardReviews(root, {
       resourcePatterns: [{
-        pattern: new RegExp(`^arn:<AWS::Partition>:s3:::${bucketName.replace(/[.]/g, '\\.')}/\\*$`),
+        pattern: new RegExp(`^arn:(<AWS::Partition>|aws[a-z-]*):s3:::${bucketName.replace(/[.]/g, '\\.')}/\\*$`),
         reason: 'objects inside the pipeline\'s artifact bucket (artifact keys are generated per execution)',
         onlyActions: ARTIFACT_READ_ACTIONS,
       }],
