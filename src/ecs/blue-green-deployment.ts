@@ -1,4 +1,4 @@
-import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -10,13 +10,14 @@ import { Construct } from 'constructs';
 import { ScopedCodeDeployEcsAction } from './codedeploy-ecs-action';
 import { DEFAULTS } from './defaults';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentBinding } from './ecs-deployment';
-import { passTaskRolesStatement, ServiceInfo } from './service-info';
+import { hasNoPhysicalName, passTaskRolesStatement, ServiceInfo } from './service-info';
 import { createTaskDefinitionCapture, TASK_DEFINITION_FILE } from './task-definition-capture';
 import { acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { ROLLBACK_ALARM_REASON } from '../core/nag-reasons';
 import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
 import { allow } from '../core/statement';
+import { targetScope, TargetEnvironment } from '../core/target-environment';
 import { fail, show, validateDuration, validateRequired, warn } from '../core/validation';
 
 /**
@@ -31,7 +32,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
   private readonly containerPort: number;
   private readonly taskDefinitions = new Map<string, codepipeline.Artifact>();
 
-  constructor(scope: Construct, prop: string, private readonly options: BlueGreenDeploymentOptions) {
+  constructor(scope: Construct, private readonly prop: string, private readonly options: BlueGreenDeploymentOptions) {
     this.service = options?.service;
     this.info = new ServiceInfo(this.service);
     this.validate(scope, prop);
@@ -133,11 +134,14 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
       input: context.input,
       output: this.taskDefinitionArtifact(context.environmentName),
       runOrder: context.runOrder,
+      target: context.target,
+      owner: scope,
     })];
   }
 
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
-    const group = this.options.deploymentGroup ?? this.createDeploymentGroup(new Construct(scope, `${context.environmentName}BlueGreen`));
+    this.validateHooksAcrossEnvironments(scope, context);
+    const group = this.options.deploymentGroup ?? this.createDeploymentGroup(this.groupScope(scope, context), context.target);
     this.grantHooksReport(scope, context.environmentName);
     return new ScopedCodeDeployEcsAction({
       actionName: context.actionName,
@@ -149,6 +153,35 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
       appSpecFile: `appspec-${context.environmentName}.yaml`,
       passRoles: this.info.taskRoles(this.options.passRoles),
     });
+  }
+
+  /**
+   * Where the CodeDeploy application, deployment group, its role and the default alarms are
+   * created: below the pipeline when the service is in the pipeline's account and region (as
+   * ever), else in the service's account and region, where CodeDeploy runs the deployment and
+   * reads the alarms (a deployment group names alarms of its own account and region only).
+   */
+  private groupScope(scope: Construct, context: EcsDeployActionContext): Construct {
+    const id = `${context.environmentName}BlueGreen`;
+    const there = targetScope(scope, context.target, id);
+    return there === scope ? new Construct(scope, id) : there;
+  }
+
+  /**
+   * The appspec the build writes (in the pipeline's stack) names the hook functions by ARN:
+   * across accounts or regions only a function with a physical name can be named there.
+   */
+  private validateHooksAcrossEnvironments(scope: Construct, context: EcsDeployActionContext): void {
+    if (!context.target.crossAccount && !context.target.crossRegion) {
+      return;
+    }
+    const hooks = this.options.hooks ?? {};
+    for (const [name, fn] of Object.entries(hooks)) {
+      if (fn && hasNoPhysicalName(fn)) {
+        fail(scope, `${this.prop}.hooks.${name}`, `(${fn!.node.path}) is in another account or region than the pipeline and has no functionName, so the appspec the pipeline writes cannot name it`,
+          'give the hook function a functionName (or PhysicalName.GENERATE_IF_NEEDED)');
+      }
+    }
   }
 
   /** The artifact of the environment's captured task definition: the capture writes it, the deploy action reads it. */
@@ -186,14 +219,21 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
     }
   }
 
-  private createDeploymentGroup(scope: Construct): codedeploy.IEcsDeploymentGroup {
+  private createDeploymentGroup(scope: Construct, target: TargetEnvironment): codedeploy.IEcsDeploymentGroup {
     const o = this.options;
+    // The pipeline's action names the application and group: across accounts or regions by
+    // their (generated) physical names, the only way to name them from the pipeline's stack.
+    const crossEnvironment = target.crossAccount || target.crossRegion;
     const alarms = [...(o.alarms ?? [])];
     if (o.defaultAlarms ?? true) {
       alarms.push(...defaultAlarms(scope, [o.blueTargetGroup, o.greenTargetGroup] as elbv2.IApplicationTargetGroup[]));
     }
     const role = this.createCodeDeployRole(scope, alarms);
     const group = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
+      ...(crossEnvironment ? {
+        application: new codedeploy.EcsApplication(scope, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED }),
+        deploymentGroupName: PhysicalName.GENERATE_IF_NEEDED,
+      } : {}),
       service: this.service,
       // Immutable view: aws-cdk-lib would attach AWSCodeDeployRoleForECS (every service,
       // every function); the role's own inline policy names only this service's resources.

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
@@ -73,7 +73,9 @@ const RELEASE_RULE = 'Keep the last release images (rollback horizon)';
 export function createContainerRepository(scope: Construct, id: string, options: ContainerRepositoryOptions): ecr.Repository {
   const maxImageCount = options.maxImageCount ?? DEFAULTS.maxImageCount;
   const repository = new ecr.Repository(scope, id, {
-    repositoryName: options.repositoryName,
+    // Named only when a policy of another account or region names it: the execution role of a
+    // service there (its pull permission is in its own account, on this repository's ARN).
+    repositoryName: options.repositoryName ?? PhysicalName.GENERATE_IF_NEEDED,
     imageTagMutability: ecr.TagMutability.IMMUTABLE,
     imageScanOnPush: true,
     encryption: ecr.RepositoryEncryption.KMS,

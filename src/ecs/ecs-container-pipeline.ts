@@ -7,7 +7,7 @@ import { ContainerRepositoryOptions, createCacheRepository, createContainerRepos
 import { EcsDeployActionContext, EcsDeployment, EcsDeploymentBinding } from './ecs-deployment';
 import { dockerBuildCommand, ImageBuildOptions, validateImageArchitecture, validateImageBuild } from './image-build';
 import { ECS_WILDCARD_REVIEWS } from './nag-reasons';
-import { grantExecutionRolePull } from './service-info';
+import { grantExecutionRolePull, validateNamedAcrossEnvironments } from './service-info';
 import { createVulnerabilityGate, validateVulnerabilityGate, VulnerabilityGateOptions } from './vulnerability-gate';
 import { createHardenedProject } from '../core/build-project';
 import { reserveBuildVariables, setByThePipeline } from '../core/build-variables';
@@ -15,8 +15,8 @@ import { BuildSpecExtras } from '../core/buildspec';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
-import { validateSameEnvironment } from '../core/same-environment';
 import { shellQuote } from '../core/shell';
+import { resolveTarget, TargetEnvironment } from '../core/target-environment';
 import { show, warn } from '../core/validation';
 import { addWildcardReviews } from '../core/wildcard-review';
 
@@ -103,14 +103,17 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       factories: 'EcsDeployment.rolling(service)',
       bind: (deployment: EcsDeployment, prop: string): BoundEcsDeployment => {
         const binding = deployment._bind(this, prop);
-        validateSameEnvironment(this, `${prop}.service`, binding.service);
+        // A service of another account or region is deployed there: the action roles, the
+        // CodeDeploy group and its alarms are created in its account and region.
+        const target = resolveTarget(this, `${prop}.service`, binding.service);
+        validateNamedAcrossEnvironments(this, `${prop}.service`, binding.info, target);
         let imageDefinitionsFile: string | undefined;
         if (binding.usesImageDefinitions) {
           imageDefinitionsFile = imageDefinitionFiles.get(binding.containerName) ??
             (imageDefinitionFiles.size === 0 ? 'imagedefinitions.json' : `imagedefinitions-${imageDefinitionFiles.size}.json`);
           imageDefinitionFiles.set(binding.containerName, imageDefinitionsFile);
         }
-        return { deployment: binding, imageDefinitionsFile };
+        return { deployment: binding, imageDefinitionsFile, target };
       },
       oneWorkloadEach: { prop: 'deployment.service', what: 'service', resource: (b) => b.deployment.service, identity: (s: ecs.IBaseService) => s.serviceArn, fix: SHARED_SERVICE },
     });
@@ -167,7 +170,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     // Reads the pushed image's digest, and lets a retry of the same commit reuse the image.
     this.repository.grant(this.buildProject, 'ecr:DescribeImages');
     for (const { environment, prop, binding } of this.environments) {
-      grantExecutionRolePull(this, `${environment.name}ExecutionRolePull`, `${prop}.deployment`, binding.deployment.info, this.repository);
+      grantExecutionRolePull(this, `${environment.name}ExecutionRolePull`, `${prop}.deployment`, binding.deployment.info, this.repository, binding.target);
     }
 
     if (this.vulnerabilityGate) {
@@ -229,6 +232,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       imageDefinitionsFile: bound.binding.imageDefinitionsFile,
       runOrder: 2,
       encryptionKey: this.encryptionKey,
+      target: bound.binding.target,
     };
   }
 
@@ -302,4 +306,6 @@ function warnImageResetByCdkDeploy(scope: Construct, prop: string, deployment: E
 interface BoundEcsDeployment {
   readonly deployment: EcsDeploymentBinding;
   readonly imageDefinitionsFile?: string;
+  /** Where the service lives. */
+  readonly target: TargetEnvironment;
 }

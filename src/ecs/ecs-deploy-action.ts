@@ -18,6 +18,15 @@ export interface ScopedEcsDeployActionProps {
   /** The task and execution roles the new task definition revision passes to ECS. */
   readonly passRoles: iam.IRole[];
   readonly deploymentTimeout?: Duration;
+  /**
+   * The account and region of the service, when they are not the pipeline's: the ARNs the role
+   * names are formatted there.
+   *
+   * @default - the pipeline's
+   */
+  readonly account?: string;
+  /** @default - the pipeline's */
+  readonly region?: string;
 }
 
 /**
@@ -43,16 +52,16 @@ export class ScopedEcsDeployAction extends ScopedDeployAction {
   }
 
   protected statements(scope: Construct): iam.PolicyStatement[] {
-    const { service } = this.props;
+    const { service, account, region } = this.props;
     const stack = Stack.of(scope);
+    const formatArn = (components: { resource: string; resourceName: string }) => stack.formatArn({ service: 'ecs', account, region, ...components });
     return [
       allow('UpdateTheService', ['ecs:DescribeServices', 'ecs:UpdateService'], [service.serviceArn]),
       allow('RegisterTaskDefinitionRevision', ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition'], ['*']),
       new iam.PolicyStatement({
         sid: 'TagNewRevisionOnly',
         actions: ['ecs:TagResource'],
-        resources: [stack.formatArn({
-          service: 'ecs',
+        resources: [formatArn({
           resource: 'task-definition',
           resourceName: this.props.taskDefinitionFamily ? `${this.props.taskDefinitionFamily}:*` : '*',
         })],
@@ -64,7 +73,7 @@ export class ScopedEcsDeployAction extends ScopedDeployAction {
         resources: ['*'],
         conditions: { ArnEquals: { 'ecs:cluster': service.cluster.clusterArn } },
       }),
-      allow('DescribeTheClusterTasks', ['ecs:DescribeTasks'], [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${service.cluster.clusterName}/*` })]),
+      allow('DescribeTheClusterTasks', ['ecs:DescribeTasks'], [formatArn({ resource: 'task', resourceName: `${service.cluster.clusterName}/*` })]),
     ];
   }
 

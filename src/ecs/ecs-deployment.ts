@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { BlueGreenEcsDeployment } from './blue-green-deployment';
 import { RollingEcsDeployment } from './rolling-deployment';
 import type { ServiceInfo } from './service-info';
+import type { TargetEnvironment } from '../core/target-environment';
 
 /**
  * Options of a rolling ECS deployment (and of an ECS-native blue/green one).
@@ -177,6 +178,8 @@ export interface EcsDeployActionContext {
   readonly runOrder: number;
   /** The pipeline's key, for projects the deployment adds to the environment's stage. */
   readonly encryptionKey: kms.IKey;
+  /** Where the environment's service lives: the pipeline's own stack, or another account or region. */
+  readonly target: TargetEnvironment;
 }
 
 /**

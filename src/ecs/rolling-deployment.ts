@@ -92,6 +92,8 @@ export class RollingEcsDeployment implements EcsDeploymentBinding {
       taskDefinitionFamily: this.info.taskDefinition?.family,
       passRoles: this.info.taskRoles(this.options.passRoles),
       deploymentTimeout: this.options.deploymentTimeout,
+      account: context.target.crossAccount ? context.target.account : undefined,
+      region: context.target.crossRegion ? context.target.region : undefined,
     });
   }
 }

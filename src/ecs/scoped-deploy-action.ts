@@ -3,6 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { passTaskRolesStatement } from './service-info';
+import { grantArtifactRead } from '../core/artifact-grant';
 
 /** What every least-privilege ECS deploy action has. @internal */
 export interface ScopedDeployActionProps {
@@ -12,7 +13,11 @@ export interface ScopedDeployActionProps {
   readonly provider: string;
   readonly inputs: codepipeline.Artifact[];
   readonly maxInputs: number;
-  /** The resource the action deploys to (lets aws-cdk-lib tell its account and region). */
+  /**
+   * The resource the action deploys to (lets aws-cdk-lib tell its account and region: for
+   * another account it creates the action role in the resource's stack, and the pipeline role
+   * may only assume it).
+   */
   readonly resource: IResource;
   /** The task and execution roles the new task definition passes to ECS. */
   readonly passRoles: iam.IRole[];
@@ -49,7 +54,9 @@ export abstract class ScopedDeployAction extends codepipeline.Action {
     if (passRole) {
       role.addToPrincipalPolicy(passRole);
     }
-    options.bucket.grantRead(role);
+    // The artifact bucket, or the replication bucket of the action's region; across accounts
+    // the bucket and key policies name this role (and nothing in its account but that bucket).
+    grantArtifactRead(scope, role, options.bucket);
     return { configuration: this.configuration() };
   }
 

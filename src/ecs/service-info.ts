@@ -1,8 +1,9 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { targetScope, TargetEnvironment } from '../core/target-environment';
 import { fail, show, warn } from '../core/validation';
 
 /**
@@ -161,6 +162,46 @@ export function passTaskRolesStatement(roles: iam.IRole[]): iam.PolicyStatement 
 const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
 
 /**
+ * A service of another account or region is named in the pipeline's stack (the deploy action's
+ * configuration, the capture's variables) by its name and its cluster's: across environments no
+ * CloudFormation reference reaches it, so both need a physical name (aws-cdk-lib would stop
+ * with "Cannot use resource ... in a cross-environment fashion"). @internal
+ */
+export function validateNamedAcrossEnvironments(scope: Construct, prop: string, info: ServiceInfo, target: TargetEnvironment): void {
+  if (!target.crossAccount && !target.crossRegion) {
+    return;
+  }
+  const where = `${target.crossAccount ? `account ${target.account}` : ''}${target.crossAccount && target.crossRegion ? ', ' : ''}${target.crossRegion ? `region ${target.region}` : ''}`;
+  if (hasNoPhysicalName(info.service)) {
+    fail(scope, prop, `(${info.service.node.path}) is in ${where}, not the pipeline's, and has no serviceName, so the pipeline cannot name it there`,
+      'give the service a serviceName (e.g. serviceName: "shop-web", or PhysicalName.GENERATE_IF_NEEDED) and its cluster a clusterName');
+  }
+  if (info.service.cluster && hasNoPhysicalName(info.service.cluster)) {
+    fail(scope, `${prop}.cluster`, `(${info.service.cluster.node.path}) is in ${where}, not the pipeline's, and has no clusterName, so the pipeline cannot name it there`,
+      'give the cluster a clusterName (e.g. clusterName: "shop", or PhysicalName.GENERATE_IF_NEEDED)');
+  }
+  if (!target.crossAccount) {
+    // In another region of the pipeline's account, aws-cdk-lib keeps the deploy action's role in
+    // the pipeline's stack: it passes the task definition's roles by their names.
+    for (const role of info.taskRoles(undefined).filter(hasNoPhysicalName)) {
+      fail(scope, prop, `(${info.service.node.path}) is in region ${target.region}, not the pipeline's, and its task definition's role ${role.node.path} has no roleName, ` +
+        'so the deploy action\'s role (in the pipeline\'s region: same account) cannot name it when it passes the role to ECS',
+      'give the role roleName: PhysicalName.GENERATE_IF_NEEDED (e.g. new FargateTaskDefinition(this, "Task", { taskRole: new iam.Role(this, "TaskRole", { roleName: PhysicalName.GENERATE_IF_NEEDED, ... }) }))');
+    }
+  }
+}
+
+/**
+ * Whether a resource of the app has no physical name another environment can name it by (no name
+ * given, nor PhysicalName.GENERATE_IF_NEEDED): aws-cdk-lib refuses a reference to it from another
+ * account or region. Imported resources are named by what they were imported with. @internal
+ */
+export function hasNoPhysicalName(resource: IConstruct): boolean {
+  return Resource.isResource(resource) && Resource.isOwnedResource(resource)
+    && (resource as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false;
+}
+
+/**
  * Let the service's task execution role pull the pipeline's image: the deploy files point the
  * service at `<repository>@sha256:...`, and without pull permission on that repository the
  * tasks stop with CannotPullContainerError.
@@ -171,26 +212,46 @@ const PULL_ACTIONS = ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'];
  * repository encrypted with a customer managed key: ECR decrypts layers through the KMS grants it
  * creates on the key for the repository (Amazon ECR User Guide, "Encryption at rest").
  *
+ * A service in another account or region pulls the very image (same repository, same digest)
+ * from the pipeline's registry: ECS pulls across regions, and across accounts when the
+ * repository policy names the execution role (Amazon ECR User Guide, "Private repository policy
+ * examples": allow another account to pull). That is chosen over ECR replication on purpose:
+ * replication is asynchronous (a deployment that starts before the digest has arrived in the
+ * target registry fails its first run), and the replication configuration and the destination's
+ * registry policy are singletons of each account and region that the library would overwrite.
+ * The role's own policy then lives in the role's account (the target's stack), naming the
+ * repository by its (generated) physical name; the repository policy names the role by its ARN.
+ *
  * For an imported service the execution role cannot be read: the pipeline warns with what to grant.
  * @internal
  */
-export function grantExecutionRolePull(scope: Construct, id: string, prop: string, info: ServiceInfo, repository: ecr.IRepository): void {
+export function grantExecutionRolePull(
+  scope: Construct, id: string, prop: string, info: ServiceInfo, repository: ecr.IRepository, target?: TargetEnvironment,
+): void {
   const td = info.taskDefinition;
   if (!td) {
     warn(scope, 'ExecutionRolePullNotGranted',
       `${prop}: the service ${info.service.node.path} is imported, so the pipeline cannot grant its task execution role pull access to the image. ` +
       `Grant the execution role ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the pipeline's repository (${repository.node.path}) ` +
-      '(e.g. pipeline.repository.grantPull(executionRole)) and ecr:GetAuthorizationToken on "*", or its tasks stop with CannotPullContainerError.');
+      '(e.g. pipeline.repository.grantPull(executionRole)) and ecr:GetAuthorizationToken on "*", or its tasks stop with CannotPullContainerError' +
+      (target?.crossAccount ? `, and add a repository policy statement that lets that role (account ${target.account}) pull` : '') + '.');
     return;
   }
   const role = td.obtainExecutionRole();
-  const policy = new iam.Policy(scope, id, {
+  const crossEnvironment = target !== undefined && (target.crossAccount || target.crossRegion);
+  // Across accounts or regions the role's policy is created in the role's own environment (a
+  // policy attaches to a role of its own stack's account only).
+  const policyScope = crossEnvironment ? targetScope(scope, target, 'ExecutionRolePull') : scope;
+  const policy = new iam.Policy(policyScope, id, {
     roles: [role],
     statements: [
       new iam.PolicyStatement({ sid: 'PullThePipelineImage', actions: PULL_ACTIONS, resources: [repository.repositoryArn] }),
       new iam.PolicyStatement({ sid: 'LogInToTheRegistry', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }),
     ],
   });
+  if (target?.crossAccount) {
+    allowPullFromAccount(scope, prop, repository, role, target);
+  }
   // A new service starts its tasks at once: in its own stack, it waits for every policy of the
   // execution role (a task started before them fails to pull and counts against the circuit
   // breaker). Across stacks a dependency would be a cycle (the pipeline refers to the service).
@@ -205,3 +266,38 @@ export function grantExecutionRolePull(scope: Construct, id: string, prop: strin
     }
   }
 }
+
+/**
+ * The repository policy statement that lets one execution role of another account pull the
+ * pipeline's image (the role's own policy allows it on its side). The role is named by its ARN:
+ * its stack deploys before the pipeline's, so the principal exists when the policy is set.
+ */
+function allowPullFromAccount(scope: Construct, prop: string, repository: ecr.IRepository, role: iam.IRole, target: TargetEnvironment): void {
+  if (hasNoPhysicalName(role)) {
+    fail(scope, `${prop}.service`, `runs with the task execution role ${role.node.path}, which has no roleName, so the pipeline's repository policy in another account cannot name it`,
+      'give the execution role roleName: PhysicalName.GENERATE_IF_NEEDED (the role ECS creates for a task definition has one)');
+  }
+  // One statement per role (two environments may share an execution role), each with its own Sid.
+  const granted = PULL_GRANTED.get(repository) ?? new Set<string>();
+  const roleArn = JSON.stringify(Stack.of(repository).resolve(role.roleArn));
+  if (granted.has(roleArn)) {
+    return;
+  }
+  granted.add(roleArn);
+  PULL_GRANTED.set(repository, granted);
+  const sid = `PullByExecutionRole${granted.size}Of${target.account}`;
+  const added = repository.addToResourcePolicy(new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ArnPrincipal(role.roleArn)],
+    actions: PULL_ACTIONS,
+  })).statementAdded;
+  if (!added) {
+    warn(scope, 'RepositoryPolicyNotAmended',
+      `${prop}: the pipeline's repository ${repository.node.path} is imported, so the pipeline cannot let the task execution role ${role.node.path} ` +
+      `of account ${target.account} pull from it. Add a repository policy statement allowing ${PULL_ACTIONS.join(' and ')} to that role, ` +
+      'or its tasks stop with CannotPullContainerError.');
+  }
+}
+
+/** The execution roles (resolved ARNs) each repository's policy already lets pull. */
+const PULL_GRANTED = new WeakMap<ecr.IRepository, Set<string>>();

@@ -559,7 +559,7 @@ describe('one service per environment, in the pipeline\'s account and region', (
     template.resourceCountIs('AWS::ECS::Service', 2);
   });
 
-  test('GIVEN a service in another region THEN the library\'s error names it', () => {
+  test('GIVEN an unnamed service in another region THEN the library\'s error asks for its name (the pipeline names it there)', () => {
     const app = new App();
     const stack = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'us-east-1' } });
     const other = new Stack(app, 'Ireland', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -567,6 +567,6 @@ describe('one service per environment, in the pipeline\'s account and region', (
     expect(() => new EcsContainerPipeline(stack, 'Pipeline', {
       source: githubSource(),
       environments: [{ name: 'Production', deployment: EcsDeployment.rolling(service) }],
-    })).toThrow(/TestStack\/Pipeline: environments\[0\]\.deployment\.service is in region eu-west-1 \(Ireland\/Web\), but the pipeline's stack is in region us-east-1/);
+    })).toThrow(/TestStack\/Pipeline: environments\[0\]\.deployment\.service \(Ireland\/Web\) is in region eu-west-1, not the pipeline's, and has no serviceName/);
   });
 });
