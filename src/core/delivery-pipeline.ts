@@ -21,6 +21,7 @@ import { orderAfterApproval } from './run-order';
 import { PipelineSource } from './source';
 import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
 import { acknowledgeReviewedWildcards } from './wildcard-review';
+import { prepareReplicationBuckets } from './replication-bucket';
 import { adoptCrossEnvironmentSupport } from './replication-support';
 
 /**
@@ -401,6 +402,8 @@ export abstract class DeliveryPipeline extends Construct {
     }
     // The spine, not the hook, guarantees that nothing deploys before the approval is given.
     stageActions.push(...(approval ? orderAfterApproval(deployActions) : deployActions));
+    // Before aws-cdk-lib would create its own (kms grants on "*"): the hardened replication buckets.
+    prepareReplicationBuckets(this, this._pipeline, stageActions);
     const stage = this._pipeline.addStage({
       stageName: environment.name,
       actions: stageActions,

@@ -7,9 +7,9 @@ import { Construct, IConstruct } from 'constructs';
 import { DEFAULTS } from './defaults';
 import { createLogBucket } from './log-bucket';
 import { acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
+import { HARDENED_REPLICATION as HARDENED } from './replication-bucket';
 import { addReviewedScope } from './wildcard-review';
 
-const HARDENED = Symbol.for('cdk-delivery-pipelines.hardenedReplicationBucket');
 
 /**
  * Give what aws-cdk-lib created for `pipeline`'s actions in other accounts and regions the
