@@ -55,7 +55,7 @@ export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3
   if (root && typeof bucketName === 'string') {
     addWildcardReviews(root, {
       resourcePatterns: [{
-        pattern: new RegExp(`^arn:<AWS::Partition>:s3:::${bucketName.replace(/[.]/g, '\\.')}/\\*$`),
+        pattern: new RegExp(`^arn:(aws[a-z-]*|<AWS::Partition>):s3:::${bucketName.replace(/[.]/g, '\\.')}/\\*$`),
         reason: 'objects inside the pipeline\'s artifact bucket (artifact keys are generated per execution)',
         onlyActions: ARTIFACT_READ_ACTIONS,
       }],

@@ -29,7 +29,7 @@ export const CORE_WILDCARD_REVIEWS: WildcardReviews = {
     { pattern: /^<(?<bucket>[^>.]+)\.Arn>\/\*$/, reason: 'objects inside one bucket this pipeline uses (artifact keys are generated per execution)' },
     { pattern: /:log-group:[^*]+:\*$/, reason: 'log streams of the build\'s own log group; stream names are generated per build' },
     {
-      pattern: /^arn:<AWS::Partition>:kms:[a-z0-9-]+:\d{12}:key\/\*$/,
+      pattern: /^arn:(aws[a-z-]*|<AWS::Partition>):kms:[a-z0-9-]+:\d{12}:key\/\*$/,
       reason: 'keys of the artifact bucket\'s account and region, used only through S3 (kms:ViaService): the artifact key\'s id is assigned when the ' +
         'pipeline\'s stack deploys, after the role\'s stack in another account, so no reference can name it; the key\'s policy admits this role to that key alone',
       onlyActions: ['kms:Decrypt'],
