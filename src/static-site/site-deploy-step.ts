@@ -178,7 +178,9 @@ class RemoteDeployAction extends actions.CodeBuildAction {
 const SITE_FILE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
 
 /** The deploy role's permissions, each statement on the one resource it needs. */
-function grantDeploy(project: codebuild.PipelineProject, target: StaticSiteTargetBinding, releaseBucket: s3.IBucket, prefix: string, remote: boolean): void {
+function grantDeploy(
+  project: codebuild.PipelineProject, target: StaticSiteTargetBinding, releaseBucket: s3.IBucket, prefix: string, remote: boolean,
+): void {
   const { bucket, distribution } = target;
   project.addToRolePolicy(allow('ListTheSiteBucket', ['s3:ListBucket'], [bucket.bucketArn]));
   project.addToRolePolicy(allow('WriteAndDeleteSiteFiles', SITE_FILE_ACTIONS,

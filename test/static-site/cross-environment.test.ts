@@ -241,11 +241,15 @@ describe('StaticSitePipeline: sites in other accounts and regions', () => {
       const artifactBucket = resource(tools, 'AWS::S3::Bucket', /^PipelineArtifactStoreBucket[0-9A-F]{8}$/).resource.Properties.BucketName;
       expect(typeof artifactBucket).toBe('string');
       expect(bySid(statements, 'ReadPipelineArtifacts')).toEqual({
-        Sid: 'ReadPipelineArtifacts', Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
+        Sid: 'ReadPipelineArtifacts',
+        Effect: 'Allow',
+        Action: ['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
         Resource: [`arn:aws:s3:::${artifactBucket}`, `arn:aws:s3:::${artifactBucket}/*`],
       });
       expect(bySid(statements, 'DecryptPipelineArtifacts')).toEqual({
-        Sid: 'DecryptPipelineArtifacts', Effect: 'Allow', Action: 'kms:Decrypt',
+        Sid: 'DecryptPipelineArtifacts',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
         Resource: 'arn:aws:kms:us-east-1:111111111111:key/*',
         Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
       });
@@ -273,14 +277,20 @@ describe('StaticSitePipeline: sites in other accounts and regions', () => {
       const bucketPolicy = flat(resource(tools, 'AWS::S3::BucketPolicy', /^PipelineArtifactStoreBucketPolicy[0-9A-F]{8}$/).resource.Properties.PolicyDocument.Statement);
       const crossAccount = bucketPolicy.filter((s) => s.Effect === 'Allow');
       expect(crossAccount).toEqual([{
-        Sid: 'ReadArtifacts222222222222', Effect: 'Allow', Principal: { AWS: roleArn },
+        Sid: 'ReadArtifacts222222222222',
+        Effect: 'Allow',
+        Principal: { AWS: roleArn },
         Action: ['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
         Resource: [expect.stringMatching(/^<PipelineArtifactStoreBucket[0-9A-F]{8}\.Arn>$/), expect.stringMatching(/^<PipelineArtifactStoreBucket[0-9A-F]{8}\.Arn>\/\*$/)],
       }]);
       const keyPolicy = flat(resource(tools, 'AWS::KMS::Key', /^PipelineArtifactStoreKey[0-9A-F]{8}$/).resource.Properties.KeyPolicy.Statement);
       const others = keyPolicy.filter((s) => JSON.stringify(s.Principal).includes('222222222222') || JSON.stringify(s.Principal).includes('333333333333'));
       expect(others).toEqual([{
-        Sid: 'DecryptArtifacts222222222222', Effect: 'Allow', Principal: { AWS: roleArn }, Action: 'kms:Decrypt', Resource: '*',
+        Sid: 'DecryptArtifacts222222222222',
+        Effect: 'Allow',
+        Principal: { AWS: roleArn },
+        Action: 'kms:Decrypt',
+        Resource: '*',
         Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
       }]);
       // The only production role the tools stack names is the deploy action role the pipeline assumes.
@@ -294,13 +304,16 @@ describe('StaticSitePipeline: sites in other accounts and regions', () => {
       for (const [template, environment, env] of [[staging, 'Staging', STAGING], [production, 'Production', PRODUCTION]] as const) {
         const role = actionRole(template, environment);
         expect(flat(role.resource.Properties.AssumeRolePolicyDocument.Statement)).toEqual([{
-          Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111111111111:root' },
           Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::111111111111:role/${pipelineRoleName}` } },
         }]);
         const policy = resource(template, 'AWS::IAM::Policy', new RegExp(`^ToolsPipeline[0-9A-F]{8}${environment}DeployActionRoleDefaultPolicy[0-9A-F]{8}$`));
         const project = deployProject(template, environment);
         expect(flat(policy.resource.Properties.PolicyDocument.Statement)).toEqual([{
-          Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'], Effect: 'Allow',
+          Action: ['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'],
+          Effect: 'Allow',
           Resource: `arn:aws:codebuild:${env.region}:${env.account}:project/<${project.id}>`,
         }]);
         expect(policy.resource.Properties.Roles).toEqual([{ Ref: role.id }]);
