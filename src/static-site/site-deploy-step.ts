@@ -1,4 +1,4 @@
-import { Duration, Names } from 'aws-cdk-lib';
+import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -10,8 +10,11 @@ import { ResolvedCacheControl } from './cache-control';
 import { DEPLOY_VARIABLES as V, deployCommand } from './deploy-script';
 import { CHECK_DEFAULTS, ResolvedPostDeployCheck } from './post-deploy-check';
 import { StaticSiteTargetBinding } from './static-site-target';
+import { grantArtifactRead } from '../core/artifact-grant';
+import { ArtifactStore, IArtifactStore } from '../core/artifact-store';
 import { createHardenedProject } from '../core/build-project';
 import { allow } from '../core/statement';
+import { targetScope } from '../core/target-environment';
 
 /** Limits of the deploy step (private). @internal */
 export const DEPLOY_STEP = {
@@ -40,7 +43,11 @@ export interface SiteDeployStepProps {
   readonly check?: ResolvedPostDeployCheck;
   /** The build output: the site. */
   readonly input: codepipeline.Artifact;
-  /** Where the release archives go (the pipeline's artifact bucket) and its key. */
+  /**
+   * Where the release archives go (the pipeline's artifact bucket) and its key, for a target in
+   * the pipeline's account and region. A target elsewhere keeps them in a store of its own
+   * account and region (`releaseStoreOf`), which also encrypts the project's logs.
+   */
   readonly releaseBucket: s3.IBucket;
   readonly encryptionKey: kms.IKey;
   /** Pipeline variable with the revision being deployed (recorded on the release archive). */
@@ -67,14 +74,24 @@ export function releasePrefix(pipeline: Construct, environmentName: string): str
  * Create the deploy step of one environment in `scope`: a hardened, unprivileged CodeBuild
  * project that runs the deploy script, with a role that may write and delete only in the site
  * bucket, invalidate only the distribution, and keep releases only under
- * `releases/<pipeline>/<environment>/` of the artifact bucket. @internal
+ * `releases/<pipeline>/<environment>/` of the release bucket.
+ *
+ * For a bucket in another account or region the project, its role and its release store are
+ * created in the bucket's account and region (`targetScope`): every permission on the site is
+ * then one of the role's own account, and the pipeline only starts the build (through the action
+ * role aws-cdk-lib creates in that account). @internal
  */
 export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProps): SiteDeployStep {
   const { target, cacheControl, check } = props;
+  const home = targetScope(scope, target.target, 'Target');
+  const remote = home !== scope;
+  // The pipeline's key and bucket cannot be named from another account (no physical name), and
+  // CloudWatch Logs and S3 need a key of their own region.
+  const store: IArtifactStore = remote ? releaseStoreOf(props.pipeline, target) : { bucket: props.releaseBucket, encryptionKey: props.encryptionKey };
   const prefix = releasePrefix(props.pipeline, props.environmentName);
   const variables: { [name: string]: string } = {
     [V.siteBucket]: target.bucket.bucketName,
-    [V.releaseBucket]: props.releaseBucket.bucketName,
+    [V.releaseBucket]: store.bucket.bucketName,
     [V.releasePrefix]: prefix,
     [V.releasesKept]: `${DEPLOY_STEP.releasesKept}`,
     [V.cacheControlHtml]: cacheControl.html,
@@ -96,55 +113,100 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
     variables[V.checkIntervalSeconds] = `${CHECK_DEFAULTS.intervalSeconds}`;
   }
 
-  const project = createHardenedProject(scope, 'Project', {
+  const project = createHardenedProject(home, 'Project', {
     buildSpec: codebuild.BuildSpec.fromObject({
       version: '0.2',
       env: { shell: 'bash' },
       phases: { build: { commands: [deployCommand()] } },
     }),
-    encryptionKey: props.encryptionKey,
+    encryptionKey: store.encryptionKey,
     // The standard image has the AWS CLI, zip, unzip and curl; nothing here needs Docker.
     build: { environmentVariables: variables },
     neededTimeout: DEPLOY_STEP.timeout,
     description: `Deploys the static site to ${props.environmentName}: upload with cache headers, invalidation, post-deploy check, rollback on failure`,
   });
-  grantDeploy(project, props, prefix);
+  grantDeploy(project, target, store.bucket, prefix, remote);
 
-  const action = new actions.CodeBuildAction({
+  const actionProps = {
     actionName: 'Deploy',
-    project,
     input: props.input,
     runOrder: props.runOrder,
     environmentVariables: {
       [V.releaseId]: { value: '#{codepipeline.PipelineExecutionId}' },
       [V.sourceRevision]: { value: props.sourceRevision },
     },
-  });
+  };
+  const action = remote
+    // A view without a role, in the project's stack (so the action runs in its account and region).
+    ? new RemoteDeployAction({ ...actionProps, project: codebuild.Project.fromProjectName(home, 'ProjectView', project.projectName) }, props.pipeline, project.role!)
+    : new actions.CodeBuildAction({ ...actionProps, project });
   return { project, action };
 }
 
+/**
+ * The release store of a pipeline in a target's account and region: a hardened `ArtifactStore`
+ * (private, versioned, SSL-only bucket with access logs; rotating key), shared by the pipeline's
+ * environments there, each under its own prefix. Production's releases stay in production's
+ * account. @internal
+ */
+export function releaseStoreOf(pipeline: Construct, target: StaticSiteTargetBinding): IArtifactStore {
+  const scope = targetScope(pipeline, target.target, 'SiteReleases');
+  return (scope.node.tryFindChild('Store') as ArtifactStore | undefined) ?? new ArtifactStore(scope, 'Store');
+}
+
+/**
+ * The CodeBuild action of a deploy project in another account or region. aws-cdk-lib's action
+ * is given a view of the project without its role: with the role it would grant it the input
+ * artifacts itself (`grantRead`), which for a role of another account allows `kms:Decrypt` on
+ * every key (`"*"`). The role is granted here instead, on the bucket the action reads from: the
+ * pipeline's artifact bucket, or the replication bucket of the project's region, which is known
+ * only when the stage binds the action.
+ */
+class RemoteDeployAction extends actions.CodeBuildAction {
+  constructor(props: actions.CodeBuildActionProps, private readonly grantScope: Construct, private readonly deployRole: iam.IRole) {
+    super(props);
+  }
+
+  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const config = super.bound(scope, stage, options);
+    grantArtifactRead(this.grantScope, this.deployRole, options.bucket);
+    return config;
+  }
+}
+
+/** What the deploy role may do with the site's files. */
+const SITE_FILE_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
 /** The deploy role's permissions, each statement on the one resource it needs. */
-function grantDeploy(project: codebuild.PipelineProject, props: SiteDeployStepProps, prefix: string): void {
-  const { bucket, distribution } = props.target;
+function grantDeploy(
+  project: codebuild.PipelineProject, target: StaticSiteTargetBinding, releaseBucket: s3.IBucket, prefix: string, remote: boolean,
+): void {
+  const { bucket, distribution } = target;
   project.addToRolePolicy(allow('ListTheSiteBucket', ['s3:ListBucket'], [bucket.bucketArn]));
-  project.addToRolePolicy(allow('WriteAndDeleteSiteFiles', ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+  project.addToRolePolicy(allow('WriteAndDeleteSiteFiles', SITE_FILE_ACTIONS,
     [bucket.arnForObjects('*')]));
   if (bucket.encryptionKey) {
     // SSE-KMS uploads: a data key per object, and Decrypt to complete multipart uploads.
     bucket.encryptionKey.grant(project, 'kms:GenerateDataKey', 'kms:Decrypt');
   }
   if (distribution) {
+    // Elsewhere the distribution is in the project's account (validated), which its ARN names; an
+    // imported distribution's own ARN names the account of the stack it was imported into.
+    const distributionArn = remote
+      ? Stack.of(project).formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distribution.distributionId })
+      : distribution.distributionArn;
     project.addToRolePolicy(allow('InvalidateTheDistribution', ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation'],
-      [distribution.distributionArn]));
+      [distributionArn]));
   }
   project.addToRolePolicy(allow('KeepTheEnvironmentReleases', ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-    [props.releaseBucket.arnForObjects(`${prefix}*`)]));
+    [releaseBucket.arnForObjects(`${prefix}*`)]));
   project.addToRolePolicy(new iam.PolicyStatement({
     sid: 'ListTheEnvironmentReleases',
     actions: ['s3:ListBucket'],
-    resources: [props.releaseBucket.bucketArn],
+    resources: [releaseBucket.bucketArn],
     conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
   }));
-  // The archives are encrypted with the pipeline key, which the project already uses (and may
-  // encrypt and decrypt with) for its own artifacts and logs.
+  // The archives are encrypted with the release store's key (the pipeline key in the pipeline's
+  // account and region), which the project already uses (and may encrypt and decrypt with) for
+  // its own artifacts and logs.
 }

@@ -1,8 +1,8 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { validateSameEnvironment } from '../core/same-environment';
+import { differs, resolveTarget, TargetEnvironment } from '../core/target-environment';
 import { fail, show, validateRequired } from '../core/validation';
 
 /**
@@ -28,10 +28,14 @@ export interface StaticSiteTargetOptions {
   readonly distribution?: cloudfront.IDistribution;
 }
 
-/** What a bound `StaticSiteTarget` gives the pipeline: the validated bucket and distribution. @internal */
+/**
+ * What a bound `StaticSiteTarget` gives the pipeline: the validated bucket and distribution, and
+ * where the bucket lives (its account and region: the deploy project runs there). @internal
+ */
 export interface StaticSiteTargetBinding {
   readonly bucket: s3.IBucket;
   readonly distribution?: cloudfront.IDistribution;
+  readonly target: TargetEnvironment;
 }
 
 /**
@@ -98,7 +102,10 @@ class HostingTarget extends StaticSiteTarget {
   }
 }
 
-/** The checks every target passes: a private bucket and a distribution of the pipeline's environment. */
+/**
+ * The checks every target passes: a private bucket, and a distribution the deploy project (which
+ * runs in the bucket's account and region) can invalidate.
+ */
 function validateTarget(
   scope: Construct, prop: string, bucket: s3.IBucket, distribution: cloudfront.IDistribution | undefined,
 ): StaticSiteTargetBinding {
@@ -112,13 +119,45 @@ function validateTarget(
       'pass the distribution construct, e.g. cloudfront.Distribution.fromDistributionAttributes(this, "Cdn", { distributionId, domainName }), not its id');
   }
   validateNotPublic(scope, `${prop}.bucket`, bucket);
-  validateSameEnvironment(scope, `${prop}.bucket`, bucket);
+  const target = resolveTarget(scope, `${prop}.bucket`, bucket);
   if (distribution) {
-    validateSameEnvironment(scope, `${prop}.distribution`, distribution,
-      'define the pipeline in the distribution\'s account and region, or import the distribution into the pipeline\'s stack ' +
-      '(cloudfront.Distribution.fromDistributionAttributes) when it only lives in another region\'s stack of the same account');
+    validateDistribution(scope, `${prop}.distribution`, distribution, bucket, target);
   }
-  return { bucket, distribution: distribution ?? undefined };
+  return { bucket, distribution: distribution ?? undefined, target };
+}
+
+/**
+ * The deploy project runs in the bucket's account and region, and its role invalidates the
+ * distribution. CloudFront is global (its API has one endpoint, its ARNs no region), so the
+ * distribution's region does not matter, but its account does: an IAM role may invalidate only
+ * distributions of its own account (CloudFront has no resource policies). And the project names
+ * the distribution's id, which CloudFormation can hand over only within one account and region
+ * (stack exports), unless the id is a literal (an imported distribution). A distribution imported
+ * into the bucket's stack is taken to be in the bucket's account (an import states no account).
+ */
+function validateDistribution(
+  scope: Construct, prop: string, distribution: cloudfront.IDistribution, bucket: s3.IBucket, target: TargetEnvironment,
+): void {
+  const stack = Stack.of(distribution);
+  const bucketStack = Stack.of(bucket);
+  const imported = !(distribution.node.defaultChild instanceof cloudfront.CfnDistribution);
+  if (imported && stack === bucketStack) {
+    return;
+  }
+  const cdn = resolveTarget(scope, prop, distribution);
+  if (differs(cdn.account, target.account)) {
+    fail(scope, prop, `is in account ${cdn.account} (${distribution.node.path}), but the bucket is in account ${target.account} (${bucket.node.path}): ` +
+      'the deploy step runs in the bucket\'s account, and CloudFront lets a role invalidate only distributions of its own account (CloudFront has no resource policies)',
+    'keep the bucket and its distribution in one account (the distribution may be in any region of it); a distribution imported with ' +
+      'cloudfront.Distribution.fromDistributionAttributes into the bucket\'s stack is taken to be in the bucket\'s account');
+  }
+  if (stack !== bucketStack && stack !== target.stack && Token.isUnresolved(distribution.distributionId)
+    && (differs(stack.region, target.region) || differs(stack.account, target.account))) {
+    fail(scope, prop, `is in stack ${stack.node.path} of region ${stack.region}, and its id is a reference to that stack, but the deploy step of the ` +
+      `bucket ${bucket.node.path} runs in region ${target.region} and CloudFormation cannot pass a value from one region to another`,
+    'import the distribution into the bucket\'s stack with cloudfront.Distribution.fromDistributionAttributes(this, "Cdn", { distributionId, domainName }) ' +
+      '(its id as a literal), or define it in the bucket\'s region');
+  }
 }
 
 /**

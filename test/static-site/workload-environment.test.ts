@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -18,9 +19,11 @@ function thrownBy(fn: () => unknown): any {
 
 describe('StaticSitePipeline: a target in another account or region', () => {
   test.each([
-    ['account', { account: '222222222222', region: 'us-east-1' }, /is in account 222222222222 \(Cdn\/Distribution\), but the pipeline's stack is in account 111111111111/],
-    ['region', { account: '111111111111', region: 'eu-west-1' }, /is in region eu-west-1 \(Cdn\/Distribution\), but the pipeline's stack is in region us-east-1/],
-  ])('GIVEN the distribution in a stack of another %s WHEN synthesized THEN the library\'s error names target.distribution', (_what, env, message) => {
+    ['account', { account: '222222222222', region: 'us-east-1' },
+      /is in account 222222222222 \(Cdn\/Distribution\), but the bucket is in account 111111111111 \(TestStack\/Site\): .*Fix: keep the bucket and its distribution in one account.*fromDistributionAttributes/],
+    ['region', { account: '111111111111', region: 'eu-west-1' },
+      /is in stack Cdn of region eu-west-1, and its id is a reference to that stack, but the deploy step of the bucket TestStack\/Site runs in region us-east-1.*Fix: import the distribution into the bucket's stack with cloudfront\.Distribution\.fromDistributionAttributes/],
+  ])('GIVEN the distribution in a stack of another %s than its bucket WHEN synthesized THEN the library\'s error names target.distribution', (_what, env, message) => {
     const app = new App();
     const cdn = new Stack(app, 'Cdn', { env });
     const origin = new s3.Bucket(cdn, 'Origin');
@@ -34,20 +37,35 @@ describe('StaticSitePipeline: a target in another account or region', () => {
     expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
     expect(err.message).toMatch(/^TestStack\/Pipeline: environments\[0\]\.target\.distribution /);
     expect(err.message).toMatch(message);
-    expect(err.message).toMatch(/Fix: .*fromDistributionAttributes/);
   });
 
-  test('GIVEN the bucket in a stack of another account WHEN synthesized THEN the library\'s error names target.bucket', () => {
+  test('GIVEN the bucket in a stack of another account WHEN synthesized THEN it is accepted: the deploy project is created in that stack', () => {
     const app = new App();
     const other = new Stack(app, 'Sites', { env: { account: '222222222222', region: 'us-east-1' } });
     const bucket = new s3.Bucket(other, 'Site');
     const stack = new Stack(app, 'TestStack', { env: ENV });
-    const err = thrownBy(() => new StaticSitePipeline(stack, 'Pipeline', {
+    new StaticSitePipeline(stack, 'Pipeline', {
       source: githubSource(),
       environments: [{ name: 'Staging', target: StaticSiteTarget.fromBucket(bucket) }],
-    }));
-    expect(DeliveryPipelineErrors.isDeliveryPipelineError(err)).toBe(true);
-    expect(err.message).toMatch(/^TestStack\/Pipeline: environments\[0\]\.target\.bucket is in account 222222222222 \(Sites\/Site\).*Fix:/);
+    });
+    app.synth();
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))).toEqual([expect.stringMatching(/^PipelineBuild/)]);
+    expect(Object.keys(Template.fromStack(other).findResources('AWS::CodeBuild::Project'))).toEqual([expect.stringMatching(/^TestStackPipelineStagingDeploy[0-9A-F]{8}TargetProject[0-9A-F]{8}$/)]);
+  });
+
+  test('GIVEN the distribution in another region\'s stack of the bucket\'s account, imported into the bucket\'s stack by id WHEN synthesized THEN it is accepted', () => {
+    const app = new App();
+    const sites = new Stack(app, 'Sites', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const bucket = new s3.Bucket(sites, 'Site');
+    const distribution = cloudfront.Distribution.fromDistributionAttributes(sites, 'Cdn', { distributionId: 'E123', domainName: 'd123.cloudfront.net' });
+    const stack = new Stack(app, 'TestStack', { env: ENV });
+    new StaticSitePipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Staging', target: StaticSiteTarget.fromBucket(bucket, { distribution }) }],
+    });
+    app.synth();
+    const project = Object.values(Template.fromStack(sites).findResources('AWS::CodeBuild::Project'))[0];
+    expect(project.Properties.Environment.EnvironmentVariables).toContainEqual({ Name: 'DISTRIBUTION_ID', Type: 'PLAINTEXT', Value: 'E123' });
   });
 
   test('GIVEN the distribution imported into the pipeline\'s stack WHEN synthesized THEN it is accepted', () => {
