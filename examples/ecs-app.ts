@@ -1,4 +1,5 @@
-import { Annotations, App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, App, Duration, PhysicalName, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -82,7 +83,7 @@ export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {
  * in private subnets pull the public nginx image through it) and flow logs, and an ECS cluster
  * with Container Insights.
  */
-export function shopCluster(stack: Stack): { vpc: ec2.Vpc; cluster: ecs.Cluster } {
+export function shopCluster(stack: Stack, named = false): { vpc: ec2.Vpc; cluster: ecs.Cluster } {
   const vpc = new ec2.Vpc(stack, 'Vpc', {
     // Explicit zones (ExampleStack's: no zone lookup, no AWS account needed).
     availabilityZones: stack.availabilityZones.slice(0, 2),
@@ -102,7 +103,12 @@ export function shopCluster(stack: Stack): { vpc: ec2.Vpc; cluster: ecs.Cluster 
   });
 
   // AwsSolutions-ECS4: Container Insights on.
-  const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const cluster = new ecs.Cluster(stack, 'Cluster', {
+    vpc,
+    containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    // A pipeline in another account names the cluster: a name, generated when needed.
+    clusterName: named ? PhysicalName.GENERATE_IF_NEEDED : undefined,
+  });
 
   return { vpc, cluster };
 }
@@ -120,8 +126,17 @@ export class ExampleStack extends Stack {
 }
 
 /** One environment's nginx service: its own task definition, one essential container 'web'. */
-export function webService(scope: Construct, name: string, cluster: ecs.ICluster, controller = ecs.DeploymentControllerType.ECS): ecs.FargateService {
-  const taskDefinition = new ecs.FargateTaskDefinition(scope, `${name}Task`, { cpu: 256, memoryLimitMiB: 512 });
+export function webService(
+  scope: Construct, name: string, cluster: ecs.ICluster, controller = ecs.DeploymentControllerType.ECS, named = false,
+): ecs.FargateService {
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, `${name}Task`, {
+    cpu: 256,
+    memoryLimitMiB: 512,
+    executionRole: named ? new iam.Role(scope, `${name}TaskExecutionRole`, {
+      assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+    }) : undefined,
+  });
   taskDefinition.addContainer('web', {
     image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27'),
     essential: true,
@@ -135,6 +150,8 @@ export function webService(scope: Construct, name: string, cluster: ecs.ICluster
     }),
   });
   return new ecs.FargateService(scope, `${name}Service`, {
+    // A pipeline in another account names the service (and the execution role): generated names.
+    serviceName: named ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     cluster,
     taskDefinition,
     desiredCount: 1,

@@ -1,4 +1,4 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -62,7 +62,7 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
  * exists so the function and its first version can be created: the pipeline deploys the real
  * code. Its role may write only to the function's own log group (no managed policy).
  */
-export function ordersFunction(scope: Construct, name: string): lambda.Alias {
+export function ordersFunction(scope: Construct, name: string, named = false): lambda.Alias {
   const logGroup = new logs.LogGroup(scope, `${name}OrdersLogs`, {
     retention: logs.RetentionDays.ONE_MONTH,
     removalPolicy: RemovalPolicy.DESTROY,
@@ -73,6 +73,8 @@ export function ordersFunction(scope: Construct, name: string): lambda.Alias {
   });
   logGroup.grantWrite(role);
   const fn = new lambda.Function(scope, `${name}Orders`, {
+    // A pipeline in another account names the function: a name, generated when needed.
+    functionName: named ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     description: `Orders API (${name.toLowerCase()}); code deployed by the delivery pipeline`,
     // AwsSolutions-L1: the latest Node.js runtime aws-cdk-lib knows.
     runtime: lambda.Runtime.NODEJS_24_X,

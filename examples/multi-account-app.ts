@@ -68,9 +68,9 @@ export function buildMultiAccountApp(app: App = exampleApp()): MultiAccountExamp
   const artifactStore = new ArtifactStore(tools, 'Artifacts');
 
   // The shop: a rolling service in staging, a blue/green one behind a load balancer in production.
-  const stagingShop = webService(staging, 'Shop', shopCluster(staging).cluster);
-  const productionNetwork = shopCluster(production);
-  const productionShop = webService(production, 'Shop', productionNetwork.cluster, ecs.DeploymentControllerType.CODE_DEPLOY);
+  const stagingShop = webService(staging, 'Shop', shopCluster(staging, true).cluster, ecs.DeploymentControllerType.ECS, true);
+  const productionNetwork = shopCluster(production, true);
+  const productionShop = webService(production, 'Shop', productionNetwork.cluster, ecs.DeploymentControllerType.CODE_DEPLOY, true);
   const lb = productionLoadBalancer(production, productionNetwork.vpc, productionShop);
   const shop = new EcsContainerPipeline(tools, 'ShopPipeline', {
     source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main' }),
@@ -102,10 +102,10 @@ export function buildMultiAccountApp(app: App = exampleApp()): MultiAccountExamp
     buildOptions: { installCommands: ['npm ci'], testCommands: ['npm test'], commands: ['npm run build'] },
     outputDirectory: 'dist',
     environments: [
-      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(ordersFunction(staging, 'Staging')) },
+      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(ordersFunction(staging, 'Staging', true)) },
       {
         name: 'Production',
-        deployment: LambdaDeployment.canary(ordersFunction(production, 'Production'), { percentage: 10, interval: Duration.minutes(5) }),
+        deployment: LambdaDeployment.canary(ordersFunction(production, 'Production', true), { percentage: 10, interval: Duration.minutes(5) }),
         approval: { emails: ['ops@acme.example'] },
       },
     ],

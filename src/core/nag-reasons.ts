@@ -34,6 +34,12 @@ export const CORE_WILDCARD_REVIEWS: WildcardReviews = {
         'pipeline\'s stack deploys, after the role\'s stack in another account, so no reference can name it; the key\'s policy admits this role to that key alone',
       onlyActions: ['kms:Decrypt'],
     },
+    {
+      pattern: /^arn:(?:<AWS::Partition>|aws[a-z-]*):kms:[a-z0-9-]+:\d{12}:key\/\*$/,
+      reason: 'keys of the replication bucket\'s account and region, used only through S3 (kms:ViaService) for the artifacts CodePipeline copies ' +
+        'there: the key of a bucket in another account or region cannot be referenced, and the replication key\'s policy admits the pipeline role to that key alone',
+      onlyActions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+    },
     { pattern: /:report-group\/[^*]+-\*$/, reason: 'report groups of this build project only; CodeBuild names them after the project' },
   ],
 };

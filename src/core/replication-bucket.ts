@@ -83,13 +83,14 @@ class ReplicationSupport extends Construct {
   constructor(scope: Construct, id: string, region: string) {
     super(scope, id);
     (this as any)[HARDENED_REPLICATION] = true;
-    const key = new kms.Key(this, 'Key', {
+    // The ids aws-cdk-lib gives its own (the same logical ids and generated names).
+    const key = new kms.Key(this, 'CrossRegionCodePipelineReplicationBucketEncryptionKey', {
       description: `Encrypts the delivery pipelines' artifacts replicated to ${region}`,
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // The pipeline's stack names the key by its alias: a key id cannot cross accounts.
-    const alias = new ScopedGrantAlias(this, 'KeyAlias', { targetKey: key, aliasName: PhysicalName.GENERATE_IF_NEEDED, removalPolicy: RemovalPolicy.RETAIN });
+    const alias = new ScopedGrantAlias(this, 'CrossRegionCodePipelineReplicationBucketEncryptionAlias', { targetKey: key, aliasName: PhysicalName.GENERATE_IF_NEEDED, removalPolicy: RemovalPolicy.RETAIN });
     const logs = createLogBucket(this, 'AccessLogs', {
       removalPolicy: RemovalPolicy.RETAIN,
       expirationRuleId: 'ExpireAccessLogs',
@@ -97,7 +98,7 @@ class ReplicationSupport extends Construct {
       logsOf: 'the replication bucket',
       keptIn: `the region the artifacts are replicated to (${region})`,
     });
-    const bucket = new s3.Bucket(this, 'Bucket', {
+    const bucket = new s3.Bucket(this, 'CrossRegionCodePipelineReplicationBucket', {
       bucketName: PhysicalName.GENERATE_IF_NEEDED,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: alias,

@@ -130,22 +130,6 @@ function expectTrustsOnly(template: Template, id: string, principalArn: any) {
   }]);
 }
 
-/**
- * KNOWN CORE GAP (src/core, reported to the lead, not the ECS workload's): aws-cdk-lib's
- * `Pipeline.ensureReplicationResourcesExistFor` grants the pipeline role read/write on the
- * replication bucket of eu-west-1 (all its objects) and, the bucket's key being in another account,
- * KMS Decrypt, Encrypt, ReEncrypt, GenerateDataKey and DescribeKey on "*". The core's replication
- * support should scope the KMS statement (the keys of that account and region, through S3) and
- * review the bucket's object wildcard. Excluded here by exact finding, so this file turns red
- * for anything else; delete this list once the core scopes them.
- */
-const CORE_GAP_FINDINGS = [
-  /^AwsSolutions-IAM5\[Resource::arn:aws:s3:::[a-z0-9]+eplicationbucket[a-z0-9]+\/\*\] ShopTools\/Delivery\/Pipeline\/Role\/DefaultPolicy\/Resource$/,
-  /^AwsSolutions-IAM5\[Resource::\*\] ShopTools\/Delivery\/Pipeline\/Role\/DefaultPolicy\/Resource$/,
-  /^cross-environment:ShopTools\/Delivery\/Pipeline\/Role\/DefaultPolicy\/Resource: kms:(Decrypt|DescribeKey|Encrypt|GenerateDataKey\*|ReEncrypt\*) on Resource "\*" is not on the reviewed allow-list$/,
-];
-const notCoreGap = (finding: string) => !CORE_GAP_FINDINGS.some((p) => p.test(finding));
-
 /** Paths of what the library (and aws-cdk-lib for its pipeline) created in the workload stacks. */
 function libraryPaths(pipeline: EcsContainerPipeline, stacks: Stack[]): string[] {
   const prefixes = [Names.uniqueId(pipeline), `${Names.uniqueId(pipeline.pipeline)}-`, 'CrossRegionReplicationSupport-'];
@@ -436,7 +420,7 @@ describe('GIVEN staging in another account and production in another account and
       const paths = libraryPaths(env.pipeline, [env.staging, env.production]);
       expect(paths.length).toBeGreaterThan(5);
       const remaining = stacks.flatMap((s) => runNagPack(pack.create(), pack.name, s, paths).remaining.filter((f) => f.inPipeline));
-      expect(remaining.map((f) => `${f.ruleId} ${f.path}`).filter(notCoreGap)).toEqual([]);
+      expect(remaining.map((f) => `${f.ruleId} ${f.path}`)).toEqual([]);
     });
 
     test('THEN every statement of the library\'s resources in every stack is least privilege', () => {
@@ -445,7 +429,7 @@ describe('GIVEN staging in another account and production in another account and
       const resources = assembly.stacks.flatMap((s) => resourcesOf(s.stackName, s.template, paths));
       const roleIds = new Set(resources.filter((r) => r.type === 'AWS::IAM::Role').map((r) => r.logicalId));
       const violations = leastPrivilegeViolations(statementsOf('cross-environment', resources.filter((r) => r.inPipeline)), roleIds);
-      expect(violations.filter(notCoreGap)).toEqual([]);
+      expect(violations).toEqual([]);
     });
   });
 });

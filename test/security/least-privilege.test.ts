@@ -116,19 +116,30 @@ describe('least privilege across the example apps', () => {
       expect(kmsStar.filter((s) => !isAccountRootDelegation(s)).map(where)).toEqual([]);
     });
 
-    test('THEN every other statement allows a named AWS service explicit actions, and nobody is "*"', () => {
+    test('THEN every other statement allows a named AWS service, or one role of another account through S3 only, explicit actions, and nobody is "*"', () => {
       const others = keyStatements.filter((s) => !isAccountRootDelegation(s));
       for (const s of others) {
-        expect({ where: where(s), principal: Object.keys(s.statement.Principal ?? {}) }).toEqual({ where: where(s), principal: ['Service'] });
+        const principal = s.statement.Principal ?? {};
+        if (Object.keys(principal).includes('AWS')) {
+          // A cross-account grant (artifact reads, the pipeline role's use of a replication key):
+          // exactly one role, by its literal ARN, and only through S3 of the key's region.
+          const roles = asArray(principal.AWS).map((p) => JSON.stringify(p));
+          expect({ where: where(s), roles: roles.length, role: /:iam::\d{12}:role\//.test(roles[0] ?? ''), via: s.statement.Condition?.StringEquals?.['kms:ViaService'] })
+            .toEqual({ where: where(s), roles: 1, role: true, via: expect.stringMatching(/^s3\.[a-z0-9-]+\.amazonaws\.com$/) });
+          continue;
+        }
+        expect({ where: where(s), principal: Object.keys(principal) }).toEqual({ where: where(s), principal: ['Service'] });
       }
       expect(keyStatements.filter((s) => JSON.stringify(s.statement.Principal).includes('"*"')).map(where)).toEqual([]);
     });
 
-    test('THEN CloudWatch Logs may use the key only for log groups of the pipeline\'s account and region', () => {
+    test('THEN CloudWatch Logs may use the key only for log groups of the key\'s own account and region', () => {
       const logs = keyStatements.filter((s) => JSON.stringify(s.statement.Principal).includes('logs.'));
       expect(logs.length).toBeGreaterThan(0);
+      const environments = new Map(examples.flatMap((ex) => ex.assembly.stacks.map((st) => [st.stackName, st.environment] as const)));
       for (const s of logs) {
-        expect(s.statement.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': expect.stringMatching(/^arn:aws:logs:us-east-1:111111111111:log-group:\*$/) } });
+        const { account, region } = environments.get(s.resource.stack)!;
+        expect(s.statement.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${account}:log-group:*` } });
       }
     });
   });

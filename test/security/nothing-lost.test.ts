@@ -28,6 +28,22 @@ function retention(r: TemplateResource) {
   return { path: r.path, deletion: r.resource.DeletionPolicy, replace: r.resource.UpdateReplacePolicy };
 }
 
+/**
+ * The bucket and key of one artifact store: by reference in the pipeline's stack, else (another
+ * region's replication bucket) by the bucket's physical name and the key alias's name.
+ */
+function storeResources(store: any, byId: Map<string, TemplateResource>, resources: TemplateResource[]): { bucket: TemplateResource; key: TemplateResource } {
+  if (store.Location.Ref) {
+    return { bucket: byId.get(store.Location.Ref)!, key: byId.get(store.EncryptionKey.Id['Fn::GetAtt'][0])! };
+  }
+  const literal = (v: any): string => (typeof v === 'string' ? v : (v['Fn::Join'][1] as unknown[]).filter((p) => typeof p === 'string').join(''));
+  const bucket = resources.find((r) => r.type === 'AWS::S3::Bucket' && r.resource.Properties?.BucketName === store.Location)!;
+  const aliasName = literal(store.EncryptionKey.Id).replace(/^.*:alias\//, 'alias/');
+  const alias = resources.find((r) => r.type === 'AWS::KMS::Alias' && r.resource.Properties?.AliasName === aliasName)!;
+  const key = resources.find((r) => r.stack === alias.stack && r.logicalId === alias.resource.Properties.TargetKeyId['Fn::GetAtt'][0])!;
+  return { bucket, key };
+}
+
 function lifecycleRules(repository: any): any[] {
   return JSON.parse(repository.Properties.LifecyclePolicy.LifecyclePolicyText).rules;
 }
@@ -73,14 +89,19 @@ describe('nothing lost by default', () => {
     for (const { resources } of examples) {
       const byId = new Map(resources.map((r) => [r.logicalId, r]));
       for (const pipeline of resources.filter((r) => r.type === 'AWS::CodePipeline::Pipeline' && r.inPipeline)) {
-        const store = pipeline.resource.Properties.ArtifactStore;
-        const bucket = byId.get(store.Location.Ref)!;
-        const key = byId.get(store.EncryptionKey.Id['Fn::GetAtt'][0])!;
-        expect([bucket.type, key.type]).toEqual(['AWS::S3::Bucket', 'AWS::KMS::Key']);
-        expect([retention(bucket), retention(key)]).toEqual([
-          { path: bucket.path, deletion: 'Retain', replace: 'Retain' },
-          { path: key.path, deletion: 'Retain', replace: 'Retain' },
-        ]);
+        const props = pipeline.resource.Properties;
+        // One store, or one per region when an action runs in another region (the others are
+        // replication buckets in other stacks, named by their physical names and key aliases).
+        const stores: any[] = props.ArtifactStore ? [props.ArtifactStore] : props.ArtifactStores.map((s: any) => s.ArtifactStore);
+        expect(stores.length).toBeGreaterThan(0);
+        for (const store of stores) {
+          const { bucket, key } = storeResources(store, byId, resources);
+          expect([bucket.type, key.type]).toEqual(['AWS::S3::Bucket', 'AWS::KMS::Key']);
+          expect([retention(bucket), retention(key)]).toEqual([
+            { path: bucket.path, deletion: 'Retain', replace: 'Retain' },
+            { path: key.path, deletion: 'Retain', replace: 'Retain' },
+          ]);
+        }
       }
     }
   });
