@@ -165,7 +165,7 @@ project.addTask('diagrams', {
 // (snapshots in test/integ.<example>.ts.snapshot/). The INTEG_* parameters (test/integ-setup.ts)
 // are emptied so a snapshot never depends on the shell it was made in.
 const INTEG_RUNNER = ['integ-runner', '$@', '--directory', 'test', '--language', 'typescript'];
-const INTEG_SNAPSHOT_ENV = { INTEG_CONNECTION_ARN: '', INTEG_REPOSITORY: '', INTEG_BRANCH: '' };
+const INTEG_SNAPSHOT_ENV = { INTEG_CONNECTION_ARN: '', INTEG_REPOSITORY: '', INTEG_BRANCH: '', INTEG_STAGING_ENV: '', INTEG_PRODUCTION_ENV: '' };
 project.addTask('integ:snapshot', {
   description: 'Synthesize every integration test and fail when its template differs from the committed snapshot (no AWS account, no deploy)',
   env: INTEG_SNAPSHOT_ENV,

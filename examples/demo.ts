@@ -184,7 +184,9 @@ function printPlacements(stages: any[], resources: Record<string, CfnResource>, 
   const [, ownAccount = '?', ownRegion = '?'] = /^aws:\/\/([^/]+)\/(.+)$/.exec(environment) ?? [];
   const placements = stages.flatMap((stage) => (stage.Actions ?? []).map((action: any) => {
     const roleArn = action.RoleArn;
-    const literal = roleArn?.['Fn::Join'] ? roleArn['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : '')).join('') : undefined;
+    // A role of another account is named by its literal ARN (a string, or joined with the partition).
+    const literal = typeof roleArn === 'string' ? roleArn
+      : roleArn?.['Fn::Join'] ? roleArn['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : '')).join('') : undefined;
     const crossAccount = literal ? /:iam::(\d{12}):role\/(.+)$/.exec(literal) : null;
     const account = crossAccount?.[1] ?? ownAccount;
     const region = action.Region ?? ownRegion;

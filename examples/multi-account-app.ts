@@ -1,4 +1,4 @@
-import { Annotations, App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Environment, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import {
   ArtifactStore,
@@ -21,6 +21,21 @@ export const TOOLS_ENV = { account: '111111111111', region: 'us-east-1' };
 export const STAGING_ENV = { account: '222222222222', region: 'us-east-1' };
 /** The production account, in another region. */
 export const PRODUCTION_ENV = { account: '333333333333', region: 'eu-west-1' };
+
+/** Where the multi-account example deploys, and its sources (the integration test's). */
+export interface MultiAccountOptions {
+  /** @default TOOLS_ENV */
+  readonly tools?: Environment;
+  /** @default STAGING_ENV */
+  readonly staging?: Environment;
+  /** @default PRODUCTION_ENV */
+  readonly production?: Environment;
+  /**
+   * The source of the pipeline that builds `repo` (`shop`, `orders-api` or `web`).
+   * @default a CodeConnections source on CONNECTION_ARN for `acme/<repo>`, branch `main`
+   */
+  readonly source?: (repo: string) => PipelineSource;
+}
 
 /** What `buildMultiAccountApp` returns, so tests and the demo can reach every part. */
 export interface MultiAccountExample {
@@ -50,18 +65,21 @@ export interface MultiAccountExample {
  *
  * @param app the app to build into; by default a new one with the currently recommended
  *   feature flags and the cdk-nag checks (see `exampleApp`)
+ * @param options other accounts and regions, or sources (the integration test's)
  */
-export function buildMultiAccountApp(app: App = exampleApp()): MultiAccountExample {
+export function buildMultiAccountApp(app: App = exampleApp(), options: MultiAccountOptions = {}): MultiAccountExample {
+  const source = options.source
+    ?? ((repo: string) => PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo, branch: 'main' }));
   const tools = new Stack(app, 'DeliveryTools', {
-    env: TOOLS_ENV,
+    env: options.tools ?? TOOLS_ENV,
     description: 'Example: the delivery pipelines of the shop, orders API and web app (tools account)',
   });
   const staging = new ExampleStack(app, 'ShopStaging', {
-    env: STAGING_ENV,
+    env: options.staging ?? STAGING_ENV,
     description: 'Example: the staging workloads (staging account), deployed to by the pipelines of DeliveryTools',
   });
   const production = new ExampleStack(app, 'ShopProduction', {
-    env: PRODUCTION_ENV,
+    env: options.production ?? PRODUCTION_ENV,
     description: 'Example: the production workloads (production account, eu-west-1), deployed to by the pipelines of DeliveryTools',
   });
   // One store for the three pipelines: one key, one bucket, one grant per target role.
@@ -73,7 +91,7 @@ export function buildMultiAccountApp(app: App = exampleApp()): MultiAccountExamp
   const productionShop = webService(production, 'Shop', productionNetwork.cluster, ecs.DeploymentControllerType.CODE_DEPLOY, true);
   const lb = productionLoadBalancer(production, productionNetwork.vpc, productionShop);
   const shop = new EcsContainerPipeline(tools, 'ShopPipeline', {
-    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'shop', branch: 'main' }),
+    source: source('shop'),
     artifactStore,
     buildOptions: { installCommands: ['npm ci'], testCommands: ['npm test'] },
     environments: [
@@ -97,7 +115,7 @@ export function buildMultiAccountApp(app: App = exampleApp()): MultiAccountExamp
 
   // The orders API: all at once in staging, canary in production.
   const orders = new LambdaPipeline(tools, 'OrdersPipeline', {
-    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-api', branch: 'main' }),
+    source: source('orders-api'),
     artifactStore,
     buildOptions: { installCommands: ['npm ci'], testCommands: ['npm test'], commands: ['npm run build'] },
     outputDirectory: 'dist',
@@ -116,7 +134,7 @@ export function buildMultiAccountApp(app: App = exampleApp()): MultiAccountExamp
   const stagingSite = new StaticSiteHosting(staging, 'WebSite', { singlePageApp: true });
   const productionSite = new StaticSiteHosting(production, 'WebSite', { singlePageApp: true });
   const web = new StaticSitePipeline(tools, 'WebPipeline', {
-    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'web', branch: 'main' }),
+    source: source('web'),
     artifactStore,
     buildOptions: { installCommands: ['npm ci'], testCommands: ['npm test'], commands: ['npm run build'] },
     outputDirectory: 'dist',

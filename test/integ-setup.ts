@@ -32,6 +32,13 @@ export const INTEG_PARAMETERS = {
   repository: { context: 'repository', variable: 'INTEG_REPOSITORY', default: '' },
   /** The branch each pipeline builds. */
   branch: { context: 'branch', variable: 'INTEG_BRANCH', default: 'main' },
+  /**
+   * `account/region` of the multi-account test's staging workloads (integ.multi-account-app.ts);
+   * required to deploy it. Snapshots use the example's.
+   */
+  stagingEnv: { context: 'stagingEnv', variable: 'INTEG_STAGING_ENV', default: '' },
+  /** `account/region` of the multi-account test's production workloads; required to deploy it. */
+  productionEnv: { context: 'productionEnv', variable: 'INTEG_PRODUCTION_ENV', default: '' },
 } satisfies Record<string, IntegParameter>;
 
 /** The value of one parameter in `app`: context, then environment variable, then default. */
@@ -84,6 +91,26 @@ export function integEnv(): Environment {
     account: process.env.CDK_INTEG_ACCOUNT ?? process.env.CDK_DEFAULT_ACCOUNT,
     region: process.env.CDK_INTEG_REGION ?? process.env.CDK_DEFAULT_REGION,
   };
+}
+
+/**
+ * An `account/region` parameter of the multi-account test. Unset while integ-runner synthesizes
+ * a snapshot (CDK_INTEG_ACCOUNT set), `snapshot` applies; unset when deploying, the test stops
+ * with what to set: the staging and production accounts are the deployer's to choose.
+ */
+export function integEnvParameter(app: App, parameter: IntegParameter, snapshot: Environment): Environment {
+  const value = integParameter(app, parameter);
+  if (value === '') {
+    if (process.env.CDK_INTEG_ACCOUNT !== undefined) {
+      return snapshot;
+    }
+    throw new Error(`${parameter.variable} (context "${parameter.context}") must be set to "account/region" to deploy this test, e.g. 222222222222/us-east-1`);
+  }
+  const m = /^(\d{12})\/([a-z]{2}(-[a-z]+)+-\d+)$/.exec(value);
+  if (!m) {
+    throw new Error(`${parameter.variable} (context "${parameter.context}") must be "account/region", e.g. 222222222222/us-east-1, got "${value}"`);
+  }
+  return { account: m[1], region: m[2] };
 }
 
 /**
