@@ -246,7 +246,8 @@ export abstract class DeliveryPipeline extends Construct {
    * The pipeline's stages and actions as a Mermaid flowchart (`flowchart LR`), e.g. for a
    * README or a design document: one subgraph per stage, one node per action with its name and
    * provider (manual approvals as hexagons, sources as stadiums, the run order when a stage
-   * has several), and edges in execution order. Actions that share a run order run in
+   * has several, and the account and region of an action that runs in another), and edges in
+   * execution order. Actions that share a run order run in
    * parallel and have no edge between them. Reads the stages from `pipeline`, so it includes
    * stages and actions you added there.
    *

@@ -1,3 +1,4 @@
+import { Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 
 /**
@@ -15,10 +16,13 @@ export function renderMermaid(stages: readonly codepipeline.IStage[]): string {
     const stageId = `stage${s}`;
     lines.push(`  subgraph ${stageId}["${escape(stage.stageName)}"]`);
     const actions = stage.actions.map((action, a) => ({ id: `${stageId}_action${a}`, props: action.actionProperties }));
+    // A stage of a real pipeline knows its stack; a stage described by hand (IStage) may not.
+    const home = stage.pipeline ? Stack.of(stage.pipeline) : undefined;
     const runOrders = [...new Set(actions.map((x) => x.props.runOrder ?? 1))].sort((x, y) => x - y);
     for (const { id, props } of actions) {
       const runOrder = runOrders.length > 1 ? ` · run order ${props.runOrder ?? 1}` : '';
-      lines.push(`    ${id}${shape(props.category, `${escape(props.actionName)}<br/>${escape(describe(props))}${runOrder}`)}`);
+      const where = elsewhere(props, home);
+      lines.push(`    ${id}${shape(props.category, `${escape(props.actionName)}<br/>${escape(describe(props))}${runOrder}${where ? `<br/>${escape(where)}` : ''}`)}`);
     }
     lines.push('  end');
     groupsByStage.push(runOrders.map((order) => actions.filter((x) => (x.props.runOrder ?? 1) === order).map((x) => x.id)));
@@ -33,6 +37,22 @@ export function renderMermaid(stages: readonly codepipeline.IStage[]): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where an action runs when that is not the pipeline's account and region (as aws-cdk-lib tells
+ * it: the role's account, else the resource's, else the action's `account`/`region`), e.g.
+ * `in 222222222222 · eu-west-1`; empty when it runs at home or cannot be told (tokens).
+ */
+function elsewhere(props: codepipeline.ActionProperties, home: Stack | undefined): string {
+  if (!home) {
+    return '';
+  }
+  const account = props.role?.env.account ?? props.resource?.env.account ?? props.account;
+  const region = props.resource?.env.region ?? props.region;
+  const known = (value: string | undefined, ours: string) => value !== undefined && !Token.isUnresolved(value) && !Token.isUnresolved(ours) && value !== ours;
+  const parts = [known(account, home.account) ? account : undefined, known(region, home.region) ? region : undefined].filter((p) => p !== undefined);
+  return parts.length > 0 ? `in ${parts.join(' · ')}` : '';
 }
 
 /** What an action does, in a few words. */

@@ -1,12 +1,27 @@
 import * as fs from 'fs';
+import { App } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { currentDiagrams, README, renderDiagrams } from '../../examples/diagrams';
+import { buildMultiAccountApp } from '../../examples/multi-account-app';
 import { EcsContainerPipeline, EcsDeployment } from '../../src';
 import { renderMermaid } from '../../src/core/diagram';
 import { fargateService, githubSource, newStack } from '../helpers';
 
 describe('DeliveryPipeline.toMermaid()', () => {
+  test('GIVEN environments in another account and in another account and region WHEN rendered THEN their actions say where they run', () => {
+    // GIVEN the example app of three accounts and two regions
+    const { shop } = buildMultiAccountApp(new App());
+
+    // WHEN
+    const mermaid = shop.toMermaid();
+
+    // THEN the staging deploy names its account, production's its account and region; the rest runs at home
+    expect(mermaid).toContain('stage2_action0["Deploy<br/>ECS<br/>in 222222222222"]');
+    expect(mermaid).toMatch(/stage3_action2\["Deploy<br\/>CodeDeployToECS · run order 3<br\/>in 333333333333 · eu-west-1"\]/);
+    expect(mermaid).toContain('stage1_action0["BuildAndTest<br/>CodeBuild"]');
+  });
+
   test('GIVEN Staging and Production WHEN rendered THEN stages are subgraphs and actions follow each other in order', () => {
     // GIVEN
     const stack = newStack();
