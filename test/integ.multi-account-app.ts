@@ -43,7 +43,7 @@ for (const pipeline of [example.shop, example.orders, example.web]) {
   ]);
   expectArtifactBucketPrivate(integ, pipeline);
   expectLeaves(integ, 'CodePipeline', 'getPipeline', { name: pipeline.pipeline.pipelineName }, {
-    [`pipeline.stages.2.actions.0.roleArn`]: ExpectedResult.stringLikeRegexp(`^arn:aws[a-z-]*:iam::${staging.account}:role/`),
+    ['pipeline.stages.2.actions.0.roleArn']: ExpectedResult.stringLikeRegexp(`^arn:aws[a-z-]*:iam::${staging.account}:role/`),
     [`pipeline.stages.3.actions.${productionActions.length - 1}.roleArn`]: ExpectedResult.stringLikeRegexp(`^arn:aws[a-z-]*:iam::${production.account}:role/`),
     [`pipeline.stages.3.actions.${productionActions.length - 1}.region`]: production.region,
   });

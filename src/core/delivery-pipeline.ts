@@ -17,12 +17,12 @@ import { EnvironmentOptions, needsApproval } from './environment';
 import { callHook, markHookSpine } from './hooks';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
 import { perStage } from './per-stage';
+import { prepareReplicationBuckets } from './replication-bucket';
+import { adoptCrossEnvironmentSupport } from './replication-support';
 import { orderAfterApproval } from './run-order';
 import { PipelineSource } from './source';
 import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
 import { acknowledgeReviewedWildcards } from './wildcard-review';
-import { prepareReplicationBuckets } from './replication-bucket';
-import { adoptCrossEnvironmentSupport } from './replication-support';
 
 /**
  * Properties every delivery pipeline shares.

@@ -50,7 +50,8 @@ function elsewhere(props: codepipeline.ActionProperties, home: Stack | undefined
   }
   const account = props.role?.env.account ?? props.resource?.env.account ?? props.account;
   const region = props.resource?.env.region ?? props.region;
-  const known = (value: string | undefined, ours: string) => value !== undefined && !Token.isUnresolved(value) && !Token.isUnresolved(ours) && value !== ours;
+  const known = (value: string | undefined, ours: string) =>
+    value !== undefined && !Token.isUnresolved(value) && !Token.isUnresolved(ours) && value !== ours;
   const parts = [known(account, home.account) ? account : undefined, known(region, home.region) ? region : undefined].filter((p) => p !== undefined);
   return parts.length > 0 ? `in ${parts.join(' · ')}` : '';
 }

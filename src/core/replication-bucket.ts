@@ -69,8 +69,10 @@ function reviewReplicationObjects(owner: IConstruct, pipelineStack: Stack, bucke
   if (typeof name !== 'string') {
     return;
   }
-  const pattern = { pattern: new RegExp(`^arn:(?:<AWS::Partition>|aws[a-z-]*):s3:::${name.replace(/[.]/g, '\\.')}/\\*$`),
-    reason: `objects inside the pipeline's replication bucket of ${region} (CodePipeline copies each execution's artifacts there)` };
+  const pattern = {
+    pattern: new RegExp(`^arn:(?:<AWS::Partition>|aws[a-z-]*):s3:::${name.replace(/[.]/g, '\\.')}/\\*$`),
+    reason: `objects inside the pipeline's replication bucket of ${region} (CodePipeline copies each execution's artifacts there)`,
+  };
   for (const scope of [owner, ...owner.node.scopes]) {
     addWildcardReviews(scope, { resourcePatterns: [pattern] });
   }
@@ -151,7 +153,7 @@ class ScopedGrantAlias extends kms.Alias {
     const keyStack = Stack.of(this);
     const principal = grantee.grantPrincipal;
     const principalStack = Construct.isConstruct(principal) ? Stack.of(principal) : undefined;
-    const crossAccount = principalStack ? differs(principalStack.account, keyStack.account) : differs(principal.principalAccount ?? keyStack.account, keyStack.account);
+    const crossAccount = differs(principalStack?.account ?? principal.principalAccount ?? keyStack.account, keyStack.account);
     const crossRegion = principalStack ? differs(principalStack.region, keyStack.region) : false;
     if (!crossAccount && !crossRegion) {
       return super.grant(grantee, ...actions);

@@ -47,14 +47,14 @@ export function resolveTarget(pipeline: IConstruct, prop: string, resource: IRes
   for (const [what, theirs, ours] of [['account', account, pipelineStack.account], ['region', region, pipelineStack.region]] as const) {
     if (Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && (crossStack || differs(theirs, ours))
       && Token.compareStrings(theirs, ours) !== TokenComparison.SAME) {
-      fail(pipeline, prop, `is in an ${what} the pipeline cannot tell (${resource.node.path} ${crossStack ? `is in stack ${resourceStack.node.path}, which has no concrete ${what}` : `is named by a token`}), ` +
+      fail(pipeline, prop, `is in an ${what} the pipeline cannot tell (${resource.node.path} ${crossStack ? `is in stack ${resourceStack.node.path}, which has no concrete ${what}` : 'is named by a token'}), ` +
         `but CodePipeline must know the ${what} of every action to create its role and artifact store there`,
       `give the workload's stack env: { account, region }, or import it with an ARN or attributes that state its ${what} as literals`);
     }
     if (!Token.isUnresolved(theirs) && Token.isUnresolved(ours)) {
       fail(pipeline, prop, `is in ${what} ${theirs} (${resource.node.path}), but the pipeline's stack ${pipelineStack.node.path} has no concrete ${what}, ` +
         'so CodePipeline cannot tell whether the action crosses accounts or regions',
-      `give the pipeline's stack env: { account: '...', region: '...' } (a pipeline that deploys to other accounts or regions must know its own)`);
+      'give the pipeline\'s stack env: { account: \'...\', region: \'...\' } (a pipeline that deploys to other accounts or regions must know its own)');
     }
   }
   const crossAccount = differs(account, pipelineStack.account);

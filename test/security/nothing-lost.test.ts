@@ -32,7 +32,9 @@ function retention(r: TemplateResource) {
  * The bucket and key of one artifact store: by reference in the pipeline's stack, else (another
  * region's replication bucket) by the bucket's physical name and the key alias's name.
  */
-function storeResources(store: any, byId: Map<string, TemplateResource>, resources: TemplateResource[]): { bucket: TemplateResource; key: TemplateResource } {
+function storeResources(
+  store: any, byId: Map<string, TemplateResource>, resources: TemplateResource[],
+): { bucket: TemplateResource; key: TemplateResource } {
   if (store.Location.Ref) {
     return { bucket: byId.get(store.Location.Ref)!, key: byId.get(store.EncryptionKey.Id['Fn::GetAtt'][0])! };
   }
