@@ -15,12 +15,17 @@
  *   extends the generated buildspec through `renderBuildSpecObject()` (one more post-build
  *   command, the library's steps kept);
  * - ConsumerStaticSitePipeline: two StaticSiteHosting sites and a StaticSitePipeline
- *   (Staging → approval → Production, with a post-deploy check on production).
+ *   (Staging → approval → Production, with a post-deploy check on production);
+ * - ConsumerCrossAccountStaging (222222222222, us-east-1), ConsumerCrossAccountProduction
+ *   (333333333333, eu-west-1) and ConsumerCrossAccountTools (the pipeline's account): a
+ *   LambdaPipeline in the tools stack deploying to functions of the two other accounts (action
+ *   roles and alarms in their stacks, artifact grants across the account, a replication bucket in
+ *   eu-west-1).
  *
  * Keep the three programs in step: any change to an id or a prop here must be made in the
  * Python and Java programs too, or the comparison fails (which is the point).
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -58,6 +63,10 @@ export const LAMBDA_STACK = 'ConsumerLambdaPipeline';
 export const LAMBDA_OVERRIDE_STACK = 'ConsumerLambdaPipelineOverride';
 /** The stack with two StaticSiteHosting sites and the StaticSitePipeline that ships to them. */
 export const STATIC_SITE_STACK = 'ConsumerStaticSitePipeline';
+/** The stacks of the cross-account layout: the pipeline's and the two workload accounts'. */
+export const CROSS_ACCOUNT_STACKS = { tools: 'ConsumerCrossAccountTools', staging: 'ConsumerCrossAccountStaging', production: 'ConsumerCrossAccountProduction' };
+export const STAGING_ENV = { account: '222222222222', region: 'us-east-1' };
+export const PRODUCTION_ENV = { account: '333333333333', region: 'eu-west-1' };
 
 /**
  * The command the subclass's buildspec runs. Each program names its own language, so a
@@ -198,8 +207,10 @@ function markedDeployActionPipeline(actionName: string, postBuildCommand: string
  * One environment's function and its `live` alias on the current version. The inline code is
  * a placeholder: the pipeline deploys the real code.
  */
-function liveAlias(stack: Stack, name: string): lambda.Alias {
+function liveAlias(stack: Stack, name: string, named = false): lambda.Alias {
   const fn = new lambda.Function(stack, `${name}Function`, {
+    // A pipeline in another account names the function: generated when needed.
+    functionName: named ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     description: `Orders API (${name.toLowerCase()}); code deployed by the delivery pipeline`,
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
@@ -275,6 +286,21 @@ function staticSitePipelineStack(app: App, id: string): Stack {
   return stack;
 }
 
+/** The cross-account layout: functions in two other accounts, the pipeline in the tools stack. */
+function crossAccountStacks(app: App): void {
+  const staging = new Stack(app, CROSS_ACCOUNT_STACKS.staging, { env: STAGING_ENV });
+  const production = new Stack(app, CROSS_ACCOUNT_STACKS.production, { env: PRODUCTION_ENV });
+  const tools = new Stack(app, CROSS_ACCOUNT_STACKS.tools, { env: ENV });
+  new LambdaPipeline(tools, 'Pipeline', {
+    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-api', branch: 'main' }),
+    outputDirectory: 'build/package',
+    environments: [
+      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(liveAlias(staging, 'Staging', true)) },
+      { name: 'Production', deployment: LambdaDeployment.canary(liveAlias(production, 'Production', true), { percentage: 10, interval: Duration.minutes(5) }) },
+    ],
+  });
+}
+
 /** The reference app for one consumer language (only the override markers differ). */
 export function buildReferenceApp(language: ConsumerLanguage, outdir?: string): App {
   const app = new App({ outdir });
@@ -283,6 +309,7 @@ export function buildReferenceApp(language: ConsumerLanguage, outdir?: string): 
   lambdaPipelineStack(app, LAMBDA_STACK);
   lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, language);
   staticSitePipelineStack(app, STATIC_SITE_STACK);
+  crossAccountStacks(app);
   return app;
 }
 

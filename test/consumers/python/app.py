@@ -68,6 +68,11 @@ MARKER = "echo overridden-in-python"
 LAMBDA_STACK = "ConsumerLambdaPipeline"
 LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride"
 STATIC_SITE_STACK = "ConsumerStaticSitePipeline"
+CROSS_ACCOUNT_TOOLS = "ConsumerCrossAccountTools"
+CROSS_ACCOUNT_STAGING = "ConsumerCrossAccountStaging"
+CROSS_ACCOUNT_PRODUCTION = "ConsumerCrossAccountProduction"
+STAGING_ENV = cdk.Environment(account="222222222222", region="us-east-1")
+PRODUCTION_ENV = cdk.Environment(account="333333333333", region="eu-west-1")
 DEPLOY_ACTION_MARKER = "Deploy-overridden-in-python"
 EXTENDED_BUILD_SPEC_COMMAND = "echo extended-in-python"
 HOOK_ERROR = "boom-in-python"
@@ -193,10 +198,11 @@ def pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> cdk.Sta
     return stack
 
 
-def live_alias(stack: cdk.Stack, name: str) -> lambda_.Alias:
+def live_alias(stack: cdk.Stack, name: str, named: bool = False) -> lambda_.Alias:
     """One environment's function (placeholder code) and its ``live`` alias on the current version."""
     fn = lambda_.Function(
         stack, f"{name}Function",
+        function_name=cdk.PhysicalName.GENERATE_IF_NEEDED if named else None,
         description=f"Orders API ({name.lower()}); code deployed by the delivery pipeline",
         runtime=lambda_.Runtime.NODEJS_22_X,
         handler="index.handler",
@@ -235,6 +241,39 @@ def lambda_pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> 
         notifications=NotificationOptions(emails=["team@acme.example"]),
     )
     return stack
+
+
+def cross_account_stacks(app: cdk.App) -> None:
+    """Functions in two other accounts (one in another region), the pipeline in the tools stack."""
+    staging = cdk.Stack(app, CROSS_ACCOUNT_STAGING, env=STAGING_ENV)
+    production = cdk.Stack(app, CROSS_ACCOUNT_PRODUCTION, env=PRODUCTION_ENV)
+    tools = cdk.Stack(app, CROSS_ACCOUNT_TOOLS, env=ENV)
+    LambdaPipeline(
+        tools, "Pipeline",
+        source=PipelineSource.connection(connection_arn=CONNECTION_ARN, owner="acme", repo="orders-api", branch="main"),
+        output_directory="build/package",
+        environments=[
+            LambdaEnvironment(name="Staging", deployment=LambdaDeployment.all_at_once(live_alias(staging, "Staging", True))),
+            LambdaEnvironment(
+                name="Production",
+                deployment=LambdaDeployment.canary(
+                    live_alias(production, "Production", True), percentage=10, interval=cdk.Duration.minutes(5)),
+            ),
+        ],
+    )
+
+
+def cross_account_checks(template: dict) -> typing.List[str]:
+    """Each deploy action runs in its function's account (a literal role ARN there), production in its region."""
+    failures = []
+    stages = next(r for r in template["Resources"].values() if r["Type"] == "AWS::CodePipeline::Pipeline")["Properties"]["Stages"]
+    for stage, account, region in (("Staging", "222222222222", None), ("Production", "333333333333", "eu-west-1")):
+        action = next(a for s in stages if s["Name"] == stage for a in s["Actions"] if a["Name"] == "Deploy")
+        role = action.get("RoleArn")
+        if not (isinstance(role, str) and f":iam::{account}:role/" in role) or action.get("Region") != region:
+            failures.append(f"{CROSS_ACCOUNT_TOOLS}: the {stage} deploy action runs as {role!r} in {action.get('Region')!r}, "
+                            f"expected a role of account {account} in {region or 'the pipeline region'}")
+    return failures
 
 
 def static_site_pipeline_stack(app: cdk.App, stack_id: str) -> cdk.Stack:
@@ -354,8 +393,10 @@ def main() -> int:
     lambda_pipeline_stack(app, LAMBDA_STACK, LambdaPipeline)
     lambda_pipeline_stack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline)
     static_site_pipeline_stack(app, STATIC_SITE_STACK)
+    cross_account_stacks(app)
     assembly = app.synth()
     failures = error_checks()
+    failures += cross_account_checks(assembly.get_stack_by_name(CROSS_ACCOUNT_TOOLS).template)
 
     base = build_spec_of(assembly.get_stack_by_name(BASE_STACK).template)
     override = build_spec_of(assembly.get_stack_by_name(OVERRIDE_STACK).template)
@@ -393,6 +434,7 @@ def main() -> int:
         return 1
     stacks = ", ".join(stack.stack_name for stack in assembly.stacks)
     print(f"python app: synthesized {stacks} to {outdir}; overrides present (buildspec marker, deploy action name, extended buildspec); "
+          "cross-account deploy actions run as roles of their functions' accounts; "
           "DeliveryPipelineErrors recognises the library's error from str(e); a raising hook is named")
     return 0
 

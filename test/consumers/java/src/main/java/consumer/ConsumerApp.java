@@ -37,6 +37,7 @@ import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.PhysicalName;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudAssembly;
@@ -91,6 +92,11 @@ import software.constructs.Construct;
  */
 public final class ConsumerApp {
     static final Environment ENV = Environment.builder().account("111111111111").region("us-east-1").build();
+    static final Environment STAGING_ENV = Environment.builder().account("222222222222").region("us-east-1").build();
+    static final Environment PRODUCTION_ENV = Environment.builder().account("333333333333").region("eu-west-1").build();
+    static final String CROSS_ACCOUNT_TOOLS = "ConsumerCrossAccountTools";
+    static final String CROSS_ACCOUNT_STAGING = "ConsumerCrossAccountStaging";
+    static final String CROSS_ACCOUNT_PRODUCTION = "ConsumerCrossAccountProduction";
     static final String CONNECTION_ARN = "arn:aws:codeconnections:us-east-1:111111111111:connection/11111111-2222-3333-4444-555555555555";
     static final String BASE_STACK = "ConsumerEcsPipeline";
     static final String OVERRIDE_STACK = "ConsumerEcsPipelineOverride";
@@ -330,7 +336,12 @@ public final class ConsumerApp {
 
     /** One environment's function (placeholder code) and its {@code live} alias on the current version. */
     static Alias liveAlias(final Stack stack, final String name) {
+        return liveAlias(stack, name, false);
+    }
+
+    static Alias liveAlias(final Stack stack, final String name, final boolean named) {
         Function fn = Function.Builder.create(stack, name + "Function")
+            .functionName(named ? PhysicalName.GENERATE_IF_NEEDED : null)
             .description("Orders API (" + name.toLowerCase(Locale.ROOT) + "); code deployed by the delivery pipeline")
             .runtime(Runtime.NODEJS_22_X)
             .handler("index.handler")
@@ -370,6 +381,62 @@ public final class ConsumerApp {
             .build();
         factory.create(stack, "Pipeline", props);
         return stack;
+    }
+
+    /** Functions in two other accounts (one in another region), the pipeline in the tools stack. */
+    static void crossAccountStacks(final App app) {
+        Stack staging = new Stack(app, CROSS_ACCOUNT_STAGING, StackProps.builder().env(STAGING_ENV).build());
+        Stack production = new Stack(app, CROSS_ACCOUNT_PRODUCTION, StackProps.builder().env(PRODUCTION_ENV).build());
+        Stack tools = new Stack(app, CROSS_ACCOUNT_TOOLS, StackProps.builder().env(ENV).build());
+        new LambdaPipeline(tools, "Pipeline", LambdaPipelineProps.builder()
+            .source(PipelineSource.connection(ConnectionSourceOptions.builder()
+                .connectionArn(CONNECTION_ARN).owner("acme").repo("orders-api").branch("main").build()))
+            .outputDirectory("build/package")
+            .environments(List.of(
+                LambdaEnvironment.builder().name("Staging")
+                    .deployment(LambdaDeployment.allAtOnce(liveAlias(staging, "Staging", true))).build(),
+                LambdaEnvironment.builder().name("Production")
+                    .deployment(LambdaDeployment.canary(liveAlias(production, "Production", true), LambdaTrafficShiftOptions.builder()
+                        .percentage(10).interval(Duration.minutes(5)).build()))
+                    .build()))
+            .build());
+    }
+
+    /** Each deploy action runs in its function's account (a literal role ARN there), production in its region. */
+    @SuppressWarnings("unchecked")
+    static List<String> crossAccountChecks(final CloudAssembly assembly) {
+        List<String> failures = new ArrayList<>();
+        Map<String, Object> template = (Map<String, Object>) assembly.getStackByName(CROSS_ACCOUNT_TOOLS).getTemplate();
+        Map<String, Object> resources = (Map<String, Object>) template.get("Resources");
+        List<Map<String, Object>> stages = null;
+        for (Object r : resources.values()) {
+            Map<String, Object> resource = (Map<String, Object>) r;
+            if ("AWS::CodePipeline::Pipeline".equals(resource.get("Type"))) {
+                stages = (List<Map<String, Object>>) ((Map<String, Object>) resource.get("Properties")).get("Stages");
+            }
+        }
+        String[][] expected = {{"Staging", "222222222222", null}, {"Production", "333333333333", "eu-west-1"}};
+        for (String[] e : expected) {
+            Map<String, Object> action = null;
+            for (Map<String, Object> stage : stages) {
+                if (e[0].equals(stage.get("Name"))) {
+                    for (Object a : (List<Object>) stage.get("Actions")) {
+                        if ("Deploy".equals(((Map<String, Object>) a).get("Name"))) {
+                            action = (Map<String, Object>) a;
+                        }
+                    }
+                }
+            }
+            Object role = action == null ? null : action.get("RoleArn");
+            Object region = action == null ? null : action.get("Region");
+            boolean ok = role instanceof String && ((String) role).contains(":iam::" + e[1] + ":role/")
+                && java.util.Objects.equals(region, e[2]);
+            if (!ok) {
+                failures.add(CROSS_ACCOUNT_TOOLS + ": the " + e[0] + " deploy action runs as " + role + " in " + region
+                    + ", expected a role of account " + e[1] + " in " + (e[2] == null ? "the pipeline region" : e[2]));
+            }
+        }
+        return failures;
     }
 
     static Stack staticSitePipelineStack(final App app, final String id) {
@@ -476,8 +543,10 @@ public final class ConsumerApp {
         lambdaPipelineStack(app, LAMBDA_STACK, LambdaPipeline::new);
         lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline::new);
         staticSitePipelineStack(app, STATIC_SITE_STACK);
+        crossAccountStacks(app);
         CloudAssembly assembly = app.synth();
         List<String> failures = errorChecks();
+        failures.addAll(crossAccountChecks(assembly));
 
         String base = buildSpecOf(assembly, BASE_STACK);
         String override = buildSpecOf(assembly, OVERRIDE_STACK);
@@ -526,6 +595,7 @@ public final class ConsumerApp {
         assembly.getStacks().forEach(stack -> stacks.add(stack.getStackName()));
         System.out.println("java app: synthesized " + String.join(", ", stacks) + " to " + outdir
             + "; overrides present (buildspec marker, deploy action name, extended buildspec);"
+            + " cross-account deploy actions run as roles of their functions' accounts;"
             + " DeliveryPipelineErrors recognises the library's error from e.getMessage(); a throwing hook is named");
         System.exit(0);
     }
