@@ -94,6 +94,8 @@ function demo(example: ExampleApp): boolean {
 
   const assembly = path.join(ROOT, outdir);
   const manifest = readJson(path.join(assembly, 'manifest.json'));
+  ALL_RESOURCES = Object.values<any>(manifest.artifacts ?? {}).filter((a) => a.type === 'aws:cloudformation:stack')
+    .flatMap((a) => Object.values<CfnResource>((readJson(path.join(assembly, a.properties.templateFile)) as Template).Resources ?? {}));
   const pipelines: string[] = [];
   const appAcks: string[] = [];
   const libraryAcks: Acknowledged[] = [];
@@ -165,7 +167,7 @@ function printPipeline(logicalId: string, resources: Record<string, CfnResource>
   });
 
   printPlacements(stages, resources, environment);
-  printHighlights(logicalId, resources);
+  printHighlights(logicalId, resources, owner);
   if (owner.includes('/')) {
     const own = Object.values(resources).filter((r) => resourcePath(r).startsWith(`${owner}/`));
     const byType = countBy(own.map((r) => r.Type.replace(/^AWS::/, '')));
@@ -205,14 +207,23 @@ function printPlacements(stages: any[], resources: Record<string, CfnResource>, 
   }
 }
 
+/** Every resource of every stack of the app being shown (a deploy project may be in another account's stack). */
+let ALL_RESOURCES: CfnResource[] = [];
+
+/** The CodeBuild project of the app with this physical name. */
+function projectNamed(name: string): CfnResource | undefined {
+  return ALL_RESOURCES.find((r) => r.Type === 'AWS::CodeBuild::Project' && r.Properties?.Name === name);
+}
+
 /** One line each for the build project, image repository, artifact bucket and notifications. */
-function printHighlights(pipelineId: string, resources: Record<string, CfnResource>): void {
+function printHighlights(pipelineId: string, resources: Record<string, CfnResource>, owner: string): void {
   const pipeline = resources[pipelineId].Properties ?? {};
   const actions: any[] = (pipeline.Stages ?? []).flatMap((s: any) => s.Actions ?? []);
   const line = (label: string, text: string) => console.log(`  ${label.padEnd(9)} ${text}`);
 
   for (const projectRef of unique(actions.filter((a) => a.ActionTypeId.Provider === 'CodeBuild').map((a) => a.Configuration?.ProjectName))) {
-    const project = target(projectRef, resources)?.Properties ?? {};
+    // A project in another account's stack is named by its literal name.
+    const project = (typeof projectRef === 'string' ? projectNamed(projectRef) : target(projectRef, resources))?.Properties ?? {};
     const env = project.Environment ?? {};
     line('build', `${ref(projectRef, resources)}: ${env.ComputeType}, ${env.Image}${env.PrivilegedMode ? ', privileged' : ''}` +
       `, timeout ${project.TimeoutInMinutes ?? 60} min${project.EncryptionKey ? ', customer KMS key' : ''}`);
@@ -225,7 +236,9 @@ function printHighlights(pipelineId: string, resources: Record<string, CfnResour
         `${spec.cache?.paths ? `; cache ${spec.cache.paths.join(', ')}` : ''}`);
     }
   }
-  for (const [id, r] of Object.entries(resources).filter(([, x]) => x.Type === 'AWS::ECR::Repository')) {
+  // The pipeline's own repositories (several pipelines may share a stack).
+  const ownRepositories = Object.entries(resources).filter(([, x]) => x.Type === 'AWS::ECR::Repository' && (owner === '' || resourcePath(x).startsWith(`${owner}/`)));
+  for (const [id, r] of ownRepositories) {
     const p = r.Properties ?? {};
     const rules = p.LifecyclePolicy?.LifecyclePolicyText ? JSON.parse(p.LifecyclePolicy.LifecyclePolicyText).rules?.length ?? 0 : 0;
     line('images', `${ref({ Ref: id }, resources)}: ${p.ImageTagMutability ?? 'MUTABLE'} tags` +
@@ -364,7 +377,7 @@ function printNag(assembly: string, acks: Acknowledged[], appAcks: string[]): bo
   console.log(`cdk-nag AwsSolutions: ${unacknowledged} unacknowledged violation(s)`);
   console.log(`  acknowledged by the library with a reason (all packs): ${acks.length} finding(s) on ${new Set(acks.map((a) => a.resource)).size} construct(s)` +
     `${rules ? ` (${rules})` : ''}`);
-  console.log(`  acknowledged outside the pipelines (by the app, or by StaticSiteHosting): ${appAcks.length === 0 ? 'none' : appAcks.length}`);
+  console.log(`  acknowledged outside the pipelines (by the app, or by the library's StaticSiteHosting and shared ArtifactStore): ${appAcks.length === 0 ? 'none' : appAcks.length}`);
   for (const a of appAcks.slice(0, 5)) {
     console.log(`    ${a}`);
   }
