@@ -61,6 +61,46 @@ export function validateArtifactStore(scope: Construct, store: IArtifactStore | 
   validateSameEnvironment(scope, 'artifactStore.encryptionKey', store?.encryptionKey, sameEnvironmentFix);
 }
 
+/** What `createArtifactBucket` needs. @internal */
+export interface ArtifactBucketProps {
+  readonly encryptionKey: kms.IKey;
+  readonly accessLogsBucket: s3.IBucket;
+  readonly accessLogsPrefix: string;
+  /** @default DEFAULTS.artifactNoncurrentVersionExpiration */
+  readonly noncurrentVersionExpiration?: Duration;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A bucket for pipeline artifacts (the artifact store's, a region's replication bucket): KMS with
+ * the given key and bucket keys, private, owner-enforced, SSL and TLS 1.2 only, versioned, with
+ * server access logs, old versions and incomplete uploads expiring. Named only when a role of
+ * another account or region must name it (no reference can cross accounts). @internal
+ */
+export function createArtifactBucket(scope: Construct, id: string, props: ArtifactBucketProps): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    bucketName: PhysicalName.GENERATE_IF_NEEDED,
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: props.encryptionKey,
+    bucketKeyEnabled: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    serverAccessLogsBucket: props.accessLogsBucket,
+    serverAccessLogsPrefix: props.accessLogsPrefix,
+    lifecycleRules: [
+      {
+        id: 'ExpireNoncurrentArtifacts',
+        noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? DEFAULTS.artifactNoncurrentVersionExpiration,
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      },
+    ],
+    removalPolicy: props.removalPolicy,
+  });
+}
+
 /**
  * A hardened artifact store: private, SSL-only, versioned bucket encrypted with a rotating
  * customer managed key, with server access logs, expiring non-current versions, retained on
@@ -101,27 +141,11 @@ export class ArtifactStore extends Construct implements IArtifactStore {
       keptIn: 'the pipeline\'s own region',
     });
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      // Named only when an action role of another account or region must name it (no reference
-      // can cross accounts); no name otherwise, as before.
-      bucketName: PhysicalName.GENERATE_IF_NEEDED,
-      encryption: s3.BucketEncryption.KMS,
+    this.bucket = createArtifactBucket(this, 'Bucket', {
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'artifacts/',
-      lifecycleRules: [
-        {
-          id: 'ExpireNoncurrentArtifacts',
-          noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? DEFAULTS.artifactNoncurrentVersionExpiration,
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-        },
-      ],
+      accessLogsBucket: this.accessLogsBucket,
+      accessLogsPrefix: 'artifacts/',
+      noncurrentVersionExpiration: props.noncurrentVersionExpiration,
       removalPolicy,
     });
     acknowledgeInPacks(this.bucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,

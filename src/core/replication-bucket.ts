@@ -1,10 +1,10 @@
-import { Duration, PhysicalName, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { PhysicalName, RemovalPolicy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
-import { DEFAULTS } from './defaults';
+import { createArtifactBucket } from './artifact-store';
 import { createLogBucket } from './log-bucket';
 import { acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
 import { allow } from './statement';
@@ -100,23 +100,10 @@ class ReplicationSupport extends Construct {
       logsOf: 'the replication bucket',
       keptIn: `the region the artifacts are replicated to (${region})`,
     });
-    const bucket = new s3.Bucket(this, 'CrossRegionCodePipelineReplicationBucket', {
-      bucketName: PhysicalName.GENERATE_IF_NEEDED,
-      encryption: s3.BucketEncryption.KMS,
+    const bucket = createArtifactBucket(this, 'CrossRegionCodePipelineReplicationBucket', {
       encryptionKey: alias,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      serverAccessLogsBucket: logs,
-      serverAccessLogsPrefix: 'replication/',
-      lifecycleRules: [{
-        id: 'ExpireNoncurrentArtifacts',
-        noncurrentVersionExpiration: DEFAULTS.artifactNoncurrentVersionExpiration,
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
+      accessLogsBucket: logs,
+      accessLogsPrefix: 'replication/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgeInPacks(bucket, 'S3BucketReplicationEnabled', [NagPackPrefix.NIST_800_53_R5, NagPackPrefix.HIPAA_SECURITY, NagPackPrefix.PCI_DSS_321],
