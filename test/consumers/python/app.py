@@ -270,6 +270,9 @@ def cross_account_checks(template: dict) -> typing.List[str]:
     for stage, account, region in (("Staging", "222222222222", None), ("Production", "333333333333", "eu-west-1")):
         action = next(a for s in stages if s["Name"] == stage for a in s["Actions"] if a["Name"] == "Deploy")
         role = action.get("RoleArn")
+        # A literal ARN of the other account: a string, or joined with the partition's reference.
+        if isinstance(role, dict) and "Fn::Join" in role:
+            role = "".join(p if isinstance(p, str) else "<ref>" for p in role["Fn::Join"][1])
         if not (isinstance(role, str) and f":iam::{account}:role/" in role) or action.get("Region") != region:
             failures.append(f"{CROSS_ACCOUNT_TOOLS}: the {stage} deploy action runs as {role!r} in {action.get('Region')!r}, "
                             f"expected a role of account {account} in {region or 'the pipeline region'}")

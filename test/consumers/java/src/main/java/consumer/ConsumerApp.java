@@ -428,6 +428,14 @@ public final class ConsumerApp {
                 }
             }
             Object role = action == null ? null : action.get("RoleArn");
+            // A literal ARN of the other account: a string, or joined with the partition's reference.
+            if (role instanceof Map && ((Map<String, Object>) role).containsKey("Fn::Join")) {
+                StringBuilder joined = new StringBuilder();
+                for (Object part : (List<Object>) ((List<Object>) ((Map<String, Object>) role).get("Fn::Join")).get(1)) {
+                    joined.append(part instanceof String ? (String) part : "<ref>");
+                }
+                role = joined.toString();
+            }
             Object region = action == null ? null : action.get("Region");
             boolean ok = role instanceof String && ((String) role).contains(":iam::" + e[1] + ":role/")
                 && java.util.Objects.equals(region, e[2]);
