@@ -10,6 +10,7 @@
 import { App } from 'aws-cdk-lib';
 import { buildEcsApp } from './ecs-app';
 import { buildLambdaApp } from './lambda-app';
+import { buildMultiAccountApp } from './multi-account-app';
 import { buildStaticSiteApp } from './static-site-app';
 
 /** What every example builder returns: at least the app it built into. */
@@ -50,5 +51,11 @@ export const EXAMPLES: readonly ExampleApp[] = [
     entry: 'examples/static-site-app.ts',
     title: 'Single-page app on S3 + CloudFront: cache headers, invalidation, post-deploy check, rollback',
     build: buildStaticSiteApp,
+  },
+  {
+    name: 'multi-account-app',
+    entry: 'examples/multi-account-app.ts',
+    title: 'Three accounts, two regions: a tools account\'s ECS, Lambda and static-site pipelines deploy to staging and production accounts',
+    build: buildMultiAccountApp,
   },
 ];
