@@ -40,7 +40,7 @@ import zipfile
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import actions, template
-from .emulator import ACCOUNT, REGION, Moto
+from .emulator import Moto
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM_DIR = os.path.dirname(HERE)
