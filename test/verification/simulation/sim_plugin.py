@@ -121,6 +121,25 @@ def authorize(bundle, role_id, requests):
     return all(x['allowed'] for x in results), results
 
 
+def caller(bundle, role_id):
+    """The role a call is made as: SIM_ROLE, whose credentials the runner gave, or the role whose
+    credentials the script got from `aws sts assume-role` (the call was authorized as any other;
+    the emulator issued them in that role's account) and exported: asked of the emulator's STS."""
+    key = os.environ.get('AWS_ACCESS_KEY_ID', '')
+    if not key or key == os.environ.get('SIM_ACCESS_KEY', key) or not os.environ.get('SIM_ENDPOINT'):
+        return role_id
+    import botocore.session  # a plain session: this plugin is not loaded into it
+    sts = botocore.session.get_session().create_client(
+        'sts', region_name='us-east-1', endpoint_url=os.environ['SIM_ENDPOINT'], aws_access_key_id=key,
+        aws_secret_access_key=os.environ.get('AWS_SECRET_ACCESS_KEY', ''), aws_session_token=os.environ.get('AWS_SESSION_TOKEN'))
+    arn = sts.get_caller_identity()['Arn']
+    m = re.match(r'^arn:aws[a-z-]*:sts::(\d{12}):assumed-role/([^/]+)/', arn)
+    for rid, r in bundle['roles'].items():
+        if m and r['arn'].split(':')[4] == m.group(1) and r['arn'].rsplit('/', 1)[-1] == m.group(2):
+            return rid
+    return f'(not a role of the app: {arn})'
+
+
 class _Response:
     """Just enough of botocore's AWSResponse for a short-circuited call."""
 
@@ -139,19 +158,24 @@ def _capture_params(params, model, context=None, **kwargs):
 
 def _before_call(model, params, context=None, **kwargs):
     bundle = _load()
-    role_id = os.environ.get('SIM_ROLE', '')
+    runner_role = os.environ.get('SIM_ROLE', '')
+    role_id = caller(bundle, runner_role)
     service = model.service_model
     signing = service.signing_name or service.endpoint_prefix
     op = model.name
     api_params = (context or {}).get('sim_params', {})
     # The call's account is the caller's (the runner's credentials are the role's, assumed in its
     # account); its region is the endpoint's (the action's region).
-    account = os.environ.get('SIM_ACCOUNT') or bundle['account']
-    region = os.environ.get('SIM_REGION') or bundle['region']
+    role = bundle['roles'].get(role_id, {})
+    account = role.get('account') or os.environ.get('SIM_ACCOUNT') or bundle['account']
+    # The client's region (the action's, unless the script chose another, e.g. AWS_REGION=...).
+    region = getattr(kwargs.get('request_signer'), 'region_name', None) or os.environ.get('SIM_REGION') or bundle['region']
     env = actions.Env(region, account, bundle.get('bucketKeys'), bundle.get('registryScanType', 'BASIC'),
                       bundle.get('buckets'), bundle.get('keyAliases'))
     entry = {'role': role_id, 'service': signing, 'operation': op, 'params': _trim(api_params),
              'step': os.environ.get('SIM_STEP', ''), 'account': account, 'region': region}
+    if role_id != runner_role:
+        entry['assumedBy'] = runner_role
     try:
         requests = actions.requests_for(signing, op, api_params, env)
     except actions.Unmapped as e:

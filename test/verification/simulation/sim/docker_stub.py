@@ -54,6 +54,7 @@ def check(requested, what):
     with open(os.environ['SIM_LOG'], 'a', encoding='utf-8') as f:
         for r in results:
             f.write(json.dumps({'role': role, 'step': os.environ.get('SIM_STEP', ''), 'service': 'ecr',
+                                'account': os.environ.get('SIM_ACCOUNT'), 'region': os.environ.get('AWS_REGION'),
                                 'operation': r['action'].split(':')[1], 'permissionCheck': True, 'what': what,
                                 'allowed': r['allowed'], 'requests': [r], 'reason': r['reason']}) + '\n')
     for r in results:

@@ -273,7 +273,7 @@ class Simulation:
             'AWS_SESSION_TOKEN': creds['aws_session_token'],
             'AWS_ENDPOINT_URL': moto.endpoint, 'AWS_DEFAULT_REGION': region, 'AWS_REGION': region, 'AWS_PAGER': '',
             'AWS_MAX_ATTEMPTS': '1', 'SIM_BUNDLE': self.bundle_path, 'SIM_ROLE': role, 'SIM_LOG': self.log_path,
-            'SIM_ACCOUNT': self.role_account(role), 'SIM_REGION': region,
+            'SIM_ACCOUNT': self.role_account(role), 'SIM_REGION': region, 'SIM_ACCESS_KEY': creds['aws_access_key_id'],
             'PYTHONPATH': SIM_DIR, 'SIM_STEP': step, 'SIM_PYTHON': self.bin, 'SIM_DIR': SIM_DIR, 'SIM_ENDPOINT': moto.endpoint,
         }
 
