@@ -21,7 +21,8 @@ API
     ``physical_name(logical_id)``: the resource's name: its explicit name property when the template
     sets one, else one derived from the logical id (lower-case, valid for the type). S3 bucket
     names are global: where two stacks of the assembly would derive the same bucket name, each
-    gets its stack's name in front (as CloudFormation's generated names are unique).
+    gets CloudFormation's form instead, ``<stack>-<logical id>-<unique suffix>`` (lower-case, cut
+    to 63 characters), as CloudFormation's generated names are unique.
     ``ref(logical_id)``, ``get_att(logical_id, attribute)``: what Ref / Fn::GetAtt return.
     ``path_of(logical_id)``: the construct path (``aws:cdk:path`` metadata, without leading '/').
     ``logical_id_of_ref(value)``: the logical id when an unresolved value is ``{"Ref": id}``.
@@ -365,7 +366,9 @@ class Stack:
         if rtype == 'AWS::S3::Bucket':
             name = _lower_name(logical_id, limit, s3=True)
             if self.assembly is not None and self.assembly.bucket_name_collides(name):
-                return _lower_name(f'{self.name}-{logical_id}', limit, s3=True)
+                # CloudFormation's form: <stack>-<logical id>-<unique suffix>, cut to the limit.
+                suffix = _digest(self.name, logical_id)[:12]
+                return f'{_lower_name(f"{self.name}-{logical_id}", limit - len(suffix) - 1, s3=True)}-{suffix}'
             return name
         if rtype == 'AWS::SQS::Queue' and self.prop(logical_id, 'FifoQueue'):
             return _lower_name(logical_id, limit - 5) + '.fifo'

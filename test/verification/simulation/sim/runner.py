@@ -945,7 +945,8 @@ def _tolerate(call, **kwargs):
     try:
         return call(**kwargs)
     except Exception as e:  # noqa: BLE001
-        if 'Exist' in type(e).__name__ or 'AlreadyExists' in str(e) or 'Conflict' in str(e) or 'already exists' in str(e):
+        if ('Exist' in type(e).__name__ or 'AlreadyExists' in str(e) or 'AlreadyOwnedByYou' in str(e) or 'Conflict' in str(e)
+                or 'already exists' in str(e)):
             return None
         raise
 
