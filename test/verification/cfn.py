@@ -19,7 +19,10 @@ API
     ``resolve(value)`` -> plain JSON: every intrinsic and pseudo parameter replaced; AWS::NoValue
     removed; Fn::If decided by the template's Conditions (parameters take their Default).
     ``physical_name(logical_id)``: the resource's name: its explicit name property when the template
-    sets one, else one derived from the logical id (lower-case, valid for the type).
+    sets one, else one derived from the logical id (lower-case, valid for the type). S3 bucket
+    names are global: where two stacks of the assembly would derive the same bucket name, each
+    gets CloudFormation's form instead, ``<stack>-<logical id>-<unique suffix>`` (lower-case, cut
+    to 63 characters), as CloudFormation's generated names are unique.
     ``ref(logical_id)``, ``get_att(logical_id, attribute)``: what Ref / Fn::GetAtt return.
     ``path_of(logical_id)``: the construct path (``aws:cdk:path`` metadata, without leading '/').
     ``logical_id_of_ref(value)``: the logical id when an unresolved value is ``{"Ref": id}``.
@@ -240,6 +243,19 @@ class Assembly:
     def __init__(self, directory: str):
         self.directory = directory
         self.stacks: List[Stack] = []
+        self._derived_buckets: Optional[Dict[str, int]] = None
+
+    def bucket_name_collides(self, name: str) -> bool:
+        """Whether more than one stack derives this bucket name from a logical id."""
+        if self._derived_buckets is None:
+            self._derived_buckets = {}
+            for stack in self.stacks:
+                names = {_lower_name(lid, NAME_LIMITS['AWS::S3::Bucket'], s3=True)
+                         for lid, r in stack.resources.items()
+                         if r.get('Type') == 'AWS::S3::Bucket' and not ((r.get('Properties') or {}).get('BucketName'))}
+                for n in names:
+                    self._derived_buckets[n] = self._derived_buckets.get(n, 0) + 1
+        return self._derived_buckets.get(name, 0) > 1
 
     @staticmethod
     def load(directory: str) -> List['Stack']:
@@ -348,7 +364,12 @@ class Stack:
                 return explicit
         limit = NAME_LIMITS.get(rtype, 128)
         if rtype == 'AWS::S3::Bucket':
-            return _lower_name(logical_id, limit, s3=True)
+            name = _lower_name(logical_id, limit, s3=True)
+            if self.assembly is not None and self.assembly.bucket_name_collides(name):
+                # CloudFormation's form: <stack>-<logical id>-<unique suffix>, cut to the limit.
+                suffix = _digest(self.name, logical_id)[:12]
+                return f'{_lower_name(f"{self.name}-{logical_id}", limit - len(suffix) - 1, s3=True)}-{suffix}'
+            return name
         if rtype == 'AWS::SQS::Queue' and self.prop(logical_id, 'FifoQueue'):
             return _lower_name(logical_id, limit - 5) + '.fifo'
         if rtype == 'AWS::ElasticLoadBalancingV2::LoadBalancer' or rtype == 'AWS::ElasticLoadBalancingV2::TargetGroup':

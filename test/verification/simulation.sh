@@ -8,8 +8,11 @@
 #   1. venv   a Python venv with the pinned awscli, moto[server], policy_sentry
 #             (simulation/requirements.txt + constraints.txt), created once in the cache directory
 #             and reused while the pins and the Python version are unchanged
-#   2. synth  every example app and the coverage app into $OUT/synth/<app>/ (simulation/synth.ts)
-#   3. run    the negative self-test, then every pipeline (simulation/sim/main.py); a per-pipeline
+#   2. synth  every example app and the coverage app into $OUT/synth/<app>/ (simulation/synth.ts),
+#             and the self-tests' cross-account fixture (simulation/cross-account-fixture.ts)
+#   3. run    the self-tests (the negative ones, and the cross-account fixture: it must pass, and
+#             fail for each cross-account grant taken out), then every pipeline, each stack in its
+#             account and region (simulation/sim/main.py); a per-pipeline
 #             summary, `simulation: N passed, N failed`, and $OUT/run/summary.json + calls.jsonl
 #
 # Exits non-zero on any denied call, unmapped call or failed script, or when a step cannot run.

@@ -16,6 +16,7 @@ its decision is appended to SIM_LOG (JSON lines).
 """
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -59,22 +60,84 @@ def resource_policies_for(bundle, resource):
     return found
 
 
+def account_of(bundle, arn):
+    """The account that owns a resource: from its ARN, or (S3 ARNs have none) the app's bucket's
+    stack; None when the ARN names no account the app knows of (`*`, an imported bucket)."""
+    parts = str(arn).split(':', 5)
+    if len(parts) != 6:
+        return None
+    if parts[2] == 's3' and not parts[4]:
+        return bundle.get('buckets', {}).get(parts[5].split('/', 1)[0], {}).get('account')
+    return parts[4] if re.fullmatch(r'\d{12}', parts[4]) else None
+
+
+def in_app(bundle, arn):
+    """Whether the resource is one of the app's (its resource policy is known, or known absent)."""
+    return any(arn == a or arn.startswith(a + '/') or arn.startswith(a + ':') for a in bundle.get('appResources', []))
+
+
+def _governing(bundle, action, resource):
+    """(the resource's policies, whether one must allow): a role's trust policy for sts:AssumeRole
+    and a KMS key's policy always decide; other resource policies only as IAM combines them."""
+    if action.lower() == 'sts:assumerole':
+        role = next((r for r in bundle['roles'].values() if r['arn'] == resource), None)
+        return ([role['trust']] if role and role.get('trust') else []), role is not None
+    if action.lower().startswith('kms:') and ':key/' in resource:
+        return resource_policies_for(bundle, resource), in_app(bundle, resource)
+    return resource_policies_for(bundle, resource), False
+
+
 def authorize(bundle, role_id, requests):
-    """Decisions for IAM requests made by one role; (all allowed, [per-request results])."""
+    """Decisions for IAM requests made by one role; (all allowed, [per-request results]).
+
+    The role's account is its ARN's; a resource in another account (its ARN's account, or its
+    bucket's stack) is judged cross-account: the identity policy and the resource policy must
+    both allow. A resource of another account that is not in the app (its policy unknown) is judged
+    on the identity policy alone, and the result says so (`notJudged`).
+    """
     role = bundle['roles'].get(role_id)
     results = []
     if role is None:
         return False, [{'action': r.action, 'resource': r.resource, 'allowed': False,
                         'reason': f'unknown role {role_id}'} for r in requests]
+    account = role.get('account') or account_of(bundle, role['arn']) or bundle['account']
     for r in requests:
         ctx = dict(r.context)
         ctx.setdefault('aws:PrincipalArn', role['arn'])
-        ctx.setdefault('aws:PrincipalAccount', bundle['account'])
-        decision = iam.evaluate(role['policies'], r.action, r.resource, ctx,
-                                resource_policies_for(bundle, r.resource), role['arn'], bundle['account'])
-        results.append({'action': r.action, 'resource': r.resource, 'context': r.context,
-                        'allowed': decision.allowed, 'reason': decision.reason})
+        ctx.setdefault('aws:PrincipalAccount', account)
+        owner = account_of(bundle, r.resource)
+        policies, required = _governing(bundle, r.action, r.resource)
+        not_judged = bool(owner and owner != account and not required and not in_app(bundle, r.resource))
+        decision = iam.evaluate(role['policies'], r.action, r.resource, ctx, policies, role['arn'], account,
+                                None if not_judged else owner, required)
+        result = {'action': r.action, 'resource': r.resource, 'context': r.context,
+                  'allowed': decision.allowed, 'reason': decision.reason, 'account': account}
+        if owner and owner != account:
+            result['resourceAccount'] = owner
+        if not_judged:
+            result['notJudged'] = (f'{r.resource} is in account {owner} but not in the app: '
+                                   'its resource policy is not judged (identity policy only)')
+        results.append(result)
     return all(x['allowed'] for x in results), results
+
+
+def caller(bundle, role_id):
+    """The role a call is made as: SIM_ROLE, whose credentials the runner gave, or the role whose
+    credentials the script got from `aws sts assume-role` (the call was authorized as any other;
+    the emulator issued them in that role's account) and exported: asked of the emulator's STS."""
+    key = os.environ.get('AWS_ACCESS_KEY_ID', '')
+    if not key or key == os.environ.get('SIM_ACCESS_KEY', key) or not os.environ.get('SIM_ENDPOINT'):
+        return role_id
+    import botocore.session  # a plain session: this plugin is not loaded into it
+    sts = botocore.session.get_session().create_client(
+        'sts', region_name='us-east-1', endpoint_url=os.environ['SIM_ENDPOINT'], aws_access_key_id=key,
+        aws_secret_access_key=os.environ.get('AWS_SECRET_ACCESS_KEY', ''), aws_session_token=os.environ.get('AWS_SESSION_TOKEN'))
+    arn = sts.get_caller_identity()['Arn']
+    m = re.match(r'^arn:aws[a-z-]*:sts::(\d{12}):assumed-role/([^/]+)/', arn)
+    for rid, r in bundle['roles'].items():
+        if m and r['arn'].split(':')[4] == m.group(1) and r['arn'].rsplit('/', 1)[-1] == m.group(2):
+            return rid
+    return f'(not a role of the app: {arn})'
 
 
 class _Response:
@@ -95,14 +158,24 @@ def _capture_params(params, model, context=None, **kwargs):
 
 def _before_call(model, params, context=None, **kwargs):
     bundle = _load()
-    role_id = os.environ.get('SIM_ROLE', '')
+    runner_role = os.environ.get('SIM_ROLE', '')
+    role_id = caller(bundle, runner_role)
     service = model.service_model
     signing = service.signing_name or service.endpoint_prefix
     op = model.name
     api_params = (context or {}).get('sim_params', {})
-    env = actions.Env(bundle['region'], bundle['account'], bundle.get('bucketKeys'), bundle.get('registryScanType', 'BASIC'))
+    # The call's account is the caller's (the runner's credentials are the role's, assumed in its
+    # account); its region is the endpoint's (the action's region).
+    role = bundle['roles'].get(role_id, {})
+    account = role.get('account') or os.environ.get('SIM_ACCOUNT') or bundle['account']
+    # The client's region (the action's, unless the script chose another, e.g. AWS_REGION=...).
+    region = getattr(kwargs.get('request_signer'), 'region_name', None) or os.environ.get('SIM_REGION') or bundle['region']
+    env = actions.Env(region, account, bundle.get('bucketKeys'), bundle.get('registryScanType', 'BASIC'),
+                      bundle.get('buckets'), bundle.get('keyAliases'))
     entry = {'role': role_id, 'service': signing, 'operation': op, 'params': _trim(api_params),
-             'step': os.environ.get('SIM_STEP', '')}
+             'step': os.environ.get('SIM_STEP', ''), 'account': account, 'region': region}
+    if role_id != runner_role:
+        entry['assumedBy'] = runner_role
     try:
         requests = actions.requests_for(signing, op, api_params, env)
     except actions.Unmapped as e:
@@ -112,10 +185,13 @@ def _before_call(model, params, context=None, **kwargs):
                                 'ResponseMetadata': {'HTTPStatusCode': 403}}
     allowed, results = authorize(bundle, role_id, requests)
     entry.update(allowed=allowed, requests=results)
+    not_judged = [r['notJudged'] for r in results if r.get('notJudged')]
+    if not_judged:
+        entry['warning'] = not_judged[0]
     role_arn = bundle['roles'].get(role_id, {}).get('arn', role_id)
     if not allowed:
         denied = next(r for r in results if not r['allowed'])
-        session = 'arn:aws:sts::%s:assumed-role/%s/simulation' % (bundle['account'], role_arn.rsplit('/', 1)[-1])
+        session = 'arn:aws:sts::%s:assumed-role/%s/simulation' % (account, role_arn.rsplit('/', 1)[-1])
         entry['reason'] = denied['reason']
         _log(entry)
         message = (f'User: {session} is not authorized to perform: {denied["action"]} on resource: '

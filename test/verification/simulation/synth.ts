@@ -1,7 +1,8 @@
 /**
  * First-run simulation, step 1: synthesize every registered example app (examples/registry.ts)
  * and the coverage app (../coverage-app.ts) into `<out>/<name>/` (a cloud assembly the Python runner reads) and list them in
- * `<out>/examples.json`.
+ * `<out>/examples.json`; and, always, the cross-account fixture of the self-tests
+ * (cross-account-fixture.ts) into `<out>/selftest-cross-account/`.
  *
  *   ts-node --project tsconfig.dev.json test/verification/simulation/synth.ts cdk.out/simulation
  */
@@ -11,6 +12,7 @@ import { App } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { EXAMPLES } from '../../../examples/registry';
 import { buildCoverageApp } from '../coverage-app';
+import { buildCrossAccountFixture } from './cross-account-fixture';
 
 /**
  * The apps the simulation runs: every registered example, and the authorization check's coverage
@@ -39,6 +41,10 @@ function main(): void {
     listed.push({ name: example.name, title: example.title, dir });
   }
   fs.writeFileSync(path.join(out, 'examples.json'), JSON.stringify(listed, null, 2));
+  // The self-tests' cross-account app: not an example, run whatever examples are asked for.
+  const fixture = path.join(out, 'selftest-cross-account');
+  fs.rmSync(fixture, { recursive: true, force: true });
+  buildCrossAccountFixture(new App({ outdir: fixture, context: { ...cxapi.CURRENTLY_RECOMMENDED_FLAGS } })).synth();
 }
 
 main();

@@ -73,12 +73,18 @@ def star_only(action: str) -> bool:
 
 
 class Env:
+    """Where a call is made (the caller's account, the region of its endpoint) and what the app's
+    buckets and keys are: bucket name -> {'account', 'region'}, KMS alias ARN -> key ARN."""
+
     def __init__(self, region: str, account: str, bucket_keys: Optional[Dict[str, str]] = None,
-                 registry_scan_type: str = 'BASIC'):
+                 registry_scan_type: str = 'BASIC', buckets: Optional[Dict[str, Dict[str, str]]] = None,
+                 key_aliases: Optional[Dict[str, str]] = None):
         self.region = region
         self.account = account
         self.bucket_keys = bucket_keys or {}
         self.registry_scan_type = registry_scan_type
+        self.buckets = buckets or {}
+        self.key_aliases = key_aliases or {}
 
 
 def _arn(env: Env, service: str, rest: str, region: bool = True) -> str:
@@ -176,7 +182,8 @@ def _resources(prefix: str, op: str, p: Dict[str, Any], env: Env) -> Optional[Li
         return [sid if sid.startswith('arn:') else _arn(env, 'secretsmanager', f'secret:{sid}-??????')]
     if prefix == 'kms' and 'KeyId' in p:
         k = p['KeyId']
-        return [k if k.startswith('arn:') else _arn(env, 'kms', f'key/{k}')]
+        k = k if k.startswith('arn:') else _arn(env, 'kms', k if k.startswith('alias/') else f'key/{k}')
+        return [env.key_aliases.get(k, k)]
     if prefix == 'codebuild':
         if 'projectName' in p:
             return [_arn(env, 'codebuild', f'project/{p["projectName"]}')]
@@ -255,7 +262,11 @@ def _kms_for_s3(env: Env, bucket: str, action: str, explicit_key: Optional[str] 
     key = explicit_key or env.bucket_keys.get(bucket)
     if not key:
         return []
-    return [Request(action, key, {'aws:SecureTransport': 'true', 'kms:ViaService': f's3.{env.region}.amazonaws.com'})]
+    # KMS authorizes on the key an alias names; S3 calls KMS from the bucket's region.
+    key = env.key_aliases.get(key, key)
+    region = env.buckets.get(bucket, {}).get('region', env.region)
+    return [Request(action, key, {'aws:SecureTransport': 'true', 'aws:RequestedRegion': region,
+                                  'kms:ViaService': f's3.{region}.amazonaws.com'})]
 
 
 Builder = Callable[..., List[Request]]

@@ -54,6 +54,7 @@ def check(requested, what):
     with open(os.environ['SIM_LOG'], 'a', encoding='utf-8') as f:
         for r in results:
             f.write(json.dumps({'role': role, 'step': os.environ.get('SIM_STEP', ''), 'service': 'ecr',
+                                'account': os.environ.get('SIM_ACCOUNT'), 'region': os.environ.get('AWS_REGION'),
                                 'operation': r['action'].split(':')[1], 'permissionCheck': True, 'what': what,
                                 'allowed': r['allowed'], 'requests': [r], 'reason': r['reason']}) + '\n')
     for r in results:
@@ -106,16 +107,17 @@ def scan_on_push(repo, digest):
         log(f'no scan on push for {repo}: the registry scans basic and the repository does not scan on push')
         return
     import boto3
-    boto3.client('ecr', endpoint_url=os.environ['SIM_ENDPOINT'], region_name=os.environ.get('AWS_REGION', 'us-east-1'),
-                 aws_access_key_id='testing', aws_secret_access_key='testing').start_image_scan(
+    # The caller's credentials (from the environment) place the scan in the caller's account.
+    boto3.client('ecr', endpoint_url=os.environ['SIM_ENDPOINT'], region_name=os.environ.get('AWS_REGION', 'us-east-1')).start_image_scan(
         repositoryName=repo, imageId={'imageDigest': digest})
     log(f'scan on push started for {repo}@{digest}')
     # The sample image is clean: its scan finds nothing (moto's default answer is a canned finding).
     import urllib.request
-    result = {'registryId': bundle['account'], 'repositoryName': repo, 'imageId': {'imageDigest': digest},
+    account = os.environ.get('SIM_ACCOUNT') or bundle['account']
+    result = {'registryId': account, 'repositoryName': repo, 'imageId': {'imageDigest': digest},
               'imageScanStatus': {'status': 'COMPLETE', 'description': 'The scan was completed successfully.'},
               'imageScanFindings': {'findingSeverityCounts': {}, 'findings': []}}
-    body = json.dumps({'results': [result], 'account_id': bundle['account'],
+    body = json.dumps({'results': [result], 'account_id': account,
                        'region': os.environ.get('AWS_REGION', 'us-east-1')}).encode()
     urllib.request.urlopen(urllib.request.Request(f'{os.environ["SIM_ENDPOINT"]}/moto-api/static/ecr/scan-finding-results',
                                                   data=body, headers={'Content-Type': 'application/json'}), timeout=10).read()

@@ -1,8 +1,15 @@
 """IAM policy evaluation for the first-run simulation.
 
 Evaluates one request (action, resource ARN, request context) against identity policies and the
-resource's policy as IAM does within one account: an explicit Deny in any of them wins; otherwise
-an Allow is needed in the identity policies (same-account resource policies may allow too).
+resource's policy as IAM does (IAM user guide, "Policy evaluation logic" and "Cross-account policy
+evaluation logic"): an explicit Deny in any of them wins; otherwise
+  - same account: an Allow in the identity policies, or a resource policy statement that names
+    the principal itself (a statement naming the account root only delegates to IAM);
+  - across accounts (the resource's account is not the principal's): an Allow in the identity
+    policies AND in the resource policy (naming the principal, its account root or `*`);
+  - a KMS key policy and a role's trust policy (`resource_policy_required`) must always allow:
+    in the key's or role's own account a statement naming the account root delegates to the
+    identity policies (which must then allow), one naming the principal allows on its own.
 Supported: Action/NotAction and Resource/NotResource with `*` and `?` wildcards (actions case-
 insensitively), Principal/NotPrincipal (for resource policies), and the condition operators
 String*, Arn*, Bool, Null, Numeric*, with the ForAnyValue:/ForAllValues: set prefixes and the
@@ -156,17 +163,24 @@ def conditions_match(conditions: Optional[Dict[str, Dict[str, Any]]], context: C
 # --- statements and policies ------------------------------------------------------------------
 
 def _principal_matches(principal: Any, principal_arn: str, account: str) -> bool:
+    return _principal_kind(principal, principal_arn, account) is not None
+
+
+def _principal_kind(principal: Any, principal_arn: str, account: str) -> Optional[str]:
+    """How a statement's Principal names the caller: 'self' (its ARN or `*`), 'account' (its
+    account's root or id, which delegates to the account's identity policies), or None."""
     if principal == '*':
-        return True
+        return 'self'
     if not isinstance(principal, dict):
-        return False
+        return None
+    found = None
     for kind, ids in principal.items():
         for p in _as_list(ids):
-            if p == '*':
-                return True
-            if kind == 'AWS' and (p == principal_arn or p in (account, f'arn:aws:iam::{account}:root')):
-                return True
-    return False
+            if p == '*' or (kind == 'AWS' and p == principal_arn):
+                return 'self'
+            if kind == 'AWS' and account and (p == account or re.fullmatch(rf'arn:aws[a-z-]*:iam::{account}:root', str(p))):
+                found = 'account'
+    return found
 
 
 def statement_applies(st: Dict[str, Any], action: str, resource: str, context: Context,
@@ -204,24 +218,59 @@ class Decision:
 
 def evaluate(identity_policies: List[Dict[str, Any]], action: str, resource: str, context: Context,
              resource_policies: Optional[List[Dict[str, Any]]] = None,
-             principal_arn: str = '', account: str = '') -> Decision:
-    """The decision for one request: explicit deny, allow, or implicit deny."""
+             principal_arn: str = '', account: str = '', resource_account: Optional[str] = None,
+             resource_policy_required: bool = False) -> Decision:
+    """The decision for one request: explicit deny, allow, or implicit deny.
+
+    `account` is the principal's account, `resource_account` the resource's (None: the same, or
+    not known); `resource_policy_required` for a KMS key policy or a role's trust policy.
+    """
     principal = (principal_arn, account)
-    allow = None
+    cross = bool(resource_account and account and resource_account != account)
+    identity_allow = None
     for policy in identity_policies:
         for st in _statements(policy):
             if statement_applies(st, action, resource, context):
                 if st.get('Effect') == 'Deny':
                     return Decision(False, 'explicit deny in an identity policy', st)
-                allow = allow or st
+                identity_allow = identity_allow or st
+    direct_allow = account_allow = None
     for policy in resource_policies or []:
         for st in _statements(policy):
-            if statement_applies(st, action, resource, context, principal):
-                if st.get('Effect') == 'Deny':
-                    return Decision(False, 'explicit deny in the resource policy', st)
-                # A same-account resource policy that names the role itself allows on its own.
-                if st.get('Principal') not in (None, '*') and _principal_matches(st['Principal'], principal_arn, '-'):
-                    allow = allow or st
-    if allow is not None:
-        return Decision(True, 'allowed', allow)
+            if not statement_applies(st, action, resource, context, principal):
+                continue
+            if st.get('Effect') == 'Deny':
+                return Decision(False, f'explicit deny in the {_resource_policy_name(action)}', st)
+            named = _principal_kind(st.get('Principal'), principal_arn, account) if 'Principal' in st else None
+            if named == 'self':
+                direct_allow = direct_allow or st
+            elif named == 'account' or 'NotPrincipal' in st:
+                account_allow = account_allow or st
+    policy_name = _resource_policy_name(action)
+    if cross:
+        where = f'account {account} calls a resource of account {resource_account}'
+        if identity_allow is None:
+            return Decision(False, f'no identity policy statement allows it ({where}: the identity policy must allow too)')
+        if direct_allow is None and account_allow is None:
+            return Decision(False, f'the {policy_name} does not allow the caller ({where}: the {policy_name} must allow too)')
+        return Decision(True, f'allowed by the identity policy and the {policy_name} (cross-account)', direct_allow or account_allow)
+    if resource_policy_required:
+        if direct_allow is not None:
+            return Decision(True, f'allowed by the {policy_name}', direct_allow)
+        if account_allow is None:
+            return Decision(False, f'the {policy_name} does not allow the caller (it must, even in its own account)')
+        if identity_allow is None:
+            return Decision(False, f'the {policy_name} delegates to the account, but no identity policy statement allows it')
+        return Decision(True, f'allowed by the identity policy (the {policy_name} delegates to the account)', identity_allow)
+    if identity_allow is not None:
+        return Decision(True, 'allowed', identity_allow)
+    if direct_allow is not None and direct_allow.get('Principal') not in (None, '*'):
+        # A same-account resource policy that names the role itself allows on its own.
+        return Decision(True, f'allowed by the {policy_name}', direct_allow)
     return Decision(False, 'no statement allows it (implicit deny)')
+
+
+def _resource_policy_name(action: str) -> str:
+    prefix = action.split(':', 1)[0].lower()
+    return {'kms': 'key policy', 'sts': 'trust policy', 's3': 'bucket policy', 'ecr': 'repository policy',
+            'sns': 'topic policy', 'lambda': 'function policy'}.get(prefix, 'resource policy')

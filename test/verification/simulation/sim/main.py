@@ -2,8 +2,9 @@
 
     python -m sim.main <synth dir with examples.json> <out dir> [example ...]
 
-Runs the negative self-test first (a policy without a needed action must fail a real CLI call),
-then every example pipeline; prints a per-pipeline summary and `simulation: N passed, N failed`;
+Runs the self-tests first (a policy without a needed action must fail a real CLI call; the
+cross-account fixture must pass, and fail for each cross-account grant taken out), then every
+example pipeline; prints a per-pipeline summary and `simulation: N passed, N failed`;
 writes <out>/summary.json. Exits non-zero when any pipeline has a denied call or a failed step.
 """
 import json
@@ -67,6 +68,27 @@ def main(argv) -> int:
     ok, message = selftest.run(os.path.join(out_dir, 'selftest'), python_bin)
     print(('    ok: ' if ok else '    FAILED: ') + message)
     passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+
+    print('=== self-test: cross-account evaluation (identity and resource policy, key policy, trust policy)')
+    ok, message = selftest.cross_account_evaluator()
+    print(('    ok: ' if ok else '    FAILED: ') + message)
+    passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+
+    fixture = os.path.join(synth_dir, 'selftest-cross-account')
+    if os.path.isdir(fixture):
+        print('=== self-test: the cross-account fixture (tools 111111111111, staging 222222222222, production 333333333333 in eu-west-1)',
+              flush=True)
+        try:
+            checks = selftest.cross_account(fixture, os.path.join(out_dir, 'selftest-cross-account'), python_bin)
+        except Exception as e:  # noqa: BLE001 - a crash of the self-test is its failure
+            traceback.print_exc()
+            checks = [('the cross-account fixture runs', False, f'simulation error: {e}')]
+        for what, ok, message in checks:
+            print(('    ok: ' if ok else '    FAILED: ') + f'{what}: {message}', flush=True)
+            passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+    else:
+        print(f'=== self-test: the cross-account fixture: FAILED: {fixture} was not synthesized')
+        failed += 1
 
     with open(os.path.join(synth_dir, 'examples.json'), encoding='utf-8') as f:
         examples = json.load(f)

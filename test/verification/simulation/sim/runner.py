@@ -15,6 +15,15 @@ For each action in stage and run order:
 
 Every AWS call is authorized against the calling role's synthesized policies (sim_plugin.py);
 a denied call, an unmapped call, or a failing script fails the pipeline.
+
+Accounts and regions: each stack of the app is seeded into the emulator in its own account and
+region. An action runs in its `Region` (else the pipeline's) as its role, in the role's account
+(the role may be one of another stack: aws-cdk-lib creates cross-account action roles in the
+workload's stack); the pipeline role must be allowed to assume it by its identity policy and by
+the role's trust policy. An action in another region reads its input artifacts from that region's
+artifact store (`ArtifactStores`), into which CodePipeline copies them as the pipeline role. Every
+call is made with the role's credentials in its account, to the action's region, and judged
+across accounts as AWS does (sim/iam.py).
 """
 import base64
 import hashlib
@@ -31,7 +40,7 @@ import zipfile
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import actions, template
-from .emulator import ACCOUNT, REGION, Moto
+from .emulator import Moto
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SIM_DIR = os.path.dirname(HERE)
@@ -59,15 +68,19 @@ class Simulation:
     """One app (a cloud assembly): every pipeline of every stack, one after the other, in one emulator."""
 
     def __init__(self, name: str, assembly_dir: str, out_dir: str, python_bin: str,
-                 mutate_policies=None, command_timeout: int = 240, registry_scan_type: str = 'BASIC'):
+                 mutate_policies=None, command_timeout: int = 240, registry_scan_type: str = 'BASIC', mutate_bundle=None):
         self.name = name
         self.stacks = template.load_stacks(assembly_dir)
-        self.stack = self.stacks[0]
+        self.stack = self.stacks[0]  # the stack of the pipeline being run
         self.pipeline_lid = ''
+        # Where the current action runs: its region, and the account of its role (its target's).
+        self.account, self.region = self.stack.account, self.stack.region
+        self.bundle: Dict[str, Any] = {}
         self.out = out_dir
         self.app_out = out_dir
         self.bin = python_bin
         self.mutate = mutate_policies
+        self.mutate_bundle = mutate_bundle  # a self-test's change to the policies of the whole app (bundle)
         self.timeout = command_timeout
         self.scan_type = registry_scan_type
         os.makedirs(out_dir, exist_ok=True)
@@ -82,7 +95,8 @@ class Simulation:
         self.variables: Dict[str, str] = {
             'codepipeline.PipelineExecutionId': str(uuid.UUID(hashlib.md5(f'{self.name}{label}'.encode()).hexdigest())),
         }
-        self.artifacts: Dict[str, Tuple[str, str]] = {}  # name -> (bucket, key)
+        self.artifacts: Dict[str, Dict[str, Tuple[str, str]]] = {}  # name -> region -> (bucket, key)
+        self.assume_denied: Dict[str, str] = {}  # step -> why the pipeline role cannot assume its role
         self.extra_env: Dict[str, str] = {}
         self.producers: Dict[str, str] = {}  # artifact name -> the role that stored it
 
@@ -94,20 +108,28 @@ class Simulation:
         roles: Dict[str, Any] = {}
         keys: Dict[str, str] = {}
         resource_policies: Dict[str, List[Any]] = {}
+        buckets: Dict[str, Dict[str, str]] = {}
+        aliases: Dict[str, str] = {}
+        app_resources: List[str] = []
         for st in self.stacks:
             # Roles are named by stack and logical id: the template's names may repeat across stacks.
-            roles.update({f'{st.name}/{lid}': r for lid, r in template.role_policies(st).items()})
+            roles.update({f'{st.name}/{lid}': dict(r, account=st.account) for lid, r in template.role_policies(st).items()})
             keys.update(template.bucket_keys(st))
             for arn, docs in template.resource_policies(st).items():
                 resource_policies.setdefault(arn, []).extend(docs)
+            buckets.update({st.physical_name(lid): {'account': st.account, 'region': st.region}
+                            for lid in st.of_type('AWS::S3::Bucket')})
+            aliases.update(template.key_aliases(st))
+            app_resources.extend(template.resource_arns(st))
         if self.mutate:
             self.mutate(roles)
         for st, lid in self.pipelines():
-            store = st.resolve(st.resources[lid]['Properties'].get('ArtifactStore', {}))
-            if store.get('EncryptionKey'):
-                keys[store['Location']] = store['EncryptionKey']['Id']
+            for _, store in self._stores(st, lid).items():
+                if store.get('EncryptionKey'):
+                    keys[store['Location']] = store['EncryptionKey']['Id']
         return {
-            'account': ACCOUNT, 'region': REGION, 'roles': roles, 'registryScanType': self.scan_type,
+            'account': self.stack.account, 'region': self.stack.region, 'roles': roles, 'registryScanType': self.scan_type,
+            'buckets': buckets, 'keyAliases': aliases, 'appResources': sorted(set(app_resources)),
             'scanOnPush': {st.physical_name(lid): bool(st.resolve(r.get('Properties', {})).get('ImageScanningConfiguration', {}).get('ScanOnPush'))
                            for st in self.stacks for lid, r in st.of_type('AWS::ECR::Repository').items()},
             'resourcePolicies': resource_policies, 'bucketKeys': keys,
@@ -128,11 +150,32 @@ class Simulation:
     def pipeline(self) -> Tuple[str, Dict[str, Any]]:
         return self.pipeline_lid, self.stack.resources[self.pipeline_lid]['Properties']
 
+    @staticmethod
+    def _stores(st, lid) -> Dict[str, Dict[str, Any]]:
+        """The artifact store of each region of a pipeline: `ArtifactStore`, or `ArtifactStores` by region."""
+        props = st.resources[lid]['Properties']
+        if 'ArtifactStores' in props:
+            return {s['Region']: s['ArtifactStore'] for s in st.resolve(props['ArtifactStores'])}
+        return {st.region: st.resolve(props.get('ArtifactStore', {}))}
+
+    def find(self, rtype: str, name: str) -> Tuple[Any, str]:
+        """The stack and logical id of the app's resource of a type with this physical name: the
+        current action's account and region first (a name may repeat across stacks), then the
+        pipeline's stack, then any."""
+        ordered = sorted(self.stacks, key=lambda st: (not (st.account == self.account and st.region == self.region),
+                                                      st is not self.stack))
+        for st in ordered:
+            for lid in st.of_type(rtype):
+                if st.physical_name(lid) == name:
+                    return st, lid
+        raise StepFailed(f'no {rtype} named {name} in the app')
+
     def seed(self, moto: Moto) -> None:
         """Create in the emulator what the templates name, with the templates' names."""
         if self.scan_type != 'BASIC':
-            moto.client('ecr').put_registry_scanning_configuration(scanType=self.scan_type, rules=[
-                {'scanFrequency': 'CONTINUOUS_SCAN', 'repositoryFilters': [{'filter': '*', 'filterType': 'WILDCARD'}]}])
+            for account, region in sorted({(st.account, st.region) for st in self.stacks}):
+                moto.client('ecr', account, region).put_registry_scanning_configuration(scanType=self.scan_type, rules=[
+                    {'scanFrequency': 'CONTINUOUS_SCAN', 'repositoryFilters': [{'filter': '*', 'filterType': 'WILDCARD'}]}])
         for st in self.stacks:
             self._seed_stack(moto, st)
         # An imported repository the pipeline builds into (the user's own) exists before the first run.
@@ -142,27 +185,31 @@ class Simulation:
                     raw = st.resolve(a.get('Configuration', {})).get('EnvironmentVariables')
                     for v in json.loads(raw) if isinstance(raw, str) else []:
                         if v['name'].endswith('REPOSITORY_NAME'):
-                            _tolerate(moto.client('ecr').create_repository, repositoryName=v['value'])
+                            _tolerate(moto.client('ecr', st.account, a.get('Region') or st.region).create_repository,
+                                      repositoryName=v['value'])
 
     def _seed_stack(self, moto: Moto, st) -> None:
-        self.stack = st
-        iam = moto.client('iam')
+        """One stack's resources, in the stack's account and region."""
+        def client(service):
+            return moto.client(service, st.account, st.region)
+        iam = client('iam')
         for lid, r in st.of_type('AWS::IAM::Role').items():
-            _tolerate(iam.create_role,RoleName=st.physical_name(lid), AssumeRolePolicyDocument=json.dumps(
+            _tolerate(iam.create_role, RoleName=st.physical_name(lid), AssumeRolePolicyDocument=json.dumps(
                 st.resolve(r['Properties'].get('AssumeRolePolicyDocument', {}))))
-        s3 = moto.client('s3')
+        s3 = client('s3')
+        where = {} if st.region == 'us-east-1' else {'CreateBucketConfiguration': {'LocationConstraint': st.region}}
         for lid in st.of_type('AWS::S3::Bucket'):
-            _tolerate(s3.create_bucket, Bucket=st.physical_name(lid))
+            _tolerate(s3.create_bucket, Bucket=st.physical_name(lid), **where)
         for lid, r in st.of_type('AWS::S3::Bucket').items():
             if r.get('Properties', {}).get('VersioningConfiguration', {}).get('Status') == 'Enabled':
                 s3.put_bucket_versioning(Bucket=st.physical_name(lid), VersioningConfiguration={'Status': 'Enabled'})
-        ecr = moto.client('ecr')
+        ecr = client('ecr')
         for lid in st.of_type('AWS::ECR::Repository'):
             _tolerate(ecr.create_repository, repositoryName=st.physical_name(lid))
-        logs = moto.client('logs')
+        logs = client('logs')
         for lid in st.of_type('AWS::Logs::LogGroup'):
             _tolerate(logs.create_log_group, logGroupName=st.physical_name(lid))
-        ecs = moto.client('ecs')
+        ecs = client('ecs')
         for lid in st.of_type('AWS::ECS::Cluster'):
             ecs.create_cluster(clusterName=st.physical_name(lid))
         for lid, r in st.of_type('AWS::ECS::TaskDefinition').items():
@@ -172,7 +219,7 @@ class Simulation:
             ecs.create_service(cluster=p['Cluster'], serviceName=st.physical_name(lid), taskDefinition=p['TaskDefinition'],
                                desiredCount=p.get('DesiredCount', 1), launchType=p.get('LaunchType', 'FARGATE'),
                                deploymentController={'type': p.get('DeploymentController', {}).get('Type', 'ECS')})
-        lam = moto.client('lambda')
+        lam = client('lambda')
         code = _zip_bytes({'index.js': 'exports.handler = async () => ({ statusCode: 200 });\n'})
         for lid, r in st.of_type('AWS::Lambda::Function').items():
             p = st.resolve(r['Properties'])
@@ -187,7 +234,7 @@ class Simulation:
         for lid, r in st.of_type('AWS::Lambda::Alias').items():
             p = st.resolve(r['Properties'])
             _tolerate(lam.create_alias, FunctionName=p['FunctionName'], Name=p['Name'], FunctionVersion=p.get('FunctionVersion', '1'))
-        cf = moto.client('cloudfront')
+        cf = client('cloudfront')
         for lid, r in st.of_type('AWS::CloudFront::Distribution').items():
             d = cf.create_distribution(DistributionConfig={
                 'CallerReference': f'{st.name}/{lid}', 'Comment': lid, 'Enabled': True,
@@ -198,30 +245,43 @@ class Simulation:
             })['Distribution']
             # The emulator chooses distribution ids: the template's references follow it.
             st.override(lid, Ref=d['Id'], DomainName=d['DomainName'],
-                        Arn=f'arn:aws:cloudfront::{ACCOUNT}:distribution/{d["Id"]}')
-        sns = moto.client('sns')
+                        Arn=f'arn:aws:cloudfront::{st.account}:distribution/{d["Id"]}')
+        sns = client('sns')
         for lid in st.of_type('AWS::SNS::Topic'):
             sns.create_topic(Name=st.physical_name(lid))
 
     # -- the AWS CLI as a role -------------------------------------------------------------
-    def cli_env(self, moto: Moto, role: str, step: str, work: str) -> Dict[str, str]:
+    def role_arn(self, role: str) -> str:
+        return self.bundle['roles'][role]['arn']
+
+    def role_account(self, role: str) -> str:
+        return self.bundle['roles'][role]['account']
+
+    def cli_env(self, moto: Moto, role: str, step: str, work: str, region: Optional[str] = None) -> Dict[str, str]:
+        """The AWS CLI's environment as `role`: the role's credentials (assumed in its account) and
+        the region of the current action (or `region`)."""
+        region = region or self.region
         config = os.path.join(self.out, 'aws-config')
         with open(config, 'w', encoding='utf-8') as f:
-            f.write(f'[default]\nregion = {REGION}\noutput = json\n\n[plugins]\nsim = sim_plugin\n')
+            f.write('[default]\noutput = json\n\n[plugins]\nsim = sim_plugin\n')
         path = os.pathsep.join([STUBS, os.path.dirname(self.bin), '/usr/local/bin', '/usr/bin', '/bin'])
+        creds = moto.credentials(self.role_arn(role))
         return {
             'PATH': path, 'HOME': os.path.join(work, 'home'), 'LANG': 'C.UTF-8',
             'AWS_CONFIG_FILE': config, 'AWS_SHARED_CREDENTIALS_FILE': os.path.join(self.out, 'no-credentials'),
-            'AWS_ACCESS_KEY_ID': 'ASIASIMULATION', 'AWS_SECRET_ACCESS_KEY': 'simulation', 'AWS_SESSION_TOKEN': 'simulation',
-            'AWS_ENDPOINT_URL': moto.endpoint, 'AWS_DEFAULT_REGION': REGION, 'AWS_REGION': REGION, 'AWS_PAGER': '',
+            'AWS_ACCESS_KEY_ID': creds['aws_access_key_id'], 'AWS_SECRET_ACCESS_KEY': creds['aws_secret_access_key'],
+            'AWS_SESSION_TOKEN': creds['aws_session_token'],
+            'AWS_ENDPOINT_URL': moto.endpoint, 'AWS_DEFAULT_REGION': region, 'AWS_REGION': region, 'AWS_PAGER': '',
             'AWS_MAX_ATTEMPTS': '1', 'SIM_BUNDLE': self.bundle_path, 'SIM_ROLE': role, 'SIM_LOG': self.log_path,
+            'SIM_ACCOUNT': self.role_account(role), 'SIM_REGION': region, 'SIM_ACCESS_KEY': creds['aws_access_key_id'],
             'PYTHONPATH': SIM_DIR, 'SIM_STEP': step, 'SIM_PYTHON': self.bin, 'SIM_DIR': SIM_DIR, 'SIM_ENDPOINT': moto.endpoint,
         }
 
-    def aws(self, moto: Moto, role: str, step: str, args: List[str], stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
+    def aws(self, moto: Moto, role: str, step: str, args: List[str], stdin: Optional[bytes] = None,
+            region: Optional[str] = None) -> subprocess.CompletedProcess:
         work = tempfile.mkdtemp(prefix='sim-cli-', dir=self.out)
         os.makedirs(os.path.join(work, 'home'), exist_ok=True)
-        env = self.cli_env(moto, role, step, work)
+        env = self.cli_env(moto, role, step, work, region)
         aws = os.path.join(os.path.dirname(self.bin), 'aws')
         proc = subprocess.run([aws] + args, env=env, input=stdin, capture_output=True, timeout=self.timeout)
         shutil.rmtree(work, ignore_errors=True)
@@ -234,11 +294,14 @@ class Simulation:
         import sim_plugin  # noqa: E402 - same evaluation and log as the CLI's calls
         with open(self.bundle_path, encoding='utf-8') as f:
             bundle = json.load(f)
-        ctx = {'aws:SecureTransport': 'true', 'aws:RequestedRegion': REGION}
+        ctx = {'aws:SecureTransport': 'true', 'aws:RequestedRegion': self.region}
         ctx.update(context or {})
         ok, results = sim_plugin.authorize(bundle, role, [actions.Request(action, resource, ctx)])
+        not_judged = [r['notJudged'] for r in results if r.get('notJudged')]
         with open(self.log_path, 'a', encoding='utf-8') as f:
             f.write(json.dumps({'role': role, 'step': step, 'service': action.split(':')[0], 'operation': action.split(':')[1],
+                                'account': bundle['roles'].get(role, {}).get('account'), 'region': self.region,
+                                **({'warning': not_judged[0]} if not_judged else {}),
                                 'permissionCheck': True, 'what': what, 'allowed': ok, 'requests': results,
                                 'reason': results[0]['reason']}) + '\n')
         return ok
@@ -247,11 +310,14 @@ class Simulation:
         self.steps.append({'step': step, 'what': what, 'ok': ok, 'detail': detail})
 
     # -- artifacts ---------------------------------------------------------------------------
-    def store(self) -> Tuple[str, str]:
-        p = self.stack.resolve(self.pipeline()[1]['ArtifactStore'])
+    def store(self, region: Optional[str] = None) -> Tuple[str, str]:
+        """The artifact store (bucket, key) of a region: the region's replication store, else the pipeline's."""
+        stores = self._stores(self.stack, self.pipeline_lid)
+        p = stores.get(region or self.region) or stores.get(self.stack.region) or next(iter(stores.values()))
         return p['Location'], p.get('EncryptionKey', {}).get('Id', '')
 
     def put_artifact(self, moto: Moto, role: str, step: str, name: str, data: bytes) -> None:
+        """An action's output artifact, stored by its role in the store of the action's region."""
         bucket, _ = self.store()
         pipeline_name = self.stack.physical_name(self.pipeline()[0])
         key = f'{pipeline_name[:20]}/{name[:20]}/{uuid.uuid4().hex[:7]}'
@@ -261,11 +327,35 @@ class Simulation:
         proc = self.aws(moto, role, step, ['s3api', 'put-object', '--bucket', bucket, '--key', key, '--body', path])
         if proc.returncode != 0:
             raise StepFailed(f'{step}: could not store artifact {name}: {proc.stderr.decode(errors="replace").strip()}')
-        self.artifacts[name] = (bucket, key)
+        self.artifacts[name] = {self.region: (bucket, key)}
         self.producers[name] = role
 
+    def replicate(self, moto: Moto, step: str, name: str) -> None:
+        """CodePipeline copies an input artifact into the store of the action's region as the
+        pipeline role (reading it where it was stored, writing it to that region's bucket, which
+        may be in another account: the workload's stack)."""
+        if self.region in self.artifacts[name]:
+            return
+        src_region, (src_bucket, src_key) = next(iter(self.artifacts[name].items()))
+        bucket, _ = self.store()
+        pipeline_role = self._role_of(self.pipeline()[1]['RoleArn'])
+        what = f'{step} (CodePipeline replicates {name} to {self.region})'
+        path = os.path.join(self.out, f'replicate-{uuid.uuid4().hex[:6]}.zip')
+        got = self.aws(moto, pipeline_role, what, ['s3api', 'get-object', '--bucket', src_bucket, '--key', src_key, path],
+                       region=src_region)
+        if got.returncode != 0:
+            raise StepFailed(f'{what}: the pipeline role cannot read {name}: {got.stderr.decode(errors="replace").strip()}')
+        put = self.aws(moto, pipeline_role, what, ['s3api', 'put-object', '--bucket', bucket, '--key', src_key, '--body', path])
+        os.remove(path)
+        if put.returncode != 0:
+            raise StepFailed(f'{what}: the pipeline role cannot write {name} to s3://{bucket}: '
+                             f'{put.stderr.decode(errors="replace").strip()}')
+        self.artifacts[name][self.region] = (bucket, src_key)
+
     def get_artifact(self, moto: Moto, role: str, step: str, name: str) -> bytes:
-        bucket, key = self.artifacts[name]
+        """An input artifact, read by `role` from the store of the action's region."""
+        self.replicate(moto, step, name)
+        bucket, key = self.artifacts[name][self.region]
         path = os.path.join(self.out, f'download-{uuid.uuid4().hex[:6]}.zip')
         proc = self.aws(moto, role, step, ['s3api', 'get-object', '--bucket', bucket, '--key', key, path])
         if proc.returncode != 0:
@@ -282,8 +372,11 @@ class Simulation:
         results = []
         with Moto(os.path.join(self.app_out, 'moto.log')) as moto:
             self.seed(moto)
+            self.bundle = self._bundle()
+            if self.mutate_bundle:
+                self.mutate_bundle(self.bundle)
             with open(self.bundle_path, 'w', encoding='utf-8') as f:
-                json.dump(self._bundle(), f, indent=1)
+                json.dump(self.bundle, f, indent=1)
             pipelines = self.pipelines()
             for st, lid in pipelines:
                 label = '' if len(pipelines) == 1 else f'{st.name}/{lid}'
@@ -307,6 +400,11 @@ class Simulation:
                     if missing:
                         self.record(step, f'not run: input artifact {", ".join(missing)} was not produced', False)
                         continue
+                    if step in self.assume_denied:
+                        self.record(step, 'not run: the pipeline role cannot assume the action role', False,
+                                    self.assume_denied[step])
+                        failure = failure or f'{step}: {self.assume_denied[step]}'
+                        continue
                     try:
                         self.run_action(moto, step, action)
                     except StepFailed as e:
@@ -328,14 +426,30 @@ class Simulation:
                 'ok': failure is None and not denied and all(x['ok'] for x in self.steps)}
 
     def check_assume_roles(self) -> None:
-        """The pipeline role assumes each action role (and the action role's trust policy lets it)."""
+        """The pipeline role assumes each action role: its identity policy must allow sts:AssumeRole
+        on the role's ARN and the role's trust policy must allow the pipeline role (across accounts
+        both; in one account the trust policy naming the pipeline role suffices, one naming the
+        account root delegates to the identity policy). A role of another stack is that stack's."""
         _, pipe = self.pipeline()
         pipeline_role = self._role_of(pipe['RoleArn'])
         for stage in pipe['Stages']:
             for a in stage['Actions']:
-                if 'RoleArn' in a:
-                    arn = self.stack.resolve(a['RoleArn'])
-                    self.check(pipeline_role, f'{stage["Name"]}/{a["Name"]}', 'sts:AssumeRole', arn, what='pipeline role assumes the action role')
+                if 'RoleArn' not in a:
+                    continue
+                step = f'{stage["Name"]}/{a["Name"]}'
+                arn = self.stack.resolve(a['RoleArn'])
+                self.region = a.get('Region') or self.stack.region
+                try:
+                    role = self._role_of(arn)
+                except StepFailed as e:
+                    self.assume_denied[step] = str(e)
+                    continue
+                ok = self.check(pipeline_role, step, 'sts:AssumeRole', arn, what='pipeline role assumes the action role')
+                where = f' in account {self.role_account(role)}' if self.role_account(role) != self.stack.account else ''
+                self.record(step, f'the pipeline role assumes {arn}{where}', ok)
+                if not ok:
+                    self.assume_denied[step] = f'sts:AssumeRole on {arn} denied'
+        self.region = self.stack.region
 
     def _role_of(self, arn_value: Any) -> str:
         """The bundle's key of the role with this ARN: the current stack's first, then the app's others."""
@@ -349,6 +463,9 @@ class Simulation:
     def run_action(self, moto: Moto, step: str, action: Dict[str, Any]) -> None:
         provider = action['ActionTypeId']['Provider']
         role = self._role_of(action['RoleArn']) if 'RoleArn' in action else self._role_of(self.pipeline()[1]['RoleArn'])
+        # The action runs in its region, as its role, in the role's account (the target's).
+        self.region = action.get('Region') or self.stack.region
+        self.account = self.role_account(role)
         config = self.stack.resolve(action.get('Configuration', {}))
         handler = {
             'CodeStarSourceConnection': self.source_connection, 'CodeCommit': self.source_codecommit, 'S3': self.source_s3,
@@ -395,7 +512,7 @@ class Simulation:
 
     def source_codecommit(self, moto, step, role, config, action):
         repo = config['RepositoryName']
-        arn = f'arn:aws:codecommit:{REGION}:{ACCOUNT}:{repo}'
+        arn = f'arn:aws:codecommit:{self.region}:{self.account}:{repo}'
         # What the action role needs (action reference: CodeCommit source action).
         for act in ('codecommit:GetBranch', 'codecommit:GetCommit', 'codecommit:UploadArchive',
                     'codecommit:GetUploadArchiveStatus', 'codecommit:CancelUploadArchive'):
@@ -407,7 +524,7 @@ class Simulation:
     def source_s3(self, moto, step, role, config, action):
         bucket, key = config['S3Bucket'], config['S3ObjectKey']
         # The user uploads the source zip (not a pipeline role); the action then reads it.
-        s3 = moto.client('s3')
+        s3 = moto.client('s3', self.stack.account, self.stack.region)
         _tolerate(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration={'Status': 'Enabled'})
         put = s3.put_object(Bucket=bucket, Key=key, Body=_zip_bytes(_tree(os.path.join(SAMPLE_APP, 'files'))))
         version = put.get('VersionId', 'null')
@@ -421,18 +538,19 @@ class Simulation:
 
     # -- CodeBuild -------------------------------------------------------------------------------
     def codebuild(self, moto, step, role, config, action):
-        project_lid = next(lid for lid in self.stack.of_type('AWS::CodeBuild::Project')
-                           if self.stack.physical_name(lid) == config['ProjectName'])
-        project = self.stack.resources[project_lid]['Properties']
-        project_arn = self.stack.resolve({'Fn::GetAtt': [project_lid, 'Arn']})
+        # The project may be in another stack (a cross-account action: the target account's).
+        pst, project_lid = self.find('AWS::CodeBuild::Project', config['ProjectName'])
+        project = pst.resources[project_lid]['Properties']
+        project_arn = pst.resolve({'Fn::GetAtt': [project_lid, 'Arn']})
         # The action role starts the build and follows it (action reference: CodeBuild).
         for args in (['codebuild', 'start-build', '--project-name', config['ProjectName']],
                      ['codebuild', 'batch-get-builds', '--ids', f'{config["ProjectName"]}:00000000-0000-0000-0000-000000000001']):
             if self.aws(moto, role, step, args).returncode != 0:
                 raise StepFailed(f'{step}: the action role cannot {args[1]} {project_arn}')
-        build_role = self._role_of(project['ServiceRole'])
+        # The build runs as the project's role, in the project's account.
+        build_role = self._role_of(pst.resolve(project['ServiceRole']))
         # CodeBuild writes the build's log as the project role.
-        logs_cfg = self.stack.resolve(project.get('LogsConfig', {})).get('CloudWatchLogs', {})
+        logs_cfg = pst.resolve(project.get('LogsConfig', {})).get('CloudWatchLogs', {})
         if logs_cfg.get('Status') == 'ENABLED' and logs_cfg.get('GroupName'):
             group = logs_cfg['GroupName']
             stream = f'{uuid.uuid4()}'
@@ -450,12 +568,12 @@ class Simulation:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 z.extractall(src)
         env = {}
-        for v in self.stack.resolve(project.get('Environment', {})).get('EnvironmentVariables', []):
+        for v in pst.resolve(project.get('Environment', {})).get('EnvironmentVariables', []):
             env[v['Name']] = self._variable(build_role, step, v.get('Type', 'PLAINTEXT'), v['Value'])
         for v in json.loads(config.get('EnvironmentVariables', '[]')):
             env[v['name']] = self._variable(build_role, step, v.get('type', 'PLAINTEXT'), self._subst(v['value']))
-        spec = json.loads(self.stack.resolve(project['Source']['BuildSpec']))
-        exported = self.run_buildspec(moto, step, build_role, spec, env, src, work, project_lid)
+        spec = json.loads(pst.resolve(project['Source']['BuildSpec']))
+        exported = self.run_buildspec(moto, step, build_role, spec, env, src, work, pst.physical_name(project_lid))
         ns = action.get('Namespace')
         if ns:
             self.variables.update({f'{ns}.{k}': v for k, v in exported.items()})
@@ -466,17 +584,17 @@ class Simulation:
 
     def _variable(self, role, step, kind, value):
         if kind == 'PARAMETER_STORE':
-            self.check(role, step, 'ssm:GetParameters', f'arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/{value.lstrip("/")}',
+            self.check(role, step, 'ssm:GetParameters', f'arn:aws:ssm:{self.region}:{self.account}:parameter/{value.lstrip("/")}',
                        what='CodeBuild reads a PARAMETER_STORE variable')
             return f'sample-value-of-{value}'
         if kind == 'SECRETS_MANAGER':
             secret = value.split(':')[0] if not value.startswith('arn:') else ':'.join(value.split(':')[:7])
-            arn = secret if secret.startswith('arn:') else f'arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{secret}-AbCdEf'
+            arn = secret if secret.startswith('arn:') else f'arn:aws:secretsmanager:{self.region}:{self.account}:secret:{secret}-AbCdEf'
             self.check(role, step, 'secretsmanager:GetSecretValue', arn, what='CodeBuild reads a SECRETS_MANAGER variable')
             return 'sample-secret'
         return value
 
-    def run_buildspec(self, moto, step, role, spec, variables, src, work, project_lid) -> Dict[str, str]:
+    def run_buildspec(self, moto, step, role, spec, variables, src, work, project_name) -> Dict[str, str]:
         phases = spec.get('phases', {})
         lines = ['cd "$CODEBUILD_SRC_DIR"']
         n = 0
@@ -499,7 +617,7 @@ class Simulation:
         os.makedirs(env['HOME'], exist_ok=True)
         env.update(variables)
         env.update(self.extra_env)
-        env.update({'CODEBUILD_SRC_DIR': src, 'CODEBUILD_BUILD_ID': f'{self.stack.physical_name(project_lid)}:{uuid.uuid4()}',
+        env.update({'CODEBUILD_SRC_DIR': src, 'CODEBUILD_BUILD_ID': f'{project_name}:{uuid.uuid4()}',
                     'CODEBUILD_RESOLVED_SOURCE_VERSION': COMMIT, 'CODEBUILD_INITIATOR': 'codepipeline/simulation',
                     'SIM_WORK': work})
         log_path = os.path.join(self.out, re.sub(r'[^A-Za-z0-9]+', '-', step) + '.log')
@@ -520,7 +638,7 @@ class Simulation:
 
     def report_permissions(self, step, role, spec):
         for group in spec.get('reports', {}):
-            arn = group if group.startswith('arn:') else f'arn:aws:codebuild:{REGION}:{ACCOUNT}:report-group/{group}'
+            arn = group if group.startswith('arn:') else f'arn:aws:codebuild:{self.region}:{self.account}:report-group/{group}'
             for act in ('codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases'):
                 self.check(role, step, act, arn, what='CodeBuild uploads the test report')
 
@@ -544,13 +662,19 @@ class Simulation:
                 if action['ActionTypeId']['Provider'] != 'CodeBuild' or not action.get('InputArtifacts'):
                     continue
                 config = self.stack.resolve(action.get('Configuration', {}))
-                project = next((r['Properties'] for lid, r in self.stack.of_type('AWS::CodeBuild::Project').items()
-                                if self.stack.physical_name(lid) == config['ProjectName']), {})
-                env = {v['Name']: v['Value'] for v in self.stack.resolve(project.get('Environment', {})).get('EnvironmentVariables', [])}
+                self.region = action.get('Region') or self.stack.region
+                self.account = self.role_account(self._role_of(action['RoleArn']))
+                try:
+                    pst, project_lid = self.find('AWS::CodeBuild::Project', config['ProjectName'])
+                except StepFailed:
+                    continue
+                project = pst.resources[project_lid]['Properties']
+                env = {v['Name']: v['Value'] for v in pst.resolve(project.get('Environment', {})).get('EnvironmentVariables', [])}
                 if 'SITE_BUCKET' not in env or not env.get('CHECK_URLS'):
                     continue
                 step = f'{stage["Name"]}/{action["Name"]} (release 2 fails its check)'
-                s3 = moto.client('s3')
+                site = self.bundle['buckets'].get(env['SITE_BUCKET'], {})
+                s3 = moto.client('s3', site.get('account', self.account), site.get('region', self.region))
                 before = s3.get_object(Bucket=env['SITE_BUCKET'], Key='index.html')['Body'].read()
                 files = _tree(os.path.join(SAMPLE_APP, 'files', 'app'))
                 files['index.html'] = b'<!doctype html><html><body>release 2</body></html>\n'
@@ -581,18 +705,6 @@ class Simulation:
                     files[f'{inp["Name"]}::{n}'] = z.read(n)
         return files
 
-    def _service(self, cluster: str, name: str) -> Tuple[str, Dict[str, Any]]:
-        for lid, r in self.stack.of_type('AWS::ECS::Service').items():
-            if self.stack.physical_name(lid) == name:
-                return lid, r
-        raise StepFailed(f'service {name} of cluster {cluster} is not in the template')
-
-    def _task_definition(self, arn_or_family: str) -> Tuple[str, Dict[str, Any]]:
-        family = arn_or_family.split('/')[-1].split(':')[0]
-        for lid, r in self.stack.of_type('AWS::ECS::TaskDefinition').items():
-            if self.stack.resolve(r['Properties'].get('Family')) == family:
-                return lid, self.stack.resolve(r['Properties'])
-        raise StepFailed(f'task definition {arn_or_family} is not in the template')
 
     def _pass_roles(self, role, step, taskdef: Dict[str, Any]):
         for key in ('TaskRoleArn', 'ExecutionRoleArn', 'taskRoleArn', 'executionRoleArn'):
@@ -619,7 +731,7 @@ class Simulation:
         ])
         ids = {'imageDigest': digest} if digest else {'imageTag': tag or 'latest'}
         try:
-            moto.client('ecr').describe_images(repositoryName=repo, imageIds=[ids])
+            moto.client('ecr', account, region).describe_images(repositoryName=repo, imageIds=[ids])
             exists = True
         except Exception:  # noqa: BLE001
             exists = False
@@ -667,8 +779,8 @@ class Simulation:
             raise StepFailed(f'{step}: ecs:RegisterTaskDefinition denied or failed')
         new_arn = json.loads(reg.stdout)['taskDefinition']['taskDefinitionArn']
         for act in ('ecs:DescribeTasks', 'ecs:ListTasks'):
-            self.check(role, step, act, '*' if act == 'ecs:ListTasks' else f'arn:aws:ecs:{REGION}:{ACCOUNT}:task/{cluster}/*',
-                       {'ecs:cluster': f'arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{cluster}'}, what='action reference: ECS')
+            self.check(role, step, act, '*' if act == 'ecs:ListTasks' else f'arn:aws:ecs:{self.region}:{self.account}:task/{cluster}/*',
+                       {'ecs:cluster': f'arn:aws:ecs:{self.region}:{self.account}:cluster/{cluster}'}, what='action reference: ECS')
         upd = self.aws(moto, role, step, ['ecs', 'update-service', '--cluster', cluster, '--service', service,
                                           '--task-definition', new_arn])
         if upd.returncode != 0:
@@ -688,7 +800,7 @@ class Simulation:
             opts = lc.get('options') or lc.get('Options') or {}
             group = opts.get('awslogs-group')
             if group:
-                stream = f'arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}:log-stream:web/web/0'
+                stream = f'arn:aws:logs:{self.region}:{self.account}:log-group:{group}:log-stream:web/web/0'
                 self.check(role, step, 'logs:CreateLogStream', stream, what='task execution role opens the container log')
                 self.check(role, step, 'logs:PutLogEvents', stream, what='task execution role writes the container log')
 
@@ -705,16 +817,19 @@ class Simulation:
             raise StepFailed(f'{step}: {config["TaskDefinitionTemplatePath"]} has no {placeholder} placeholder')
         taskdef = json.loads(text.replace(placeholder, image_detail['ImageURI']))
         app, group = config['ApplicationName'], config['DeploymentGroupName']
-        dg = f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentgroup:{app}/{group}'
-        dg_lid = next((lid for lid in self.stack.of_type('AWS::CodeDeploy::DeploymentGroup')
-                       if self.stack.physical_name(lid) == group), None)
-        dg_props = self.stack.resolve(self.stack.resources[dg_lid]['Properties']) if dg_lid else {}
+        dg = f'arn:aws:codedeploy:{self.region}:{self.account}:deploymentgroup:{app}/{group}'
+        # The deployment group is in the target's stack (its account and region) when the app defines it.
+        try:
+            dst, dg_lid = self.find('AWS::CodeDeploy::DeploymentGroup', group)
+            dg_props = dst.resolve(dst.resources[dg_lid]['Properties'])
+        except StepFailed:
+            dg_props = {}
         config_name = dg_props.get('DeploymentConfigName', 'CodeDeployDefault.ECSAllAtOnce')
-        for act, res in (('codedeploy:GetApplication', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:application:{app}'),
-                         ('codedeploy:GetApplicationRevision', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:application:{app}'),
-                         ('codedeploy:RegisterApplicationRevision', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:application:{app}'),
+        for act, res in (('codedeploy:GetApplication', f'arn:aws:codedeploy:{self.region}:{self.account}:application:{app}'),
+                         ('codedeploy:GetApplicationRevision', f'arn:aws:codedeploy:{self.region}:{self.account}:application:{app}'),
+                         ('codedeploy:RegisterApplicationRevision', f'arn:aws:codedeploy:{self.region}:{self.account}:application:{app}'),
                          ('codedeploy:CreateDeployment', dg), ('codedeploy:GetDeployment', dg),
-                         ('codedeploy:GetDeploymentConfig', f'arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentconfig:{config_name}')):
+                         ('codedeploy:GetDeploymentConfig', f'arn:aws:codedeploy:{self.region}:{self.account}:deploymentconfig:{config_name}')):
             self.check(role, step, act, res, what='action reference: CodeDeployToECS')
         self._pass_roles(role, step, taskdef)
         register = {k: v for k, v in taskdef.items() if k in ('family', 'containerDefinitions', 'taskRoleArn', 'executionRoleArn',
@@ -732,15 +847,15 @@ class Simulation:
         # CodeDeploy itself then shifts traffic as the deployment group's service role.
         cd_role = self._role_of(dg_props['ServiceRoleArn'])
         for svc in dg_props.get('ECSServices', []):
-            service_arn = f'arn:aws:ecs:{REGION}:{ACCOUNT}:service/{svc["ClusterName"]}/{svc["ServiceName"]}'
-            ctx = {'ecs:cluster': f'arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{svc["ClusterName"]}', 'ecs:service': service_arn}
+            service_arn = f'arn:aws:ecs:{self.region}:{self.account}:service/{svc["ClusterName"]}/{svc["ServiceName"]}'
+            ctx = {'ecs:cluster': f'arn:aws:ecs:{self.region}:{self.account}:cluster/{svc["ClusterName"]}', 'ecs:service': service_arn}
             for act, res in (('ecs:DescribeServices', service_arn),
-                             ('ecs:CreateTaskSet', f'arn:aws:ecs:{REGION}:{ACCOUNT}:task-set/{svc["ClusterName"]}/{svc["ServiceName"]}/*'),
+                             ('ecs:CreateTaskSet', f'arn:aws:ecs:{self.region}:{self.account}:task-set/{svc["ClusterName"]}/{svc["ServiceName"]}/*'),
                              ('ecs:UpdateServicePrimaryTaskSet', service_arn),
-                             ('ecs:DeleteTaskSet', f'arn:aws:ecs:{REGION}:{ACCOUNT}:task-set/{svc["ClusterName"]}/{svc["ServiceName"]}/*')):
+                             ('ecs:DeleteTaskSet', f'arn:aws:ecs:{self.region}:{self.account}:task-set/{svc["ClusterName"]}/{svc["ServiceName"]}/*')):
                 self.check(cd_role, step, act, res, ctx, what='CodeDeploy blue/green (AWSCodeDeployRoleForECS)')
         for alarm in dg_props.get('AlarmConfiguration', {}).get('Alarms', []):
-            self.check(cd_role, step, 'cloudwatch:DescribeAlarms', f'arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm["Name"]}',
+            self.check(cd_role, step, 'cloudwatch:DescribeAlarms', f'arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{alarm["Name"]}',
                        what='CodeDeploy reads the rollback alarms')
         lb = dg_props.get('BlueGreenDeploymentConfiguration') and dg_props.get('LoadBalancerInfo', {})
         for pair in (lb or {}).get('TargetGroupPairInfoList', []):
@@ -758,7 +873,7 @@ class Simulation:
                            if st.resolve({'Fn::GetAtt': [lid, 'Arn']}) == fn_arn), None)
             if fn_lid:
                 st, lid = fn_lid
-                hook_role = self._role_of(st.resources[lid]['Properties']['Role'])
+                hook_role = self._role_of(st.resolve(st.resources[lid]['Properties']['Role']))
                 self.record(step, f'the {event} hook reports its status', self.check(
                     hook_role, step, 'codedeploy:PutLifecycleEventHookExecutionStatus', dg,
                     what=f'the {event} hook reports its status to CodeDeploy'))
@@ -800,17 +915,16 @@ class Simulation:
     def lambda_invoke(self, moto, step, role, config, action):
         """A Lambda invoke action: the action role invokes; the function reports back to CodePipeline."""
         fn = config['FunctionName']
-        arn = fn if fn.startswith('arn:') else f'arn:aws:lambda:{REGION}:{ACCOUNT}:function:{fn}'
+        arn = fn if fn.startswith('arn:') else f'arn:aws:lambda:{self.region}:{self.account}:function:{fn}'
         self.record(step, f'lambda:InvokeFunction on {arn}', self.check(role, step, 'lambda:InvokeFunction', arn,
                                                                         what='Lambda invoke action'))
-        fn_lid = next((lid for st in self.stacks for lid in st.of_type('AWS::Lambda::Function')
-                       if st.physical_name(lid) == fn.split(':')[-1] or st.resolve({'Fn::GetAtt': [lid, 'Arn']}) == arn), None)
-        if fn_lid is None:
+        found = next(((st, lid) for st in self.stacks for lid in st.of_type('AWS::Lambda::Function')
+                      if st.resolve({'Fn::GetAtt': [lid, 'Arn']}) == arn), None)
+        if found is None:
             self.record(step, f'function {fn} is not in the app: its role is not judged', True)
             return
-        fn_role = self._role_of(self.stack.resources[fn_lid]['Properties']['Role']
-                                if fn_lid in self.stack.resources else next(
-                                    st.resources[fn_lid]['Properties']['Role'] for st in self.stacks if fn_lid in st.resources))
+        fst, fn_lid = found
+        fn_role = self._role_of(fst.resolve(fst.resources[fn_lid]['Properties']['Role']))
         for act in ('codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'):
             self.record(step, f'{act} by the invoked function', self.check(fn_role, step, act, '*',
                                                                            what='the invoked function reports its result'))
@@ -831,7 +945,8 @@ def _tolerate(call, **kwargs):
     try:
         return call(**kwargs)
     except Exception as e:  # noqa: BLE001
-        if 'Exist' in type(e).__name__ or 'AlreadyExists' in str(e) or 'Conflict' in str(e) or 'already exists' in str(e):
+        if ('Exist' in type(e).__name__ or 'AlreadyExists' in str(e) or 'AlreadyOwnedByYou' in str(e) or 'Conflict' in str(e)
+                or 'already exists' in str(e)):
             return None
         raise
 

@@ -3,6 +3,15 @@
 `pipeline_without_action`: an example pipeline whose policies lose one action its deploy needs
 must fail with that action denied (and nothing else newly denied).
 
+`cross_account`: the cross-account fixture (../cross-account-fixture.ts: tools, staging and a
+production account in another region) must pass as synthesized, with its calls made in the
+target accounts and regions; and fail with AccessDenied for exactly the grant taken out: the
+artifact key's key-policy statement for the staging project role (kms:Decrypt through S3 from
+account 222 on the tools key: the identity policy still allows it, the key policy must too), the
+replication bucket's statement for the pipeline role (s3:PutObject from account 111 into the
+bucket of account 333), and the trust policy's `aws:PrincipalArn` condition of the staging action
+role (sts:AssumeRole: the stage does not run).
+
 `run`:
 Against a fresh emulator, the real AWS CLI with the plugin puts an object into a bucket twice:
 as a role whose policy allows s3:PutObject on the bucket (must succeed), and as a role whose policy
@@ -13,7 +22,7 @@ allowed only with a condition the request meets (must succeed).
 import json
 import os
 import subprocess
-from typing import Tuple
+from typing import List, Tuple
 
 from .emulator import ACCOUNT, REGION, Moto
 
@@ -58,9 +67,11 @@ def run(out_dir: str, python_bin: str) -> Tuple[bool, str]:
     with Moto(os.path.join(out_dir, 'moto.log')) as moto:
         moto.client('s3').create_bucket(Bucket=BUCKET)
         for role, should_pass in expected.items():
+            creds = moto.credentials(bundle['roles'][role]['arn'])
             env = {'PATH': os.environ.get('PATH', ''), 'HOME': out_dir, 'AWS_CONFIG_FILE': config,
-                   'AWS_SHARED_CREDENTIALS_FILE': os.path.join(out_dir, 'none'), 'AWS_ACCESS_KEY_ID': 'ASIASELFTEST',
-                   'AWS_SECRET_ACCESS_KEY': 'x', 'AWS_ENDPOINT_URL': moto.endpoint, 'AWS_DEFAULT_REGION': REGION,
+                   'AWS_SHARED_CREDENTIALS_FILE': os.path.join(out_dir, 'none'), 'AWS_ACCESS_KEY_ID': creds['aws_access_key_id'],
+                   'AWS_SECRET_ACCESS_KEY': creds['aws_secret_access_key'], 'AWS_SESSION_TOKEN': creds['aws_session_token'],
+                   'AWS_ENDPOINT_URL': moto.endpoint, 'AWS_DEFAULT_REGION': REGION,
                    'SIM_BUNDLE': bundle_path, 'SIM_ROLE': role, 'SIM_LOG': log_path, 'SIM_STEP': 'selftest', 'PYTHONPATH': SIM_DIR}
             proc = subprocess.run([aws, 's3api', 'put-object', '--bucket', BUCKET, '--key', f'{role}.txt', '--body', body],
                                   env=env, capture_output=True, text=True, timeout=120)
@@ -148,3 +159,153 @@ def evaluator() -> Tuple[bool, str]:
     if wrong:
         return False, '; '.join(wrong)
     return True, f'{len(EVALUATOR_CASES)} evaluation cases decided as IAM does'
+
+
+# Cross-account cases: (identity statements, resource policy statements, action, resource,
+# principal account, resource account, resource policy required (KMS key / trust), expected).
+_ROLE = 'arn:aws:iam::111111111111:role/caller'
+_ROOT = 'arn:aws:iam::111111111111:root'
+CROSS_ACCOUNT_CASES = [
+    # Across accounts the identity policy and the resource policy must both allow.
+    ([{'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': '*'}], [], 's3:GetObject', 'arn:aws:s3:::b/k',
+     '111111111111', '222222222222', False, False),
+    ([], [{'Effect': 'Allow', 'Principal': {'AWS': _ROLE}, 'Action': 's3:GetObject', 'Resource': '*'}], 's3:GetObject',
+     'arn:aws:s3:::b/k', '111111111111', '222222222222', False, False),
+    ([{'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': '*'}],
+     [{'Effect': 'Allow', 'Principal': {'AWS': _ROOT}, 'Action': 's3:GetObject', 'Resource': '*'}], 's3:GetObject',
+     'arn:aws:s3:::b/k', '111111111111', '222222222222', False, True),
+    ([{'Effect': 'Allow', 'Action': 's3:GetObject', 'Resource': '*'}],
+     [{'Effect': 'Allow', 'Principal': {'AWS': 'arn:aws:iam::111111111111:role/other'}, 'Action': 's3:GetObject', 'Resource': '*'}],
+     's3:GetObject', 'arn:aws:s3:::b/k', '111111111111', '222222222222', False, False),
+    # In one account either suffices (a bucket policy naming the role itself).
+    ([], [{'Effect': 'Allow', 'Principal': {'AWS': _ROLE}, 'Action': 's3:GetObject', 'Resource': '*'}], 's3:GetObject',
+     'arn:aws:s3:::b/k', '111111111111', '111111111111', False, True),
+    # KMS: the key policy must allow, even in the key's account; the account root delegates to IAM.
+    ([{'Effect': 'Allow', 'Action': 'kms:Decrypt', 'Resource': '*'}], [], 'kms:Decrypt',
+     'arn:aws:kms:us-east-1:111111111111:key/k', '111111111111', '111111111111', True, False),
+    ([{'Effect': 'Allow', 'Action': 'kms:Decrypt', 'Resource': '*'}],
+     [{'Effect': 'Allow', 'Principal': {'AWS': _ROOT}, 'Action': 'kms:*', 'Resource': '*'}], 'kms:Decrypt',
+     'arn:aws:kms:us-east-1:111111111111:key/k', '111111111111', '111111111111', True, True),
+    ([], [{'Effect': 'Allow', 'Principal': {'AWS': _ROOT}, 'Action': 'kms:*', 'Resource': '*'}], 'kms:Decrypt',
+     'arn:aws:kms:us-east-1:111111111111:key/k', '111111111111', '111111111111', True, False),
+    # Across accounts a key policy naming the caller still needs the caller's identity policy;
+    # with it, a kms:ViaService condition decides.
+    ([], [{'Effect': 'Allow', 'Principal': {'AWS': _ROLE}, 'Action': 'kms:Decrypt', 'Resource': '*'}], 'kms:Decrypt',
+     'arn:aws:kms:us-east-1:222222222222:key/k', '111111111111', '222222222222', True, False),
+    ([{'Effect': 'Allow', 'Action': 'kms:Decrypt', 'Resource': '*'}],
+     [{'Effect': 'Allow', 'Principal': {'AWS': _ROLE}, 'Action': 'kms:Decrypt', 'Resource': '*',
+       'Condition': {'StringEquals': {'kms:ViaService': 's3.eu-west-1.amazonaws.com'}}}], 'kms:Decrypt',
+     'arn:aws:kms:us-east-1:222222222222:key/k', '111111111111', '222222222222', True, False),
+    # Trust policy: the account root with an aws:PrincipalArn condition admits that role only.
+    ([{'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': '*'}],
+     [{'Effect': 'Allow', 'Principal': {'AWS': _ROOT}, 'Action': 'sts:AssumeRole',
+       'Condition': {'ArnEquals': {'aws:PrincipalArn': _ROLE}}}], 'sts:AssumeRole',
+     'arn:aws:iam::222222222222:role/target', '111111111111', '222222222222', True, True),
+    ([{'Effect': 'Allow', 'Action': 'sts:AssumeRole', 'Resource': '*'}],
+     [{'Effect': 'Allow', 'Principal': {'AWS': _ROOT}, 'Action': 'sts:AssumeRole',
+       'Condition': {'ArnEquals': {'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/other'}}}], 'sts:AssumeRole',
+     'arn:aws:iam::222222222222:role/target', '111111111111', '222222222222', True, False),
+]
+
+
+def cross_account_evaluator() -> Tuple[bool, str]:
+    """The evaluator combines identity and resource policies across accounts as IAM does."""
+    from . import iam
+    wrong = []
+    for i, (ident, res, action, resource, account, owner, required, expected) in enumerate(CROSS_ACCOUNT_CASES):
+        ctx = {'aws:PrincipalArn': _ROLE, 'aws:PrincipalAccount': account, 'kms:ViaService': 's3.us-east-1.amazonaws.com'}
+        decision = iam.evaluate([{'Statement': ident}], action, resource, ctx, [{'Statement': res}], _ROLE, account, owner, required)
+        if decision.allowed != expected:
+            wrong.append(f'case {i + 1} ({action} on {resource} from {account}): {decision.reason}')
+    if wrong:
+        return False, '; '.join(wrong)
+    return True, f'{len(CROSS_ACCOUNT_CASES)} cross-account, key policy and trust policy cases decided as IAM does'
+
+
+def _principals_of(st) -> List[str]:
+    p = st.get('Principal')
+    if not isinstance(p, dict):
+        return []
+    aws = p.get('AWS', [])
+    return [str(x) for x in (aws if isinstance(aws, list) else [aws])]
+
+
+def _account(arn: str) -> str:
+    return arn.split(':')[4] if arn.count(':') >= 5 else ''
+
+
+def _denials(result) -> List[Tuple[str, str, str, str]]:
+    out = set()
+    for d in result['denied']:
+        for r in d.get('requests', []):
+            if not r.get('allowed'):
+                out.add((d.get('role', ''), r['action'], r['resource'], r['reason']))
+    return sorted(out)
+
+
+def cross_account(assembly_dir: str, out_dir: str, python_bin: str) -> List[Tuple[str, bool, str]]:
+    """The cross-account fixture: passes as synthesized; each grant taken out fails its call."""
+    from .runner import Simulation
+    checks: List[Tuple[str, bool, str]] = []
+
+    # 1. As synthesized: passes, with the calls in the target accounts and regions.
+    result = Simulation('selftest-cross-account', assembly_dir, os.path.join(out_dir, 'as-synthesized'), python_bin).run()[0]
+    calls = [json.loads(line) for line in open(os.path.join(out_dir, 'as-synthesized', 'calls.jsonl'), encoding='utf-8')]
+    where = {(c.get('account'), c.get('region')) for c in calls if not c.get('permissionCheck')}
+    replicated = [c for c in calls if c.get('operation') == 'PutObject' and c.get('account') == '111111111111'
+                  and c.get('region') == 'eu-west-1' and any(r.get('resourceAccount') == '333333333333' for r in c.get('requests', []))]
+    problems = []
+    if not result['ok']:
+        problems.append(f'the run failed: {result["failure"] or _denials(result)}')
+    for expected in (('222222222222', 'us-east-1'), ('333333333333', 'eu-west-1')):
+        if expected not in where:
+            problems.append(f'no CLI call was made in account {expected[0]}, region {expected[1]} (calls in {sorted(where)})')
+    if not replicated:
+        problems.append('the pipeline role did not copy the artifact into the replication bucket of account 333333333333 in eu-west-1')
+    checks.append(('the cross-account fixture passes as synthesized, its calls made in accounts 222222222222 (us-east-1) and '
+                   '333333333333 (eu-west-1)', not problems,
+                   '; '.join(problems) or f'{result["calls"]} calls and checks, artifact replicated to eu-west-1 by the pipeline role'))
+
+    # 2. The key policy's and the replication bucket policy's statements for the other account taken out.
+    def drop_grants(bundle):
+        for arn, docs in bundle['resourcePolicies'].items():
+            for doc in docs:
+                statements = doc.get('Statement', [])
+                if ':kms:' in arn and _account(arn) == '111111111111':
+                    # The artifact key: the statement for the staging account's project role.
+                    doc['Statement'] = [st for st in statements if not any(_account(p) == '222222222222' for p in _principals_of(st))]
+                elif arn.startswith('arn:aws:s3:::') and bundle['buckets'].get(arn[13:], {}).get('account') == '333333333333':
+                    # The production replication bucket: the statement for the pipeline role.
+                    doc['Statement'] = [st for st in statements if not any(_account(p) == '111111111111' for p in _principals_of(st))]
+
+    result = Simulation('selftest-cross-account', assembly_dir, os.path.join(out_dir, 'without-grants'), python_bin,
+                        mutate_bundle=drop_grants).run()[0]
+    denied = _denials(result)
+    kms = [d for d in denied if d[1] == 'kms:Decrypt' and d[0].startswith('SimStaging/') and ':111111111111:key/' in d[2]
+           and 'key policy does not allow' in d[3]]
+    put = [d for d in denied if d[1] == 's3:PutObject' and d[0].startswith('SimTools/') and 'bucket policy does not allow' in d[3]
+           and 'account 111111111111 calls a resource of account 333333333333' in d[3]]
+    other = [d for d in denied if d not in kms + put]
+    ok = not result['ok'] and len(kms) == 1 and len(put) == 1 and not other
+    checks.append(('without the key-policy grant for the staging role and the replication bucket\'s grant for the pipeline role, '
+                   'the run fails with exactly those two AccessDenied', ok,
+                   f'denied: {kms[0][1]} on {kms[0][2]} ({kms[0][3]}); {put[0][1]} on {put[0][2]} ({put[0][3]})' if ok else
+                   f'run ok={result["ok"]}, denied: {denied}'))
+
+    # 3. The trust policy's aws:PrincipalArn condition names another role: the stage cannot assume its role.
+    def other_principal(bundle):
+        for role in bundle['roles'].values():
+            for st in (role.get('trust') or {}).get('Statement', []):
+                arn_equals = st.get('Condition', {}).get('ArnEquals', {})
+                if role['account'] == '222222222222' and 'aws:PrincipalArn' in arn_equals:
+                    arn_equals['aws:PrincipalArn'] = 'arn:aws:iam::111111111111:role/someone-else'
+
+    result = Simulation('selftest-cross-account', assembly_dir, os.path.join(out_dir, 'untrusted'), python_bin,
+                        mutate_bundle=other_principal).run()[0]
+    denied = _denials(result)
+    trust = [d for d in denied if d[1] == 'sts:AssumeRole' and ':222222222222:role/' in d[2] and 'trust policy does not allow' in d[3]]
+    not_run = [x for x in result['steps'] if x['step'] == 'Staging/Deploy' and x['what'].startswith('not run')]
+    ok = not result['ok'] and len(trust) == 1 and len(denied) == 1 and bool(not_run)
+    checks.append(('with the staging action role trusting another principal, sts:AssumeRole is denied and the stage does not run',
+                   ok, f'denied: {trust[0][1]} on {trust[0][2]} ({trust[0][3]})' if ok else f'run ok={result["ok"]}, denied: {denied}'))
+    return checks

@@ -94,3 +94,31 @@ def bucket_keys(stack: Stack) -> Dict[str, str]:
             if d.get('SSEAlgorithm') == 'aws:kms' and d.get('KMSMasterKeyID'):
                 out[stack.physical_name(lid)] = d['KMSMasterKeyID']
     return out
+
+
+def key_aliases(stack: Stack) -> Dict[str, str]:
+    """KMS aliases of the stack: alias ARN -> the ARN of the key it names (KMS authorizes on the key)."""
+    out = {}
+    for lid, r in stack.of_type('AWS::KMS::Alias').items():
+        target = stack.resolve(r.get('Properties', {}).get('TargetKeyId'))
+        if not isinstance(target, str) or cfn.is_unresolved(target):
+            continue
+        key = target if target.startswith('arn:') else stack.cfn.arn('kms', f'key/{target}')
+        out[stack.resolve({'Fn::GetAtt': [lid, 'Arn']})] = key
+    return out
+
+
+def resource_arns(stack: Stack) -> List[str]:
+    """The ARN of every resource of the stack that has one (what the app defines: its resource
+    policies are known, or known to be absent)."""
+    out = []
+    for lid, r in stack.resources.items():
+        if r.get('Type', '').startswith(('Custom::', 'AWS::CloudFormation::', 'AWS::CDK::')):
+            continue
+        try:
+            arn = stack.resolve({'Fn::GetAtt': [lid, 'Arn']})
+        except Exception:  # noqa: BLE001 - a type the resolver does not model has no ARN here
+            continue
+        if isinstance(arn, str) and arn.startswith('arn:') and not cfn.is_unresolved(arn):
+            out.append(arn[:-2] if arn.endswith(':*') else arn)
+    return out
