@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { allow } from './statement';
+import { allow, sidFor } from './statement';
 import { differs } from './target-environment';
 import { fail } from './validation';
 import { addWildcardReviews, reviewRootOf } from './wildcard-review';
@@ -37,13 +37,13 @@ export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3
   // would give kms:Decrypt on "*".
   if (crossAccount) {
     const added = bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `ReadArtifacts${roleStack.account}`,
+      sid: sidFor('ReadArtifacts', role),
       principals: [new iam.ArnPrincipal(role.roleArn)],
       actions: ARTIFACT_READ_ACTIONS,
       resources: [bucket.bucketArn, objects],
     })).statementAdded;
     const keyAdded = key?.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `DecryptArtifacts${roleStack.account}`,
+      sid: sidFor('DecryptArtifacts', role),
       principals: [new iam.ArnPrincipal(role.roleArn)],
       actions: ['kms:Decrypt'],
       resources: ['*'],

@@ -7,7 +7,7 @@ import { Construct, IConstruct } from 'constructs';
 import { createArtifactBucket } from './artifact-store';
 import { createLogBucket } from './log-bucket';
 import { acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
-import { allow } from './statement';
+import { allow, sidFor } from './statement';
 import { differs } from './target-environment';
 import { addReviewedScope, addWildcardReviews } from './wildcard-review';
 
@@ -147,7 +147,7 @@ class ScopedGrantAlias extends kms.Alias {
     }
     if (crossAccount) {
       this.aliasTargetKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: `PipelineUse${principalStack?.account ?? ''}`.slice(0, 64) || undefined,
+        sid: Construct.isConstruct(principal) ? sidFor('PipelineUse', principal) : undefined,
         principals: [principal],
         actions,
         resources: ['*'],

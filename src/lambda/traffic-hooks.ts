@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { LambdaDeploymentBinding } from './lambda-deployment';
 import { grantArtifactRead } from '../core/artifact-grant';
 import { createHardenedProject } from '../core/build-project';
-import { allow } from '../core/statement';
+import { allow, sidFor } from '../core/statement';
 import { differs, targetScope } from '../core/target-environment';
 import { fail, warn } from '../core/validation';
 
@@ -222,13 +222,13 @@ function grantPackageUpload(scope: Construct, role: iam.IRole, bucket: s3.IBucke
   }
   if (differs(roleStack.account, bucketStack.account)) {
     const added = bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `UploadPackage${roleStack.account}`,
+      sid: sidFor('UploadPackage', role),
       principals: [new iam.ArnPrincipal(role.roleArn)],
       actions: PACKAGE_ACTIONS,
       resources: [object],
     })).statementAdded;
     const keyAdded = key?.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `EncryptPackage${roleStack.account}`,
+      sid: sidFor('EncryptPackage', role),
       principals: [new iam.ArnPrincipal(role.roleArn)],
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],

@@ -379,7 +379,7 @@ describe('GIVEN staging in another account and production in another account and
       const bucketPolicy = Object.entries(tools.findResources('AWS::S3::BucketPolicy')).find(([k]) => /ArtifactStoreBucketPolicy/.test(k))![1] as any;
       const allows = bucketPolicy.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow').map(canonical);
       expect(allows).toEqual([{
-        Sid: `ReadArtifacts${STAGING.account}`,
+        Sid: expect.stringMatching(/^ReadArtifacts[A-Za-z0-9]+$/),
         Effect: 'Allow',
         Principal: { AWS: stagingRole },
         Action: ['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
@@ -388,7 +388,7 @@ describe('GIVEN staging in another account and production in another account and
       const key = Object.entries(tools.findResources('AWS::KMS::Key')).find(([k]) => /ArtifactStoreKey/.test(k))![1] as any;
       const crossAccount = key.Properties.KeyPolicy.Statement.filter((s: any) => /:iam::(222222222222|333333333333):/.test(JSON.stringify(s.Principal)));
       expect(crossAccount).toEqual([{
-        Sid: `DecryptArtifacts${STAGING.account}`,
+        Sid: expect.stringMatching(/^DecryptArtifacts[A-Za-z0-9]+$/),
         Effect: 'Allow',
         Principal: { AWS: stagingRole },
         Action: 'kms:Decrypt',

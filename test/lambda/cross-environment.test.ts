@@ -89,8 +89,9 @@ function actionRoleStatements(template: Template, stage: string, action = 'Deplo
   return withId(template, 'AWS::IAM::Policy', `${stage}${action}ActionRoleDefaultPolicy`)[1].Properties.PolicyDocument.Statement;
 }
 
-function bySid(list: any[], sid: string): any {
-  const found = list.filter((s) => s.Sid === sid);
+/** The one statement whose Sid is `sid`, or starts with it (a per-principal Sid: `<prefix><construct id>`). */
+function bySid(list: any[], sid: string, prefix = false): any {
+  const found = list.filter((s) => s.Sid === sid || (prefix && typeof s.Sid === 'string' && s.Sid.startsWith(sid)));
   expect(found).toHaveLength(1);
   return found[0];
 }
@@ -213,11 +214,11 @@ describe('LambdaPipeline: functions in other accounts and regions', () => {
     const roleName = roleNameOf(actionOf(built, 'Staging', 'Deploy'));
     const tools = built.template(built.tools);
     const bucketPolicy = the(tools, 'AWS::S3::BucketPolicy', 'PipelineArtifactStoreBucketPolicy').Properties.PolicyDocument.Statement;
-    const read = bySid(bucketPolicy, 'ReadArtifacts222222222222');
+    const read = bySid(bucketPolicy, 'ReadArtifacts', true);
     expect(joined(read.Principal.AWS)).toBe(`arn:aws:iam::222222222222:role/${roleName}`);
     expect([...read.Action].sort()).toEqual(['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion']);
     const keyPolicy = the(tools, 'AWS::KMS::Key', 'PipelineArtifactStoreKey').Properties.KeyPolicy.Statement;
-    const decrypt = bySid(keyPolicy, 'DecryptArtifacts222222222222');
+    const decrypt = bySid(keyPolicy, 'DecryptArtifacts', true);
     expect(decrypt).toMatchObject({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } });
     const policy = actionRoleStatements(built.template(built.staging), 'Staging');
     expect(bySid(policy, 'ReadPipelineArtifacts').Resource.map(joined)[1]).toMatch(/^arn:.*:s3:::[a-z0-9]+\/\*$/);
@@ -289,11 +290,11 @@ describe('LambdaPipeline: traffic hooks in the function\'s account', () => {
     bySid(policy, 'ReadPipelineArtifacts');
     const tools = built.template(built.tools);
     const bucketPolicy = the(tools, 'AWS::S3::BucketPolicy', 'PipelineArtifactStoreBucketPolicy').Properties.PolicyDocument.Statement;
-    const upload = bySid(bucketPolicy, 'UploadPackage222222222222');
+    const upload = bySid(bucketPolicy, 'UploadPackage', true);
     expect(joined(upload.Principal.AWS)).toBe(`arn:aws:iam::222222222222:role/${role.Properties.RoleName}`);
     expect(joined(upload.Resource)).toMatch(/\/lambda-packages\/Staging\/package\.zip$/);
     const keyPolicy = the(tools, 'AWS::KMS::Key', 'PipelineArtifactStoreKey').Properties.KeyPolicy.Statement;
-    expect(bySid(keyPolicy, 'EncryptPackage222222222222')).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] });
+    expect(bySid(keyPolicy, 'EncryptPackage', true)).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'] });
     // Production uploads to the replication bucket of its region, in its own stack.
     const production = built.template(built.production);
     const project = resourcesOf(production, 'AWS::CodeBuild::Project')[0][1];

@@ -15,7 +15,7 @@ import {
 } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { EXAMPLES, ExampleApp } from '../../examples/registry';
-import { DeliveryPipeline, StaticSiteHosting } from '../../src';
+import { ArtifactStore, DeliveryPipeline, StaticSiteHosting } from '../../src';
 import { flattenReference, ownedScopesOf } from '../../src/core/wildcard-review';
 import { RESOURCE_STAR_REASONS } from '../wildcard-reviews';
 
@@ -38,6 +38,8 @@ export const GATE_CONTEXT = {
 export const LIBRARY_CONSTRUCTS: ReadonlyArray<abstract new (...args: any[]) => IConstruct> = [
   DeliveryPipeline,
   StaticSiteHosting,
+  // A store shared by several pipelines (or a site's release store in the site's account).
+  ArtifactStore,
 ];
 
 /** Whether `construct` is one of the library's own constructs (LIBRARY_CONSTRUCTS). */
