@@ -15,14 +15,17 @@ import {
   CODEBUILD_SERVICE_ROLE_DOC,
   CODEDEPLOY_ECS_DOC,
   CODEDEPLOY_HOOK_DOC,
+  configResource,
+  CROSS_REGION_ARTIFACTS_DOC,
   ecsServiceId,
   ECR_PULL_DOC,
   INSPECTOR_ECR_DOC,
   Need,
   PipelineAction,
   taskRolesOf,
+  viaS3,
 } from './action-needs';
-import { policiesAttachedTo, principalMatch, roleMay, TemplateModel } from './iam-eval';
+import { AppModel, identityMay, policiesAttachedTo, roleMay, TemplateModel, trustAllows } from './iam-eval';
 import { AWS_MANAGED_POLICIES } from './managed-policies';
 import { actionName, ExampleStack, exampleStacks, logicalIdOf, pipelineActions } from './support';
 import { EcsContainerPipeline, EcsDeployment, PipelineSource } from '../../src';
@@ -32,13 +35,21 @@ import { newGateStack } from '../security/support';
 const stacks = exampleStacks();
 const all: Array<{ s: ExampleStack; a: PipelineAction }> = stacks.flatMap((s) => pipelineActions(s).map((a) => ({ s, a })));
 
-/** Each need the role does not get, as a message (none: all granted). */
-function missing(m: TemplateModel, roleId: string, needs: Need[]): string[] {
+/**
+ * Each need the role (of template `m`) does not get, as a message (none: all granted), with the
+ * resource policies of every template of `app` (default: `m` alone), across accounts as AWS
+ * evaluates them.
+ */
+function missing(m: TemplateModel, roleId: string, needs: Need[], app?: AppModel): string[] {
   return needs.flatMap((need) => {
-    const d = roleMay(m, roleId, need);
+    const d = roleMay(m, roleId, need, app);
     return d.decision === 'allow' ? [] : [`${roleId} lacks ${need.action} on ${need.resource}${need.context ? ` ${JSON.stringify(need.context)}` : ''} (${d.decision}): ${need.why}`];
   });
 }
+
+/** The action, judged in `m` (a modified copy of its role's template) in place of its template. */
+const withModel = (a: PipelineAction, m: TemplateModel): PipelineAction =>
+  ({ ...a, m, pipelineM: a.pipelineM === a.m ? m : a.pipelineM, app: a.app.with(m) });
 
 const providerOf = (a: PipelineAction) => `${a.declaration.ActionTypeId.Category}/${a.declaration.ActionTypeId.Provider}`;
 const entryFor = (a: PipelineAction) => ACTION_NEEDS.find((e) => `${e.category}/${e.provider}` === providerOf(a));
@@ -72,22 +83,49 @@ describe.each(all.map(({ s, a }) => [actionName(s, a), s, a] as const))('%s', (_
     expect(entry).toBeDefined();
     const needs = entry!.needs(a);
     expect(needs.length).toBeGreaterThan(0);
-    expect(missing(a.m, a.roleId, needs)).toEqual([]);
+    expect(missing(a.m, a.roleId, needs, a.app)).toEqual([]);
   });
 
   if (a.declaration.RoleArn !== undefined) {
     test(`the pipeline role may assume the action role (${ACTION_ROLE_DOC.url})`, () => {
-      const m = a.m;
-      const pipelineRole = m.logicalIdOf(m.resource(a.pipelineId).Properties.RoleArn)!;
-      const actionRoleArn = m.arnOf(a.roleId);
-      expect(missing(m, pipelineRole, [{ action: 'sts:AssumeRole', resource: actionRoleArn, why: 'assume the action role' }])).toEqual([]);
-      // And the action role trusts it.
-      const trust = m.resource(a.roleId).Properties.AssumeRolePolicyDocument.Statement as any[];
-      const who = { arn: m.arnOf(pipelineRole), account: m.account };
-      expect(trust.some((st) => st.Effect === 'Allow' && principalMatch(m, st.Principal, who) !== 'none' &&
-        [st.Action].flat().some((x: string) => /^sts:(AssumeRole|\*)$/.test(x)))).toBe(true);
+      const pm = a.pipelineM;
+      const pipelineRole = pm.logicalIdOf(pm.resource(a.pipelineId).Properties.RoleArn)!;
+      // The action role's ARN as its own template gives it (a literal when it is another account's).
+      const assume: Need = { action: 'sts:AssumeRole', resource: a.m.arnOf(a.roleId), why: 'assume the action role' };
+      // The pipeline role's policy allows it by itself (whatever the trust policy says)...
+      expect(identityMay(pm, pipelineRole, assume).decision).toBe('allow');
+      // ...the action role's trust policy admits the pipeline role (conditions on aws:PrincipalArn included)...
+      expect(trustAllows(a.m, a.roleId, { arn: pm.arnOf(pipelineRole), account: pm.account }).decision).toBe('allow');
+      // ...and the two together, as AWS evaluates them (across accounts: both needed).
+      expect(missing(pm, pipelineRole, [assume], a.app)).toEqual([]);
     });
   }
+});
+
+/** Each artifact store of a pipeline in another region than the pipeline's, with the actions that run there. */
+const replicated = stacks.flatMap((s) => s.m.idsOfType('AWS::CodePipeline::Pipeline').filter((id) => s.libraryIds.has(id)).flatMap((pipelineId) => {
+  const ofPipeline = all.map(({ a }) => a).filter((a) => a.pipelineM === s.m && a.pipelineId === pipelineId);
+  return [...new Set(ofPipeline.filter((a) => a.region !== s.m.region).map((a) => a.region))]
+    .map((region) => ({ s, pipelineId, region, actions: ofPipeline.filter((a) => a.region === region) }));
+}));
+
+describe.each(replicated.map((r) => [`${r.s.example.example.name} ${r.pipelineId.replace(/[0-9A-F]{8}$/, '')}: the artifact store of ${r.region}`, r] as const))('%s', (_name, r) => {
+  test(`the pipeline role may copy the artifacts there (${CROSS_REGION_ARTIFACTS_DOC.page})`, () => {
+    const m = r.s.m;
+    const pipelineRole = m.logicalIdOf(m.resource(r.pipelineId).Properties.RoleArn)!;
+    const a = r.actions[0];
+    const needs: Need[] = [{ action: 's3:PutObject', resource: `${a.bucketArn}/*`, why: `copy the input artifacts to ${r.region}` }];
+    if (a.keyArn !== undefined) {
+      needs.push({ action: 'kms:GenerateDataKey', resource: a.keyArn, context: viaS3(a), why: `encrypt the copies with the key of ${r.region}` });
+    }
+    if (r.actions.some((x) => (x.declaration.OutputArtifacts ?? []).length > 0)) {
+      needs.push({ action: 's3:GetObject', resource: `${a.bucketArn}/*`, why: `copy the output artifacts back from ${r.region}` });
+      if (a.keyArn !== undefined) {
+        needs.push({ action: 'kms:Decrypt', resource: a.keyArn, context: viaS3(a), why: `decrypt the output artifacts of ${r.region}` });
+      }
+    }
+    expect(missing(m, pipelineRole, needs, r.s.app)).toEqual([]);
+  });
 });
 
 /** The CodeBuild projects the pipelines start, with the action that starts them. */
@@ -95,8 +133,10 @@ const builds = all.filter(({ a }) => a.declaration.ActionTypeId.Provider === 'Co
 
 describe.each(builds.map(({ s, a }) => [actionName(s, a), a] as const))('%s: the project service role', (_name, a) => {
   test(`holds what a build needs (${CODEBUILD_SERVICE_ROLE_DOC.url})`, () => {
+    // The project is in the action's template (another account's for a deploy there), so are its
+    // role and logs; the artifacts are in the store of its region.
     const m = a.m;
-    const projectId = m.logicalIdOf(a.declaration.Configuration.ProjectName)!;
+    const projectId = configResource(a, 'ProjectName', 'AWS::CodeBuild::Project');
     const project = m.resource(projectId).Properties;
     const roleId = m.logicalIdOf(project.ServiceRole);
     expect(roleId).toBeDefined();
@@ -115,6 +155,10 @@ describe.each(builds.map(({ s, a }) => [actionName(s, a), a] as const))('%s: the
     }
     if ((a.declaration.InputArtifacts ?? []).length > 0) {
       needs.push({ action: 's3:GetObject', resource: `${a.bucketArn}/*`, why: 'download the input artifact' });
+      if (a.keyArn !== undefined && project.EncryptionKey !== undefined) {
+        // The input artifact is encrypted with the store's key whatever the project's own key is.
+        needs.push({ action: 'kms:Decrypt', resource: a.keyArn, context: viaS3(a), why: 'decrypt the input artifact (the artifact store\'s key, through S3)' });
+      }
     }
     if ((a.declaration.OutputArtifacts ?? []).length > 0) {
       needs.push({ action: 's3:PutObject', resource: `${a.bucketArn}/*`, why: 'upload the output artifact' });
@@ -128,7 +172,7 @@ describe.each(builds.map(({ s, a }) => [actionName(s, a), a] as const))('%s: the
         { action: 'kms:GenerateDataKey', resource: keyArn, why: 'encrypt the output artifact' },
       );
     }
-    expect(missing(m, roleId!, needs)).toEqual([]);
+    expect(missing(m, roleId!, needs, a.app)).toEqual([]);
   });
 });
 
@@ -150,7 +194,7 @@ function deployedServices(): DeployedService[] {
       out.push({ name: `${actionName(s, a)} ${serviceId}`, s, a, serviceId });
     }
     if (a.declaration.ActionTypeId.Provider === 'CodeDeployToECS') {
-      const group = m.resource(m.logicalIdOf(c.DeploymentGroupName)!).Properties;
+      const group = m.resource(configResource(a, 'DeploymentGroupName', 'AWS::CodeDeploy::DeploymentGroup')).Properties;
       for (const svc of group.ECSServices ?? []) {
         const serviceId = ecsServiceId(m, svc.ClusterName, svc.ServiceName);
         out.push({ name: `${actionName(s, a)} ${serviceId}`, s, a, serviceId });
@@ -178,17 +222,19 @@ describe.each(deployedServices().map((d) => [d.name, d] as const))('%s', (_name,
     const { executionRoleId } = taskRolesOf(m, d.serviceId);
     // Without an execution role the agent has no credentials to pull a private image.
     expect(executionRoleId).toBeDefined();
-    const repo = m.arnOf(repositoryId!);
+    // The repository is the pipeline's (its template's ARN); the service may be another account's.
+    const repo = d.s.m.arnOf(repositoryId!);
     expect(missing(m, executionRoleId!, [
       { action: 'ecr:BatchGetImage', resource: repo, why: 'pull the image manifest the deploy file names' },
       { action: 'ecr:GetDownloadUrlForLayer', resource: repo, why: 'pull the image layers' },
       { action: 'ecr:GetAuthorizationToken', resource: '*', why: 'log in to the registry (no resource type)' },
-    ])).toEqual([]);
+    ], d.a.app)).toEqual([]);
   });
 });
 
 /** The CodeDeploy ECS deployment groups the pipelines deploy through. */
-const groups = all.filter(({ a }) => a.declaration.ActionTypeId.Provider === 'CodeDeployToECS').map(({ s, a }) => ({ s, a, groupId: a.m.logicalIdOf(a.declaration.Configuration.DeploymentGroupName)! }));
+const groups = all.filter(({ a }) => a.declaration.ActionTypeId.Provider === 'CodeDeployToECS')
+  .map(({ s, a }) => ({ s, a, groupId: configResource(a, 'DeploymentGroupName', 'AWS::CodeDeploy::DeploymentGroup') }));
 
 /** What a blue/green deployment of one group asks of its service role, from AWSCodeDeployRoleForECS. */
 function blueGreenNeeds(m: TemplateModel, groupId: string): Need[] {
@@ -235,7 +281,7 @@ describe.each(groups.map(({ s, a, groupId }) => [`${actionName(s, a)} ${groupId}
   const serviceRole = () => m.logicalIdOf(m.resource(groupId).Properties.ServiceRoleArn)!;
 
   test(`the deployment group's service role holds what blue/green uses of AWSCodeDeployRoleForECS (${CODEDEPLOY_ECS_DOC.url})`, () => {
-    expect(missing(m, serviceRole(), blueGreenNeeds(m, groupId))).toEqual([]);
+    expect(missing(m, serviceRole(), blueGreenNeeds(m, groupId), a.app)).toEqual([]);
   });
 
   test('ecs:CreateTaskSet is granted whether authorization names the task set or "*" (older Service Authorization data)', () => {
@@ -249,7 +295,7 @@ describe.each(groups.map(({ s, a, groupId }) => [`${actionName(s, a)} ${groupId}
         why: 'CreateTaskSet authorized on "*"',
       };
     });
-    expect(missing(m, serviceRole(), needs)).toEqual([]);
+    expect(missing(m, serviceRole(), needs, a.app)).toEqual([]);
   });
 });
 
@@ -260,16 +306,25 @@ describe('the needs pin the documented policies', () => {
     for (const s of stacks) {
       const template = JSON.parse(JSON.stringify(s.m.template));
       template.Resources.DocumentedRole = { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: statements } }] } };
-      fn(new TemplateModel(template, { account: s.m.account, region: s.m.region }), 'DocumentedRole');
+      fn(s.m.withTemplate(template), 'DocumentedRole');
     }
   };
   /** The template with one more role, DocumentedRole, whose only policy is `statements`. */
   const documented = (model: TemplateModel, statements: any[]) => {
     const template = JSON.parse(JSON.stringify(model.template));
     template.Resources.DocumentedRole = { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyDocument: { Statement: statements } }] } };
-    return new TemplateModel(template, { account: model.account, region: model.region });
+    return model.withTemplate(template);
   };
-  const allowsAll = (m: TemplateModel, roleId: string, needs: Need[]) => needs.filter((n) => roleMay(m, roleId, n).decision !== 'allow');
+  /**
+   * The needs the role does not get. A resource of another account also needs its own resource
+   * policy to name the role (the library's grant, judged above), which no documented policy
+   * can: for those, the role's identity policy alone is judged.
+   */
+  const allowsAll = (m: TemplateModel, roleId: string, needs: Need[], app?: AppModel) => needs.filter((n) => {
+    const apps = app?.with(m) ?? new AppModel([m]);
+    const crossAccount = apps.accountOf(apps.resolveKey(n.resource), m.account) !== m.account;
+    return crossAccount ? identityMay(m, roleId, { ...n, resource: apps.resolveKey(n.resource) }).decision !== 'allow' : roleMay(m, roleId, n, apps).decision !== 'allow';
+  });
 
   test('AWSCodeDeployRoleForECS covers the blue/green needs', () => {
     // The quoted document and the evaluator's copy are the same policy.
@@ -278,7 +333,7 @@ describe('the needs pin the documented policies', () => {
     expect(groups.length).toBeGreaterThan(0);
     for (const { a, groupId } of groups) {
       const m = documented(a.m, policy);
-      expect(allowsAll(m, 'DocumentedRole', blueGreenNeeds(m, groupId))).toEqual([]);
+      expect(allowsAll(m, 'DocumentedRole', blueGreenNeeds(m, groupId), a.app)).toEqual([]);
     }
   });
 
@@ -308,21 +363,22 @@ describe('the needs pin the documented policies', () => {
     let checked = 0;
     for (const { a } of all.filter(({ a: x }) => ['ECS', 'CodeBuild', 'CodeDeployToECS'].includes(x.declaration.ActionTypeId.Provider))) {
       const m = documented(a.m, published);
-      expect(allowsAll(m, 'DocumentedRole', entryFor(a)!.needs({ ...a, m }))).toEqual([]);
+      expect(allowsAll(m, 'DocumentedRole', entryFor(a)!.needs(withModel(a, m)), a.app)).toEqual([]);
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
   });
 
   test('a codestar-connections grant does not cover a codeconnections connection, and the matching prefix does', () => {
-    const arn = 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000';
-    const need: Need = { action: 'codeconnections:UseConnection', resource: arn, why: '' };
-    withPolicy([{ Effect: 'Allow', Action: 'codestar-connections:UseConnection', Resource: arn }], (m, roleId) => {
-      expect(roleMay(m, roleId, need).decision).toBe('implicit-deny');
-    });
-    withPolicy([{ Effect: 'Allow', Action: 'codeconnections:UseConnection', Resource: arn }], (m, roleId) => {
-      expect(roleMay(m, roleId, need).decision).toBe('allow');
-    });
+    // A connection of the role's own account (one of another account would need its resource policy too).
+    const arnIn = (m: TemplateModel) => `arn:aws:codeconnections:${m.region}:${m.account}:connection/00000000-0000-0000-0000-000000000000`;
+    const need = (m: TemplateModel): Need => ({ action: 'codeconnections:UseConnection', resource: arnIn(m), why: '' });
+    for (const [action, decision] of [['codestar-connections:UseConnection', 'implicit-deny'], ['codeconnections:UseConnection', 'allow']]) {
+      for (const s of stacks) {
+        const m = documented(s.m, [{ Effect: 'Allow', Action: action, Resource: arnIn(s.m) }]);
+        expect(roleMay(m, 'DocumentedRole', need(m)).decision).toBe(decision);
+      }
+    }
   });
 });
 
@@ -421,7 +477,7 @@ describe('an ECS pipeline with the vulnerability gate (no example has one)', () 
 
   describe.each(pipelineActions(gateStack).filter((a) => entryFor(a) !== undefined).map((a) => [actionName(gateStack, a), a] as const))('%s', (_name, a) => {
     test('its role holds what the action reference lists, on the resources it uses', () => {
-      expect(missing(a.m, a.roleId, entryFor(a)!.needs(a))).toEqual([]);
+      expect(missing(a.m, a.roleId, entryFor(a)!.needs(a), a.app)).toEqual([]);
     });
   });
 });
@@ -434,10 +490,58 @@ describe('the gate can fail', () => {
       const doc = template.Resources[id].Properties.PolicyDocument;
       doc.Statement = doc.Statement.filter((st: any) => ![st.Action].flat().includes('ecs:UpdateService'));
     }
-    const m = new TemplateModel(template, { account: ecs.m.account, region: ecs.m.region });
-    expect(missing(m, ecs.roleId, entryFor(ecs)!.needs({ ...ecs, m }))).toEqual([
+    const m = ecs.m.withTemplate(template);
+    expect(missing(m, ecs.roleId, entryFor(ecs)!.needs(withModel(ecs, m)), ecs.app.with(m))).toEqual([
       expect.stringContaining('lacks ecs:DescribeServices'),
       expect.stringContaining('lacks ecs:UpdateService'),
+    ]);
+  });
+});
+
+describe('the gate can fail across accounts', () => {
+  // The first ECS deploy of an example that runs as a role of another account's template.
+  const found = all.find(({ a }) => a.declaration.ActionTypeId.Provider === 'ECS' && a.m.account !== a.pipelineM.account);
+  const a = found!.a;
+  const roleArn = () => a.m.arnOf(a.roleId);
+  /** The pipeline's template without the resource-policy statements that name the action's role. */
+  const withoutGrants = () => {
+    const template = JSON.parse(JSON.stringify(a.pipelineM.template));
+    for (const r of Object.values<any>(template.Resources)) {
+      const doc = r.Type === 'AWS::KMS::Key' ? r.Properties.KeyPolicy : r.Type === 'AWS::S3::BucketPolicy' ? r.Properties.PolicyDocument : undefined;
+      if (doc) {
+        doc.Statement = doc.Statement.filter((st: any) => ![st.Principal?.AWS].flat().includes(roleArn()));
+      }
+    }
+    return a.pipelineM.withTemplate(template);
+  };
+
+  test('an example deploys to another account', () => {
+    expect(found).toBeDefined();
+    expect(a.keyArn).toBeDefined();
+  });
+
+  test('without the artifact bucket and key policy grants, the other account\'s role may not read the artifacts, though its own policy allows it', () => {
+    const needs = entryFor(a)!.needs(a).filter((n) => /^(s3|kms):/.test(n.action));
+    expect(needs.map((n) => n.action)).toEqual(['s3:GetObject', 'kms:Decrypt']);
+    expect(needs.filter((n) => identityMay(a.m, a.roleId, n).decision !== 'allow')).toEqual([]);
+    expect(missing(a.m, a.roleId, needs, a.app)).toEqual([]);
+    expect(missing(a.m, a.roleId, needs, a.app.with(withoutGrants()))).toEqual([
+      expect.stringContaining('lacks s3:GetObject'),
+      expect.stringContaining('lacks kms:Decrypt'),
+    ]);
+  });
+
+  test('a trust policy that admits another role of the pipeline account does not let the pipeline role assume the action role', () => {
+    const template = JSON.parse(JSON.stringify(a.m.template));
+    for (const st of template.Resources[a.roleId].Properties.AssumeRolePolicyDocument.Statement) {
+      st.Condition = { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${a.pipelineM.account}:role/someone-else` } };
+    }
+    const m = a.m.withTemplate(template);
+    const pm = a.pipelineM;
+    const pipelineRole = pm.logicalIdOf(pm.resource(a.pipelineId).Properties.RoleArn)!;
+    expect(trustAllows(m, a.roleId, { arn: pm.arnOf(pipelineRole), account: pm.account }).decision).toBe('implicit-deny');
+    expect(missing(pm, pipelineRole, [{ action: 'sts:AssumeRole', resource: roleArn(), why: '' }], a.app.with(m))).toEqual([
+      expect.stringContaining('lacks sts:AssumeRole'),
     ]);
   });
 });

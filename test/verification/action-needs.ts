@@ -9,7 +9,7 @@
  * awsdocs/aws-codepipeline-user-guide sources where the page text was cut off). When a page
  * changes, change the quote and the needs together.
  */
-import { AuthRequest, TemplateModel } from './iam-eval';
+import { AppModel, AuthRequest, TemplateModel } from './iam-eval';
 
 /** A documentation source: the page and the words that state the permissions. */
 export interface DocQuote {
@@ -28,16 +28,27 @@ export interface Need extends AuthRequest {
 
 /** One action of a pipeline, with what the needs are computed from. */
 export interface PipelineAction {
+  /** Every template of the app (resource policies are looked up in all of them). */
+  readonly app: AppModel;
+  /**
+   * The template of the role that performs the action: the pipeline's, or (an action in another
+   * account) the workload stack's. The action's resources (service, function, project) are
+   * named in it, in its account and region.
+   */
   readonly m: TemplateModel;
+  /** The template of the pipeline (pipelineId). */
+  readonly pipelineM: TemplateModel;
   readonly pipelineId: string;
   readonly stage: string;
   /** The action declaration of the AWS::CodePipeline::Pipeline. */
   readonly declaration: any;
-  /** The role that performs it: the action's RoleArn, else the pipeline role (logical id). */
+  /** The role that performs it: the action's RoleArn, else the pipeline role (logical id in `m`). */
   readonly roleId: string;
-  /** Canonical ARN of the artifact bucket. */
+  /** The region the action runs in (its `Region`, else the pipeline's). */
+  readonly region: string;
+  /** Canonical ARN of the artifact bucket of the action's region (the replication bucket in another region). */
   readonly bucketArn: string;
-  /** Canonical ARN of the artifact store's KMS key, when the store names one. */
+  /** Canonical ARN (or alias ARN) of that artifact store's KMS key, when the store names one. */
   readonly keyArn?: string;
 }
 
@@ -61,6 +72,9 @@ export function artifactObjects(a: PipelineAction): string {
   return `${a.bucketArn}/*`;
 }
 
+/** S3 asks KMS for the artifact's data key on the caller's behalf: the request comes via S3 of the bucket's region. */
+export const viaS3 = (a: PipelineAction) => ({ 'kms:ViaService': `s3.${a.region}.amazonaws.com` });
+
 /** What reading the action's input artifacts needs from the action's role. */
 export function readsArtifacts(a: PipelineAction): Need[] {
   if ((a.declaration.InputArtifacts ?? []).length === 0) {
@@ -68,7 +82,7 @@ export function readsArtifacts(a: PipelineAction): Need[] {
   }
   const out: Need[] = [{ action: 's3:GetObject', resource: artifactObjects(a), why: 'read the input artifact' }];
   if (a.keyArn) {
-    out.push({ action: 'kms:Decrypt', resource: a.keyArn, why: 'decrypt the input artifact (S3 + KMS)' });
+    out.push({ action: 'kms:Decrypt', resource: a.keyArn, context: viaS3(a), why: 'decrypt the input artifact (S3 + KMS)' });
   }
   return out;
 }
@@ -80,7 +94,7 @@ export function writesArtifacts(a: PipelineAction): Need[] {
   }
   const out: Need[] = [{ action: 's3:PutObject', resource: artifactObjects(a), why: 'write the output artifact' }];
   if (a.keyArn) {
-    out.push({ action: 'kms:GenerateDataKey', resource: a.keyArn, why: 'encrypt the output artifact (S3 + KMS)' });
+    out.push({ action: 'kms:GenerateDataKey', resource: a.keyArn, context: viaS3(a), why: 'encrypt the output artifact (S3 + KMS)' });
   }
   return out;
 }
@@ -93,11 +107,19 @@ const config = (a: PipelineAction, key: string): any => {
   return v;
 };
 
-/** The logical id a configuration value names (a Ref or GetAtt of a template resource). */
+/**
+ * The logical id, in the action's template (`a.m`), of the resource a configuration value names:
+ * a Ref or GetAtt of the pipeline's own template, or (an action in another account or region,
+ * whose resources the pipeline names by their physical names) the literal name of a resource of
+ * the action's template.
+ */
 export function configResource(a: PipelineAction, key: string, type: string): string {
-  const id = a.m.logicalIdOf(config(a, key));
+  const value = config(a, key);
+  const local = a.m === a.pipelineM ? a.m.logicalIdOf(value) : undefined;
+  const named = typeof value === 'string' ? a.m.idsOfType(type).filter((id) => a.m.nameOf(id) === value) : [];
+  const id = local ?? (named.length === 1 ? named[0] : undefined);
   if (!id || a.m.resource(id).Type !== type) {
-    throw new Error(`${a.stage}/${a.declaration.Name}: Configuration.${key} is not a ${type} of the template: ${JSON.stringify(config(a, key))}`);
+    throw new Error(`${a.stage}/${a.declaration.Name}: Configuration.${key} is not a ${type} of the template${a.m.scope ? ` ${a.m.scope}` : ''}: ${JSON.stringify(value)}`);
   }
   return id;
 }
@@ -350,6 +372,13 @@ export const ACTION_NEEDS: readonly ActionNeeds[] = [
 export const ACTION_ROLE_DOC: DocQuote = {
   url: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html',
   quote: 'roleArn: The ARN of the IAM service role that performs the declared action. This is assumed through the roleArn for the pipeline.',
+};
+
+/** Cross-region actions: the pipeline copies the artifacts into the store of the action's region (as the pipeline role). */
+export const CROSS_REGION_ARTIFACTS_DOC: DocQuote = {
+  url: 'https://github.com/ianthropos88/awscloud_web_app_Ch.3',
+  page: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html',
+  quote: 'When you create or edit a pipeline, you must have an artifact bucket in the pipeline Region and then you must have one artifact bucket per Region where you plan to execute an action. ... Note: CodePipeline handles the copying of artifacts from one AWS Region to the other Regions when performing cross-region actions.',
 };
 
 /** A CodeBuild project's service role: what a build started by the pipeline needs. */

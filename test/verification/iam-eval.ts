@@ -16,6 +16,13 @@
  * unknown), a token only the same token. A `*` in the requested resource stands for "every such
  * resource" and is matched only by a pattern `*`.
  *
+ * Several templates of one app (AppModel, each template with its own `scope`, so tokens of two
+ * templates never match) are judged together: a role of one template may use a resource of
+ * another, in another account or region; the resource's policies (bucket, key, repository, topic
+ * policies and role trust policies) are taken from the template that defines it, and a KMS alias
+ * ARN stands for its key. Across accounts, as IAM's "Cross-account policy evaluation logic"
+ * states it, the role's identity policy AND the resource's policy must allow (authorize).
+ *
  * Evaluation: an explicit Deny wins, then any Allow, else implicit deny. Supported: Effect,
  * Action/NotAction, Resource/NotResource, Principal (resource policies), and the condition
  * operators String(Not)Equals(IgnoreCase), String(Not)Like, Arn(Not)Equals, Arn(Not)Like, Bool,
@@ -31,14 +38,20 @@ export interface StackEnv {
   readonly region: string;
   readonly partition?: string;
   readonly urlSuffix?: string;
+  /**
+   * The template's name among the templates of one app (its stack name), when several are
+   * judged together (AppModel): its tokens are then «scope|LogicalId», so two templates'
+   * resources with the same logical id never match each other.
+   */
+  readonly scope?: string;
 }
 
 const OPEN = '\u00ab';
 const CLOSE = '\u00bb';
 
-/** The symbolic token for a resource's physical name (attr omitted) or one of its attributes. */
-export function token(logicalId: string, attr?: string): string {
-  return `${OPEN}${logicalId}${attr ? `.${attr}` : ''}${CLOSE}`;
+/** The symbolic token for a resource's physical name (attr omitted) or one of its attributes (in a template with `scope`, pass it). */
+export function token(logicalId: string, attr?: string, scope?: string): string {
+  return `${OPEN}${scope !== undefined ? `${scope}|` : ''}${logicalId}${attr ? `.${attr}` : ''}${CLOSE}`;
 }
 
 /** Where a resource type's name property is and how its ARN is built from the name. */
@@ -84,7 +97,7 @@ const TYPES: Record<string, TypeInfo> = {
   'AWS::ECS::TaskDefinition': {
     nameProperty: 'Family',
     refIsArn: true,
-    arn: (n, m, id) => `arn:${m.partition}:ecs:${m.region}:${m.account}:task-definition/${n}:${token(id, 'Revision')}`,
+    arn: (n, m, id) => `arn:${m.partition}:ecs:${m.region}:${m.account}:task-definition/${n}:${m.tok(id, 'Revision')}`,
   },
   'AWS::IAM::Role': { nameProperty: 'RoleName', arn: (n, m, id) => `arn:${m.partition}:iam::${m.account}:role${m.rolePathOf(id)}${n}` },
   'AWS::IAM::ManagedPolicy': {
@@ -99,8 +112,8 @@ const TYPES: Record<string, TypeInfo> = {
   },
   'AWS::Lambda::Version': {
     refIsArn: true,
-    arn: (_n, m, id) => `${m.functionArnOf(m.resource(id).Properties?.FunctionName)}:${token(id, 'Version')}`,
-    attrs: { Version: (_n, _m, id) => token(id, 'Version') },
+    arn: (_n, m, id) => `${m.functionArnOf(m.resource(id).Properties?.FunctionName)}:${m.tok(id, 'Version')}`,
+    attrs: { Version: (_n, m, id) => m.tok(id, 'Version') },
   },
   'AWS::SNS::Topic': {
     nameProperty: 'TopicName',
@@ -143,15 +156,28 @@ export class TemplateModel {
   public readonly region: string;
   public readonly partition: string;
   public readonly urlSuffix: string;
+  /** The template's name in its app (StackEnv.scope), when it is judged with others. */
+  public readonly scope?: string;
   private readonly resources: Record<string, any>;
   private depth = 0;
 
-  constructor(public readonly template: any, env: StackEnv) {
+  constructor(public readonly template: any, private readonly env: StackEnv) {
     this.resources = template.Resources ?? {};
     this.account = env.account;
     this.region = env.region;
     this.partition = env.partition ?? 'aws';
     this.urlSuffix = env.urlSuffix ?? 'amazonaws.com';
+    this.scope = env.scope;
+  }
+
+  /** A model of another template in the same environment and scope (a modified copy of this one). */
+  public withTemplate(template: any): TemplateModel {
+    return new TemplateModel(template, this.env);
+  }
+
+  /** This template's token for a resource (or parameter) name or attribute. */
+  public tok(logicalId: string, attr?: string): string {
+    return token(logicalId, attr, this.scope);
   }
 
   /** The template resource with this logical id (throws when absent). */
@@ -191,7 +217,7 @@ export class TemplateModel {
     const r = this.resource(logicalId);
     const info = TYPES[r.Type];
     const named = info?.nameProperty ? r.Properties?.[info.nameProperty] : undefined;
-    return named !== undefined ? this.canon(named) : token(logicalId);
+    return named !== undefined ? this.canon(named) : this.tok(logicalId);
   }
 
   /** The canonical ARN of a resource of the template. */
@@ -199,7 +225,7 @@ export class TemplateModel {
     const r = this.resource(logicalId);
     const info = TYPES[r.Type];
     if (!info?.arn) {
-      return token(logicalId, 'Arn');
+      return this.tok(logicalId, 'Arn');
     }
     return info.arn(this.nameOf(logicalId), this, logicalId);
   }
@@ -298,14 +324,14 @@ export class TemplateModel {
       case 'AWS::Region': return this.region;
       case 'AWS::Partition': return this.partition;
       case 'AWS::URLSuffix': return this.urlSuffix;
-      case 'AWS::StackName': return token('AWS::StackName');
-      case 'AWS::StackId': return token('AWS::StackId');
+      case 'AWS::StackName': return this.tok('AWS::StackName');
+      case 'AWS::StackId': return this.tok('AWS::StackId');
       case 'AWS::NoValue': throw new Error('AWS::NoValue in a value position');
       default: break;
     }
     if (!this.has(name)) {
       // A parameter (or an unknown name): opaque.
-      return token(name);
+      return this.tok(name);
     }
     const info = TYPES[this.resource(name).Type];
     return info?.refIsArn && info.arn ? this.arnOf(name) : this.nameOf(name);
@@ -313,7 +339,7 @@ export class TemplateModel {
 
   private getAtt(id: string, attr: string): string {
     if (!this.has(id)) {
-      return token(id, attr);
+      return this.tok(id, attr);
     }
     const info = TYPES[this.resource(id).Type];
     if (info?.attrs?.[attr]) {
@@ -322,7 +348,7 @@ export class TemplateModel {
     if (/^(Arn|[A-Za-z]+Arn)$/.test(attr) && info?.arn) {
       return this.arnOf(id);
     }
-    return token(id, attr);
+    return this.tok(id, attr);
   }
 
   private sub(text: string, vars: Record<string, any>): string {
@@ -536,14 +562,26 @@ export interface ResourcePolicy {
   /** 'kms' (a key policy: IAM policies count only when the key delegates to the account) or 'other'. */
   readonly kind: 'kms' | 'other';
   readonly statements: any[];
+  /** The template the statements are canonicalized in (default: the identity's template). */
+  readonly m?: TemplateModel;
 }
 
 /**
- * The full same-account decision: explicit Deny in either policy wins; a KMS key needs its key
- * policy to allow the principal, or to delegate to the account and the identity policy to
- * allow; other resources need either policy to allow.
+ * The full decision, as IAM's policy evaluation logic gives it. An explicit Deny in the identity
+ * policy or a resource policy wins. Then:
+ *
+ * - Same account (`resourceAccount` is the principal's, the default): a KMS key needs its key
+ *   policy to allow the principal, or to delegate to the account (the account root as principal)
+ *   and the identity policy to allow; other resources need either policy to allow.
+ * - Another account ("Cross-account policy evaluation logic": "the principal must be allowed by
+ *   an identity-based policy in the trusted account and by a resource-based policy in the
+ *   trusting account"): the identity policy must allow AND a resource policy must allow the
+ *   principal (by its ARN, or by its account, which that account's IAM policy then delegates).
+ *   A resource with no resource policy cannot be used from another account.
  */
-export function authorize(m: TemplateModel, identity: any[], resourcePolicies: ResourcePolicy[], who: Principal, request: AuthRequest): Decision {
+export function authorize(
+  m: TemplateModel, identity: any[], resourcePolicies: ResourcePolicy[], who: Principal, request: AuthRequest, resourceAccount: string = who.account,
+): Decision {
   const id = evaluate(m, identity, request);
   if (id.decision === 'explicit-deny') {
     return id;
@@ -553,9 +591,10 @@ export function authorize(m: TemplateModel, identity: any[], resourcePolicies: R
   let isKms = false;
   for (const policy of resourcePolicies) {
     isKms ||= policy.kind === 'kms';
+    const pm = policy.m ?? m;
     for (const s of policy.statements) {
-      const p = principalMatch(m, s.Principal, who);
-      if (p === 'none' || !statementApplies(m, s, request)) {
+      const p = principalMatch(pm, s.Principal, who);
+      if (p === 'none' || !statementApplies(pm, s, request)) {
         continue;
       }
       if (s.Effect === 'Deny') {
@@ -568,6 +607,12 @@ export function authorize(m: TemplateModel, identity: any[], resourcePolicies: R
         delegated = true;
       }
     }
+  }
+  if (resourceAccount !== who.account) {
+    if (id.decision !== 'allow') {
+      return { decision: 'implicit-deny' };
+    }
+    return resourceAllow || delegated ? id : { decision: 'implicit-deny' };
   }
   if (isKms) {
     if (resourceAllow) {
@@ -620,44 +665,174 @@ export function policiesAttachedTo(m: TemplateModel, roleId: string): string[] {
     asList<any>(m.resource(id).Properties?.Roles).some((r) => m.logicalIdOf(r) === roleId));
 }
 
+/** A policy document's statements, for a policy attached to one resource: a statement without Resource is about that resource. */
+const attachedStatements = (doc: any, resourceArn: string): any[] =>
+  asList<any>((typeof doc === 'string' ? JSON.parse(doc) : doc)?.Statement).map((s) =>
+    (s.Resource === undefined && s.NotResource === undefined ? { ...s, Resource: resourceArn } : s));
+
 /** The resource policies that govern a canonical resource ARN in the template. */
 export function resourcePoliciesFor(m: TemplateModel, resourceArn: string): ResourcePolicy[] {
   const out: ResourcePolicy[] = [];
   for (const id of m.idsOfType('AWS::KMS::Key')) {
     if (m.arnOf(id) === resourceArn) {
-      out.push({ kind: 'kms', statements: asList(m.resource(id).Properties?.KeyPolicy?.Statement) });
+      out.push({ kind: 'kms', statements: asList(m.resource(id).Properties?.KeyPolicy?.Statement), m });
     }
   }
   for (const id of m.idsOfType('AWS::S3::BucketPolicy')) {
     const p = m.resource(id).Properties;
     const bucketArn = `arn:${m.partition}:s3:::${m.canon(p.Bucket)}`;
     if (resourceArn === bucketArn || resourceArn.startsWith(`${bucketArn}/`)) {
-      out.push({ kind: 'other', statements: asList(p.PolicyDocument?.Statement) });
+      out.push({ kind: 'other', statements: asList(p.PolicyDocument?.Statement), m });
     }
   }
   for (const id of m.idsOfType('AWS::SNS::TopicPolicy')) {
     const p = m.resource(id).Properties;
     if (asList<any>(p.Topics).some((t) => m.canon(t) === resourceArn)) {
-      out.push({ kind: 'other', statements: asList(p.PolicyDocument?.Statement) });
+      out.push({ kind: 'other', statements: asList(p.PolicyDocument?.Statement), m });
     }
   }
   for (const id of m.idsOfType('AWS::ECR::Repository')) {
     const text = m.resource(id).Properties?.RepositoryPolicyText;
     if (text && m.arnOf(id) === resourceArn) {
-      out.push({ kind: 'other', statements: asList((typeof text === 'string' ? JSON.parse(text) : text).Statement) });
+      // A repository policy names no Resource: its statements are about the repository.
+      out.push({ kind: 'other', statements: attachedStatements(text, resourceArn), m });
+    }
+  }
+  for (const id of m.idsOfType('AWS::IAM::Role')) {
+    // A role's trust policy is the resource policy of sts:AssumeRole on the role.
+    const trust = m.resource(id).Properties?.AssumeRolePolicyDocument;
+    if (trust && m.arnOf(id) === resourceArn) {
+      out.push({ kind: 'other', statements: attachedStatements(trust, resourceArn), m });
     }
   }
   return out;
 }
 
-/** Whether a role may make a request, with the resource policies of the template taken into account. */
-export function roleMay(m: TemplateModel, roleId: string, request: AuthRequest): Decision {
-  const who: Principal = { arn: m.arnOf(roleId), account: m.account };
+/**
+ * The templates of one app (each with its own `scope`), judged together: a role of one template
+ * may use a resource of another, in another account or region, whose resource policy is there.
+ * A resource's template is found by its canonical ARN: a resource another template names across
+ * an account or region boundary carries its physical name (a literal), and a resource named by a
+ * token is its own template's (tokens are scoped).
+ */
+export class AppModel {
+  constructor(public readonly models: readonly TemplateModel[]) {
+    const scopes = models.map((m) => m.scope);
+    if (models.length > 1 && (scopes.some((s) => s === undefined) || new Set(scopes).size !== scopes.length)) {
+      throw new Error(`the templates of an AppModel need distinct scopes (got ${JSON.stringify(scopes)})`);
+    }
+  }
+
+  /** This app with `m` in place of the template of the same scope (a modified copy), or added. */
+  public with(m: TemplateModel): AppModel {
+    return new AppModel([...this.models.filter((x) => x.scope !== m.scope), m]);
+  }
+
+  /** The role whose canonical ARN is `arn`, with its template; undefined when no template has it. */
+  public roleByArn(arn: string): { m: TemplateModel; roleId: string } | undefined {
+    const found = this.models.flatMap((m) => m.idsOfType('AWS::IAM::Role').filter((id) => m.arnOf(id) === arn).map((roleId) => ({ m, roleId })));
+    if (found.length > 1) {
+      throw new Error(`role ${arn} is defined by more than one template: ${found.map((f) => `${f.m.scope}/${f.roleId}`).join(', ')}`);
+    }
+    return found[0];
+  }
+
+  /**
+   * The KMS key a KMS alias ARN stands for (the key's canonical ARN in its template), else the
+   * resource unchanged. KMS authorizes a cryptographic request made through an alias on the key.
+   */
+  public resolveKey(resource: string): string {
+    const alias = /^arn:[^:]+:kms:([^:]*):([^:]*):(alias\/.+)$/.exec(resource);
+    if (!alias) {
+      return resource;
+    }
+    for (const m of this.models.filter((x) => x.region === alias[1] && x.account === alias[2])) {
+      for (const id of m.idsOfType('AWS::KMS::Alias')) {
+        const p = m.resource(id).Properties ?? {};
+        if (m.canon(p.AliasName) === alias[3]) {
+          const keyId = m.logicalIdOf(p.TargetKeyId);
+          return keyId ? m.arnOf(keyId) : m.canon(p.TargetKeyId);
+        }
+      }
+    }
+    return resource;
+  }
+
+  /**
+   * The account that owns a canonical resource ARN: the ARN's account, an S3 bucket's template's
+   * account, else `fallback` (a resource with no account the model can tell, or `*`).
+   */
+  public accountOf(resource: string, fallback: string): string {
+    const parts = /^arn:[^:]*:([^:]*):([^:]*):([^:]*):/.exec(resource);
+    if (!parts) {
+      return fallback;
+    }
+    if (parts[1] === 's3' && parts[3] === '') {
+      const bucket = resource.slice(parts[0].length).split('/')[0];
+      const owner = this.models.find((m) => m.idsOfType('AWS::S3::Bucket').some((id) => m.nameOf(id) === bucket));
+      return owner?.account ?? fallback;
+    }
+    return /^\d{12}$/.test(parts[3]) ? parts[3] : fallback;
+  }
+
+  /** The resource policies of every template that govern a canonical resource ARN. */
+  public resourcePoliciesFor(resource: string): ResourcePolicy[] {
+    return this.models.flatMap((m) => resourcePoliciesFor(m, resource));
+  }
+}
+
+/** The request context AWS gives a role's requests (over TLS, as the role), with the request's own keys. */
+function roleContext(m: TemplateModel, roleId: string, request: AuthRequest): AuthRequest {
   const context = {
     'aws:SecureTransport': 'true',
     'aws:PrincipalAccount': m.account,
-    'aws:PrincipalArn': who.arn,
+    'aws:PrincipalArn': m.arnOf(roleId),
     ...request.context,
   };
-  return authorize(m, roleStatements(m, roleId), resourcePoliciesFor(m, request.resource), who, { ...request, context });
+  return { ...request, context };
+}
+
+/**
+ * Whether a role of template `m` may make a request, as AWS decides it: the role's identity
+ * policies, and the resource policies of the resource in whichever template of `app` defines it
+ * (a KMS alias stands for its key), with the cross-account rule when the resource is in another
+ * account than the role (authorize). `app` defaults to the role's template alone.
+ */
+export function roleMay(m: TemplateModel, roleId: string, request: AuthRequest, app: AppModel = new AppModel([m])): Decision {
+  const who: Principal = { arn: m.arnOf(roleId), account: m.account };
+  const resource = app.resolveKey(request.resource);
+  const r = roleContext(m, roleId, { ...request, resource });
+  return authorize(m, roleStatements(m, roleId), app.resourcePoliciesFor(resource), who, r, app.accountOf(resource, m.account));
+}
+
+/** What a role's identity policies alone decide (no resource policy), with the role's request context. */
+export function identityMay(m: TemplateModel, roleId: string, request: AuthRequest): Decision {
+  return evaluate(m, roleStatements(m, roleId), roleContext(m, roleId, request));
+}
+
+/**
+ * Whether the trust policy of role `roleId` (template `m`) lets `who` assume it: an Allow
+ * statement for sts:AssumeRole whose Principal names `who` (its ARN, or its account, which then
+ * delegates to that account's IAM policies) and whose conditions hold for the request AWS sees
+ * (aws:PrincipalArn, aws:PrincipalAccount of `who`), and no Deny that applies.
+ */
+export function trustAllows(m: TemplateModel, roleId: string, who: Principal): Decision {
+  const roleArn = m.arnOf(roleId);
+  const statements = attachedStatements(m.resource(roleId).Properties?.AssumeRolePolicyDocument ?? {}, roleArn);
+  const request: AuthRequest = {
+    action: 'sts:AssumeRole',
+    resource: roleArn,
+    context: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': who.arn, 'aws:PrincipalAccount': who.account },
+  };
+  let allow: any;
+  for (const s of statements) {
+    if (principalMatch(m, s.Principal, who) === 'none' || !statementApplies(m, s, request)) {
+      continue;
+    }
+    if (s.Effect === 'Deny') {
+      return { decision: 'explicit-deny', statement: s };
+    }
+    allow ??= s;
+  }
+  return allow ? { decision: 'allow', statement: allow } : { decision: 'implicit-deny' };
 }
