@@ -10,6 +10,15 @@ import { addWildcardReviews, reviewRootOf } from './wildcard-review';
 /** What reading an input artifact takes (S3 GetObject of the artifact, by version). */
 const ARTIFACT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation'];
 
+/** How `grantArtifactRead` grants. @internal */
+export interface ArtifactReadOptions {
+  /**
+   * The role is a CodeBuild project's service role (it also reads the bucket's ACL).
+   * @default false
+   */
+  readonly codeBuildProject?: boolean;
+}
+
 /**
  * Let `role` read the pipeline's input artifacts from `bucket` (the artifact bucket, or the
  * replication bucket of the action's region).
@@ -22,7 +31,10 @@ const ARTIFACT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBuc
  *
  * @internal
  */
-export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3.IBucket): void {
+export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3.IBucket, options: ArtifactReadOptions = {}): void {
+  // CodeBuild checks the bucket's owner before it downloads a CODEPIPELINE source (the service
+  // role policy of the CodeBuild user guide: "S3BucketIdentity", s3:GetBucketAcl).
+  const actions = options.codeBuildProject ? [...ARTIFACT_READ_ACTIONS, 's3:GetBucketAcl'] : ARTIFACT_READ_ACTIONS;
   const bucketStack = Stack.of(bucket);
   const roleStack = Stack.of(role);
   const crossAccount = differs(roleStack.account, bucketStack.account);
@@ -39,7 +51,7 @@ export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3
     const added = bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: sidFor('ReadArtifacts', role),
       principals: [new iam.ArnPrincipal(role.roleArn)],
-      actions: ARTIFACT_READ_ACTIONS,
+      actions,
       resources: [bucket.bucketArn, objects],
     })).statementAdded;
     const keyAdded = key?.addToResourcePolicy(new iam.PolicyStatement({
@@ -54,7 +66,7 @@ export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3
         'use an ArtifactStore created in the pipeline\'s stack (new ArtifactStore(...)), or the pipeline\'s own store');
     }
   }
-  role.addToPrincipalPolicy(allow('ReadPipelineArtifacts', ARTIFACT_READ_ACTIONS, [bucket.bucketArn, objects]));
+  role.addToPrincipalPolicy(allow('ReadPipelineArtifacts', actions, [bucket.bucketArn, objects]));
   // Across accounts the bucket is named by its (generated) physical name, not a reference.
   const bucketName = roleStack.resolve(bucket.bucketName);
   const root = reviewRootOf(scope);
@@ -64,7 +76,7 @@ export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3
         // The partition is a literal under the recommended flags (enablePartitionLiterals).
         pattern: new RegExp(`^arn:(?:<AWS::Partition>|aws[a-z-]*):s3:::${bucketName.replace(/[.]/g, '\\.')}/\\*$`),
         reason: 'objects inside the pipeline\'s artifact bucket (artifact keys are generated per execution)',
-        onlyActions: ARTIFACT_READ_ACTIONS,
+        onlyActions: actions,
       }],
     });
   }

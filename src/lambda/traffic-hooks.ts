@@ -163,7 +163,7 @@ function createRemotePublishAction(pipeline: Construct, context: HookedStageCont
     onBind: (bindScope, bucket) => {
       packageBucket = bucket;
       grantPackageUpload(bindScope, project.role!, bucket, packageKey);
-      grantArtifactRead(bindScope, project.role!, bucket);
+      grantArtifactRead(bindScope, project.role!, bucket, { codeBuildProject: true });
     },
   });
 }

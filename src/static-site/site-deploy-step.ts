@@ -169,7 +169,7 @@ class RemoteDeployAction extends actions.CodeBuildAction {
 
   protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     const config = super.bound(scope, stage, options);
-    grantArtifactRead(this.grantScope, this.deployRole, options.bucket);
+    grantArtifactRead(this.grantScope, this.deployRole, options.bucket, { codeBuildProject: true });
     return config;
   }
 }

@@ -220,7 +220,8 @@ describe('StaticSitePipeline: sites in other accounts and regions', () => {
       expect(bySid(statements, 'ReadPipelineArtifacts')).toEqual({
         Sid: 'ReadPipelineArtifacts',
         Effect: 'Allow',
-        Action: ['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
+        // CodeBuild checks the bucket's owner before it downloads the source (s3:GetBucketAcl).
+        Action: ['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
         Resource: [`arn:aws:s3:::${artifactBucket}`, `arn:aws:s3:::${artifactBucket}/*`],
       });
       expect(bySid(statements, 'DecryptPipelineArtifacts')).toEqual({
@@ -257,7 +258,8 @@ describe('StaticSitePipeline: sites in other accounts and regions', () => {
         Sid: expect.stringMatching(/^ReadArtifacts[A-Za-z0-9]+$/),
         Effect: 'Allow',
         Principal: { AWS: roleArn },
-        Action: ['s3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
+        // CodeBuild checks the bucket's owner before it downloads the source (s3:GetBucketAcl).
+        Action: ['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'],
         Resource: [expect.stringMatching(/^<PipelineArtifactStoreBucket[0-9A-F]{8}\.Arn>$/), expect.stringMatching(/^<PipelineArtifactStoreBucket[0-9A-F]{8}\.Arn>\/\*$/)],
       }]);
       const keyPolicy = flat(resource(tools, 'AWS::KMS::Key', /^PipelineArtifactStoreKey[0-9A-F]{8}$/).resource.Properties.KeyPolicy.Statement);
