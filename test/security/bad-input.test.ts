@@ -434,7 +434,7 @@ const CONSTRUCT_CASES: ConstructCase[] = [
   },
   {
     construct: 'EcsContainerPipeline',
-    name: 'a service in another account',
+    name: 'a service in another account without a serviceName',
     prop: 'environments[0].deployment.service',
     value: '222222222222',
     build: (s) => ecsDeploy(s, EcsDeployment.rolling(fargateService(new Stack(s.node.root as App, 'Other', { env: { account: '222222222222', region: 'us-east-1' } }), 'Svc'))),
@@ -478,6 +478,20 @@ const CONSTRUCT_CASES: ConstructCase[] = [
   { construct: 'LambdaPipeline', name: 'deployment a plain object', prop: 'environments[0].deployment', value: '[object Object]', build: (s) => lambda1(s, { alias: lambdaAlias(s, 'Fn') }) },
   { construct: 'LambdaPipeline', name: 'deployment from EcsDeployment', prop: 'environments[0].deployment', build: (s) => lambda1(s, EcsDeployment.rolling(fargateService(s, 'Svc'))) },
   { construct: 'LambdaPipeline', name: 'alias undefined', prop: 'environments[0].deployment.alias', build: (s) => lambda1(s, LambdaDeployment.allAtOnce(undefined as Any)) },
+  {
+    construct: 'LambdaPipeline',
+    name: 'a function in another account without a functionName',
+    prop: 'environments[0].deployment.alias',
+    value: '222222222222',
+    build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(new Stack(s.node.root as App, 'Other', { env: { account: '222222222222', region: 'us-east-1' } }), 'Fn'))),
+  },
+  {
+    construct: 'LambdaPipeline',
+    name: 'a function in a stack without an account',
+    prop: 'environments[0].deployment.alias',
+    value: 'Agnostic',
+    build: (s) => lambda1(s, LambdaDeployment.allAtOnce(lambdaAlias(new Stack(s.node.root as App, 'Agnostic'), 'Fn'))),
+  },
   {
     construct: 'LambdaPipeline',
     name: 'alias a Function',
@@ -572,7 +586,7 @@ const CONSTRUCT_CASES: ConstructCase[] = [
   { construct: 'StaticSitePipeline', name: 'target bucket undefined', prop: 'environments[0].target.bucket', build: (s) => site1(s, StaticSiteTarget.fromBucket(undefined as Any)) },
   {
     construct: 'StaticSitePipeline',
-    name: 'distribution in another account',
+    name: 'distribution in another account than its bucket',
     prop: 'environments[0].target.distribution',
     value: '222222222222',
     build: (s) => {
