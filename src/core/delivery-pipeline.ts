@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { createApprovalAction } from './approval';
+import { createBakeConditions } from './bake';
 import { ArtifactStore, IArtifactStore, validateArtifactStore } from './artifact-store';
 import { BuildOptions, validateBuildOptions } from './build-options';
 import { createHardenedProject } from './build-project';
@@ -409,6 +410,8 @@ export abstract class DeliveryPipeline extends Construct {
       stageName: environment.name,
       actions: stageActions,
       onFailure: options?.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
+      // Bake time: the alarms watched after every action of the stage has succeeded.
+      onSuccess: createBakeConditions(this, this._pipeline.role, `environments[${index}].bake`, environment.name, environment.bake),
     });
     // The grant names the action's ARN, known once the stage has bound the action.
     for (const approver of (approval && environment.approval?.approvers) || []) {

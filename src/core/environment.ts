@@ -1,5 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
 import { ApprovalOptions, validateApproval } from './approval';
+import { BakeOptions, validateBake, warnUnverifiedPromotion } from './bake';
 import { isSameResource } from './same-resource';
 import { fail, show, validateBoolean, validateNotEmpty, validatePipelineName, validateRequired, validateUnique } from './validation';
 
@@ -27,6 +28,14 @@ export interface EnvironmentOptions {
    * @default - an approval without notifications (when one is required)
    */
   readonly approval?: ApprovalOptions;
+  /**
+   * Bake time after the deployment: alarms watched for a while before the next environment (or
+   * its approval) starts; an alarm rolls the stage back (or fails it). An environment after this
+   * one may then be promoted to automatically (`requireApproval: false`).
+   *
+   * @default - no bake: the next environment starts as soon as this one is deployed
+   */
+  readonly bake?: BakeOptions;
 }
 
 /** Validate the environment list: not empty, named, unique. @internal */
@@ -43,7 +52,9 @@ export function validateEnvironments(scope: Construct, environments: readonly En
     }
     validateBoolean(scope, `environments[${i}].requireApproval`, env.requireApproval);
     validateApproval(scope, `environments[${i}].approval`, env.approval);
+    validateBake(scope, `environments[${i}].bake`, env.bake);
   });
+  warnUnverifiedPromotion(scope, environments!);
   validateUnique(scope, 'environments[].name', environments!.map((e) => e.name), 'give every environment its own name');
 }
 
