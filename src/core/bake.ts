@@ -1,4 +1,4 @@
-import { Duration, PhysicalName, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, IResource, PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -129,7 +129,13 @@ export function createBakeConditions(
   const sameAccount: string[] = [];
   const roles = new Map<Stack, { role: iam.Role; alarms: string[] }>();
   const rules = bake.alarms.map((alarm, i) => {
-    const target = resolveTarget(pipeline, `${prop}.alarms[${i}]`, alarm);
+    const target = resolveTarget(pipeline, `${prop}.alarms[${i}]`, alarmResource(alarm));
+    if ((target.crossAccount || target.crossRegion) && Token.isUnresolved(alarm.alarmArn) && (alarm as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false) {
+      // The rule names the alarm, and aws-cdk-lib can name a resource of another account or
+      // region only when it has a physical name (its own error, without the prop, otherwise).
+      fail(pipeline, `${prop}.alarms[${i}]`, `is in account ${target.account}, region ${target.region}, other than the pipeline's, and has no name the pipeline's stack can refer to (${alarm.node.path})`,
+        'give the alarm an alarmName (or PhysicalName.GENERATE_IF_NEEDED), or import it with cloudwatch.Alarm.fromAlarmArn');
+    }
     let role: iam.Role | undefined;
     if (target.crossAccount) {
       const reader = roles.get(target.stack) ?? { role: bakeRole(pipeline, pipelineRole, target, environmentName, roles.size), alarms: [] };
@@ -166,6 +172,18 @@ export function createBakeConditions(
       result: bake.rollback === false ? codepipeline.Result.FAIL : codepipeline.Result.ROLLBACK,
     }],
   };
+}
+
+/**
+ * The alarm as a resource whose environment is known: an alarm imported by ARN
+ * (`Alarm.fromAlarmArn`) is in the account and region its ARN names, not its stack's.
+ */
+function alarmResource(alarm: cloudwatch.IAlarm): IResource {
+  if (Token.isUnresolved(alarm.alarmArn)) {
+    return alarm;
+  }
+  const { account, region } = Arn.split(alarm.alarmArn, ArnFormat.COLON_RESOURCE_NAME);
+  return { node: alarm.node, stack: alarm.stack, env: { account: account ?? alarm.env.account, region: region ?? alarm.env.region } } as unknown as IResource;
 }
 
 /** The role that reads an environment's alarms in another account (one per account and region). */
