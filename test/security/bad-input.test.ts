@@ -38,6 +38,11 @@ import { lambdaAlias } from '../lambda/support';
 /** Anything a caller in another language could pass. */
 type Any = any;
 
+/** A metric alarm for the bake rows (a new one per call). */
+function bakeAlarm(stack: Stack): cloudwatch.IAlarm {
+  return new cloudwatch.Alarm(stack, `BakeAlarm${serial++}`, { metric: new cloudwatch.Metric({ namespace: 'Acme', metricName: 'Errors' }), threshold: 1, evaluationPeriods: 1 });
+}
+
 /** A workload construct, as the spine rows see it: a valid pipeline plus the rows' overrides. */
 interface Workload {
   readonly name: string;
@@ -229,6 +234,20 @@ const SPINE_CASES: SpineCase[] = [
     props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Staging')] }),
   },
   { name: 'requireApproval a string', prop: 'environments[0].requireApproval', value: '"no"', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { requireApproval: 'no' as Any })] }) },
+  // --- bake time (issue 15)
+  { name: 'bake a string', prop: 'environments[0].bake', value: '"10 minutes"', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: '10 minutes' as Any })] }) },
+  { name: 'bake without duration', prop: 'environments[0].bake.duration', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { alarms: [bakeAlarm(stack)] } as Any })] }) },
+  { name: 'bake duration a number', prop: 'environments[0].bake.duration', value: '10', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: 10 as Any, alarms: [bakeAlarm(stack)] } })] }) },
+  { name: 'bake duration in seconds', prop: 'environments[0].bake.duration', value: '30 seconds', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.seconds(30), alarms: [bakeAlarm(stack)] } })] }) },
+  { name: 'bake without alarms', prop: 'environments[0].bake.alarms', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10) } as Any })] }) },
+  { name: 'bake alarms empty', prop: 'environments[0].bake.alarms', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10), alarms: [] } })] }) },
+  {
+    name: 'bake with six alarms',
+    prop: 'environments[0].bake.alarms',
+    props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10), alarms: [1, 2, 3, 4, 5, 6].map(() => bakeAlarm(stack)) } })] }),
+  },
+  { name: 'bake alarm a name', prop: 'environments[0].bake.alarms[0]', value: '"shop-errors"', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10), alarms: ['shop-errors' as Any] } })] }) },
+  { name: 'bake rollback a string', prop: 'environments[0].bake.rollback', value: '"no"', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10), alarms: [bakeAlarm(stack)], rollback: 'no' as Any } })] }) },
   {
     name: 'approval timeout over 7 days',
     prop: 'environments[1].approval.timeout',
