@@ -209,6 +209,11 @@ function ecsStack(app: App, shared: Shared): void {
     threshold: 2,
     evaluationPeriods: 1,
   });
+  const stagingAlarm = new cloudwatch.Alarm(stack, 'StagingUnhealthyAlarm', {
+    metric: new cloudwatch.Metric({ namespace: 'AWS/ECS', metricName: 'CPUUtilization', dimensionsMap: { ClusterName: cluster.clusterName, ServiceName: rolling.serviceName } }),
+    threshold: 90,
+    evaluationPeriods: 3,
+  });
   const taskRole = new iam.Role(stack, 'ExtraTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
 
   new EcsContainerPipeline(stack, 'Pipeline', {
@@ -227,6 +232,8 @@ function ecsStack(app: App, shared: Shared): void {
       {
         name: 'Staging',
         deployment: EcsDeployment.rolling(rolling, { containerName: 'web', deploymentTimeout: Duration.minutes(30), passRoles: [taskRole] }),
+        // Bake time before the automatic promotion to Native: the pipeline role watches the alarm.
+        bake: { duration: Duration.minutes(10), alarms: [stagingAlarm] },
       },
       {
         name: 'Native',
@@ -352,6 +359,11 @@ function siteStack(app: App, shared: Shared): void {
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const production = new StaticSiteHosting(stack, 'ProductionSite', {});
+  const siteErrors = new cloudwatch.Alarm(stack, 'StagingSiteErrors', {
+    metric: new cloudwatch.Metric({ namespace: 'AWS/CloudFront', metricName: '5xxErrorRate', dimensionsMap: { DistributionId: staging.distribution.distributionId, Region: 'Global' } }),
+    threshold: 5,
+    evaluationPeriods: 1,
+  });
   const bucket = new s3.Bucket(stack, 'DocsBucket', {
     enforceSSL: true,
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -365,7 +377,13 @@ function siteStack(app: App, shared: Shared): void {
     outputDirectory: 'dist',
     cacheControl: { html: 'no-cache', fingerprintedAssets: 'public, max-age=31536000, immutable', fingerprintedPaths: ['assets/**'], otherFiles: 'public, max-age=300' },
     environments: [
-      { name: 'Staging', target: StaticSiteTarget.fromHosting(staging), postDeployCheck: { urls: ['https://staging.acme.example/'], expectedStatus: 200, attempts: 5 } },
+      {
+        name: 'Staging',
+        target: StaticSiteTarget.fromHosting(staging),
+        postDeployCheck: { urls: ['https://staging.acme.example/'], expectedStatus: 200, attempts: 5 },
+        // Bake time before the automatic promotion to Docs, failing (not rolling back) on an alarm.
+        bake: { duration: Duration.minutes(5), alarms: [siteErrors], rollback: false },
+      },
       { name: 'Docs', target: StaticSiteTarget.fromBucket(bucket), requireApproval: false },
       {
         name: 'Production',

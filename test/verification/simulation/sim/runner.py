@@ -416,6 +416,7 @@ class Simulation:
                     except Exception as e:  # noqa: BLE001 - the simulation's own error, reported with the action
                         self.record(step, 'action', False, f'simulation error: {type(e).__name__}: {e}')
                         failure = failure or f'{step}: simulation error: {type(e).__name__}: {e}'
+            failure = self.stage_conditions(stage) or failure
         if failure is None:
             self.site_rollback(moto)
         calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
@@ -450,6 +451,48 @@ class Simulation:
                 if not ok:
                     self.assume_denied[step] = f'sts:AssumeRole on {arn} denied'
         self.region = self.stack.region
+
+    def stage_conditions(self, stage: Dict[str, Any]) -> Optional[str]:
+        """The stage's On Success conditions (bake time). A CloudWatchAlarm rule reads its alarm with
+        the rule's role (assumed by the pipeline role) or, without one, the pipeline role, in the
+        rule's region: a permission-only check of cloudwatch:DescribeAlarms on the alarm (the
+        emulator has no alarm states to wait on; every alarm reads as OK, so the run goes on)."""
+        failure = None
+        _, pipe = self.pipeline()
+        pipeline_role = self._role_of(pipe['RoleArn'])
+        for condition in stage.get('OnSuccess', {}).get('Conditions', []):
+            for rule in condition.get('Rules', []):
+                step = f'{stage["Name"]}/OnSuccess/{rule.get("Name")}'
+                provider = rule.get('RuleTypeId', {}).get('Provider')
+                if provider != 'CloudWatchAlarm':
+                    self.record(step, f'the simulation does not model {provider} rules', False)
+                    failure = failure or f'{step}: the simulation does not model {provider} rules'
+                    continue
+                role = pipeline_role
+                self.region = rule.get('Region') or self.stack.region
+                if 'RoleArn' in rule:
+                    arn = self.stack.resolve(rule['RoleArn'])
+                    try:
+                        role = self._role_of(arn)
+                    except StepFailed as e:
+                        self.record(step, 'rule role', False, str(e))
+                        failure = failure or f'{step}: {e}'
+                        continue
+                    ok = self.check(pipeline_role, step, 'sts:AssumeRole', arn, what='pipeline role assumes the rule role')
+                    self.record(step, f'the pipeline role assumes {arn}', ok)
+                    if not ok:
+                        failure = failure or f'{step}: sts:AssumeRole on {arn} denied'
+                        continue
+                self.account = self.role_account(role)
+                name = self.stack.resolve(rule.get('Configuration', {}).get('AlarmName'))
+                alarm = f'arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{name}'
+                ok = self.check(role, step, 'cloudwatch:DescribeAlarms', alarm, what='the CloudWatchAlarm rule reads the bake alarm')
+                self.record(step, f'the rule reads {alarm} (its state is not emulated: OK)', ok)
+                if not ok:
+                    failure = failure or f'{step}: cloudwatch:DescribeAlarms on {alarm} denied'
+        self.region = self.stack.region
+        self.account = self.stack.account
+        return failure
 
     def _role_of(self, arn_value: Any) -> str:
         """The bundle's key of the role with this ARN: the current stack's first, then the app's others."""
