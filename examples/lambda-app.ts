@@ -1,4 +1,5 @@
 import { App, Duration, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,9 +16,9 @@ export interface LambdaExample {
 
 /**
  * The example app: a staging and a production function, each with a `live` alias, and the
- * pipeline that deploys them (Source → Build & test → Staging → approval → Production, where
- * production shifts 10% of its traffic first and the rest five minutes later unless an alarm
- * fires).
+ * pipeline that deploys them (Source → Build & test → Staging, baked for 10 minutes on its
+ * errors alarm → approval → Production, where production shifts 10% of its traffic first and the
+ * rest five minutes later unless an alarm fires).
  *
  * @param app the app to build into; by default a new one with the currently recommended
  *   feature flags and the cdk-nag checks (see `exampleApp`)
@@ -31,6 +32,15 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
 
   const staging = ordersFunction(stack, 'Staging');
   const production = ordersFunction(stack, 'Production');
+  // Staging's errors, watched for 10 minutes after each deployment before production's approval is
+  // asked: an error there rolls Staging back and stops the release.
+  const stagingErrors = new cloudwatch.Alarm(stack, 'StagingOrdersErrors', {
+    alarmDescription: 'The staging orders API returned errors',
+    metric: staging.metricErrors({ period: Duration.minutes(1) }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 
   const pipeline = new LambdaPipeline(stack, 'Pipeline', {
     source: options.source ?? PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-api', branch: 'main' }),
@@ -44,7 +54,7 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
     },
     outputDirectory: 'dist',
     environments: [
-      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
+      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging), bake: { duration: Duration.minutes(10), alarms: [stagingErrors] } },
       {
         name: 'Production',
         deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),

@@ -416,7 +416,8 @@ class Simulation:
                     except Exception as e:  # noqa: BLE001 - the simulation's own error, reported with the action
                         self.record(step, 'action', False, f'simulation error: {type(e).__name__}: {e}')
                         failure = failure or f'{step}: simulation error: {type(e).__name__}: {e}'
-            failure = self.stage_conditions(stage) or failure
+            conditions_failure = self.stage_conditions(stage)
+            failure = failure or conditions_failure
         if failure is None:
             self.site_rollback(moto)
         calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
