@@ -92,7 +92,9 @@ export function validateBake(scope: Construct, prop: string, bake: BakeOptions |
  * bake of the environment before it: automatic promotion is explicit (a verified previous
  * environment, then `requireApproval: false`). @internal
  */
-export function warnUnverifiedPromotion(scope: Construct, environments: readonly { name: string; requireApproval?: boolean; bake?: BakeOptions }[]): void {
+export function warnUnverifiedPromotion(
+  scope: Construct, environments: readonly { name: string; requireApproval?: boolean; bake?: BakeOptions }[],
+): void {
   for (let i = 1; i < environments.length; i++) {
     // TODO(issue 15): also count EnvironmentOptions.postDeployTests of the previous environment as verification.
     if (environments[i].requireApproval === false && environments[i - 1].bake === undefined) {
@@ -130,7 +132,8 @@ export function createBakeConditions(
   const roles = new Map<Stack, { role: iam.Role; alarms: string[] }>();
   const rules = bake.alarms.map((alarm, i) => {
     const target = resolveTarget(pipeline, `${prop}.alarms[${i}]`, alarmResource(alarm));
-    if ((target.crossAccount || target.crossRegion) && Token.isUnresolved(alarm.alarmArn) && (alarm as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false) {
+    const unnamed = (alarm as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false;
+    if ((target.crossAccount || target.crossRegion) && Token.isUnresolved(alarm.alarmArn) && unnamed) {
       // The rule names the alarm, and aws-cdk-lib can name a resource of another account or
       // region only when it has a physical name (its own error, without the prop, otherwise).
       fail(pipeline, `${prop}.alarms[${i}]`, `is in account ${target.account}, region ${target.region}, other than the pipeline's, and has no name the pipeline's stack can refer to (${alarm.node.path})`,
@@ -183,7 +186,8 @@ function alarmResource(alarm: cloudwatch.IAlarm): IResource {
     return alarm;
   }
   const { account, region } = Arn.split(alarm.alarmArn, ArnFormat.COLON_RESOURCE_NAME);
-  return { node: alarm.node, stack: alarm.stack, env: { account: account ?? alarm.env.account, region: region ?? alarm.env.region } } as unknown as IResource;
+  const env = { account: account ?? alarm.env.account, region: region ?? alarm.env.region };
+  return { node: alarm.node, stack: alarm.stack, env } as unknown as IResource;
 }
 
 /** The role that reads an environment's alarms in another account (one per account and region). */
