@@ -8,7 +8,7 @@ import { fail, show, validateBoolean, validateNotEmpty, validatePipelineName, va
 const RESERVED_STAGE_NAMES = ['Source', 'Build'];
 
 /**
- * What every environment of every pipeline has: a name (its stage) and its approval.
+ * What every environment of every pipeline has: a name (its stage), its approval and its bake time.
  * Workload constructs extend this with their own `deployment`.
  */
 export interface EnvironmentOptions {
