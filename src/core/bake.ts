@@ -196,9 +196,10 @@ function bakeRole(pipeline: Construct, pipelineRole: iam.IRole, target: TargetEn
   const role = new iam.Role(targetScope(pipeline, target, 'Bake'), `${environmentName}BakeRole`, {
     // Named: the pipeline's role (another account) names it in its policy.
     roleName: PhysicalName.GENERATE_IF_NEEDED,
-    // As aws-cdk-lib's action roles in other accounts: the pipeline's account may assume it
-    // (its pipeline role is created later, and a principal that does not exist yet is refused).
-    assumedBy: new iam.AccountPrincipal(pipelineStack.account),
+    // As aws-cdk-lib's action roles in other accounts: the pipeline's account, and only its
+    // pipeline role (a condition: the role is created later, and IAM refuses a principal that
+    // does not exist yet).
+    assumedBy: new iam.AccountPrincipal(pipelineStack.account).withConditions({ ArnEquals: { 'aws:PrincipalArn': pipelineRole.roleArn } }),
     description: `Lets the pipeline ${pipeline.node.path} watch the bake alarms of ${environmentName}`,
   });
   const sid = `AssumeTheBakeRoleOf${environmentName.replace(/[^A-Za-z0-9]/g, '')}${n > 0 ? n + 1 : ''}`;

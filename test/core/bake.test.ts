@@ -157,10 +157,17 @@ describe('alarms in other accounts and regions', () => {
     expect(rule.Configuration).toEqual({ AlarmName: 'shop-api-errors', AlarmStates: 'ALARM', WaitTime: '15' });
     expect(rule.Region).toBeUndefined();
     expect(JSON.stringify(rule.RoleArn)).toContain('222222222222');
-    // the role there trusts the pipeline's account and may describe that alarm only
+    // the role there trusts the pipeline's account, only for its pipeline role, and may describe that alarm only
     const [[roleId]] = Object.entries(stagingTemplate.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('bake alarms of Staging') } }));
     stagingTemplate.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+          Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, Match.stringLikeRegexp('^:iam::111111111111:role/')]] } } },
+        }],
+      },
       Description: Match.stringLikeRegexp('bake alarms of Staging'),
     });
     stagingTemplate.hasResourceProperties('AWS::IAM::Policy', {
