@@ -44,7 +44,14 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
     },
     outputDirectory: 'dist',
     environments: [
-      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
+      {
+        name: 'Staging',
+        deployment: LambdaDeployment.allAtOnce(staging),
+        // Smoke tests invoke the staging alias once it points at the new version; a failure
+        // stops the release before production and moves staging back to the previous code.
+        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
+        variables: { FUNCTION_ARN: staging.functionArn },
+      },
       {
         name: 'Production',
         deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),
@@ -53,6 +60,8 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
     ],
     notifications: { emails: ['team@acme.example'] },
   });
+  // The smoke tests call the function: they may invoke the staging alias, nothing else.
+  staging.grantInvoke(pipeline.postDeployTestProject('Staging')!);
 
   return { app, stack, pipeline };
 }
