@@ -168,19 +168,19 @@ describe.each(WORKLOADS)('GIVEN a $name whose Staging has post-deploy tests, var
   test('THEN the tests role may read exactly its secrets, write its report group and logs, and read the artifacts: nothing of the environment', () => {
     const roleId = project.Properties.ServiceRole['Fn::GetAtt'][0];
     const statements = statementsOfRole(template, roleId);
-    const actionsOf = statements.flatMap((s: Any) => [].concat(s.Action));
+    const actionsOf = statements.flatMap((s: Any) => ([] as string[]).concat(s.Action));
     expect(actionsOf.filter((a: string) => !/^(logs|codebuild|s3|kms|secretsmanager|ssm):/.test(a))).toEqual([]);
     expect(actionsOf).not.toContain('s3:PutObject');
     for (const s of statements) {
-      expect([].concat(s.Action).some((a: string) => a === '*' || a.endsWith(':*'))).toBe(false);
+      expect(([] as string[]).concat(s.Action).some((a: string) => a === '*' || a.endsWith(':*'))).toBe(false);
     }
-    const secretReads = statements.filter((s: Any) => [].concat(s.Action).includes('secretsmanager:GetSecretValue'));
+    const secretReads = statements.filter((s: Any) => ([] as string[]).concat(s.Action).includes('secretsmanager:GetSecretValue'));
     // The grant (GetSecretValue, DescribeSecret) and aws-cdk-lib's own for a SECRETS_MANAGER variable: the one secret.
     expect(secretReads.length).toBeGreaterThan(0);
     expect(secretReads.map((r: Any) => flatten(r.Resource))).toEqual(secretReads.map(() => expect.stringMatching(/^<SmokeToken[0-9A-F]+>$/)));
-    const ssmReads = statements.filter((s: Any) => [].concat(s.Action).includes('ssm:GetParameters'));
+    const ssmReads = statements.filter((s: Any) => ([] as string[]).concat(s.Action).includes('ssm:GetParameters'));
     expect(flatten(ssmReads[0].Resource)).toMatch(/:parameter\/shop\/staging\/api-key$/);
-    const reportWrites = statements.filter((s: Any) => [].concat(s.Action).includes('codebuild:BatchPutTestCases'));
+    const reportWrites = statements.filter((s: Any) => ([] as string[]).concat(s.Action).includes('codebuild:BatchPutTestCases'));
     expect(reportWrites.map((s: Any) => flatten(s.Resource))).toContainEqual(expect.stringMatching(/^<PipelineStagingTestsReports[0-9A-F]+\.Arn>$/));
     expect(statements.every((s: Any) => s.Sid === undefined || typeof s.Sid === 'string')).toBe(true);
   });

@@ -37,7 +37,7 @@ describe('examples/lambda-app.ts', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
       .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
-    const invokes = statements.filter((s: any) => [].concat(s.Action).some((a: string) => a.startsWith('lambda:')));
+    const invokes = statements.filter((s: any) => ([] as string[]).concat(s.Action).some((a: string) => a.startsWith('lambda:')));
     expect(invokes).toHaveLength(1);
     expect(invokes[0].Action).toBe('lambda:InvokeFunction');
     expect(JSON.stringify(invokes[0].Resource)).toMatch(/StagingOrdersLive/);

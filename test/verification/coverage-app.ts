@@ -6,6 +6,8 @@
  *   - CoverageShared: one ArtifactStore (with its own access-log bucket) shared by every pipeline
  *     (the pipelines' stacks import it across stacks), a CodeCommit repository, an S3 source
  *     bucket, build secrets (Secrets Manager and SSM), approver principals, a notification topic.
+ *   Post-deploy tests (with a report group, variables and both kinds of secret) on one environment
+ *   of each construct, and on the CodeDeploy blue/green one.
  *   - CoverageEcs: EcsContainerPipeline with a codestar-connections source (the old ARN prefix),
  *     registry cache, vulnerability gate with SBOM, a rolling service, an ECS-native blue/green
  *     service, a CodeDeploy blue/green service with all three lifecycle hooks, alarms and
@@ -106,6 +108,24 @@ function sharedStack(app: App): Shared {
 }
 
 /** Build options with everything that grants something: secrets, test reports, caches. */
+/** An environment's post-deploy tests with everything that changes what the tests project is granted. */
+function postDeployTests(shared: Shared) {
+  return {
+    postDeployTests: {
+      installCommands: ['npm ci'],
+      commands: ['npm run smoke'],
+      testReportDirectory: 'reports/smoke',
+      timeout: Duration.minutes(15),
+      computeType: codebuild.ComputeType.MEDIUM,
+    },
+    variables: { BASE_URL: 'https://staging.acme.example' },
+    secrets: {
+      SMOKE_TOKEN: BuildSecret.fromSecretsManager(shared.secret, 'smoke'),
+      SMOKE_USER: BuildSecret.fromSsmParameter(shared.parameter),
+    },
+  };
+}
+
 function buildOptions(shared: Shared) {
   return {
     installCommands: ['npm ci'],
@@ -227,6 +247,7 @@ function ecsStack(app: App, shared: Shared): void {
       {
         name: 'Staging',
         deployment: EcsDeployment.rolling(rolling, { containerName: 'web', deploymentTimeout: Duration.minutes(30), passRoles: [taskRole] }),
+        ...postDeployTests(shared),
       },
       {
         name: 'Native',
@@ -263,6 +284,8 @@ function ecsStack(app: App, shared: Shared): void {
           passRoles: [taskRole],
         }),
         approval: approval(stack, 'https://staging.acme.example'),
+        // Tests after the CodeDeploy traffic shift (run order 4).
+        postDeployTests: { commands: ['npm run smoke'] },
       },
     ],
     notifications: { emails: ['team@acme.example'], notifyOnSuccess: true },
@@ -325,6 +348,7 @@ function lambdaStack(app: App, shared: Shared): void {
           hooks: { preTraffic: hook(stack, 'PreTraffic'), postTraffic: hook(stack, 'PostTraffic') },
         }),
         approval: approval(stack, 'https://staging-api.acme.example'),
+        ...postDeployTests(shared),
       },
       {
         name: 'Production',
@@ -365,7 +389,12 @@ function siteStack(app: App, shared: Shared): void {
     outputDirectory: 'dist',
     cacheControl: { html: 'no-cache', fingerprintedAssets: 'public, max-age=31536000, immutable', fingerprintedPaths: ['assets/**'], otherFiles: 'public, max-age=300' },
     environments: [
-      { name: 'Staging', target: StaticSiteTarget.fromHosting(staging), postDeployCheck: { urls: ['https://staging.acme.example/'], expectedStatus: 200, attempts: 5 } },
+      {
+        name: 'Staging',
+        target: StaticSiteTarget.fromHosting(staging),
+        postDeployCheck: { urls: ['https://staging.acme.example/'], expectedStatus: 200, attempts: 5 },
+        ...postDeployTests(shared),
+      },
       { name: 'Docs', target: StaticSiteTarget.fromBucket(bucket), requireApproval: false },
       {
         name: 'Production',
