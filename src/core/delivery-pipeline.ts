@@ -17,7 +17,7 @@ import { EnvironmentOptions, needsApproval } from './environment';
 import { callHook, markHookSpine } from './hooks';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
 import { perStage } from './per-stage';
-import { createPostDeployTestAction, postDeployTestProjectOf, validateTestRunOrder } from './post-deploy-tests';
+import { createPostDeployTestAction, ensureEnvironmentConfiguration, postDeployTestProjectOf, validateTestRunOrder } from './post-deploy-tests';
 import { prepareReplicationBuckets } from './replication-bucket';
 import { adoptCrossEnvironmentSupport } from './replication-support';
 import { orderAfterApproval } from './run-order';
@@ -404,6 +404,7 @@ export abstract class DeliveryPipeline extends Construct {
     }
     // The spine, not the hook, guarantees that nothing deploys before the approval is given.
     stageActions.push(...(approval ? orderAfterApproval(deployActions) : deployActions));
+    ensureEnvironmentConfiguration(this, `environments[${index}]`, environment);
     const tests = this.addTestAction(environment, stageActions);
     // Before aws-cdk-lib would create its own (kms grants on "*"): the hardened replication buckets.
     prepareReplicationBuckets(this, this._pipeline, stageActions);

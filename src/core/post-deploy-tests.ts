@@ -125,6 +125,17 @@ export function validateEnvironmentConfiguration(scope: Construct, prop: string,
   configurations(scope).set(env.name, { prop, tests, variables: env.variables ?? {}, secrets: env.secrets ?? {} });
 }
 
+/**
+ * Validate an environment's configuration when its pipeline has not (a user's direct subclass
+ * of DeliveryPipeline, which has no `validateEnvironments`); the spine calls it for every
+ * environment it adds. @internal
+ */
+export function ensureEnvironmentConfiguration(scope: Construct, prop: string, env: EnvironmentConfigurationInput): void {
+  if (!configurations(scope).has(env?.name)) {
+    validateEnvironmentConfiguration(scope, prop, env);
+  }
+}
+
 function configurations(scope: IConstruct): Map<string, EnvironmentConfiguration> {
   let found = CONFIGURATIONS.get(scope);
   if (!found) {

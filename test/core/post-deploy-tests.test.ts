@@ -375,3 +375,33 @@ describe('GIVEN a subclass that overrides createTestAction', () => {
     expect(() => pipeline.pipeline).toThrow(/createTestAction\(\).*run order 1 for "Staging", which does not run after its deploy actions \(run order 2\).*runOrder the hook is given \(3\)/);
   });
 });
+
+/** A user's direct subclass of the spine: it cannot call the library's internal validateEnvironments. */
+class DirectPipeline extends DeliveryPipeline {
+  constructor(scope: Stack, id: string, private readonly environments: EnvironmentOptions[]) {
+    super(scope, id, { source: githubSource() });
+  }
+
+  protected addStages(): void {
+    this.addBuildStage();
+    for (const env of this.environments) {
+      this.addEnvironmentStage(env, [new actions.ManualApprovalAction({ actionName: 'Deploy', runOrder: 2 })]);
+    }
+  }
+}
+
+describe('GIVEN a direct subclass of DeliveryPipeline', () => {
+  test('WHEN its environment has post-deploy tests THEN the spine validates and adds them', () => {
+    const stack = newStack();
+    new DirectPipeline(stack, 'Pipeline', [{ name: 'Staging', postDeployTests: { commands: ['npm run smoke'] } }]);
+    const staging = stageOf(Template.fromStack(stack), 'Staging');
+    expect(staging.Actions.map((a: Any) => [a.Name, a.RunOrder])).toEqual([['Deploy', 2], ['PostDeployTests', 3]]);
+    expect(staging.OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+
+  test('WHEN its configuration is bad THEN the library says so under the environment\'s prop', () => {
+    const stack = newStack();
+    const pipeline = new DirectPipeline(stack, 'Pipeline', [{ name: 'Staging', postDeployTests: { commands: [] } }]);
+    expect(() => pipeline.pipeline).toThrow(/environments\[0\]\.postDeployTests\.commands/);
+  });
+});
