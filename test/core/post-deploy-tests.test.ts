@@ -14,13 +14,13 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { flatten } from './support';
 import {
   BuildSecret, DeliveryPipeline, EcsContainerPipeline, EcsDeployment, EnvironmentOptions, LambdaDeployment, LambdaPipeline,
   StaticSiteHosting, StaticSitePipeline, StaticSiteTarget,
 } from '../../src';
 import { fargateService, githubSource, newStack } from '../helpers';
 import { lambdaAlias } from '../lambda/support';
-import { flatten } from './support';
 
 type Any = any;
 
@@ -41,10 +41,10 @@ function stagingConfig(stack: Stack): Partial<EnvironmentOptions> {
 
 interface Workload {
   readonly name: string;
-  /** The pipeline with Staging (configured with `staging`) and Production (no tests). */
-  create(stack: Stack, staging: Partial<EnvironmentOptions>, props?: Any): DeliveryPipeline;
   /** Run order of the last deploy action of Staging (no approval). */
   readonly lastDeployRunOrder: number;
+  /** The pipeline with Staging (configured with `staging`) and Production (no tests). */
+  create(stack: Stack, staging: Partial<EnvironmentOptions>, props?: Any): DeliveryPipeline;
 }
 
 const WORKLOADS: Workload[] = [
