@@ -351,9 +351,11 @@ def test_actions_of(template: dict) -> dict:
 
 
 def build_spec_of(template: dict) -> str:
-    projects = [r for r in template["Resources"].values() if r["Type"] == "AWS::CodeBuild::Project"]
+    """The buildspec of the build stage's project (a stack may have post-deploy test projects too)."""
+    projects = [r for k, r in template["Resources"].items()
+                if r["Type"] == "AWS::CodeBuild::Project" and k.startswith("PipelineBuild")]
     if len(projects) != 1:
-        raise AssertionError(f"expected one CodeBuild project, found {len(projects)}")
+        raise AssertionError(f"expected one build project, found {len(projects)}")
     return json.dumps(projects[0]["Properties"]["Source"]["BuildSpec"])
 
 
@@ -410,7 +412,7 @@ def error_checks() -> typing.List[str]:
 
 
 def build_spec_object_of(template: dict) -> dict:
-    """The buildspec of the stack's one CodeBuild project, parsed (it has no tokens)."""
+    """The buildspec of the stack's build project, parsed (it has no tokens)."""
     return json.loads(json.loads(build_spec_of(template)))
 
 

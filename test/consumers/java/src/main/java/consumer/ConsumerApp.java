@@ -575,15 +575,16 @@ public final class ConsumerApp {
         Map<String, Object> template = (Map<String, Object>) assembly.getStackByName(stackName).getTemplate();
         Map<String, Object> resources = (Map<String, Object>) template.get("Resources");
         List<Object> specs = new ArrayList<>();
-        for (Object value : resources.values()) {
-            Map<String, Object> resource = (Map<String, Object>) value;
-            if ("AWS::CodeBuild::Project".equals(resource.get("Type"))) {
+        // The build stage's project (a stack may have post-deploy test projects too).
+        for (Map.Entry<String, Object> entry : resources.entrySet()) {
+            Map<String, Object> resource = (Map<String, Object>) entry.getValue();
+            if ("AWS::CodeBuild::Project".equals(resource.get("Type")) && entry.getKey().startsWith("PipelineBuild")) {
                 Map<String, Object> properties = (Map<String, Object>) resource.get("Properties");
                 specs.add(((Map<String, Object>) properties.get("Source")).get("BuildSpec"));
             }
         }
         if (specs.size() != 1) {
-            throw new IllegalStateException(stackName + ": expected one CodeBuild project, found " + specs.size());
+            throw new IllegalStateException(stackName + ": expected one build project, found " + specs.size());
         }
         return String.valueOf(specs.get(0));
     }
