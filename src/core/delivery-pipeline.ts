@@ -82,7 +82,7 @@ export interface EnvironmentStageOptions {
    * CodePipeline then starts a rollback execution of the stage with the source revisions of
    * the last execution that completed it successfully, so every action of the stage runs
    * again on the previous revision. There is nothing to roll back to before the stage has
-   * succeeded once.
+   * succeeded once. An environment with a test action (`createTestAction()`) always rolls back.
    *
    * @default false
    */
@@ -99,9 +99,10 @@ export interface EnvironmentStageOptions {
  *
  * Subclassing API (protected hooks): `renderBuildSpecObject()` (extend the generated
  * buildspec), `renderBuildSpec()` (replace it), `createBuildProject()`, `addStages()`,
- * `createTestAction()` (an environment's post-deploy tests), and each workload's `createDeployAction()`. When a subclass's override of a hook throws, the error
- * names the hook in front of its message (`<path>: createDeployAction() (a protected hook of
- * ..., overridden by ...) failed: ...`).
+ * `createTestAction()` (an environment's post-deploy tests), and each workload's
+ * `createDeployAction()`. When a subclass's override of a hook throws, the error names the hook
+ * in front of its message (`<path>: createDeployAction() (a protected hook of ..., overridden
+ * by ...) failed: ...`).
  */
 export abstract class DeliveryPipeline extends Construct {
 
