@@ -52,7 +52,14 @@ export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {
       cachePaths: ['/root/.npm/**/*'],
     },
     environments: [
-      { name: 'Staging', deployment: EcsDeployment.rolling(staging) },
+      {
+        name: 'Staging',
+        deployment: EcsDeployment.rolling(staging),
+        // Smoke tests against staging once it runs the new image; a failure stops the release
+        // before production and rolls staging back to the previous image.
+        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'], testReportDirectory: 'reports/smoke' },
+        variables: { BASE_URL: 'https://staging.acme.example' },
+      },
       {
         name: 'Production',
         // Canary 10% for 5 minutes, rolled back by the default 5xx / unhealthy-host alarms;

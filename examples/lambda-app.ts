@@ -54,7 +54,16 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
     },
     outputDirectory: 'dist',
     environments: [
-      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging), bake: { duration: Duration.minutes(10), alarms: [stagingErrors] } },
+      {
+        name: 'Staging',
+        deployment: LambdaDeployment.allAtOnce(staging),
+        // Smoke tests invoke the staging alias once it points at the new version; a failure
+        // stops the release before production and moves staging back to the previous code.
+        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
+        variables: { FUNCTION_ARN: staging.functionArn },
+        // Then ten quiet minutes on the errors alarm before production may be approved.
+        bake: { duration: Duration.minutes(10), alarms: [stagingErrors] },
+      },
       {
         name: 'Production',
         deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),
@@ -63,6 +72,8 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
     ],
     notifications: { emails: ['team@acme.example'] },
   });
+  // The smoke tests call the function: they may invoke the staging alias, nothing else.
+  staging.grantInvoke(pipeline.postDeployTestProject('Staging')!);
 
   return { app, stack, pipeline };
 }

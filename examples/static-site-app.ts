@@ -47,6 +47,10 @@ export function buildStaticSiteApp(app: App = exampleApp(), options: ExampleOpti
         name: 'Staging',
         target: StaticSiteTarget.fromHosting(staging),
         postDeployCheck: { urls: [`${staging.url}/`, `${staging.url}/settings`] },
+        // Smoke tests against the live staging site (its CloudFront URL); a failure stops the
+        // release before production and puts the previous staging release back.
+        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
+        variables: { BASE_URL: staging.url },
       },
       {
         name: 'Production',

@@ -11,6 +11,7 @@ export { type ApprovalOptions } from './core/approval';
 export { type NotificationOptions } from './core/notifications';
 export { type EnvironmentOptions } from './core/environment';
 export { type BakeOptions } from './core/bake';
+export { type PostDeployTestOptions } from './core/post-deploy-tests';
 export { DeliveryPipeline, type DeliveryPipelineProps, type EnvironmentStageOptions } from './core/delivery-pipeline';
 export { type ContainerRepositoryOptions } from './ecs/container-repository';
 export { type BlueGreenDeploymentOptions, type BlueGreenHooks, EcsDeployment, type RollingDeploymentOptions } from './ecs/ecs-deployment';

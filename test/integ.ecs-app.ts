@@ -20,11 +20,11 @@ const app = integApp();
 const { stack, pipeline } = buildEcsApp(app, { env: integEnv(), source: integSource(app, 'shop') });
 const integ = integTest(app, 'EcsAppInteg', stack, true);
 
-// THEN the pipeline is V2: Source → Build → Staging (rolling) → Production (approval, then blue/green)
+// THEN the pipeline is V2: Source → Build → Staging (rolling, then the smoke tests) → Production (approval, then blue/green)
 expectPipeline(integ, pipeline, [
   { name: 'Source', actions: ['Source'] },
   { name: 'Build', actions: ['BuildAndTest'] },
-  { name: 'Staging', actions: ['Deploy'] },
+  { name: 'Staging', actions: ['Deploy', 'PostDeployTests'] },
   { name: 'Production', actions: ['Approve', 'Deploy'] },
 ]);
 

@@ -16,11 +16,11 @@ const app = integApp();
 const { stack, pipeline } = buildLambdaApp(app, { env: integEnv(), source: integSource(app, 'orders-api') });
 const integ = integTest(app, 'LambdaAppInteg', stack);
 
-// THEN the pipeline is V2: Source → Build → Staging → Production (approval, then the deploy)
+// THEN the pipeline is V2: Source → Build → Staging (deploy, then the smoke tests) → Production (approval, then the deploy)
 expectPipeline(integ, pipeline, [
   { name: 'Source', actions: ['Source'] },
   { name: 'Build', actions: ['BuildAndTest'] },
-  { name: 'Staging', actions: ['Deploy'] },
+  { name: 'Staging', actions: ['Deploy', 'PostDeployTests'] },
   { name: 'Production', actions: ['Approve', 'Deploy'] },
 ]);
 

@@ -88,19 +88,22 @@ export function validateBake(scope: Construct, prop: string, bake: BakeOptions |
 }
 
 /**
- * Warn when an environment after the first is promoted to without an approval and without a
- * bake of the environment before it: automatic promotion is explicit (a verified previous
- * environment, then `requireApproval: false`). @internal
+ * Warn when an environment after the first is promoted to without an approval and without
+ * verification of the environment before it (post-deploy tests, a bake, or the static site's
+ * post-deploy check): automatic promotion is explicit (a verified previous environment, then
+ * `requireApproval: false`). @internal
  */
 export function warnUnverifiedPromotion(
-  scope: Construct, environments: readonly { name: string; requireApproval?: boolean; bake?: BakeOptions }[],
+  scope: Construct, environments: readonly { name: string; requireApproval?: boolean; bake?: BakeOptions; postDeployTests?: unknown }[],
 ): void {
   for (let i = 1; i < environments.length; i++) {
-    // TODO(issue 15): also count EnvironmentOptions.postDeployTests of the previous environment as verification.
-    if (environments[i].requireApproval === false && environments[i - 1].bake === undefined) {
+    const previous = environments[i - 1] as { bake?: unknown; postDeployTests?: unknown; postDeployCheck?: unknown; name: string };
+    const verified = previous.bake !== undefined || previous.postDeployTests !== undefined || previous.postDeployCheck !== undefined;
+    if (environments[i].requireApproval === false && !verified) {
       warn(scope, 'PromotedUnverified',
-        `environments[${i}] ("${environments[i].name}"): requireApproval is false, so every change that passes "${environments[i - 1].name}" is promoted at once, ` +
-        `but "${environments[i - 1].name}" has no bake; give environments[${i - 1}] a bake (duration and alarms) to promote automatically only what stayed healthy there, or require an approval`);
+        `environments[${i}] ("${environments[i].name}"): requireApproval is false, so every change that passes "${previous.name}" is promoted at once, ` +
+        `but nothing verifies "${previous.name}"; give environments[${i - 1}] postDeployTests or a bake (duration and alarms) to promote automatically ` +
+        'only what passed its tests and stayed healthy there, or require an approval');
     }
   }
 }

@@ -109,24 +109,37 @@ export function validateBuildOptions(scope: Construct, build: BuildOptions): voi
       `buildOptions.${ignoredByRepositoryBuildSpec.join(', buildOptions.')} ignored: buildOptions.repositoryBuildSpec (${build.repositoryBuildSpec}) decides what the build runs`);
   }
   reserveBuildVariables(scope, build, SPINE_BUILD_VARIABLES);
-  for (const [name, value] of Object.entries(build.environmentVariables ?? {})) {
+  validateVariablesAndSecrets(scope, 'buildOptions.environmentVariables', 'buildOptions.secrets', build.environmentVariables, build.secrets);
+}
+
+/**
+ * Plaintext variables and secrets of one CodeBuild step (the build's `buildOptions`, or an
+ * environment's `variables` and `secrets`): a plaintext name that looks like a secret is rejected,
+ * values are strings, secrets are `BuildSecret`s (bound once, under `secretsProp`), no name is in
+ * both. @internal
+ */
+export function validateVariablesAndSecrets(
+  scope: Construct, variablesProp: string, secretsProp: string,
+  variables: { [name: string]: string } | undefined, secrets: { [name: string]: BuildSecret } | undefined,
+): void {
+  for (const [name, value] of Object.entries(variables ?? {})) {
     if (SECRET_NAME_PATTERN.test(name)) {
-      fail(scope, `buildOptions.environmentVariables.${name}`, 'looks like a secret but is a plaintext value (it would be visible in the template and the CodeBuild console)',
-        `remove it from buildOptions.environmentVariables and pass it as buildOptions.secrets: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromSsmParameter(parameter)`);
+      fail(scope, `${variablesProp}.${name}`, 'looks like a secret but is a plaintext value (it would be visible in the template and the CodeBuild console)',
+        `remove it from ${variablesProp} and pass it as ${secretsProp}: { ${name}: BuildSecret.fromSecretsManager(secret) } or BuildSecret.fromSsmParameter(parameter)`);
     }
     if (typeof value !== 'string') {
-      fail(scope, `buildOptions.environmentVariables.${name}`, `must be a string, got ${show(value)}`, 'pass the value as a string');
+      fail(scope, `${variablesProp}.${name}`, `must be a string, got ${show(value)}`, 'pass the value as a string');
     }
   }
-  for (const [name, secret] of Object.entries(build.secrets ?? {})) {
+  for (const [name, secret] of Object.entries(secrets ?? {})) {
     if (!(secret instanceof BuildSecret)) {
-      fail(scope, `buildOptions.secrets.${name}`, `must be a BuildSecret, got ${show(secret)}`, 'use BuildSecret.fromSecretsManager(...) or BuildSecret.fromSsmParameter(...)');
+      fail(scope, `${secretsProp}.${name}`, `must be a BuildSecret, got ${show(secret)}`, 'use BuildSecret.fromSecretsManager(...) or BuildSecret.fromSsmParameter(...)');
     }
-    secret._bind(scope, `buildOptions.secrets.${name}`);
+    secret._bind(scope, `${secretsProp}.${name}`);
   }
-  for (const [name] of Object.entries(build.environmentVariables ?? {})) {
-    if (build.secrets && name in build.secrets) {
-      fail(scope, `buildOptions.environmentVariables.${name}`, 'is also given in buildOptions.secrets', 'give each variable once');
+  for (const [name] of Object.entries(variables ?? {})) {
+    if (secrets && name in secrets) {
+      fail(scope, `${variablesProp}.${name}`, `is also given in ${secretsProp}`, 'give each variable once');
     }
   }
 }

@@ -18,6 +18,7 @@ import { EnvironmentOptions, needsApproval } from './environment';
 import { callHook, markHookSpine } from './hooks';
 import { addPipelineNotifications, NotificationOptions, validateNotifications } from './notifications';
 import { perStage } from './per-stage';
+import { createPostDeployTestAction, ensureEnvironmentConfiguration, postDeployTestProjectOf, validateTestRunOrder } from './post-deploy-tests';
 import { prepareReplicationBuckets } from './replication-bucket';
 import { adoptCrossEnvironmentSupport } from './replication-support';
 import { orderAfterApproval } from './run-order';
@@ -82,7 +83,7 @@ export interface EnvironmentStageOptions {
    * CodePipeline then starts a rollback execution of the stage with the source revisions of
    * the last execution that completed it successfully, so every action of the stage runs
    * again on the previous revision. There is nothing to roll back to before the stage has
-   * succeeded once.
+   * succeeded once. An environment with a test action (`createTestAction()`) always rolls back.
    *
    * @default false
    */
@@ -98,10 +99,11 @@ export interface EnvironmentStageOptions {
  * an escape hatch, or at synthesis), so every hook is overridable from every jsii language.
  *
  * Subclassing API (protected hooks): `renderBuildSpecObject()` (extend the generated
- * buildspec), `renderBuildSpec()` (replace it), `createBuildProject()`, `addStages()`, and each
- * workload's `createDeployAction()`. When a subclass's override of a hook throws, the error
- * names the hook in front of its message (`<path>: createDeployAction() (a protected hook of
- * ..., overridden by ...) failed: ...`).
+ * buildspec), `renderBuildSpec()` (replace it), `createBuildProject()`, `addStages()`,
+ * `createTestAction()` (an environment's post-deploy tests), and each workload's
+ * `createDeployAction()`. When a subclass's override of a hook throws, the error names the hook
+ * in front of its message (`<path>: createDeployAction() (a protected hook of ..., overridden
+ * by ...) failed: ...`).
  */
 export abstract class DeliveryPipeline extends Construct {
 
@@ -404,12 +406,14 @@ export abstract class DeliveryPipeline extends Construct {
     }
     // The spine, not the hook, guarantees that nothing deploys before the approval is given.
     stageActions.push(...(approval ? orderAfterApproval(deployActions) : deployActions));
+    ensureEnvironmentConfiguration(this, `environments[${index}]`, environment);
+    const tests = this.addTestAction(environment, stageActions);
     // Before aws-cdk-lib would create its own (kms grants on "*"): the hardened replication buckets.
     prepareReplicationBuckets(this, this._pipeline, stageActions);
     const stage = this._pipeline.addStage({
       stageName: environment.name,
       actions: stageActions,
-      onFailure: options?.rollbackOnFailure ? { result: codepipeline.Result.ROLLBACK } : undefined,
+      onFailure: options?.rollbackOnFailure || tests ? { result: codepipeline.Result.ROLLBACK } : undefined,
       // Bake time: the alarms watched after every action of the stage has succeeded.
       onSuccess: createBakeConditions(this, this._pipeline.role, `environments[${index}].bake`, environment.name, environment.bake),
     });
@@ -418,6 +422,53 @@ export abstract class DeliveryPipeline extends Construct {
       approval!.grantManualApproval(approver);
     }
     return stage;
+  }
+
+  /**
+   * Hook: create the action that tests one environment after its deploy actions. The default
+   * runs `environment.postDeployTests` (none: undefined, and the stage has no test action) in a
+   * hardened CodeBuild project of the pipeline's account (created in the scope
+   * `<environment>Tests`), with the source as primary input, the build output as the secondary
+   * input `$CODEBUILD_SRC_DIR_Build`, and the environment's `variables` and `secrets`. The
+   * environment's configuration was validated once, in the constructor: the default reads what
+   * was validated for the environment of that `name`. Override to test differently; return an
+   * action with run order `runOrder` (or later), or undefined for none. When it returns an
+   * action, a failure of the stage rolls the stage back (`onFailure: ROLLBACK`).
+   *
+   * @param environment the environment
+   * @param runOrder the run order after every deploy action of the environment's stage
+   */
+  protected createTestAction(environment: EnvironmentOptions, runOrder: number): codepipeline.IAction | undefined {
+    return createPostDeployTestAction(this, environment.name, runOrder, {
+      source: this.sourceOutput,
+      buildOutput: this.buildOutput,
+      encryptionKey: this.encryptionKey,
+      sourceRevision: this.sourceRevision,
+    });
+  }
+
+  /**
+   * The CodeBuild project that runs an environment's post-deploy tests (escape hatch), e.g. to
+   * let the tests call the environment's AWS APIs: `alias.grantInvoke(pipeline.postDeployTestProject('Staging')!)`.
+   * A resource of another account must allow the project's role in its own policy too.
+   *
+   * @param environmentName the environment's name
+   * @returns undefined when the environment has no `postDeployTests` (or `createTestAction()` is overridden)
+   */
+  public postDeployTestProject(environmentName: string): codebuild.IProject | undefined {
+    this.ensureStages();
+    return postDeployTestProjectOf(this, environmentName);
+  }
+
+  /** The environment's test action after its deploy actions in `stageActions`, when it has one. */
+  private addTestAction(environment: EnvironmentOptions, stageActions: codepipeline.IAction[]): codepipeline.IAction | undefined {
+    const lastDeploy = Math.max(1, ...stageActions.map((a) => a.actionProperties.runOrder ?? 1));
+    const action = callHook(this, 'createTestAction', () => this.createTestAction(environment, lastDeploy + 1));
+    if (action) {
+      validateTestRunOrder(this, environment.name, action, lastDeploy);
+      stageActions.push(action);
+    }
+    return action;
   }
 
   /**

@@ -1,6 +1,8 @@
 import { Construct, IConstruct } from 'constructs';
 import { ApprovalOptions, validateApproval } from './approval';
 import { BakeOptions, validateBake, warnUnverifiedPromotion } from './bake';
+import { BuildSecret } from './build-secret';
+import { PostDeployTestOptions, validateEnvironmentConfiguration } from './post-deploy-tests';
 import { isSameResource } from './same-resource';
 import { fail, show, validateBoolean, validateNotEmpty, validatePipelineName, validateRequired, validateUnique } from './validation';
 
@@ -36,6 +38,31 @@ export interface EnvironmentOptions {
    * @default - no bake: the next environment starts as soon as this one is deployed
    */
   readonly bake?: BakeOptions;
+  /**
+   * Tests that run against the environment once it is deployed (in a CodeBuild project of the
+   * pipeline's account, after the deploy actions of the stage). A failure stops the promotion
+   * and rolls the stage back (`onFailure: ROLLBACK`). See `PostDeployTestOptions`.
+   *
+   * @default - no post-deploy tests
+   */
+  readonly postDeployTests?: PostDeployTestOptions;
+  /**
+   * The environment's plaintext configuration, as environment variables of its post-deploy
+   * tests (e.g. `BASE_URL`). A name that looks like a secret (PASSWORD, TOKEN, SECRET, API_KEY,
+   * ...) is rejected, as in `buildOptions`: pass it through `secrets`. `SOURCE_REVISION`,
+   * `ENVIRONMENT_NAME` and names starting with `CODEBUILD_` are reserved.
+   *
+   * @default - none
+   */
+  readonly variables?: { [name: string]: string };
+  /**
+   * The environment's secrets from Secrets Manager or Parameter Store, as environment variables
+   * of its post-deploy tests, resolved by CodeBuild when the tests run (never in the template).
+   * The tests' role may read exactly these.
+   *
+   * @default - none
+   */
+  readonly secrets?: { [name: string]: BuildSecret };
 }
 
 /** Validate the environment list: not empty, named, unique. @internal */
@@ -53,6 +80,7 @@ export function validateEnvironments(scope: Construct, environments: readonly En
     validateBoolean(scope, `environments[${i}].requireApproval`, env.requireApproval);
     validateApproval(scope, `environments[${i}].approval`, env.approval);
     validateBake(scope, `environments[${i}].bake`, env.bake);
+    validateEnvironmentConfiguration(scope, `environments[${i}]`, env);
   });
   warnUnverifiedPromotion(scope, environments!);
   validateUnique(scope, 'environments[].name', environments!.map((e) => e.name), 'give every environment its own name');

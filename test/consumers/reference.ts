@@ -11,9 +11,10 @@
  * - ConsumerLambdaPipeline: two functions with a `live` alias each and a LambdaPipeline
  *   (Staging all at once → approval → Production canary);
  * - ConsumerLambdaPipelineOverride: the same, with a subclass that overrides
- *   `createDeployAction()` (Staging through `super`, Production with its own action name) and
- *   extends the generated buildspec through `renderBuildSpecObject()` (one more post-build
- *   command, the library's steps kept);
+ *   `createDeployAction()` (Staging through `super`, Production with its own action name),
+ *   `createTestAction()` (Staging's post-deploy tests through `super`, Production a test action
+ *   of its own) and extends the generated buildspec through `renderBuildSpecObject()` (one more
+ *   post-build command, the library's steps kept);
  * - ConsumerStaticSitePipeline: two StaticSiteHosting sites and a StaticSitePipeline
  *   (Staging → approval → Production, with a post-deploy check on production);
  * - ConsumerCrossAccountStaging (222222222222, us-east-1), ConsumerCrossAccountProduction
@@ -28,6 +29,7 @@
 import { App, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -36,6 +38,7 @@ import {
   EcsContainerPipeline,
   EcsContainerPipelineProps,
   EcsDeployment,
+  EnvironmentOptions,
   LambdaDeployAction,
   LambdaDeployment,
   LambdaEnvironment,
@@ -82,6 +85,14 @@ export function overrideMarker(language: ConsumerLanguage): string {
  */
 export function overrideDeployActionName(language: ConsumerLanguage): string {
   return `Deploy-overridden-in-${language}`;
+}
+
+/**
+ * The name of the Production test action of the LambdaPipeline subclass (`createTestAction()`):
+ * a manual approval at the run order the spine gives. Each program names its own language.
+ */
+export function overrideTestActionName(language: ConsumerLanguage): string {
+  return `Tests-overridden-in-${language}`;
 }
 
 /**
@@ -180,8 +191,15 @@ function pipelineStack(app: App, id: string, marker?: string): Stack {
  * `postBuildCommand` as its last post-build command. The Python and Java programs each define
  * this class in their own language with their own name; the reference makes one per name.
  */
-function markedDeployActionPipeline(actionName: string, postBuildCommand: string): typeof LambdaPipeline {
+function markedDeployActionPipeline(actionName: string, postBuildCommand: string, testActionName: string): typeof LambdaPipeline {
   return class MarkedDeployActionPipeline extends LambdaPipeline {
+    protected createTestAction(environment: EnvironmentOptions, runOrder: number): codepipeline.IAction | undefined {
+      if (environment.name !== 'Production') {
+        return super.createTestAction(environment, runOrder);
+      }
+      return new actions.ManualApprovalAction({ actionName: testActionName, runOrder });
+    }
+
     protected renderBuildSpecObject(): { [key: string]: any } {
       const spec = super.renderBuildSpecObject();
       spec.phases.post_build ??= { commands: [] };
@@ -239,7 +257,8 @@ function lambdaPipelineStack(app: App, id: string, language?: ConsumerLanguage):
     },
     outputDirectory: 'build/package',
     environments: [
-      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging) },
+      // Post-deploy tests: the library's (Staging, through super in the subclass), the subclass's own (Production).
+      { name: 'Staging', deployment: LambdaDeployment.allAtOnce(staging), postDeployTests: { commands: ['npm run smoke'] } },
       {
         name: 'Production',
         deployment: LambdaDeployment.canary(production, { percentage: 10, interval: Duration.minutes(5) }),
@@ -249,7 +268,7 @@ function lambdaPipelineStack(app: App, id: string, language?: ConsumerLanguage):
     notifications: { emails: ['team@acme.example'] },
   };
   const pipelineClass = language === undefined ? LambdaPipeline
-    : markedDeployActionPipeline(overrideDeployActionName(language), extendedBuildSpecCommand(language));
+    : markedDeployActionPipeline(overrideDeployActionName(language), extendedBuildSpecCommand(language), overrideTestActionName(language));
   new pipelineClass(stack, 'Pipeline', props);
   return stack;
 }

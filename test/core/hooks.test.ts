@@ -171,6 +171,7 @@ describe('An error thrown inside a protected hook', () => {
     ['renderBuildSpec', 'DeliveryPipeline'],
     ['renderBuildSpecObject', 'DeliveryPipeline'],
     ['createBuildProject', 'DeliveryPipeline'],
+    ['createTestAction', 'DeliveryPipeline'],
     ['addStages', 'EcsContainerPipeline'],
   ])('GIVEN an override of %s that throws THEN the error names it, once', (hook, declaredBy) => {
     const stack = newStack();

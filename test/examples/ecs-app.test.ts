@@ -24,7 +24,8 @@ describe('examples/ecs-app.ts', () => {
     expect(cfn.Properties.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.ActionTypeId.Provider)])).toEqual([
       ['Source', ['CodeStarSourceConnection']],
       ['Build', ['CodeBuild']],
-      ['Staging', ['ECS']],
+      // Smoke tests after the rolling deploy (run order 3; a failure rolls the stage back).
+      ['Staging', ['ECS', 'CodeBuild']],
       // The task definition is captured after the approval, right before CodeDeploy deploys.
       ['Production', ['Manual', 'CodeBuild', 'CodeDeployToECS']],
     ]);

@@ -23,12 +23,25 @@ describe('examples/lambda-app.ts', () => {
     expect(cfn.Properties.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.ActionTypeId.Provider)])).toEqual([
       ['Source', ['CodeStarSourceConnection']],
       ['Build', ['CodeBuild']],
-      ['Staging', ['Lambda']],
+      ['Staging', ['Lambda', 'CodeBuild']], // deploy, then the smoke tests
       ['Production', ['Manual', 'Lambda']],
     ]);
     const production = cfn.Properties.Stages[3].Actions[1].Configuration;
     expect(production).toEqual(expect.objectContaining({ FunctionAlias: 'live', DeployStrategy: 'Canary10Percent5Minutes' }));
     expect(pipeline.outputDirectory).toBe('dist');
+  });
+
+  test('THEN Staging\'s smoke tests may invoke the staging alias and nothing else of Lambda', () => {
+    const project = pipeline.postDeployTestProject('Staging')!;
+    const roleId = stack.getLogicalId(project.role!.node.defaultChild as any);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const invokes = statements.filter((s: any) => ([] as string[]).concat(s.Action).some((a: string) => a.startsWith('lambda:')));
+    expect(invokes).toHaveLength(1);
+    expect(invokes[0].Action).toBe('lambda:InvokeFunction');
+    expect(JSON.stringify(invokes[0].Resource)).toMatch(/StagingOrdersLive/);
+    expect(pipeline.postDeployTestProject('Production')).toBeUndefined();
   });
 
   test('THEN AwsSolutions reports nothing on the whole app, with no acknowledgement in the example', () => {

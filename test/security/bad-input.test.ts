@@ -302,7 +302,42 @@ const SPINE_CASES: SpineCase[] = [
     value: '"arn:aws:sns:us-east-1:111111111111:ops"',
     props: (w, stack) => ({ environments: [w.environment(stack, 'Staging'), w.environment(stack, 'Production', { approval: { topic: 'arn:aws:sns:us-east-1:111111111111:ops' as Any } })] }),
   },
+  // --- post-deploy tests and environment configuration (issue 15)
+  ...postDeployTestCases(),
 ];
+
+/** Rows for an environment's postDeployTests, variables and secrets. */
+function postDeployTestCases(): SpineCase[] {
+  const env = (extra: Any) => (w: Workload, stack: Stack) => ({ environments: [w.environment(stack, 'Staging', extra)] });
+  const tests = (options: Any) => env({ postDeployTests: options });
+  const smoke = { commands: ['npm run smoke'] };
+  return [
+    { name: 'postDeployTests a string', prop: 'environments[0].postDeployTests', value: '"npm run smoke"', props: tests('npm run smoke') },
+    { name: 'postDeployTests without commands', prop: 'environments[0].postDeployTests.commands', props: tests({}) },
+    { name: 'postDeployTests with no commands', prop: 'environments[0].postDeployTests.commands', props: tests({ commands: [] }) },
+    { name: 'postDeployTests commands a string', prop: 'environments[0].postDeployTests.commands', value: '"npm run smoke"', props: tests({ commands: 'npm run smoke' }) },
+    { name: 'postDeployTests with an empty command', prop: 'environments[0].postDeployTests.commands[1]', value: '""', props: tests({ commands: ['npm run smoke', ''] }) },
+    { name: 'postDeployTests installCommands with a number', prop: 'environments[0].postDeployTests.installCommands[0]', value: '1', props: tests({ ...smoke, installCommands: [1] }) },
+    { name: 'postDeployTests testReportDirectory absolute', prop: 'environments[0].postDeployTests.testReportDirectory', value: '"/reports"', props: tests({ ...smoke, testReportDirectory: '/reports' }) },
+    { name: 'postDeployTests timeout under 5 minutes', prop: 'environments[0].postDeployTests.timeout', value: '1 minute', props: tests({ ...smoke, timeout: Duration.minutes(1) }) },
+    { name: 'postDeployTests computeType Lambda compute', prop: 'environments[0].postDeployTests.computeType', value: '"BUILD_LAMBDA_1GB"', props: tests({ ...smoke, computeType: codebuild.ComputeType.LAMBDA_1GB }) },
+    { name: 'postDeployTests runtimeVersions a list', prop: 'environments[0].postDeployTests.runtimeVersions', props: tests({ ...smoke, runtimeVersions: ['nodejs'] }) },
+    { name: 'environment variable that looks like a secret', prop: 'environments[0].variables.API_TOKEN', props: env({ postDeployTests: smoke, variables: { API_TOKEN: 'abc' } }) },
+    { name: 'environment variable not a string', prop: 'environments[0].variables.PORT', value: '8080', props: env({ postDeployTests: smoke, variables: { PORT: 8080 } }) },
+    { name: 'environment variables a string', prop: 'environments[0].variables', value: '"BASE_URL=x"', props: env({ postDeployTests: smoke, variables: 'BASE_URL=x' }) },
+    { name: 'environment variable the pipeline sets', prop: 'environments[0].variables.SOURCE_REVISION', props: env({ postDeployTests: smoke, variables: { SOURCE_REVISION: 'x' } }) },
+    { name: 'environment variable ENVIRONMENT_NAME', prop: 'environments[0].variables.ENVIRONMENT_NAME', props: env({ postDeployTests: smoke, variables: { ENVIRONMENT_NAME: 'x' } }) },
+    { name: 'environment variable with the CODEBUILD_ prefix', prop: 'environments[0].variables.CODEBUILD_X', props: env({ postDeployTests: smoke, variables: { CODEBUILD_X: 'x' } }) },
+    { name: 'environment secrets a list', prop: 'environments[0].secrets', props: env({ postDeployTests: smoke, secrets: ['x'] }) },
+    { name: 'environment secret given as plaintext', prop: 'environments[0].secrets.DB_PASSWORD', value: '"hunter2"', props: env({ postDeployTests: smoke, secrets: { DB_PASSWORD: 'hunter2' } }) },
+    { name: 'environment secret without a secret', prop: 'environments[0].secrets.DB_PASSWORD', props: env({ postDeployTests: smoke, secrets: { DB_PASSWORD: BuildSecret.fromSecretsManager(undefined as Any) } }) },
+    {
+      name: 'environment variable also a secret',
+      prop: 'environments[0].variables.STAGE',
+      props: (w, stack) => env({ postDeployTests: smoke, variables: { STAGE: 'x' }, secrets: { STAGE: BuildSecret.fromSecretsManager(new secretsmanager.Secret(stack, 'S')) } })(w, stack),
+    },
+  ];
+}
 
 /** GIVEN a CODE_DEPLOY service behind an ALB with blue and green target groups. */
 function blueGreen(stack: Stack, options: Any = {}) {

@@ -24,7 +24,7 @@ describe('examples/static-site-app.ts', () => {
     expect(cfn.Properties.Stages.map((s: any) => [s.Name, s.Actions.map((a: any) => a.ActionTypeId.Provider)])).toEqual([
       ['Source', ['CodeStarSourceConnection']],
       ['Build', ['CodeBuild']],
-      ['Staging', ['CodeBuild']],
+      ['Staging', ['CodeBuild', 'CodeBuild']], // deploy step, then the smoke tests
       ['Production', ['Manual', 'CodeBuild']],
     ]);
     expect(pipeline.outputDirectory).toBe('dist');

@@ -6,6 +6,8 @@
  *   - CoverageShared: one ArtifactStore (with its own access-log bucket) shared by every pipeline
  *     (the pipelines' stacks import it across stacks), a CodeCommit repository, an S3 source
  *     bucket, build secrets (Secrets Manager and SSM), approver principals, a notification topic.
+ *   Post-deploy tests (with a report group, variables and both kinds of secret) on one environment
+ *   of each construct, and on the CodeDeploy blue/green one.
  *   - CoverageEcs: EcsContainerPipeline with a codestar-connections source (the old ARN prefix),
  *     registry cache, vulnerability gate with SBOM, a rolling service, an ECS-native blue/green
  *     service, a CodeDeploy blue/green service with all three lifecycle hooks, alarms and
@@ -106,6 +108,24 @@ function sharedStack(app: App): Shared {
 }
 
 /** Build options with everything that grants something: secrets, test reports, caches. */
+/** An environment's post-deploy tests with everything that changes what the tests project is granted. */
+function postDeployTests(shared: Shared) {
+  return {
+    postDeployTests: {
+      installCommands: ['npm ci'],
+      commands: ['npm run smoke'],
+      testReportDirectory: 'reports/smoke',
+      timeout: Duration.minutes(15),
+      computeType: codebuild.ComputeType.MEDIUM,
+    },
+    variables: { BASE_URL: 'https://staging.acme.example' },
+    secrets: {
+      SMOKE_TOKEN: BuildSecret.fromSecretsManager(shared.secret, 'smoke'),
+      SMOKE_USER: BuildSecret.fromSsmParameter(shared.parameter),
+    },
+  };
+}
+
 function buildOptions(shared: Shared) {
   return {
     installCommands: ['npm ci'],
@@ -234,6 +254,7 @@ function ecsStack(app: App, shared: Shared): void {
         deployment: EcsDeployment.rolling(rolling, { containerName: 'web', deploymentTimeout: Duration.minutes(30), passRoles: [taskRole] }),
         // Bake time before the automatic promotion to Native: the pipeline role watches the alarm.
         bake: { duration: Duration.minutes(10), alarms: [stagingAlarm] },
+        ...postDeployTests(shared),
       },
       {
         name: 'Native',
@@ -270,6 +291,8 @@ function ecsStack(app: App, shared: Shared): void {
           passRoles: [taskRole],
         }),
         approval: approval(stack, 'https://staging.acme.example'),
+        // Tests after the CodeDeploy traffic shift (run order 4).
+        postDeployTests: { commands: ['npm run smoke'] },
       },
     ],
     notifications: { emails: ['team@acme.example'], notifyOnSuccess: true },
@@ -332,6 +355,7 @@ function lambdaStack(app: App, shared: Shared): void {
           hooks: { preTraffic: hook(stack, 'PreTraffic'), postTraffic: hook(stack, 'PostTraffic') },
         }),
         approval: approval(stack, 'https://staging-api.acme.example'),
+        ...postDeployTests(shared),
       },
       {
         name: 'Production',
@@ -383,6 +407,7 @@ function siteStack(app: App, shared: Shared): void {
         postDeployCheck: { urls: ['https://staging.acme.example/'], expectedStatus: 200, attempts: 5 },
         // Bake time before the automatic promotion to Docs, failing (not rolling back) on an alarm.
         bake: { duration: Duration.minutes(5), alarms: [siteErrors], rollback: false },
+        ...postDeployTests(shared),
       },
       { name: 'Docs', target: StaticSiteTarget.fromBucket(bucket), requireApproval: false },
       {

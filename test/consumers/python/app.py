@@ -10,7 +10,9 @@ It synthesizes five stacks with the same construct ids and props as ../reference
 * ConsumerLambdaPipeline: Staging and Production functions, each with a ``live`` alias, and a
   LambdaPipeline (Staging all at once -> approval -> Production canary);
 * ConsumerLambdaPipelineOverride: the same, with a Python subclass of LambdaPipeline that
-  overrides the protected hook createDeployAction (``_create_deploy_action``): Staging keeps the
+  overrides the protected hooks createTestAction (``_create_test_action``: Staging's post-deploy
+  tests through ``super()``, Production a test action of its own) and createDeployAction
+  (``_create_deploy_action``): Staging keeps the
   library's action through ``super()``, Production gets an action named for Python; and that
   extends the generated buildspec (``_render_build_spec_object``: one more post-build command);
 * ConsumerStaticSitePipeline: Staging and Production StaticSiteHosting sites and a
@@ -32,8 +34,10 @@ import sys
 import typing
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
+from aws_cdk import aws_codepipeline_actions as codepipeline_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_lambda as lambda_
@@ -47,6 +51,7 @@ from cdk_delivery_pipelines import (
     EcsContainerPipeline,
     EcsDeployment,
     EcsEnvironment,
+    EnvironmentOptions,
     LambdaDeployAction,
     LambdaDeployment,
     LambdaEnvironment,
@@ -54,6 +59,7 @@ from cdk_delivery_pipelines import (
     NotificationOptions,
     PipelineSource,
     PostDeployCheckOptions,
+    PostDeployTestOptions,
     StaticSiteEnvironment,
     StaticSiteHosting,
     StaticSitePipeline,
@@ -74,6 +80,7 @@ CROSS_ACCOUNT_PRODUCTION = "ConsumerCrossAccountProduction"
 STAGING_ENV = cdk.Environment(account="222222222222", region="us-east-1")
 PRODUCTION_ENV = cdk.Environment(account="333333333333", region="eu-west-1")
 DEPLOY_ACTION_MARKER = "Deploy-overridden-in-python"
+TEST_ACTION_MARKER = "Tests-overridden-in-python"
 EXTENDED_BUILD_SPEC_COMMAND = "echo extended-in-python"
 HOOK_ERROR = "boom-in-python"
 
@@ -134,6 +141,12 @@ class MarkedDeployActionPipeline(LambdaPipeline):
             deployment=deployment,
             run_order=2,
         )
+
+    def _create_test_action(self, environment: EnvironmentOptions, run_order: jsii.Number) -> typing.Optional[codepipeline.IAction]:
+        # createTestAction's struct is not its last parameter, so jsii passes it as a struct.
+        if environment.name != "Production":
+            return super()._create_test_action(environment, run_order)
+        return codepipeline_actions.ManualApprovalAction(action_name=TEST_ACTION_MARKER, run_order=run_order)
 
 
 class FailingDeployActionPipeline(LambdaPipeline):
@@ -228,7 +241,9 @@ def lambda_pipeline_stack(app: cdk.App, stack_id: str, pipeline_class: type) -> 
         ),
         output_directory="build/package",
         environments=[
-            LambdaEnvironment(name="Staging", deployment=LambdaDeployment.all_at_once(staging)),
+            # Post-deploy tests: the library's (Staging, through super in the subclass), the subclass's own (Production).
+            LambdaEnvironment(name="Staging", deployment=LambdaDeployment.all_at_once(staging),
+                              post_deploy_tests=PostDeployTestOptions(commands=["npm run smoke"])),
             LambdaEnvironment(
                 name="Production",
                 deployment=LambdaDeployment.canary(production, percentage=10, interval=cdk.Duration.minutes(5)),
@@ -324,10 +339,23 @@ def deploy_actions_of(template: dict) -> dict:
     }
 
 
+def test_actions_of(template: dict) -> dict:
+    """The actions after the deploy action of each environment: stage name -> [action name]."""
+    pipelines = [r for r in template["Resources"].values() if r["Type"] == "AWS::CodePipeline::Pipeline"]
+    return {
+        stage["Name"]: [a["Name"] for a in stage["Actions"] if a["RunOrder"] > max(
+            d["RunOrder"] for d in stage["Actions"] if d["ActionTypeId"]["Category"] == "Deploy")]
+        for stage in pipelines[0]["Properties"]["Stages"]
+        if stage["Name"] in ("Staging", "Production")
+    }
+
+
 def build_spec_of(template: dict) -> str:
-    projects = [r for r in template["Resources"].values() if r["Type"] == "AWS::CodeBuild::Project"]
+    """The buildspec of the build stage's project (a stack may have post-deploy test projects too)."""
+    projects = [r for k, r in template["Resources"].items()
+                if r["Type"] == "AWS::CodeBuild::Project" and k.startswith("PipelineBuild")]
     if len(projects) != 1:
-        raise AssertionError(f"expected one CodeBuild project, found {len(projects)}")
+        raise AssertionError(f"expected one build project, found {len(projects)}")
     return json.dumps(projects[0]["Properties"]["Source"]["BuildSpec"])
 
 
@@ -384,7 +412,7 @@ def error_checks() -> typing.List[str]:
 
 
 def build_spec_object_of(template: dict) -> dict:
-    """The buildspec of the stack's one CodeBuild project, parsed (it has no tokens)."""
+    """The buildspec of the stack's build project, parsed (it has no tokens)."""
     return json.loads(json.loads(build_spec_of(template)))
 
 
@@ -423,6 +451,12 @@ def main() -> int:
             "the Python override of createDeployAction did not run, or its super() call did not reach the library")
     if lambda_base != default_deploy:
         failures.append(f"{LAMBDA_STACK}: the deploy actions are {lambda_base}, not the library's default {default_deploy}")
+    expected_tests = {"Staging": ["PostDeployTests"], "Production": [TEST_ACTION_MARKER]}
+    actual_tests = test_actions_of(assembly.get_stack_by_name(LAMBDA_OVERRIDE_STACK).template)
+    if actual_tests != expected_tests:
+        failures.append(
+            f"{LAMBDA_OVERRIDE_STACK}: the test actions are {actual_tests}, expected {expected_tests}: "
+            "the Python override of createTestAction did not run, or its super() call did not reach the library")
     lambda_spec = build_spec_object_of(assembly.get_stack_by_name(LAMBDA_OVERRIDE_STACK).template)
     lambda_base_spec = build_spec_object_of(assembly.get_stack_by_name(LAMBDA_STACK).template)
     if lambda_spec["phases"].get("post_build", {}).get("commands") != [EXTENDED_BUILD_SPEC_COMMAND]:
@@ -436,7 +470,7 @@ def main() -> int:
     if failures:
         return 1
     stacks = ", ".join(stack.stack_name for stack in assembly.stacks)
-    print(f"python app: synthesized {stacks} to {outdir}; overrides present (buildspec marker, deploy action name, extended buildspec); "
+    print(f"python app: synthesized {stacks} to {outdir}; overrides present (buildspec marker, deploy action name, test action name, extended buildspec); "
           "cross-account deploy actions run as roles of their functions' accounts; "
           "DeliveryPipelineErrors recognises the library's error from str(e); a raising hook is named")
     return 0

@@ -12,6 +12,7 @@ import io.github.cdkdeliverypipelines.EcsContainerPipeline;
 import io.github.cdkdeliverypipelines.EcsContainerPipelineProps;
 import io.github.cdkdeliverypipelines.EcsDeployment;
 import io.github.cdkdeliverypipelines.EcsEnvironment;
+import io.github.cdkdeliverypipelines.EnvironmentOptions;
 import io.github.cdkdeliverypipelines.LambdaDeployAction;
 import io.github.cdkdeliverypipelines.LambdaDeployment;
 import io.github.cdkdeliverypipelines.LambdaEnvironment;
@@ -21,6 +22,7 @@ import io.github.cdkdeliverypipelines.LambdaTrafficShiftOptions;
 import io.github.cdkdeliverypipelines.NotificationOptions;
 import io.github.cdkdeliverypipelines.PipelineSource;
 import io.github.cdkdeliverypipelines.PostDeployCheckOptions;
+import io.github.cdkdeliverypipelines.PostDeployTestOptions;
 import io.github.cdkdeliverypipelines.RollingDeploymentOptions;
 import io.github.cdkdeliverypipelines.StaticSiteEnvironment;
 import io.github.cdkdeliverypipelines.StaticSiteHosting;
@@ -44,6 +46,7 @@ import software.amazon.awscdk.cxapi.CloudAssembly;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
 import software.amazon.awscdk.services.codebuild.ComputeType;
 import software.amazon.awscdk.services.codepipeline.IAction;
+import software.amazon.awscdk.services.codepipeline.actions.ManualApprovalAction;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
 import software.amazon.awscdk.services.ec2.SubnetType;
@@ -74,7 +77,8 @@ import software.constructs.Construct;
  *   <li>ConsumerLambdaPipeline: Staging and Production functions, each with a {@code live}
  *       alias, and a LambdaPipeline (Staging all at once, approval, Production canary);</li>
  *   <li>ConsumerLambdaPipelineOverride: the same with a Java subclass that overrides the
- *       protected hook {@code createDeployAction()}: Staging keeps the library's action through
+ *       protected hooks {@code createTestAction()} (Staging's post-deploy tests through super,
+ *       Production a test action of its own) and {@code createDeployAction()}: Staging keeps the library's action through
  *       {@code super}, Production gets an action named for Java; and that extends the generated
  *       buildspec ({@code renderBuildSpecObject()}: one more post-build command);</li>
  *   <li>ConsumerStaticSitePipeline: Staging and Production StaticSiteHosting sites and a
@@ -105,6 +109,7 @@ public final class ConsumerApp {
     static final String LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride";
     static final String STATIC_SITE_STACK = "ConsumerStaticSitePipeline";
     static final String DEPLOY_ACTION_MARKER = "Deploy-overridden-in-java";
+    static final String TEST_ACTION_MARKER = "Tests-overridden-in-java";
     static final String EXTENDED_BUILD_SPEC_COMMAND = "echo extended-in-java";
     static final String HOOK_ERROR = "boom-in-java";
 
@@ -168,6 +173,15 @@ public final class ConsumerApp {
                 .deployment(environment.getDeployment())
                 .runOrder(2)
                 .build();
+        }
+
+        /** Staging's post-deploy tests through super (the library's), Production a test action of its own. */
+        @Override
+        protected IAction createTestAction(final EnvironmentOptions environment, final Number runOrder) {
+            if (!"Production".equals(environment.getName())) {
+                return super.createTestAction(environment, runOrder);
+            }
+            return ManualApprovalAction.Builder.create().actionName(TEST_ACTION_MARKER).runOrder(runOrder).build();
         }
     }
 
@@ -367,7 +381,9 @@ public final class ConsumerApp {
                 .build())
             .outputDirectory("build/package")
             .environments(List.of(
-                LambdaEnvironment.builder().name("Staging").deployment(LambdaDeployment.allAtOnce(staging)).build(),
+                // Post-deploy tests: the library's (Staging, through super in the subclass), the subclass's own (Production).
+                LambdaEnvironment.builder().name("Staging").deployment(LambdaDeployment.allAtOnce(staging))
+                    .postDeployTests(PostDeployTestOptions.builder().commands(List.of("npm run smoke")).build()).build(),
                 LambdaEnvironment.builder()
                     .name("Production")
                     .deployment(LambdaDeployment.canary(production, LambdaTrafficShiftOptions.builder()
@@ -484,6 +500,41 @@ public final class ConsumerApp {
         return stack;
     }
 
+    /** The actions after the last deploy action of Staging and Production: stage name to action names. */
+    @SuppressWarnings("unchecked")
+    static Map<String, List<String>> testActionsOf(final CloudAssembly assembly, final String stackName) {
+        Map<String, Object> template = (Map<String, Object>) assembly.getStackByName(stackName).getTemplate();
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        for (Object value : ((Map<String, Object>) template.get("Resources")).values()) {
+            Map<String, Object> resource = (Map<String, Object>) value;
+            if (!"AWS::CodePipeline::Pipeline".equals(resource.get("Type"))) {
+                continue;
+            }
+            for (Object s : (List<Object>) ((Map<String, Object>) resource.get("Properties")).get("Stages")) {
+                Map<String, Object> stage = (Map<String, Object>) s;
+                String stageName = (String) stage.get("Name");
+                if (!"Staging".equals(stageName) && !"Production".equals(stageName)) {
+                    continue;
+                }
+                List<Map<String, Object>> actions = (List<Map<String, Object>>) (List<?>) stage.get("Actions");
+                int lastDeploy = 0;
+                for (Map<String, Object> a : actions) {
+                    if ("Deploy".equals(((Map<String, Object>) a.get("ActionTypeId")).get("Category"))) {
+                        lastDeploy = Math.max(lastDeploy, ((Number) a.get("RunOrder")).intValue());
+                    }
+                }
+                List<String> names = new ArrayList<>();
+                for (Map<String, Object> a : actions) {
+                    if (((Number) a.get("RunOrder")).intValue() > lastDeploy) {
+                        names.add((String) a.get("Name"));
+                    }
+                }
+                result.put(stageName, names);
+            }
+        }
+        return result;
+    }
+
     /** The deploy actions of the stack's one pipeline: stage name to "action name/provider" entries. */
     @SuppressWarnings("unchecked")
     static Map<String, List<String>> deployActionsOf(final CloudAssembly assembly, final String stackName) {
@@ -524,15 +575,16 @@ public final class ConsumerApp {
         Map<String, Object> template = (Map<String, Object>) assembly.getStackByName(stackName).getTemplate();
         Map<String, Object> resources = (Map<String, Object>) template.get("Resources");
         List<Object> specs = new ArrayList<>();
-        for (Object value : resources.values()) {
-            Map<String, Object> resource = (Map<String, Object>) value;
-            if ("AWS::CodeBuild::Project".equals(resource.get("Type"))) {
+        // The build stage's project (a stack may have post-deploy test projects too).
+        for (Map.Entry<String, Object> entry : resources.entrySet()) {
+            Map<String, Object> resource = (Map<String, Object>) entry.getValue();
+            if ("AWS::CodeBuild::Project".equals(resource.get("Type")) && entry.getKey().startsWith("PipelineBuild")) {
                 Map<String, Object> properties = (Map<String, Object>) resource.get("Properties");
                 specs.add(((Map<String, Object>) properties.get("Source")).get("BuildSpec"));
             }
         }
         if (specs.size() != 1) {
-            throw new IllegalStateException(stackName + ": expected one CodeBuild project, found " + specs.size());
+            throw new IllegalStateException(stackName + ": expected one build project, found " + specs.size());
         }
         return String.valueOf(specs.get(0));
     }
@@ -585,6 +637,14 @@ public final class ConsumerApp {
         if (!lambdaBase.equals(defaultDeploy)) {
             failures.add(LAMBDA_STACK + ": the deploy actions are " + lambdaBase + ", not the library's default " + defaultDeploy);
         }
+        Map<String, List<String>> expectedTests = new LinkedHashMap<>();
+        expectedTests.put("Staging", List.of("PostDeployTests"));
+        expectedTests.put("Production", List.of(TEST_ACTION_MARKER));
+        Map<String, List<String>> actualTests = testActionsOf(assembly, LAMBDA_OVERRIDE_STACK);
+        if (!actualTests.equals(expectedTests)) {
+            failures.add(LAMBDA_OVERRIDE_STACK + ": the test actions are " + actualTests + ", expected " + expectedTests
+                + ": the Java override of createTestAction() did not run, or its super call did not reach the library");
+        }
         Map<String, Object> lambdaPhases = phasesOf(buildSpecObjectOf(assembly, LAMBDA_OVERRIDE_STACK));
         Map<String, Object> lambdaBasePhases = phasesOf(buildSpecObjectOf(assembly, LAMBDA_STACK));
         Object postBuild = lambdaPhases.get("post_build");
@@ -602,7 +662,7 @@ public final class ConsumerApp {
         List<String> stacks = new ArrayList<>();
         assembly.getStacks().forEach(stack -> stacks.add(stack.getStackName()));
         System.out.println("java app: synthesized " + String.join(", ", stacks) + " to " + outdir
-            + "; overrides present (buildspec marker, deploy action name, extended buildspec);"
+            + "; overrides present (buildspec marker, deploy action name, test action name, extended buildspec);"
             + " cross-account deploy actions run as roles of their functions' accounts;"
             + " DeliveryPipelineErrors recognises the library's error from e.getMessage(); a throwing hook is named");
         System.exit(0);

@@ -1,0 +1,231 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct, IConstruct } from 'constructs';
+import { validateVariablesAndSecrets } from './build-options';
+import { createHardenedProject } from './build-project';
+import { BuildSecret } from './build-secret';
+import { generateBuildSpecObject } from './buildspec';
+import { CodeBuildDefaults, validateCodeBuildDefaults } from './codebuild-defaults';
+import {
+  fail, show, validateCommands, validateNotEmpty, validateOptionsObject, validateRelativePath, validateStringMap, warn,
+} from './validation';
+
+/**
+ * Tests that run against an environment after it is deployed (integration or smoke tests,
+ * e.g. `npm run smoke` against the environment's URL), before the pipeline promotes the
+ * release to the next environment. The commands run in a hardened CodeBuild project of the
+ * pipeline's account and region (tests reach the environment over the network, or with AWS
+ * APIs they are granted: `postDeployTestProject(name)`), on the pipeline's `codeBuildDefaults`
+ * (image, compute type, timeout, log retention) unless set here.
+ *
+ * The project's primary input is the source artifact (the working directory, so the tests of
+ * the very commit that was deployed run); the build output is a secondary input, in the
+ * directory `$CODEBUILD_SRC_DIR_Build` (CodeBuild names a secondary input's directory
+ * `CODEBUILD_SRC_DIR_<artifact name>`). `SOURCE_REVISION` (the revision deployed) and
+ * `ENVIRONMENT_NAME` are set, and so are the environment's `variables` and `secrets`.
+ *
+ * A failing command fails the environment's stage: the next environment (and its approval)
+ * never starts, and the stage rolls back (`onFailure: ROLLBACK`).
+ */
+export interface PostDeployTestOptions extends CodeBuildDefaults {
+  /**
+   * The test commands, e.g. `npm run smoke`; they run in the build phase, in the source
+   * checkout.
+   */
+  readonly commands: string[];
+  /**
+   * Commands of the install phase, e.g. `npm ci`.
+   *
+   * @default - none
+   */
+  readonly installCommands?: string[];
+  /**
+   * Runtime versions for the install phase, e.g. `{ nodejs: '22' }`, as `buildOptions.runtimeVersions`.
+   *
+   * @default - the image's defaults
+   */
+  readonly runtimeVersions?: { [runtime: string]: string };
+  /**
+   * Directory, relative to the source root, where the tests write JUnit XML reports. When
+   * set, the reports are sent to a CodeBuild report group of the environment's own.
+   *
+   * @default - no test reports
+   */
+  readonly testReportDirectory?: string;
+}
+
+/** The variables the post-deploy test action sets itself. */
+const SET_BY_THE_PIPELINE = ['SOURCE_REVISION', 'ENVIRONMENT_NAME'];
+
+/**
+ * CodeBuild reserves the prefix for its own variables ("Environment variables in build
+ * environments", https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html:
+ * "We strongly discourage the use of environment variables to store sensitive values ... do not
+ * set any environment variable with a name that begins with CODEBUILD_").
+ */
+const CODEBUILD_PREFIX = 'CODEBUILD_';
+
+/** The part of an environment this module reads (structural: environment.ts imports this file). @internal */
+export interface EnvironmentConfigurationInput {
+  readonly name: string;
+  readonly postDeployTests?: PostDeployTestOptions;
+  readonly variables?: { [name: string]: string };
+  readonly secrets?: { [name: string]: BuildSecret };
+}
+
+/** One environment's validated configuration, kept for its stage. */
+interface EnvironmentConfiguration {
+  readonly prop: string;
+  readonly tests?: PostDeployTestOptions;
+  readonly variables: { [name: string]: string };
+  readonly secrets: { [name: string]: BuildSecret };
+  project?: codebuild.IProject;
+}
+
+const CONFIGURATIONS = new WeakMap<IConstruct, Map<string, EnvironmentConfiguration>>();
+
+/**
+ * Validate an environment's `postDeployTests`, `variables` and `secrets` under `prop`
+ * (`environments[i]`) and keep the result for its stage. @internal
+ */
+export function validateEnvironmentConfiguration(scope: Construct, prop: string, env: EnvironmentConfigurationInput): void {
+  const tests = env.postDeployTests;
+  if (tests !== undefined) {
+    validateOptionsObject(scope, `${prop}.postDeployTests`, tests, 'pass e.g. postDeployTests: { commands: ["npm run smoke"] }');
+    validateNotEmpty(scope, `${prop}.postDeployTests.commands`, tests.commands, 'pass the test commands, e.g. commands: ["npm run smoke"]');
+    validateCommands(scope, `${prop}.postDeployTests.commands`, tests.commands);
+    validateCommands(scope, `${prop}.postDeployTests.installCommands`, tests.installCommands);
+    validateStringMap(scope, `${prop}.postDeployTests.runtimeVersions`, tests.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "22" }');
+    validateRelativePath(scope, `${prop}.postDeployTests.testReportDirectory`, tests.testReportDirectory);
+    validateCodeBuildDefaults(scope, `${prop}.postDeployTests`, tests);
+  }
+  validateStringMap(scope, `${prop}.variables`, env.variables, 'pass e.g. variables: { BASE_URL: "https://staging.example.com" }');
+  if (env.secrets !== undefined && (env.secrets === null || typeof env.secrets !== 'object' || Array.isArray(env.secrets))) {
+    fail(scope, `${prop}.secrets`, `must be a map of names to BuildSecrets, got ${show(env.secrets)}`, 'pass e.g. secrets: { API_TOKEN: BuildSecret.fromSecretsManager(secret) }');
+  }
+  for (const bag of ['variables', 'secrets'] as const) {
+    for (const name of Object.keys(env[bag] ?? {})) {
+      if (SET_BY_THE_PIPELINE.includes(name)) {
+        fail(scope, `${prop}.${bag}.${name}`, `is a variable the pipeline sets itself (${SET_BY_THE_PIPELINE.join(', ')})`, 'choose another variable name');
+      }
+      if (name.toUpperCase().startsWith(CODEBUILD_PREFIX)) {
+        fail(scope, `${prop}.${bag}.${name}`, `starts with ${CODEBUILD_PREFIX}, which CodeBuild reserves for its own variables`, 'choose another variable name');
+      }
+    }
+  }
+  validateVariablesAndSecrets(scope, `${prop}.variables`, `${prop}.secrets`, env.variables, env.secrets);
+  const given = (['variables', 'secrets'] as const).filter((bag) => Object.keys(env[bag] ?? {}).length > 0);
+  if (!tests && given.length > 0) {
+    warn(scope, 'EnvironmentConfigurationUnused',
+      `environments "${env.name}": ${given.map((b) => `${prop}.${b}`).join(' and ')} reach only the environment's post-deploy tests, and it has none (set postDeployTests)`);
+  }
+  configurations(scope).set(env.name, { prop, tests, variables: env.variables ?? {}, secrets: env.secrets ?? {} });
+}
+
+/**
+ * Validate an environment's configuration when its pipeline has not (a user's direct subclass
+ * of DeliveryPipeline, which has no `validateEnvironments`); the spine calls it for every
+ * environment it adds. @internal
+ */
+export function ensureEnvironmentConfiguration(scope: Construct, prop: string, env: EnvironmentConfigurationInput): void {
+  if (!configurations(scope).has(env?.name)) {
+    validateEnvironmentConfiguration(scope, prop, env);
+  }
+}
+
+function configurations(scope: IConstruct): Map<string, EnvironmentConfiguration> {
+  let found = CONFIGURATIONS.get(scope);
+  if (!found) {
+    found = new Map();
+    CONFIGURATIONS.set(scope, found);
+  }
+  return found;
+}
+
+/** What the post-deploy test action needs from the pipeline. @internal */
+export interface PostDeployTestContext {
+  readonly source: codepipeline.Artifact;
+  readonly buildOutput: codepipeline.Artifact;
+  readonly encryptionKey: kms.IKey;
+  readonly sourceRevision: string;
+}
+
+/**
+ * The post-deploy test action of an environment (its project in the scope `<name>Tests`), or
+ * undefined when the environment has no `postDeployTests`. @internal
+ */
+export function createPostDeployTestAction(
+  pipeline: Construct, environmentName: string, runOrder: number, context: PostDeployTestContext,
+): codepipeline.IAction | undefined {
+  const config = configurations(pipeline).get(environmentName);
+  const tests = config?.tests;
+  if (!config || !tests) {
+    return undefined;
+  }
+  const scope = new Construct(pipeline, `${environmentName}Tests`);
+  let reportGroup: codebuild.ReportGroup | undefined;
+  if (tests.testReportDirectory) {
+    // As the build's: an explicit group, retained, the only one the test role may write to.
+    reportGroup = new codebuild.ReportGroup(scope, 'Reports', {
+      type: codebuild.ReportGroupType.TEST,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+  const buildSpec = codebuild.BuildSpec.fromObject(generateBuildSpecObject({
+    installCommands: tests.installCommands,
+    runtimeVersions: tests.runtimeVersions,
+    commands: tests.commands,
+    testReportDirectory: tests.testReportDirectory,
+  }, {}, reportGroup?.reportGroupArn));
+  const project = createHardenedProject(scope, 'Project', {
+    buildSpec,
+    encryptionKey: context.encryptionKey,
+    build: {
+      buildImage: tests.buildImage,
+      computeType: tests.computeType,
+      timeout: tests.timeout,
+      logRetention: tests.logRetention,
+      environmentVariables: config.variables,
+      secrets: config.secrets,
+    },
+    description: `Post-deploy tests of ${environmentName} in ${pipeline.node.path}`,
+    reportGroup,
+  });
+  config.project = project;
+  return new actions.CodeBuildAction({
+    actionName: 'PostDeployTests',
+    project,
+    input: context.source,
+    extraInputs: [context.buildOutput],
+    runOrder,
+    environmentVariables: {
+      SOURCE_REVISION: { value: context.sourceRevision },
+      ENVIRONMENT_NAME: { value: environmentName },
+    },
+  });
+}
+
+/** The project that runs an environment's post-deploy tests, once created. @internal */
+export function postDeployTestProjectOf(pipeline: IConstruct, environmentName: string): codebuild.IProject | undefined {
+  const config = configurations(pipeline).get(environmentName);
+  if (!config) {
+    fail(pipeline, 'postDeployTestProject() environmentName', `is not one of this pipeline's environments, got ${show(environmentName)}`,
+      `pass one of ${[...configurations(pipeline).keys()].map((n) => show(n)).join(', ')}`);
+  }
+  return config.project;
+}
+
+/**
+ * The run order of an environment's tests: after every deploy action. A test action a
+ * `createTestAction()` override returns must keep it (or a later one). @internal
+ */
+export function validateTestRunOrder(scope: IConstruct, environmentName: string, action: codepipeline.IAction, after: number): void {
+  const runOrder = action.actionProperties.runOrder ?? 1;
+  if (runOrder <= after) {
+    fail(scope, 'createTestAction()', `returned an action with run order ${runOrder} for "${environmentName}", which does not run after its deploy actions (run order ${after})`,
+      `create the action with the runOrder the hook is given (${after + 1})`);
+  }
+}
