@@ -156,7 +156,7 @@ function printPipeline(logicalId: string, resources: Record<string, CfnResource>
   const providerWidth = Math.max(...names.map((a) => a.ActionTypeId.Provider.length));
   stages.forEach((stage, i) => {
     const lastStage = i === stages.length - 1;
-    console.log(`  ${lastStage ? '└─' : '├─'} ${stage.Name}`);
+    console.log(`  ${lastStage ? '└─' : '├─'} ${stage.Name}${describeConditions(stage, resources)}`);
     const actions: any[] = [...(stage.Actions ?? [])].sort((a, b) => (a.RunOrder ?? 1) - (b.RunOrder ?? 1));
     actions.forEach((action, j) => {
       const branch = `${lastStage ? '   ' : '│  '} ${j === actions.length - 1 ? '└─' : '├─'}`;
@@ -271,6 +271,24 @@ function buildSpec(value: unknown): any {
   } catch {
     return undefined; // a buildspec file in the repository, or YAML
   }
+}
+
+/**
+ * The stage's bake and rollback, e.g. ` (bake 10 min on StagingOrdersErrors, then ROLLBACK; on failure ROLLBACK)`:
+ * its On Success CloudWatchAlarm rules and its On Failure result.
+ */
+function describeConditions(stage: any, resources: Record<string, CfnResource>): string {
+  const rules: any[] = (stage.OnSuccess?.Conditions ?? []).flatMap((c: any) => (c.Rules ?? []).map((r: any) => ({ ...r, result: c.Result })));
+  const alarms = rules.filter((r) => r.RuleTypeId?.Provider === 'CloudWatchAlarm');
+  const parts: string[] = [];
+  if (alarms.length > 0) {
+    const names = alarms.map((r) => ref(r.Configuration?.AlarmName, resources));
+    parts.push(`bake ${alarms[0].Configuration?.WaitTime} min on ${names.join(', ')}, then ${alarms[0].result}`);
+  }
+  if (stage.OnFailure?.Result) {
+    parts.push(`on failure ${stage.OnFailure.Result}`);
+  }
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
 /** A short, human description of what an action works on. */

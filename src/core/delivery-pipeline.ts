@@ -131,6 +131,8 @@ export abstract class DeliveryPipeline extends Construct {
   private _buildAction?: actions.CodeBuildAction;
   private _buildStage?: codepipeline.IStage;
   private environmentCount = 0;
+  /** A few words per environment stage for the diagram (its bake). */
+  private readonly stageNotes: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
@@ -249,15 +251,15 @@ export abstract class DeliveryPipeline extends Construct {
    * The pipeline's stages and actions as a Mermaid flowchart (`flowchart LR`), e.g. for a
    * README or a design document: one subgraph per stage, one node per action with its name and
    * provider (manual approvals as hexagons, sources as stadiums, the run order when a stage
-   * has several, and the account and region of an action that runs in another), and edges in
-   * execution order. Actions that share a run order run in
+   * has several, and the account and region of an action that runs in another), an environment's
+   * bake in its stage's title, and edges in execution order. Actions that share a run order run in
    * parallel and have no edge between them. Reads the stages from `pipeline`, so it includes
    * stages and actions you added there.
    *
    * @returns the Mermaid source, ending with a newline
    */
   public toMermaid(): string {
-    return renderMermaid(this.pipeline.stages);
+    return renderMermaid(this.pipeline.stages, this.stageNotes);
   }
 
   /**
@@ -417,6 +419,10 @@ export abstract class DeliveryPipeline extends Construct {
       // Bake time: the alarms watched after every action of the stage has succeeded.
       onSuccess: createBakeConditions(this, this._pipeline.role, `environments[${index}].bake`, environment.name, environment.bake),
     });
+    if (environment.bake && !environment.bake.duration.isUnresolved()) {
+      const alarms = environment.bake.alarms.length;
+      this.stageNotes[environment.name] = `bake ${environment.bake.duration.toMinutes()} min on ${alarms} alarm${alarms === 1 ? '' : 's'}`;
+    }
     // The grant names the action's ARN, known once the stage has bound the action.
     for (const approver of (approval && environment.approval?.approvers) || []) {
       approval!.grantManualApproval(approver);

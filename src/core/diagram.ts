@@ -7,14 +7,16 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
  * stadiums), and edges in execution order. Actions of a stage run in `runOrder` groups: every
  * action of a group leads to every action of the next group, and the last group of a stage
  * leads to the first group of the next stage. Actions that share a run order (parallel) have
- * no edge between them. @internal
+ * no edge between them. `stageNotes` adds a few words to a stage's title (e.g. its bake).
+ * @internal
  */
-export function renderMermaid(stages: readonly codepipeline.IStage[]): string {
+export function renderMermaid(stages: readonly codepipeline.IStage[], stageNotes: Readonly<Record<string, string>> = {}): string {
   const lines = ['flowchart LR'];
   const groupsByStage: string[][][] = [];
   stages.forEach((stage, s) => {
     const stageId = `stage${s}`;
-    lines.push(`  subgraph ${stageId}["${escape(stage.stageName)}"]`);
+    const note = stageNotes[stage.stageName];
+    lines.push(`  subgraph ${stageId}["${escape(stage.stageName)}${note ? ` · ${escape(note)}` : ''}"]`);
     const actions = stage.actions.map((action, a) => ({ id: `${stageId}_action${a}`, props: action.actionProperties }));
     // A stage of a real pipeline knows its stack; a stage described by hand (IStage) may not.
     const home = stage.pipeline ? Stack.of(stage.pipeline) : undefined;

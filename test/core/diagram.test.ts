@@ -3,12 +3,25 @@ import { App } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { currentDiagrams, README, renderDiagrams } from '../../examples/diagrams';
+import { buildLambdaApp } from '../../examples/lambda-app';
 import { buildMultiAccountApp } from '../../examples/multi-account-app';
 import { EcsContainerPipeline, EcsDeployment } from '../../src';
 import { renderMermaid } from '../../src/core/diagram';
 import { fargateService, githubSource, newStack } from '../helpers';
 
 describe('DeliveryPipeline.toMermaid()', () => {
+  test('GIVEN an environment with a bake WHEN rendered THEN its stage title says how long it bakes on how many alarms', () => {
+    // GIVEN the Lambda example (Staging bakes 10 minutes on its errors alarm)
+    const { pipeline } = buildLambdaApp(new App());
+
+    // WHEN
+    const mermaid = pipeline.toMermaid();
+
+    // THEN
+    expect(mermaid).toContain('subgraph stage2["Staging · bake 10 min on 1 alarm"]');
+    expect(mermaid).toContain('subgraph stage3["Production"]');
+  });
+
   test('GIVEN environments in another account and in another account and region WHEN rendered THEN their actions say where they run', () => {
     // GIVEN the example app of three accounts and two regions
     const { shop } = buildMultiAccountApp(new App());
