@@ -58,7 +58,7 @@ export function buildEcsApp(app: App = exampleApp(), options: ExampleOptions = {
         // Smoke tests against staging once it runs the new image; a failure stops the release
         // before production and rolls staging back to the previous image.
         postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'], testReportDirectory: 'reports/smoke' },
-        variables: { BASE_URL: 'https://staging.acme.example' },
+        environmentVariables: { BASE_URL: 'https://staging.acme.example' },
       },
       {
         name: 'Production',

@@ -60,7 +60,7 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
         // Smoke tests invoke the staging alias once it points at the new version; a failure
         // stops the release before production and moves staging back to the previous code.
         postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
-        variables: { FUNCTION_ARN: staging.functionArn },
+        environmentVariables: { FUNCTION_ARN: staging.functionArn },
         // Then ten quiet minutes on the errors alarm before production may be approved.
         bake: { duration: Duration.minutes(10), alarms: [stagingErrors] },
       },

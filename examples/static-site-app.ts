@@ -50,7 +50,7 @@ export function buildStaticSiteApp(app: App = exampleApp(), options: ExampleOpti
         // Smoke tests against the live staging site (its CloudFront URL); a failure stops the
         // release before production and puts the previous staging release back.
         postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
-        variables: { BASE_URL: staging.url },
+        environmentVariables: { BASE_URL: staging.url },
       },
       {
         name: 'Production',

@@ -54,7 +54,7 @@ export interface EnvironmentOptions {
    *
    * @default - none
    */
-  readonly variables?: { [name: string]: string };
+  readonly environmentVariables?: { [name: string]: string };
   /**
    * The environment's secrets from Secrets Manager or Parameter Store, as environment variables
    * of its post-deploy tests, resolved by CodeBuild when the tests run (never in the template).

@@ -25,7 +25,7 @@ import {
  * the very commit that was deployed run); the build output is a secondary input, in the
  * directory `$CODEBUILD_SRC_DIR_Build` (CodeBuild names a secondary input's directory
  * `CODEBUILD_SRC_DIR_<artifact name>`). `SOURCE_REVISION` (the revision deployed) and
- * `ENVIRONMENT_NAME` are set, and so are the environment's `variables` and `secrets`.
+ * `ENVIRONMENT_NAME` are set, and so are the environment's `environmentVariables` and `secrets`.
  *
  * A failing command fails the environment's stage: the next environment (and its approval)
  * never starts, and the stage rolls back (`onFailure: ROLLBACK`).
@@ -72,7 +72,7 @@ const CODEBUILD_PREFIX = 'CODEBUILD_';
 export interface EnvironmentConfigurationInput {
   readonly name: string;
   readonly postDeployTests?: PostDeployTestOptions;
-  readonly variables?: { [name: string]: string };
+  readonly environmentVariables?: { [name: string]: string };
   readonly secrets?: { [name: string]: BuildSecret };
 }
 
@@ -88,7 +88,7 @@ interface EnvironmentConfiguration {
 const CONFIGURATIONS = new WeakMap<IConstruct, Map<string, EnvironmentConfiguration>>();
 
 /**
- * Validate an environment's `postDeployTests`, `variables` and `secrets` under `prop`
+ * Validate an environment's `postDeployTests`, `environmentVariables` and `secrets` under `prop`
  * (`environments[i]`) and keep the result for its stage. @internal
  */
 export function validateEnvironmentConfiguration(scope: Construct, prop: string, env: EnvironmentConfigurationInput): void {
@@ -102,11 +102,11 @@ export function validateEnvironmentConfiguration(scope: Construct, prop: string,
     validateRelativePath(scope, `${prop}.postDeployTests.testReportDirectory`, tests.testReportDirectory);
     validateCodeBuildDefaults(scope, `${prop}.postDeployTests`, tests);
   }
-  validateStringMap(scope, `${prop}.variables`, env.variables, 'pass e.g. variables: { BASE_URL: "https://staging.example.com" }');
+  validateStringMap(scope, `${prop}.environmentVariables`, env.environmentVariables, 'pass e.g. environmentVariables: { BASE_URL: "https://staging.example.com" }');
   if (env.secrets !== undefined && (env.secrets === null || typeof env.secrets !== 'object' || Array.isArray(env.secrets))) {
     fail(scope, `${prop}.secrets`, `must be a map of names to BuildSecrets, got ${show(env.secrets)}`, 'pass e.g. secrets: { API_TOKEN: BuildSecret.fromSecretsManager(secret) }');
   }
-  for (const bag of ['variables', 'secrets'] as const) {
+  for (const bag of ['environmentVariables', 'secrets'] as const) {
     for (const name of Object.keys(env[bag] ?? {})) {
       if (SET_BY_THE_PIPELINE.includes(name)) {
         fail(scope, `${prop}.${bag}.${name}`, `is a variable the pipeline sets itself (${SET_BY_THE_PIPELINE.join(', ')})`, 'choose another variable name');
@@ -116,13 +116,13 @@ export function validateEnvironmentConfiguration(scope: Construct, prop: string,
       }
     }
   }
-  validateVariablesAndSecrets(scope, `${prop}.variables`, `${prop}.secrets`, env.variables, env.secrets);
-  const given = (['variables', 'secrets'] as const).filter((bag) => Object.keys(env[bag] ?? {}).length > 0);
+  validateVariablesAndSecrets(scope, `${prop}.environmentVariables`, `${prop}.secrets`, env.environmentVariables, env.secrets);
+  const given = (['environmentVariables', 'secrets'] as const).filter((bag) => Object.keys(env[bag] ?? {}).length > 0);
   if (!tests && given.length > 0) {
     warn(scope, 'EnvironmentConfigurationUnused',
       `environments "${env.name}": ${given.map((b) => `${prop}.${b}`).join(' and ')} reach only the environment's post-deploy tests, and it has none (set postDeployTests)`);
   }
-  configurations(scope).set(env.name, { prop, tests, variables: env.variables ?? {}, secrets: env.secrets ?? {} });
+  configurations(scope).set(env.name, { prop, tests, variables: env.environmentVariables ?? {}, secrets: env.secrets ?? {} });
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Post-deploy tests and environment configuration (issue 15), for every construct through the
- * spine: `EnvironmentOptions.postDeployTests`, `variables`, `secrets`, the `createTestAction`
+ * spine: `EnvironmentOptions.postDeployTests`, `environmentVariables`, `secrets`, the `createTestAction`
  * hook, and the stage rollback of an environment with tests.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -34,7 +34,7 @@ function stagingConfig(stack: Stack): Partial<EnvironmentOptions> {
       commands: ['npm run smoke'],
       testReportDirectory: 'reports',
     },
-    variables: { BASE_URL: 'https://staging.acme.example' },
+    environmentVariables: { BASE_URL: 'https://staging.acme.example' },
     secrets: { SMOKE_TOKEN: BuildSecret.fromSecretsManager(token), SHOP_API_KEY: BuildSecret.fromSsmParameter(key) },
   };
 }
@@ -292,7 +292,7 @@ describe('GIVEN an environment in another account', () => {
         name: 'Staging',
         deployment: LambdaDeployment.allAtOnce(alias),
         postDeployTests: { commands: ['npm run smoke'], testReportDirectory: 'reports' },
-        variables: { FUNCTION_NAME: 'shop-staging' },
+        environmentVariables: { FUNCTION_NAME: 'shop-staging' },
       }],
     });
     const toolsTemplate = Template.fromStack(tools);
@@ -319,7 +319,7 @@ describe('GIVEN the configuration rules', () => {
     const stack = newStack();
     new LambdaPipeline(stack, 'Pipeline', {
       source: githubSource(),
-      environments: [{ name: 'Staging', deployment: LambdaDeployment.allAtOnce(lambdaAlias(stack, 'StagingFn')), variables: { BASE_URL: 'https://x.example' } }],
+      environments: [{ name: 'Staging', deployment: LambdaDeployment.allAtOnce(lambdaAlias(stack, 'StagingFn')), environmentVariables: { BASE_URL: 'https://x.example' } }],
     });
     Annotations.fromStack(stack).hasWarning('/TestStack/Pipeline', Match.stringLikeRegexp('EnvironmentConfigurationUnused'));
     const template = Template.fromStack(stack);

@@ -118,7 +118,7 @@ function postDeployTests(shared: Shared) {
       timeout: Duration.minutes(15),
       computeType: codebuild.ComputeType.MEDIUM,
     },
-    variables: { BASE_URL: 'https://staging.acme.example' },
+    environmentVariables: { BASE_URL: 'https://staging.acme.example' },
     secrets: {
       SMOKE_TOKEN: BuildSecret.fromSecretsManager(shared.secret, 'smoke'),
       SMOKE_USER: BuildSecret.fromSsmParameter(shared.parameter),
