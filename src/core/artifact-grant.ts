@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { allow, sidFor } from './statement';
 import { differs } from './target-environment';
 import { fail } from './validation';
-import { addWildcardReviews, reviewRootOf } from './wildcard-review';
+import { reviewBucketObjectsByName } from './wildcard-review';
 
 /** What reading an input artifact takes (S3 GetObject of the artifact, by version). */
 const ARTIFACT_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:GetBucketLocation'];
@@ -67,19 +67,9 @@ export function grantArtifactRead(scope: IConstruct, role: iam.IRole, bucket: s3
     }
   }
   role.addToPrincipalPolicy(allow('ReadPipelineArtifacts', actions, [bucket.bucketArn, objects]));
-  // Across accounts the bucket is named by its (generated) physical name, not a reference.
-  const bucketName = roleStack.resolve(bucket.bucketName);
-  const root = reviewRootOf(scope);
-  if (root && typeof bucketName === 'string') {
-    addWildcardReviews(root, {
-      resourcePatterns: [{
-        // The partition is a literal under the recommended flags (enablePartitionLiterals).
-        pattern: new RegExp(`^arn:(?:<AWS::Partition>|aws[a-z-]*):s3:::${bucketName.replace(/[.]/g, '\\.')}/\\*$`),
-        reason: 'objects inside the pipeline\'s artifact bucket (artifact keys are generated per execution)',
-        onlyActions: actions,
-      }],
-    });
-  }
+  // Across environments the bucket is named by its (generated) physical name, not a reference.
+  reviewBucketObjectsByName(scope, roleStack, bucket,
+    'objects inside the pipeline\'s artifact bucket (artifact keys are generated per execution)', actions);
   if (key) {
     role.addToPrincipalPolicy(allow('DecryptPipelineArtifacts', ['kms:Decrypt'],
       // The key's id is assigned when the pipeline's stack deploys, after this role's stack: no

@@ -9,7 +9,7 @@ import { createLogBucket } from './log-bucket';
 import { acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
 import { allow, sidFor } from './statement';
 import { differs } from './target-environment';
-import { addReviewedScope, addWildcardReviews } from './wildcard-review';
+import { addReviewedScope, reviewBucketObjectsByName } from './wildcard-review';
 
 /**
  * The ids under which aws-cdk-lib's `Pipeline` looks for the replication bucket of a region
@@ -20,8 +20,8 @@ import { addReviewedScope, addWildcardReviews } from './wildcard-review';
 const SUPPORT_CONSTRUCT_ID = 'CrossRegionReplicationSupport-d823f1d8-a990-4e5c-be18-4ac698532e65-';
 const supportStackId = (account: string, region: string) => `cross-region-stack-${account}:${region}`;
 
-/** Marks a replication bucket the library made (or hardened), so it is done once. @internal */
-export const HARDENED_REPLICATION = Symbol.for('cdk-delivery-pipelines.hardenedReplicationBucket');
+/** Marks a replication support construct the library made (not aws-cdk-lib's own). */
+const HARDENED_REPLICATION = Symbol.for('cdk-delivery-pipelines.hardenedReplicationBucket');
 
 /**
  * Create the replication bucket of each other region that `actions` run in before the pipeline
@@ -58,23 +58,9 @@ export function prepareReplicationBuckets(owner: IConstruct, pipeline: codepipel
     const bucket = (support as Partial<ReplicationSupport>).replicationBucket;
     if (bucket && (support as any)[HARDENED_REPLICATION]) {
       addReviewedScope(owner, support);
-      reviewReplicationObjects(owner, pipelineStack, bucket, region);
+      reviewBucketObjectsByName(owner, pipelineStack, bucket,
+        `objects inside the pipeline's replication bucket of ${region} (CodePipeline copies each execution's artifacts there)`);
     }
-  }
-}
-
-/** The pipeline role names the bucket by its physical name: review its objects wildcard. */
-function reviewReplicationObjects(owner: IConstruct, pipelineStack: Stack, bucket: s3.IBucket, region: string): void {
-  const name = pipelineStack.resolve(bucket.bucketName);
-  if (typeof name !== 'string') {
-    return;
-  }
-  const pattern = {
-    pattern: new RegExp(`^arn:(?:<AWS::Partition>|aws[a-z-]*):s3:::${name.replace(/[.]/g, '\\.')}/\\*$`),
-    reason: `objects inside the pipeline's replication bucket of ${region} (CodePipeline copies each execution's artifacts there)`,
-  };
-  for (const scope of [owner, ...owner.node.scopes]) {
-    addWildcardReviews(scope, { resourcePatterns: [pattern] });
   }
 }
 

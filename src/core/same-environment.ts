@@ -15,7 +15,7 @@ export function validateSameEnvironment(
   scope: IConstruct,
   prop: string,
   resource: IResource | undefined,
-  fix = 'define the pipeline in the workload\'s account and region; deployments to other accounts and regions are not supported yet',
+  fix: string,
 ): void {
   if (!resource || typeof resource !== 'object' || !resource.env) {
     return;

@@ -45,9 +45,9 @@ export function resolveTarget(pipeline: IConstruct, prop: string, resource: IRes
   const region = resource.env?.region ?? resourceStack.region;
   const crossStack = resourceStack !== pipelineStack;
   for (const [what, theirs, ours] of [['account', account, pipelineStack.account], ['region', region, pipelineStack.region]] as const) {
-    if (Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && (crossStack || differs(theirs, ours))
-      && Token.compareStrings(theirs, ours) !== TokenComparison.SAME) {
-      fail(pipeline, prop, `is in an ${what} the pipeline cannot tell (${resource.node.path} ${crossStack ? `is in stack ${resourceStack.node.path}, which has no concrete ${what}` : 'is named by a token'}), ` +
+    // A token of the pipeline's own stack is its own environment: only another stack's is unknown.
+    if (crossStack && Token.isUnresolved(theirs) && !Token.isUnresolved(ours)) {
+      fail(pipeline, prop, `is in an ${what} the pipeline cannot tell (${resource.node.path} is in stack ${resourceStack.node.path}, which has no concrete ${what}), ` +
         `but CodePipeline must know the ${what} of every action to create its role and artifact store there`,
       `give the workload's stack env: { account, region }, or import it with an ARN or attributes that state its ${what} as literals`);
     }

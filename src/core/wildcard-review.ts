@@ -75,6 +75,22 @@ export function addReviewedScope(owner: IConstruct, extra: IConstruct): void {
   EXTRA_SCOPES.set(root, list);
 }
 
+/**
+ * Review the object wildcard (`<bucket ARN>/*`) of a bucket that a policy in another account or
+ * region names by its physical name (no reference can cross environments), for the pipeline
+ * `owner` belongs to. Nothing happens outside a pipeline or for a name that is not a literal. @internal
+ */
+export function reviewBucketObjectsByName(owner: IConstruct, consumer: Stack, bucket: s3.IBucket, reason: string, onlyActions?: string[]): void {
+  const root = reviewRootOf(owner);
+  const name = consumer.resolve(bucket.bucketName);
+  if (!root || typeof name !== 'string') {
+    return;
+  }
+  // The partition is a literal under the recommended flags (enablePartitionLiterals).
+  const pattern = new RegExp(`^arn:(?:<AWS::Partition>|aws[a-z-]*):s3:::${name.replace(/[.]/g, '\\.')}/\\*$`);
+  addWildcardReviews(root, { resourcePatterns: [{ pattern, reason, onlyActions }] });
+}
+
 /** Construct metadata type on what a pipeline owns outside its own subtree; the data is the pipeline's path. @internal */
 export const OWNED_BY_METADATA = 'cdk-delivery-pipelines:ownedBy';
 
