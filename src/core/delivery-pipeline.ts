@@ -437,7 +437,9 @@ export abstract class DeliveryPipeline extends Construct {
    * `<environment>Tests`), with the source as primary input, the build output as the secondary
    * input `$CODEBUILD_SRC_DIR_Build`, and the environment's `variables` and `secrets`. The
    * environment's configuration was validated once, in the constructor: the default reads what
-   * was validated for the environment of that `name`. Override to test differently; return an
+   * was validated for the environment of that `name`. A workload that runs the tests itself
+   * before its traffic shift (ECS CodeDeploy blue/green with a test listener) has created them
+   * already, and the default returns undefined. Override to test differently; return an
    * action with run order `runOrder` (or later), or undefined for none. When it returns an
    * action, a failure of the stage rolls the stage back (`onFailure: ROLLBACK`).
    *

@@ -141,6 +141,11 @@ class Simulation:
                 'inspector2:ListFindings': {'findings': []},
                 'codedeploy:CreateDeployment': {'deploymentId': 'd-SIMULATED1'},
                 'codedeploy:GetDeployment': {'deploymentInfo': {'deploymentId': 'd-SIMULATED1', 'status': 'Succeeded'}},
+                # A blue/green deployment that waits for its tests: Ready (test traffic on the new
+                # tasks, production traffic held) when the tests look for it.
+                'codedeploy:ListDeployments': {'deployments': ['d-SIMULATED1']},
+                'codedeploy:ContinueDeployment': {},
+                'codedeploy:StopDeployment': {},
                 'inspector2:CreateSbomExport': {'reportId': 'simulated-sbom-report'},
                 'inspector2:GetSbomExport': {'reportId': 'simulated-sbom-report', 'status': 'SUCCEEDED'},
                 'codecommit:GetBranch': {'branch': {'branchName': 'main', 'commitId': COMMIT}},
@@ -639,21 +644,39 @@ class Simulation:
         return value
 
     def run_buildspec(self, moto, step, role, spec, variables, src, work, project_name) -> Dict[str, str]:
+        """The phases as CodeBuild runs them (User Guide, "Build phase transitions" and the buildspec
+        reference): every command in one shell, in order; a failing command fails its phase; a
+        phase's `finally` commands run whether its commands failed or not; a failed INSTALL or
+        PRE_BUILD ends the build, a failed BUILD still runs POST_BUILD; CODEBUILD_BUILD_SUCCEEDING
+        is 1 until something fails, then 0."""
         phases = spec.get('phases', {})
-        lines = ['cd "$CODEBUILD_SRC_DIR"']
+        # `exit` in a command ends that command, not the build (CodeBuild runs each in turn).
+        lines = ['cd "$CODEBUILD_SRC_DIR"', 'exit() { return "${1:-$?}"; }', 'export CODEBUILD_BUILD_SUCCEEDING=1',
+                 'failed=""; phase_failed=""; final=0']
         n = 0
         for phase in ('install', 'pre_build', 'build', 'post_build'):
-            for command in phases.get(phase, {}).get('commands', []):
-                n += 1
-                path = os.path.join(work, f'cmd-{n}.sh')
-                with open(path, 'w', encoding='utf-8') as f:
-                    f.write(command + '\n')
-                # Each command runs in the same shell, as CodeBuild runs them; the first failure stops the build.
-                lines.append(f'echo "[Container] Running command ({phase})"; . {path} || {{ status=$?; '
-                             f'echo "[Container] Command did not exit successfully (phase {phase}, exit status $status)" >&2; exit $status; }}')
+            commands = phases.get(phase, {}).get('commands', [])
+            finally_ = phases.get(phase, {}).get('finally', [])
+            if not commands and not finally_:
+                continue
+            guard = '[ -z "$failed" ] || [ "$failed" = build ]' if phase == 'post_build' else '[ -z "$failed" ]'
+            lines.append(f'if {guard}; then')
+            for kind, block in (('', commands), (' finally', finally_)):
+                for command in block:
+                    n += 1
+                    path = os.path.join(work, f'cmd-{n}.sh')
+                    with open(path, 'w', encoding='utf-8') as f:
+                        f.write(command + '\n')
+                    run = (f'echo "[Container] Running command ({phase}{kind})"; . {path} || {{ final=$?; phase_failed=1; '
+                           f'export CODEBUILD_BUILD_SUCCEEDING=0; '
+                           f'echo "[Container] Command did not exit successfully (phase {phase}{kind}, exit status $final)" >&2; }}')
+                    lines.append(f'  {run}' if kind else f'  if [ -z "$phase_failed" ]; then {run}; fi')
+            lines.append(f'  if [ -n "$phase_failed" ]; then failed="${{failed:-{phase}}}"; phase_failed=""; fi')
+            lines.append('fi')
         exported = spec.get('env', {}).get('exported-variables', [])
         out_vars = os.path.join(work, 'exported.json')
         lines.append('for v in ' + ' '.join(exported or ['_']) + '; do printf "%s=%s\\n" "$v" "${!v:-}"; done > ' + out_vars)
+        lines.append('[ -z "$failed" ] || builtin exit "$(( final == 0 ? 1 : final ))"')
         script = os.path.join(work, 'build.sh')
         with open(script, 'w', encoding='utf-8') as f:
             f.write('\n'.join(lines) + '\n')
