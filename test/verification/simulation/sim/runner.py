@@ -425,6 +425,7 @@ class Simulation:
             failure = failure or conditions_failure
         if failure is None:
             self.site_rollback(moto)
+            self.gated_tests_fail(moto)
         calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
         denied = [c for c in calls if not c.get('allowed')]
         warnings = [c for c in calls if c.get('warning')]
@@ -720,6 +721,33 @@ class Simulation:
         if not files:
             raise StepFailed(f'the build produced none of the artifact files {art.get("files")}')
         return _zip_bytes(files)
+
+    def gated_tests_fail(self, moto) -> None:
+        """A CodeDeploy blue/green deployment that waits for its tests: when the tests fail, the
+        build must stop the deployment with rollback (production traffic never moves) and fail."""
+        _, pipe = self.pipeline()
+        for stage in pipe['Stages']:
+            for action in stage['Actions']:
+                if action['ActionTypeId']['Provider'] != 'CodeBuild' or 'GATE_APPLICATION' not in json.dumps(action.get('Configuration', {})):
+                    continue
+                config = self.stack.resolve(action.get('Configuration', {}))
+                self.region = action.get('Region') or self.stack.region
+                self.account = self.role_account(self._role_of(action['RoleArn']))
+                step = f'{stage["Name"]}/{action["Name"]} (the tests fail)'
+                before = sum(1 for _ in open(self.log_path, encoding='utf-8'))
+                self.extra_env = {'SIM_NPM_FAIL': 'smoke'}
+                try:
+                    self.codebuild(moto, step, self._role_of(action['RoleArn']), config, action)
+                    self.record(step, 'the build failed with its failing tests', False, 'it succeeded')
+                except StepFailed:
+                    calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')][before:]
+                    ops = [c['operation'] for c in calls if c.get('service') == 'codedeploy' and not c.get('permissionCheck')]
+                    self.steps = [x for x in self.steps if not (x['step'] == step and x['what'] == 'buildspec')]
+                    self.record(step, 'the failing tests stopped the deployment with rollback, and never continued it',
+                                'StopDeployment' in ops and 'ContinueDeployment' not in ops, f'CodeDeploy calls: {ops}')
+                finally:
+                    self.extra_env = {}
+                return  # one environment shows it
 
     def site_rollback(self, moto) -> None:
         """A static site's second release fails its post-deploy check: the deploy must put the first back."""
