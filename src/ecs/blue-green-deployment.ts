@@ -13,6 +13,7 @@ import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext,
 import { hasNoPhysicalName, passTaskRolesStatement, ServiceInfo } from './service-info';
 import { createTaskDefinitionCapture, TASK_DEFINITION_FILE } from './task-definition-capture';
 import { createDeploymentGate, gateWaitTime } from './traffic-gate';
+import { registerRollbackAlarms } from '../core/bake';
 import { acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { ROLLBACK_ALARM_REASON } from '../core/nag-reasons';
 import type { DeploymentGate } from '../core/post-deploy-tests';
@@ -146,7 +147,8 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     this.validateHooksAcrossEnvironments(scope, context);
     const waitTime = this.testsBeforeTraffic(context) ? gateWaitTime(context.testTimeout!) : undefined;
-    const group = this.options.deploymentGroup ?? this.createDeploymentGroup(this.groupScope(scope, context), context.target, waitTime);
+    const group = this.options.deploymentGroup ?? this.createDeploymentGroup(this.groupScope(scope, context), context.target, waitTime,
+      (alarms) => registerRollbackAlarms(scope, context.environmentName, alarms));
     if (waitTime) {
       this.gatedGroups.set(context.environmentName, group);
     }
@@ -246,7 +248,9 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
     }
   }
 
-  private createDeploymentGroup(scope: Construct, target: TargetEnvironment, testsWaitTime?: Duration): codedeploy.IEcsDeploymentGroup {
+  private createDeploymentGroup(
+    scope: Construct, target: TargetEnvironment, testsWaitTime: Duration | undefined, rollbackAlarms: (alarms: cloudwatch.IAlarm[]) => void,
+  ): codedeploy.IEcsDeploymentGroup {
     const o = this.options;
     // The pipeline's action names the application and group: across accounts or regions by
     // their (generated) physical names, the only way to name them from the pipeline's stack.
@@ -255,6 +259,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
     if (o.defaultAlarms ?? true) {
       alarms.push(...defaultAlarms(scope, [o.blueTargetGroup, o.greenTargetGroup] as elbv2.IApplicationTargetGroup[]));
     }
+    rollbackAlarms(alarms);
     const role = this.createCodeDeployRole(scope, alarms);
     const group = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
       ...(crossEnvironment ? {

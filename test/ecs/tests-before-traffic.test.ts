@@ -299,3 +299,10 @@ describe('the deployment gate script', () => {
     expect(run('abort', { succeeding: '0' }).calls).toEqual(['deploy stop-deployment --deployment-id d-1 --auto-rollback-enabled']);
   });
 });
+
+test('a bake without alarms watches the blue/green deployment\'s rollback alarms (5xx, unhealthy hosts)', () => {
+  const { template } = pipelineWith(newStack(), { bake: { duration: Duration.minutes(10) } });
+  const stage = stageOf(template, 'Production');
+  const watched = stage.OnSuccess.Conditions[0].Rules.map((r: any) => r.Configuration.AlarmName.Ref);
+  expect(watched).toEqual([expect.stringMatching(/TargetGroups5xxAlarm/), expect.stringMatching(/TargetGroupsUnhealthyHostsAlarm/)]);
+});
