@@ -141,6 +141,12 @@ project.addTask('test:simulation', {
   receiveArgs: true,
 });
 
+// The library against the newest aws-cdk-lib (the peer floor is what npm test runs against).
+project.addTask('test:newest-cdk', {
+  description: 'In a fresh clone: install the newest aws-cdk-lib (not saved), type-check, run the demo (cdk synth --strict of every example) and the example and cdk-nag tests',
+  exec: 'bash test/newest-cdk.sh',
+});
+
 // Breaking changes of the public API against a git revision (jsii-diff; no release to compare with yet).
 project.addTask('api:diff', {
   description: 'List the breaking API changes against a git revision with jsii-diff (default: before the issue-13 consolidation)',

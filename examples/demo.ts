@@ -69,6 +69,7 @@ function demo(example: ExampleApp): boolean {
     '--app', `npx ts-node --project tsconfig.dev.json ${example.entry}`,
     '--output', outdir,
     '--quiet',
+    '--strict', // a warning fails the synth, as `cdk synth --strict` does in a user's CI
     '--no-notices', // no notices download
     '--no-version-reporting', // no CLI telemetry, no AWS::CDK::Metadata resource
     '--no-color',
