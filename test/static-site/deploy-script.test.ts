@@ -6,7 +6,7 @@ import { deployCommandOf, deployEnvironmentOf, sitePipeline } from './support';
 
 /**
  * The deploy step runs for real here: the command from the synthesized buildspec, with the
- * environment the project and the action give it, against fake aws/curl/zip/unzip tools and
+ * environment the project and the action give it, against fake aws/curl/python3-zipfile tools and
  * a fake S3 (see deploy-harness.ts).
  */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
