@@ -1,5 +1,6 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { codeBuildDefaultsOf } from './codebuild-defaults';
 
 /**
  * Regions where CodeBuild supports Lambda compute (CodeBuild User Guide, "Run builds on AWS
@@ -28,4 +29,15 @@ export const LAMBDA_COMPUTE_LIMIT = Duration.minutes(15);
 export function lambdaComputeAvailable(scope: IConstruct): boolean {
   const region = Stack.of(scope).region;
   return !Token.isUnresolved(region) && LAMBDA_COMPUTE_REGIONS.includes(region);
+}
+
+/**
+ * Whether a library step (deploy, publish, capture, gate) created in `scope` runs on Lambda
+ * compute: the region offers it, and the pipeline's `codeBuildDefaults` chose no image and no
+ * compute type (a choice the user made for every project, e.g. an image with a corporate CA, is
+ * kept: the step then runs in that container). @internal
+ */
+export function libraryStepOnLambda(scope: IConstruct): boolean {
+  const defaults = codeBuildDefaultsOf(scope);
+  return lambdaComputeAvailable(scope) && defaults.buildImage === undefined && defaults.computeType === undefined;
 }

@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IMAGE_PLACEHOLDER } from './codedeploy-ecs-action';
 import { createHardenedProject } from '../core/build-project';
-import { lambdaComputeAvailable } from '../core/lambda-compute';
+import { libraryStepOnLambda } from '../core/lambda-compute';
 import { allow } from '../core/statement';
 import { targetScope, TargetEnvironment } from '../core/target-environment';
 
@@ -96,7 +96,7 @@ export function createTaskDefinitionCapture(scope: Construct, props: TaskDefinit
     buildSpec,
     encryptionKey: props.encryptionKey,
     build: {},
-    lambdaCompute: lambdaComputeAvailable(scope),
+    lambdaCompute: libraryStepOnLambda(scope),
     description: `Reads the current task definition of ${service.node.path} for its CodeDeploy blue/green deployment`,
   });
   let reader: iam.IRole | undefined;

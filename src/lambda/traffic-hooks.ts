@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import type { LambdaDeploymentBinding } from './lambda-deployment';
 import { grantArtifactRead } from '../core/artifact-grant';
 import { createHardenedProject } from '../core/build-project';
-import { lambdaComputeAvailable } from '../core/lambda-compute';
+import { libraryStepOnLambda } from '../core/lambda-compute';
 import { allow, sidFor } from '../core/statement';
 import { differs, targetScope } from '../core/target-environment';
 import { fail, warn } from '../core/validation';
@@ -64,7 +64,7 @@ export function createPublishAction(pipeline: Construct, context: HookedStageCon
     build: {
       environmentVariables: { FUNCTION_NAME: fn.functionName, PACKAGE_BUCKET: context.artifactBucket.bucketName, PACKAGE_KEY: packageKey },
     },
-    lambdaCompute: lambdaComputeAvailable(scope),
+    lambdaCompute: libraryStepOnLambda(scope),
     description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,
   });
   allowPublish(project, fn);
@@ -155,7 +155,7 @@ function createRemotePublishAction(pipeline: Construct, context: HookedStageCont
         PACKAGE_KEY: packageKey,
       },
     },
-    lambdaCompute: lambdaComputeAvailable(scope),
+    lambdaCompute: libraryStepOnLambda(scope),
     description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,
   });
   allowPublish(project, fn);

@@ -13,7 +13,7 @@ import { StaticSiteTargetBinding } from './static-site-target';
 import { grantArtifactRead } from '../core/artifact-grant';
 import { ArtifactStore, IArtifactStore } from '../core/artifact-store';
 import { createHardenedProject } from '../core/build-project';
-import { lambdaComputeAvailable } from '../core/lambda-compute';
+import { libraryStepOnLambda } from '../core/lambda-compute';
 import { allow } from '../core/statement';
 import { targetScope } from '../core/target-environment';
 
@@ -139,7 +139,7 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
   // Lambda compute (starts in seconds, not an EC2 container's 20-60) where the region offers it
   // and the worst case, rollback included, fits in its 15 minutes; else a small EC2 container.
   const worstCase = lambdaDeployWorstCaseSeconds(target.distribution !== undefined, check);
-  const lambdaCompute = lambdaComputeAvailable(home) && worstCase <= LAMBDA_DEPLOY_BUDGET.limit.toSeconds();
+  const lambdaCompute = libraryStepOnLambda(home) && worstCase <= LAMBDA_DEPLOY_BUDGET.limit.toSeconds();
   const invalidationTimeout = lambdaCompute ? LAMBDA_DEPLOY_BUDGET.invalidationTimeout : DEPLOY_STEP.invalidationTimeout;
   if (target.distribution) {
     variables[V.distributionId] = target.distribution.distributionId;
@@ -169,7 +169,7 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
     neededTimeout: lambdaCompute ? undefined : DEPLOY_STEP.timeout,
     lambdaCompute,
     description: `Deploys the static site to ${props.environmentName}: upload with cache headers, invalidation, post-deploy check, rollback on failure` +
-      (lambdaCompute ? '' : lambdaComputeAvailable(home)
+      (lambdaCompute ? '' : libraryStepOnLambda(home)
         ? ` (EC2 container: its worst case, ${Math.ceil(worstCase / 60)} min with the rollback, exceeds Lambda compute's 15)`
         : ''),
   });
