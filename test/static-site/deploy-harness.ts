@@ -162,7 +162,7 @@ function curl() {
   let file = objectFile(process.env.FAKE_SITE_BUCKET, key);
   if (!fs.existsSync(file) && process.env.FAKE_SPA) file = objectFile(process.env.FAKE_SITE_BUCKET, 'index.html');
   const status = !fs.existsSync(file) ? '404' : fs.readFileSync(file, 'utf8').includes('BROKEN') ? '500' : '200';
-  record({ op: 'check', url, status, proto: p.flag('--proto') });
+  record({ op: 'check', url, status, proto: p.flag('--proto'), maxTime: p.flag('--max-time') });
   process.stdout.write(status);
 }
 
@@ -206,6 +206,8 @@ export interface FakeEffect {
   readonly url?: string;
   readonly status?: string;
   readonly proto?: string;
+  /** The check's `curl --max-time`. */
+  readonly maxTime?: string;
 }
 
 /** A fake world: the fake tools, a fake S3, and what happened in it. */
