@@ -168,10 +168,9 @@ export function overheadLine(o: PipelineOverhead): string {
   const lambda = o.builds.length - ec2Starts(o);
   const machinery = o.builds.filter((b) => b.owner === 'machinery');
   const onEc2 = machinery.filter((b) => b.compute === 'EC2').map((b) => `${b.stage}.${b.action}`);
-  return `${o.builds.length} build(s) per execution: ${ec2Starts(o)} EC2 container start(s), ${lambda} on Lambda compute; ` +
-    `${o.stepsToProduction} sequential steps to production (${o.machinerySteps} machinery only); ` +
-    `start-up ~${o.startupSeconds[0]}-${o.startupSeconds[1]} s, machinery's ~${o.machineryStartupSeconds[0]}-${o.machineryStartupSeconds[1]} s` +
-    (onEc2.length > 0 ? ` (machinery on EC2: ${onEc2.join(', ')})` : '');
+  return `${o.builds.length} builds/execution: ${ec2Starts(o)} EC2, ${lambda} Lambda compute; ${o.stepsToProduction} steps to production; ` +
+    `start-up ~${o.startupSeconds[0]}-${o.startupSeconds[1]} s (machinery ~${o.machineryStartupSeconds[0]}-${o.machineryStartupSeconds[1]} s)` +
+    (onEc2.length > 0 ? `; machinery on EC2: ${onEc2.join(', ')}` : '');
 }
 
 /** Where each build runs, for the report: `Stage.Action (EC2|Lambda, user|machinery)`. */
