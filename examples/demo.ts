@@ -11,6 +11,7 @@ import * as path from 'path';
 // The one list of example apps, shared with the security gates (add new apps there).
 import { EXAMPLES, ExampleApp } from './registry';
 import { fixedMonthlyCost, formatCost, underPath } from '../bench/cost';
+import { countPipeline, overheadLine } from '../bench/overhead';
 
 const ROOT = path.resolve(__dirname, '..');
 // The script behind node_modules/.bin/cdk, run with this node: no shell, works on Windows too.
@@ -168,6 +169,8 @@ function printPipeline(logicalId: string, resources: Record<string, CfnResource>
   });
 
   printPlacements(stages, resources, environment);
+  // Run-time overhead per execution (issue 17), counted from the template (bench/overhead.ts).
+  console.log(`  overhead  ${overheadLine(countPipeline(resources[logicalId], resources, ALL_RESOURCES, logicalId))}`);
   printHighlights(logicalId, resources, owner);
   if (owner.includes('/')) {
     const own = Object.values(resources).filter((r) => resourcePath(r).startsWith(`${owner}/`));
@@ -226,8 +229,9 @@ function printHighlights(pipelineId: string, resources: Record<string, CfnResour
     // A project in another account's stack is named by its literal name.
     const project = (typeof projectRef === 'string' ? projectNamed(projectRef) : target(projectRef, resources))?.Properties ?? {};
     const env = project.Environment ?? {};
+    const lambdaCompute = /_LAMBDA_CONTAINER$/.test(String(env.Type ?? ''));
     line('build', `${ref(projectRef, resources)}: ${env.ComputeType}, ${env.Image}${env.PrivilegedMode ? ', privileged' : ''}` +
-      `, timeout ${project.TimeoutInMinutes ?? 60} min${project.EncryptionKey ? ', customer KMS key' : ''}`);
+      `, ${lambdaCompute ? 'Lambda compute (15 min limit)' : `timeout ${project.TimeoutInMinutes ?? 60} min`}${project.EncryptionKey ? ', customer KMS key' : ''}`);
     const spec = buildSpec(project.Source?.BuildSpec);
     if (spec) {
       const phases = Object.entries<any>(spec.phases ?? {}).map(([phase, p]) => `${phase} ${(p.commands ?? []).length}`);
