@@ -5,6 +5,13 @@ import { IConstruct } from 'constructs';
 import { acknowledge, acknowledgeInPacks, addNagReview, NagAcknowledgement, NagPackPrefix } from './nag-acknowledge';
 import { CORE_WILDCARD_REVIEWS, INLINE_POLICY_REASON } from './nag-reasons';
 
+/**
+ * How cdk-nag shows a value another stack of the app gives (a cross-stack reference): an export
+ * (`<stack>:ExportsOutput...`, as Fn::ImportValue) or, in newer aws-cdk-lib, an Fn::GetStackOutput
+ * (rendered as JSON). Source text for the reviewed patterns. @internal
+ */
+export const CROSS_STACK_VALUE = '(?:[A-Za-z0-9-]+:ExportsOutput[A-Za-z0-9]+|\\{"Fn::GetStackOutput":\\{[^*{}]*\\}\\})';
+
 /** One reviewed resource pattern: it stands for the sub-resources of one named resource. @internal */
 export interface ReviewedPattern {
   readonly pattern: RegExp;
