@@ -246,7 +246,10 @@ function printHighlights(pipelineId: string, resources: Record<string, CfnResour
   for (const [id, r] of ownRepositories) {
     const p = r.Properties ?? {};
     const rules = p.LifecyclePolicy?.LifecyclePolicyText ? JSON.parse(p.LifecyclePolicy.LifecyclePolicyText).rules?.length ?? 0 : 0;
-    line('images', `${ref({ Ref: id }, resources)}: ${p.ImageTagMutability ?? 'MUTABLE'} tags` +
+    const mutable = (p.ImageTagMutability ?? 'MUTABLE') === 'MUTABLE';
+    // The layer cache is the one mutable repository, on purpose: say why where it shows.
+    const why = mutable && /BuildCacheRepository/.test(resourcePath(r)) ? ' (Docker layer cache: every build overwrites its one tag; never deployed)' : '';
+    line('images', `${ref({ Ref: id }, resources)}: ${p.ImageTagMutability ?? 'MUTABLE'} tags${why}` +
       `${p.ImageScanningConfiguration?.ScanOnPush ? ', scan on push' : ''}, ${p.EncryptionConfiguration?.EncryptionType ?? 'AES256'}` +
       `, ${rules} lifecycle rule(s)`);
   }
@@ -396,13 +399,19 @@ function printNag(assembly: string, acks: Acknowledged[], appAcks: string[]): bo
     }
   }
 
-  const rules = countBy(acks.map((a) => a.rule)).map(([rule, n]) => `${rule.replace('AwsSolutions-', '')} x${n}`).join(', ');
+  // The most frequent rules only: the whole list is in the validation report.
+  const byRule = countBy(acks.map((a) => a.rule));
+  const top = byRule.slice(0, 4).map(([rule, n]) => `${rule.replace('AwsSolutions-', '')} x${n}`).join(', ');
+  const more = byRule.length > 4 ? `, and ${byRule.length - 4} more rules` : '';
   console.log(`cdk-nag AwsSolutions: ${unacknowledged} unacknowledged violation(s)`);
   console.log(`  acknowledged by the library with a reason (all packs): ${acks.length} finding(s) on ${new Set(acks.map((a) => a.resource)).size} construct(s)` +
-    `${rules ? ` (${rules})` : ''}`);
+    `${top ? ` (${top}${more})` : ''}`);
   console.log(`  acknowledged outside the pipelines (by the app, or by the library's StaticSiteHosting and shared ArtifactStore): ${appAcks.length === 0 ? 'none' : appAcks.length}`);
   for (const a of appAcks.slice(0, 5)) {
     console.log(`    ${a}`);
+  }
+  if (appAcks.length > 5) {
+    console.log(`    ... and ${appAcks.length - 5} more; see ${path.relative(ROOT, reportFile)}`);
   }
   for (const f of findings.slice(0, 15)) {
     console.log(`  ${f}`);
