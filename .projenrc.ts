@@ -1,8 +1,7 @@
 import { awscdk, javascript } from 'projen';
 
-// The lowest aws-cdk-lib that has everything the constructs use. 2.257.0 is the first
-// release with `Validations.of(...).acknowledge`, which cdk-nag 3 reads; CodePipeline V2
-// triggers and the other APIs we use are older than that.
+// The peer floor is cdk-nag 3's: it declares aws-cdk-lib ^2.257.0 (the acknowledge API it reads,
+// CodePipeline V2 triggers and the other APIs we use are older).
 const CDK_VERSION = '2.257.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -140,6 +139,10 @@ project.addTask('test:simulation', {
   exec: 'bash test/verification/simulation.sh',
   receiveArgs: true,
 });
+
+// jsii-pacmak pins the POM's dependency ranges to the newest versions on the day of packaging
+// (versions:resolve-ranges): put the peer floor back (projenrc/pom-floors.ts).
+project.tasks.tryFind('package:java')!.exec('ts-node --project tsconfig.dev.json projenrc/pom-floors.ts');
 
 // The library against the newest aws-cdk-lib (the peer floor is what npm test runs against).
 project.addTask('test:newest-cdk', {
