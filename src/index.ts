@@ -9,6 +9,7 @@ export { type BuildOptions } from './core/build-options';
 export { BuildSecret } from './core/build-secret';
 export { type ApprovalOptions } from './core/approval';
 export { type NotificationOptions } from './core/notifications';
+export { ChatChannel, type MicrosoftTeamsChannelOptions, type SlackChannelOptions } from './core/chat-channel';
 export { type EnvironmentOptions } from './core/environment';
 export { type BakeOptions } from './core/bake';
 export { type PostDeployTestOptions } from './core/post-deploy-tests';

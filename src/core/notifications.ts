@@ -3,8 +3,9 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
+import { ChatChannel } from './chat-channel';
 import { topicWithEmails, validateTopicAndEmails } from './topic';
-import { validateBoolean, validateOptionsObject, warn } from './validation';
+import { fail, show, validateBoolean, validateList, validateOptionsObject, warn } from './validation';
 
 /**
  * Where pipeline events are announced.
@@ -23,6 +24,13 @@ export interface NotificationOptions {
    */
   readonly emails?: string[];
   /**
+   * Chat channels that receive the same notifications through AWS Chatbot, e.g.
+   * `ChatChannel.slack({ workspaceId, channelId })`, with or without a topic.
+   *
+   * @default - none
+   */
+  readonly chatChannels?: ChatChannel[];
+  /**
    * Also notify when an execution succeeds.
    *
    * @default false (failures and pending approvals only)
@@ -35,6 +43,13 @@ export function validateNotifications(scope: Construct, options: NotificationOpt
   validateOptionsObject(scope, 'notifications', options, 'pass e.g. notifications: { emails: ["ops@example.com"] }');
   validateTopicAndEmails(scope, 'notifications', options, ['bindAsNotificationRuleTarget']);
   validateBoolean(scope, 'notifications.notifyOnSuccess', options?.notifyOnSuccess);
+  validateList(scope, 'notifications.chatChannels', options?.chatChannels, 'pass e.g. chatChannels: [ChatChannel.slack({ workspaceId: "T0123ABCD", channelId: "C0123ABCD" })]');
+  (options?.chatChannels ?? []).forEach((channel, i) => {
+    if (!(channel instanceof ChatChannel)) {
+      fail(scope, `notifications.chatChannels[${i}]`, `must be created by a ChatChannel factory, got ${show(channel)}`,
+        'use ChatChannel.slack({ workspaceId, channelId }), ChatChannel.microsoftTeams({ tenantId, teamId, channelId }) or ChatChannel.fromSlackChannelConfiguration(configuration)');
+    }
+  });
 }
 
 /**
@@ -58,7 +73,9 @@ export function addPipelineNotifications(
     displayName: `Pipeline notifications: ${scope.node.path}`,
     masterKey: () => topicKey(scope, encryptionKey),
   });
-  if (!topic) {
+  const chats = (options.chatChannels ?? []).map((channel, i) => channel._bind(scope, `ChatChannel${i + 1}`, `notifications.chatChannels[${i}]`));
+  const [first, ...others] = [...(topic ? [topic] : []), ...chats];
+  if (!first) {
     return undefined;
   }
   const events = [
@@ -71,8 +88,11 @@ export function addPipelineNotifications(
   if (options.notifyOnSuccess) {
     events.push(codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_SUCCEEDED);
   }
-  const rule = pipeline.notifyOn('Notifications', topic, { events });
-  orderAfterTopicPolicies(scope, rule, topic);
+  const rule = pipeline.notifyOn('Notifications', first, { events });
+  others.forEach((target) => rule.addTarget(target));
+  if (topic) {
+    orderAfterTopicPolicies(scope, rule, topic);
+  }
   return topic;
 }
 

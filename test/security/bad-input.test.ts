@@ -178,6 +178,8 @@ const SPINE_CASES: SpineCase[] = [
   { name: 'notification e-mail not an address', prop: 'notifications.emails[0]', value: '"ops"', props: () => ({ notifications: { emails: ['ops'] } }) },
   { name: 'notification e-mails a string, not a list', prop: 'notifications.emails', value: '"ops@acme.example"', props: () => ({ notifications: { emails: 'ops@acme.example' } }) },
   { name: 'notification topic an ARN string', prop: 'notifications.topic', value: '"arn:aws:sns:us-east-1:111111111111:ops"', props: () => ({ notifications: { topic: 'arn:aws:sns:us-east-1:111111111111:ops' } }) },
+  { name: 'chat channel a plain object', prop: 'notifications.chatChannels[0]', value: '[object Object]', props: () => ({ notifications: { chatChannels: [{ workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' }] } }) },
+  { name: 'Slack channel given by name', prop: 'notifications.chatChannels[0].channelId', value: '"#ops"', props: () => ({ notifications: { chatChannels: [lib.ChatChannel.slack({ workspaceId: 'T0123ABCD', channelId: '#ops' })] } }) },
   { name: 'notifyOnSuccess a string', prop: 'notifications.notifyOnSuccess', value: '"yes"', props: () => ({ notifications: { emails: ['ops@acme.example'], notifyOnSuccess: 'yes' } }) },
   // --- build options
   { name: 'buildOptions a string', prop: 'buildOptions', value: '"npm test"', props: () => build('npm test') },

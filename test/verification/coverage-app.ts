@@ -44,6 +44,7 @@ import { Construct } from 'constructs';
 import {
   ArtifactStore,
   BuildSecret,
+  ChatChannel,
   EcsContainerPipeline,
   EcsDeployment,
   LambdaDeployment,
@@ -296,7 +297,14 @@ function ecsStack(app: App, shared: Shared): void {
         postDeployTests: { commands: ['npm run smoke'] },
       },
     ],
-    notifications: { emails: ['team@acme.example'], notifyOnSuccess: true },
+    notifications: {
+      emails: ['team@acme.example'],
+      notifyOnSuccess: true,
+      chatChannels: [
+        ChatChannel.slack({ workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' }),
+        ChatChannel.microsoftTeams({ tenantId: '11111111-2222-3333-4444-555555555555', teamId: '66666666-7777-8888-9999-000000000000', channelId: '19:ops@thread.tacv2' }),
+      ],
+    },
   });
 
   // The user's own repository and CodeDeploy deployment group, a connection with the new prefix.
