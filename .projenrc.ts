@@ -53,9 +53,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['examples/**/*.ts', 'bench/**/*.ts', '.projenrc.ts'],
   },
   sampleCode: false,
-  github: false,
-  release: false,
-  depsUpgrade: false,
+  // Release like a Construct Hub library: semantic versions from conventional commits
+  // (`npx projen release` bumps, builds and unbumps; the release workflow publishes), CHANGELOG,
+  // build, release and upgrade-dependencies workflows under .github/ (they run on GitHub only).
+  github: true,
+  release: true,
+  releaseToNpm: true,
+  depsUpgrade: true,
   gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/', '.jsii.tabl.json', '__pycache__/'],
   eslintOptions: {
     dirs: ['src'],
