@@ -59,6 +59,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: true,
   release: true,
   releaseToNpm: true,
+  // The first release is 0.1.0 (projenrc/next-version.sh); later ones follow the conventional commits.
+  nextVersionCommand: 'bash projenrc/next-version.sh',
   depsUpgrade: true,
   gitignore: ['cdk.out/', 'examples/**/cdk.out/', '.jsii-out/', '.jsii.tabl.json', '__pycache__/'],
   eslintOptions: {
