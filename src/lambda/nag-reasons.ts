@@ -34,7 +34,7 @@ export const LAMBDA_WILDCARD_REVIEWS: WildcardReviews = {
     },
     {
       // The function's name literal, or exported by its own stack (cdk-nag shows an import as `<stack>:ExportsOutput...`).
-      pattern: new RegExp(`:lambda:.+:function:(?:[^:*{}]+|${CROSS_STACK_VALUE}):\\*$`),
+      pattern: new RegExp(`:lambda:.+:function:(?:[^:*]+|${CROSS_STACK_VALUE}):\\*$`),
       reason: 'versions and aliases (function:<name>:<qualifier>) of the one function the Lambda deploy action deploys; each run publishes a new version and moves the alias between versions',
     },
   ],
