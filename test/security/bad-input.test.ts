@@ -31,7 +31,8 @@ import * as lib from '../../src';
 import {
   ArtifactStore, BuildSecret, DeliveryPipeline, DeliveryPipelineErrors, DeliveryPipelineProps, EcsContainerPipeline,
   EcsContainerPipelineProps, EcsDeployment, EnvironmentOptions, LambdaDeployment, LambdaPipeline, LambdaPipelineProps, PipelineSource,
-  ServerDeployment, ServerLoadBalancer, ServerPipeline, ServerPipelineProps, StaticSiteHosting, StaticSitePipeline, StaticSitePipelineProps, StaticSiteTarget,
+  ServerDeployment, ServerLoadBalancer, ServerPipeline, ServerPipelineProps,
+  StaticSiteHosting, StaticSitePipeline, StaticSitePipelineProps, StaticSiteTarget,
 } from '../../src';
 import { CONNECTION_ARN, fargateService, githubSource } from '../helpers';
 import { lambdaAlias } from '../lambda/support';
