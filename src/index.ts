@@ -28,5 +28,5 @@ export { StaticSiteHosting, type StaticSiteHostingProps } from './static-site/st
 export { type StaticSiteEnvironment, StaticSitePipeline, type StaticSitePipelineProps } from './static-site/static-site-pipeline';
 export { type AppSpecFile, type AppSpecOptions, FileExistsBehavior, type LifecycleHooks, type LifecycleScript, ServerOperatingSystem } from './server/appspec';
 export { ServerLoadBalancer } from './server/load-balancer';
-export { type InPlaceDeploymentOptions, ServerDeployment } from './server/server-deployment';
+export { type BlueGreenServerDeploymentOptions, type InPlaceDeploymentOptions, ServerDeployment } from './server/server-deployment';
 export { type ServerEnvironment, ServerPipeline, type ServerPipelineProps } from './server/server-pipeline';

@@ -2,7 +2,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import type { ServerTargetKind } from './in-place-deployment';
+import type { ServerTargetKind } from './codedeploy-deployment';
 import { fail } from '../core/validation';
 
 /**

@@ -1,10 +1,11 @@
+import { Duration } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { InPlaceServerDeployment, ServerTargetKind } from './in-place-deployment';
+import { CodeDeployServerDeployment, ServerTargetKind } from './codedeploy-deployment';
 import { ServerLoadBalancer } from './load-balancer';
 import type { TargetEnvironment } from '../core/target-environment';
 
@@ -81,6 +82,20 @@ export interface InPlaceDeploymentOptions {
   readonly installAgent?: boolean;
 }
 
+/**
+ * How CodeDeploy deploys a revision blue/green to a copy of an Auto Scaling group.
+ */
+export interface BlueGreenServerDeploymentOptions extends InPlaceDeploymentOptions {
+  /**
+   * How long the original group (blue) is kept after traffic has moved to its copy (green), so
+   * a rollback only moves the traffic back: whole minutes, at most 2 days (CodeDeploy's
+   * maximum). Then CodeDeploy deletes the original group.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly rollbackWindow?: Duration;
+}
+
 /** What a deployment needs from the pipeline to create its action. @internal */
 export interface ServerDeployActionContext {
   readonly actionName: string;
@@ -131,6 +146,25 @@ export abstract class ServerDeployment {
   }
 
   /**
+   * Deploy blue/green: CodeDeploy copies the Auto Scaling group (same launch template, size,
+   * scaling policies and load balancer), deploys the revision to the copy's new instances,
+   * moves the load balancer's traffic to them, and keeps the original group for
+   * `rollbackWindow` before it deletes it. A rollback (failure, stop, alarm) moves the traffic
+   * back to the original instances. Needs `loadBalancer`, and a group defined in the app with a
+   * launch template (the copy launches from it).
+   *
+   * From the first deployment on, the group that serves is CodeDeploy's copy, not the one in
+   * your stack: change the group's size or launch template with CodeDeploy's copy in mind
+   * (warning `ServerBlueGreenReplacesGroup`).
+   *
+   * @param group the Auto Scaling group that serves now (blue)
+   * @param options the load balancer, the rollback window, and what rolls back
+   */
+  public static blueGreen(group: autoscaling.IAutoScalingGroup, options: BlueGreenServerDeploymentOptions): ServerDeployment {
+    return new InPlace('autoScalingGroup', group, undefined, options ?? ({} as BlueGreenServerDeploymentOptions), true);
+  }
+
+  /**
    * Deploy in place to the EC2 instances that have these tags, in the pipeline's account and
    * region (CodeDeploy's tag groups: an instance matches a group with any of its tags, and must
    * match every group). Pass their instance roles as `instanceRoles`.
@@ -167,12 +201,13 @@ class InPlace extends ServerDeployment {
     private readonly kind: ServerTargetKind,
     private readonly group: autoscaling.IAutoScalingGroup | undefined,
     private readonly tags: codedeploy.InstanceTagSet | undefined,
-    private readonly options: InPlaceDeploymentOptions,
+    private readonly options: InPlaceDeploymentOptions | BlueGreenServerDeploymentOptions,
+    private readonly blueGreen = false,
   ) {
     super();
   }
 
   public _bind(scope: Construct, prop: string): ServerDeploymentBinding {
-    return new InPlaceServerDeployment(scope, prop, this.kind, this.group, this.tags, this.options);
+    return new CodeDeployServerDeployment(scope, prop, this.kind, this.group, this.tags, this.options, this.blueGreen);
   }
 }

@@ -14,6 +14,7 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -36,7 +37,7 @@ import {
 } from '../../src';
 import { CONNECTION_ARN, fargateService, githubSource } from '../helpers';
 import { lambdaAlias } from '../lambda/support';
-import { APP_SPEC, webServers } from '../server/support';
+import { APP_SPEC, webServers, webTargetGroup } from '../server/support';
 
 /** Anything a caller in another language could pass. */
 type Any = any;
@@ -803,6 +804,30 @@ const CONSTRUCT_CASES: ConstructCase[] = [
     },
   },
   { construct: 'ServerPipeline', name: 'REVISION set by the user', prop: 'buildOptions.environmentVariables.REVISION', build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web')), { buildOptions: { environmentVariables: { REVISION: 'x' } } }) },
+  {
+    construct: 'ServerPipeline',
+    name: 'blue/green without a load balancer',
+    prop: 'environments[0].deployment.loadBalancer',
+    build: (s) => server1(s, ServerDeployment.blueGreen(webServers(s, 'Web'), {})),
+  },
+  {
+    construct: 'ServerPipeline',
+    name: 'blue/green of an imported group',
+    prop: 'environments[0].deployment.group',
+    value: 'TestStack/Imported',
+    build: (s) => {
+      const targetGroup = webTargetGroup(s, 'Tg', webServers(s, 'Web'));
+      const imported = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(s, 'Imported', 'web');
+      return server1(s, ServerDeployment.blueGreen(imported, { loadBalancer: ServerLoadBalancer.applicationTargetGroup(targetGroup) }));
+    },
+  },
+  {
+    construct: 'ServerPipeline',
+    name: 'classic load balancer missing',
+    prop: 'environments[0].deployment.loadBalancer',
+    value: 'undefined',
+    build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web'), { loadBalancer: ServerLoadBalancer.classic(undefined as Any) })),
+  },
   // --- StaticSiteHosting
   { construct: 'StaticSiteHosting', name: 'domain names without a certificate', prop: 'certificate', build: (s) => new StaticSiteHosting(s, 'Site', { domainNames: ['www.example.com'] }) },
   {

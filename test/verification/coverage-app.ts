@@ -21,7 +21,7 @@
  *   - CoverageServer: ServerPipeline: an Auto Scaling group behind an ALB (default and own alarms,
  *     minimum healthy hosts, the agent association), one behind an NLB, one behind a classic load
  *     balancer, tagged EC2 instances (instance roles, the agent by tag) and tagged on-premises
- *     instances; CoverageServerProd: an Auto Scaling group in another account (its group, role,
+ *     instances, a blue/green Auto Scaling group from a launch template; CoverageServerProd: an Auto Scaling group in another account (its group, role,
  *     alarms and the instance role's cross-account read of the artifacts).
  *   - CoverageConnection, CoverageConnectionOldPrefix: a pipeline whose connection ARN is a token
  *     (a CfnParameter with a codeconnections, and a codestar-connections, default): the grant
@@ -485,6 +485,15 @@ function serverStack(app: App, shared: Shared): void {
   const classic = new elb.LoadBalancer(stack, 'Classic', { vpc, internetFacing: true, listeners: [{ externalPort: 80 }], targets: [legacy] });
   const instanceRole = new iam.Role(stack, 'TaggedInstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   const serverRole = iam.Role.fromRoleName(stack, 'OnPremisesRole', 'coverage-on-premises');
+  const blueRole = new iam.Role(stack, 'BlueGreenRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  const blueTemplate = new ec2.LaunchTemplate(stack, 'BlueGreenTemplate', {
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    role: blueRole,
+    securityGroup: new ec2.SecurityGroup(stack, 'BlueGreenSg', { vpc }),
+  });
+  const blue = new autoscaling.AutoScalingGroup(stack, 'BlueGreen', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, launchTemplate: blueTemplate });
+  const blueTargets = alb.addListener('BlueGreenHttp', { port: 8080 }).addTargets('BlueGreen', { port: 80, targets: [blue] });
   const prodVpc = net(prod);
   const prodServers = servers(prod, 'Servers', prodVpc);
   const prodAlb = new elbv2.ApplicationLoadBalancer(prod, 'Alb', { vpc: prodVpc, internetFacing: true });
@@ -508,6 +517,13 @@ function serverStack(app: App, shared: Shared): void {
           installAgent: true,
         }),
         ...postDeployTests(shared),
+      },
+      {
+        name: 'BlueGreen',
+        deployment: ServerDeployment.blueGreen(blue, {
+          loadBalancer: ServerLoadBalancer.applicationTargetGroup(blueTargets),
+          rollbackWindow: Duration.minutes(30),
+        }),
       },
       { name: 'Tcp', deployment: ServerDeployment.autoScalingGroup(tcp, { loadBalancer: ServerLoadBalancer.networkTargetGroup(tcpTargets) }) },
       { name: 'Legacy', deployment: ServerDeployment.autoScalingGroup(legacy, { loadBalancer: ServerLoadBalancer.classic(classic) }) },

@@ -6,9 +6,10 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { createAgentAssociations, validateAgentTargets } from './agent';
+import { blueGreenGroupName, blueGreenStatements, createBlueGreenGroup, DEFAULT_ROLLBACK_WINDOW, launchTemplateOf, validateRollbackWindow } from './blue-green';
 import { ScopedCodeDeployServerAction } from './codedeploy-server-action';
 import { ServerLoadBalancer, ServerLoadBalancerBinding } from './load-balancer';
-import type { InPlaceDeploymentOptions, ServerDeployActionContext, ServerDeploymentBinding } from './server-deployment';
+import type { BlueGreenServerDeploymentOptions, InPlaceDeploymentOptions, ServerDeployActionContext, ServerDeploymentBinding } from './server-deployment';
 import { allow } from '../core/statement';
 import { differs, resolveTarget, TargetEnvironment, targetScope } from '../core/target-environment';
 import { fail, show, validateBoolean, validateList, validateRequired, warn } from '../core/validation';
@@ -20,18 +21,20 @@ export type ServerTargetKind = 'autoScalingGroup' | 'ec2Instances' | 'onPremises
 const MAX_ALARMS = 10;
 
 /**
- * An in-place CodeDeploy deployment to an Auto Scaling group, tagged EC2 instances or tagged
- * on-premises instances: validated once in the constructor; `createAction()` creates the
- * application, deployment group, its least-privilege role, the default alarms and the agent
- * association, and returns the deploy action. @internal
+ * A CodeDeploy deployment to an Auto Scaling group (in place or blue/green), tagged EC2 instances
+ * or tagged on-premises instances (in place): validated once in the constructor; `createAction()`
+ * creates the application, deployment group, its least-privilege role, the default alarms and the
+ * agent association, and returns the deploy action. @internal
  */
-export class InPlaceServerDeployment implements ServerDeploymentBinding {
+export class CodeDeployServerDeployment implements ServerDeploymentBinding {
   public readonly workload: IConstruct;
   public readonly identity: string;
   public readonly target: TargetEnvironment;
   public readonly hasLoadBalancer: boolean;
   private readonly loadBalancer?: ServerLoadBalancerBinding;
   private readonly description: string;
+  /** The launch template of a blue/green group (its copy launches from it). */
+  private readonly launchTemplate?: { id: string };
 
   constructor(
     scope: Construct,
@@ -39,7 +42,8 @@ export class InPlaceServerDeployment implements ServerDeploymentBinding {
     private readonly kind: ServerTargetKind,
     private readonly group: autoscaling.IAutoScalingGroup | undefined,
     private readonly tags: codedeploy.InstanceTagSet | undefined,
-    private readonly options: InPlaceDeploymentOptions,
+    private readonly options: InPlaceDeploymentOptions | BlueGreenServerDeploymentOptions,
+    private readonly blueGreen = false,
   ) {
     const o = options;
     if (o === null || typeof o !== 'object' || Array.isArray(o)) {
@@ -122,7 +126,33 @@ export class InPlaceServerDeployment implements ServerDeploymentBinding {
     if (o.installAgent) {
       validateAgentTargets(scope, `${prop}.installAgent`, kind, tags);
     }
+    if (blueGreen) {
+      this.launchTemplate = this.validateBlueGreen(scope, prop);
+    }
     this.warn(scope);
+  }
+
+  private validateBlueGreen(scope: Construct, prop: string): { id: string } {
+    const o = this.options as BlueGreenServerDeploymentOptions;
+    if (!this.loadBalancer) {
+      fail(scope, `${prop}.loadBalancer`, 'is required for a blue/green deployment: CodeDeploy moves the traffic from the original instances to the copy\'s at the load balancer',
+        'give loadBalancer (e.g. ServerLoadBalancer.applicationTargetGroup(targetGroup)), or use ServerDeployment.autoScalingGroup for an in-place deployment');
+    }
+    if (o.installAgent) {
+      fail(scope, `${prop}.installAgent`, 'is true for a blue/green deployment, whose copies of the group have names of their own that an association by group name cannot target',
+        'install the CodeDeploy agent in the launch template\'s AMI (or user data) and remove installAgent');
+    }
+    validateRollbackWindow(scope, `${prop}.rollbackWindow`, o.rollbackWindow);
+    const launchTemplate = launchTemplateOf(scope, `${prop}.group`, this.group!);
+    if (this.instanceRoles().length === 0) {
+      fail(scope, `${prop}.instanceRoles`, `is empty, and the role of ${this.group!.node.path}'s instances cannot be read (a launch template of your own)`,
+        'pass the launch template\'s instance role as instanceRoles: CodeDeploy passes it to the copy of the group, and the instances download the revision with it');
+    }
+    warn(scope, 'ServerBlueGreenReplacesGroup',
+      `${prop}: after the first blue/green deployment the instances serve from CodeDeploy's copy of ${this.group!.node.path} (CodeDeploy_<group>_<deployment>), ` +
+      'and the original group is deleted after the rollback window: changes to the group in your stack (size, launch template) no longer reach the serving group, ' +
+      'and a stack update that replaces the deployment group resets it to the original group\'s name');
+    return launchTemplate;
   }
 
   public createAction(scope: Construct, context: ServerDeployActionContext): codepipeline.IAction {
@@ -158,17 +188,36 @@ export class InPlaceServerDeployment implements ServerDeploymentBinding {
     if (this.defaultAlarmsOn() && this.loadBalancer) {
       alarms.push(...this.loadBalancer.createDefaultAlarms(scope, this.description));
     }
-    const role = o.role ?? this.createCodeDeployRole(scope, alarms);
+    const deploymentGroupName = this.blueGreen ? blueGreenGroupName(scope) : undefined;
+    const role = o.role ?? this.createCodeDeployRole(scope, alarms, deploymentGroupName);
     const deploymentConfig = o.minimumHealthyHosts
       ? new codedeploy.ServerDeploymentConfig(scope, 'DeploymentConfig', {
         minimumHealthyHosts: o.minimumHealthyHosts,
         deploymentConfigName: crossEnvironment ? PhysicalName.GENERATE_IF_NEEDED : undefined,
       })
       : o.deploymentConfig ?? codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME;
+    // The pipeline's action names the application and group: across accounts or regions by
+    // their (generated) physical names, the only way to name them from the pipeline's stack.
+    const application = new codedeploy.ServerApplication(scope, 'Application', { applicationName: crossEnvironment ? PhysicalName.GENERATE_IF_NEEDED : undefined });
+    const policy = o.role ? undefined : role.node.tryFindChild('DefaultPolicy');
+    if (deploymentGroupName) {
+      const blueGreen = createBlueGreenGroup(scope, {
+        application,
+        group: this.group!,
+        deploymentConfig,
+        loadBalancer: this.loadBalancer!,
+        alarms,
+        role,
+        rollbackWindow: (o as BlueGreenServerDeploymentOptions).rollbackWindow ?? DEFAULT_ROLLBACK_WINDOW,
+        deploymentGroupName,
+      });
+      if (policy) {
+        scope.node.findChild('DeploymentGroup').node.addDependency(policy);
+      }
+      return blueGreen;
+    }
     const group = new codedeploy.ServerDeploymentGroup(scope, 'DeploymentGroup', {
-      // The pipeline's action names the application and group: across accounts or regions by
-      // their (generated) physical names, the only way to name them from the pipeline's stack.
-      application: new codedeploy.ServerApplication(scope, 'Application', { applicationName: crossEnvironment ? PhysicalName.GENERATE_IF_NEEDED : undefined }),
+      application,
       deploymentGroupName: crossEnvironment ? PhysicalName.GENERATE_IF_NEEDED : undefined,
       // Immutable view: aws-cdk-lib would attach AWSCodeDeployRole (every Auto Scaling group,
       // instance and load balancer of the account); the role's own policy names only these targets.
@@ -186,7 +235,6 @@ export class InPlaceServerDeployment implements ServerDeploymentBinding {
     });
     // CodeDeploy checks the role's permissions when the group is created (it adds the lifecycle
     // hook to an Auto Scaling group then): the group waits for the role's only policy.
-    const policy = o.role ? undefined : role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       group.node.addDependency(policy);
     }
@@ -197,10 +245,10 @@ export class InPlaceServerDeployment implements ServerDeploymentBinding {
    * The deployment group's service role, scoped from AWSCodeDeployRole to exactly these targets,
    * this load balancer and these alarms. Each statement says why CodeDeploy needs it.
    */
-  private createCodeDeployRole(scope: Construct, alarms: cloudwatch.IAlarm[]): iam.Role {
+  private createCodeDeployRole(scope: Construct, alarms: cloudwatch.IAlarm[], blueGreenName?: string): iam.Role {
     const role = new iam.Role(scope, 'CodeDeployRole', {
       assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
-      description: `CodeDeploy in-place role for ${this.description}`.slice(0, 1000),
+      description: `CodeDeploy ${blueGreenName ? 'blue/green' : 'in-place'} role for ${this.description}`.slice(0, 1000),
     });
     const statements: iam.PolicyStatement[] = [];
     if (this.group) {
@@ -229,6 +277,9 @@ export class InPlaceServerDeployment implements ServerDeploymentBinding {
       // CodeDeploy resolves the tag groups to instances with the tagging API and EC2's own
       // reads, which have no resource type.
       statements.push(allow('FindTheTaggedInstances', ['tag:GetResources', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'], ['*']));
+    }
+    if (blueGreenName) {
+      statements.push(...blueGreenStatements(scope, this.group!, blueGreenName, this.launchTemplate!.id, this.instanceRoles()));
     }
     // On-premises instances are CodeDeploy's own records: finding them takes no permission.
     if (this.loadBalancer) {
