@@ -67,10 +67,12 @@ export interface LifecycleScript {
 
 /**
  * Scripts CodeDeploy runs at the lifecycle events of an in-place deployment, in this order:
- * ApplicationStop, (BeforeBlockTraffic, AfterBlockTraffic with a load balancer), BeforeInstall,
- * (the files are copied), AfterInstall, ApplicationStart, ValidateService, (BeforeAllowTraffic,
- * AfterAllowTraffic with a load balancer). A failing script fails the deployment to that
- * instance, which rolls the deployment back (the previous revision is deployed again).
+ * (BeforeBlockTraffic, AfterBlockTraffic with a load balancer), ApplicationStop — these three
+ * before the new revision is downloaded, so with the previous revision's scripts — then
+ * BeforeInstall, (the files are copied), AfterInstall, ApplicationStart, ValidateService,
+ * (BeforeAllowTraffic, AfterAllowTraffic with a load balancer). A failing script fails the
+ * deployment to that instance, which rolls the deployment back (the previous revision is
+ * deployed again).
  */
 export interface LifecycleHooks {
   /**
@@ -81,13 +83,15 @@ export interface LifecycleHooks {
    */
   readonly applicationStop?: LifecycleScript[];
   /**
-   * Before the instance is taken out of the load balancer (only with a load balancer).
+   * Before the instance is taken out of the load balancer (only with a load balancer; the
+   * previous revision's scripts, nothing on an instance's first deployment).
    *
    * @default - none
    */
   readonly beforeBlockTraffic?: LifecycleScript[];
   /**
-   * After the instance is taken out of the load balancer (only with a load balancer).
+   * After the instance is taken out of the load balancer (only with a load balancer; the
+   * previous revision's scripts, nothing on an instance's first deployment).
    *
    * @default - none
    */
@@ -165,9 +169,9 @@ export interface AppSpecOptions {
 
 /** The lifecycle events, in the order an in-place deployment runs them, with their AppSpec names. */
 export const LIFECYCLE_EVENTS = [
-  ['applicationStop', 'ApplicationStop'],
   ['beforeBlockTraffic', 'BeforeBlockTraffic'],
   ['afterBlockTraffic', 'AfterBlockTraffic'],
+  ['applicationStop', 'ApplicationStop'],
   ['beforeInstall', 'BeforeInstall'],
   ['afterInstall', 'AfterInstall'],
   ['applicationStart', 'ApplicationStart'],

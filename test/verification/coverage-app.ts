@@ -498,10 +498,12 @@ function serverStack(app: App, shared: Shared): void {
   const prodServers = servers(prod, 'Servers', prodVpc);
   const prodAlb = new elbv2.ApplicationLoadBalancer(prod, 'Alb', { vpc: prodVpc, internetFacing: true });
   const prodTargets = prodAlb.addListener('Http', { port: 80 }).addTargets('Servers', { port: 80, targets: [prodServers] });
-  new ServerPipeline(stack, 'Pipeline', {
+  // Its own id: the simulation names roles by logical id, and CoverageConnection has a 'Pipeline' too.
+  new ServerPipeline(stack, 'ServerPipeline', {
     source: PipelineSource.codeCommit(shared.repository, 'release'),
     // Its own store: the pipeline deploys to another account, which names the store's bucket by a generated name.
-    buildOptions: buildOptions(shared),
+    // The lifecycle scripts of the sample repository go into the bundle with the site.
+    buildOptions: { ...buildOptions(shared), commands: ['npm run build', 'cp -r scripts dist/'] },
     appSpec: {
       files: [{ source: '/', destination: '/opt/orders' }],
       hooks: { applicationStart: [{ location: 'scripts/start.sh' }], validateService: [{ location: 'scripts/validate.sh', timeout: Duration.minutes(5) }] },
