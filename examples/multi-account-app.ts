@@ -106,6 +106,10 @@ export function buildMultiAccountApp(app: App = exampleApp(), options: MultiAcco
           greenTargetGroup: lb.green,
         }),
         approval: { emails: ['ops@acme.example'] },
+        // Smoke tests against the new tasks on the test listener, before production traffic
+        // moves: they release the CodeDeploy deployment, or stop and roll it back.
+        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
+        environmentVariables: { BASE_URL: 'http://shop-test.acme.example:8080' },
       },
     ],
     notifications: { emails: ['team@acme.example'] },

@@ -2,7 +2,7 @@ import { Arn, ArnFormat, Duration, IResource, PhysicalName, Stack, Token } from 
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { allow } from './statement';
 import { resolveTarget, TargetEnvironment, targetScope } from './target-environment';
 import { fail, show, validateBoolean, validateIsDuration, validateList, validateOptionsObject, validateRequired, validateShape, warn } from './validation';
@@ -25,8 +25,14 @@ export interface BakeOptions {
    * The alarms to watch (1 to 5: one rule each, and a condition holds at most 5 rules). Use
    * metric alarms: CloudWatch describes a composite alarm only to a caller allowed
    * `cloudwatch:DescribeAlarms` on every alarm, and the rule may describe only these.
+   *
+   * @default - the rollback alarms of the environment's deployment (yours and the library's
+   *   default alarms), for the deployments that have them: `EcsDeployment.blueGreen` with the
+   *   deployment group the library creates, and every `LambdaDeployment`. Required for the others
+   *   (ECS rolling and ECS-native blue/green, static sites, your own deployment group): the
+   *   library's error says so.
    */
-  readonly alarms: cloudwatch.IAlarm[];
+  readonly alarms?: cloudwatch.IAlarm[];
   /**
    * Whether an alarm rolls the stage back (the condition's result `ROLLBACK`: CodePipeline runs
    * the stage again with the source revisions of its last successful execution) rather than
@@ -67,16 +73,17 @@ export function validateBake(scope: Construct, prop: string, bake: BakeOptions |
         'use Duration.minutes(n) with n >= 1: the CloudWatchAlarm rule waits in whole minutes');
     }
   }
-  validateRequired(scope, `${prop}.alarms`, bake.alarms, 'pass the alarms to watch, e.g. alarms: [errorAlarm]');
-  validateList(scope, `${prop}.alarms`, bake.alarms, 'pass a list of cloudwatch.IAlarm, e.g. alarms: [errorAlarm]');
-  if (bake.alarms.length === 0 || bake.alarms.length > BAKE.maxAlarms) {
-    fail(scope, `${prop}.alarms`, `must hold 1 to ${BAKE.maxAlarms} alarms (one CloudWatchAlarm rule each; a condition holds at most ${BAKE.maxAlarms} rules), got ${bake.alarms.length}`,
-      bake.alarms.length === 0 ? 'pass at least one alarm to watch, or leave bake unset' : `combine alarms in a metric-math alarm so that at most ${BAKE.maxAlarms} remain`);
+  validateBoolean(scope, `${prop}.rollback`, bake.rollback);
+  if (bake.alarms === undefined) {
+    return;
   }
-  bake.alarms.forEach((alarm, i) => {
+  validateList(scope, `${prop}.alarms`, bake.alarms, 'pass a list of cloudwatch.IAlarm, e.g. alarms: [errorAlarm]');
+  const alarms = bake.alarms;
+  validateAlarmCount(scope, `${prop}.alarms`, alarms.length, 'pass at least one alarm to watch, or leave alarms unset to watch the deployment\'s rollback alarms');
+  alarms.forEach((alarm, i) => {
     validateShape(scope, `${prop}.alarms[${i}]`, alarm, ['alarmArn', 'alarmName'], 'a cloudwatch.IAlarm', 'pass an alarm construct, e.g. cloudwatch.Alarm.fromAlarmArn(this, "Errors", arn)');
-    if (bake.alarms.indexOf(alarm) !== i) {
-      fail(scope, `${prop}.alarms[${i}]`, `is ${prop}.alarms[${bake.alarms.indexOf(alarm)}] again, got ${alarm.node.path}`, 'pass each alarm once');
+    if (alarms.indexOf(alarm) !== i) {
+      fail(scope, `${prop}.alarms[${i}]`, `is ${prop}.alarms[${alarms.indexOf(alarm)}] again, got ${alarm.node.path}`, 'pass each alarm once');
     }
     if (alarm instanceof cloudwatch.CompositeAlarm) {
       warn(scope, 'BakeCompositeAlarm',
@@ -84,7 +91,43 @@ export function validateBake(scope: Construct, prop: string, bake: BakeOptions |
         'cloudwatch:DescribeAlarms on every alarm, and the bake may describe only its own alarms, so it may not see this one. Use metric alarms.');
     }
   });
-  validateBoolean(scope, `${prop}.rollback`, bake.rollback);
+}
+
+function validateAlarmCount(scope: Construct, prop: string, count: number, fixNone: string): void {
+  if (count === 0 || count > BAKE.maxAlarms) {
+    fail(scope, prop, `must hold 1 to ${BAKE.maxAlarms} alarms (one CloudWatchAlarm rule each; a condition holds at most ${BAKE.maxAlarms} rules), got ${count}`,
+      count === 0 ? fixNone : `combine alarms in a metric-math alarm so that at most ${BAKE.maxAlarms} remain, and pass them as bake.alarms`);
+  }
+}
+
+/**
+ * The rollback alarms of each environment's deployment, as the workloads create them: the bake's
+ * default. Keyed by the pipeline (the DeliveryPipeline construct) and the environment's name.
+ */
+const ROLLBACK_ALARMS = new WeakMap<IConstruct, Map<string, cloudwatch.IAlarm[]>>();
+
+/** Record the alarms that roll an environment's deployment back (a bake without alarms watches them). @internal */
+export function registerRollbackAlarms(pipeline: IConstruct, environmentName: string, alarms: cloudwatch.IAlarm[]): void {
+  const of = ROLLBACK_ALARMS.get(pipeline) ?? new Map<string, cloudwatch.IAlarm[]>();
+  ROLLBACK_ALARMS.set(pipeline, of);
+  of.set(environmentName, [...(of.get(environmentName) ?? []), ...alarms]);
+}
+
+/**
+ * The alarms an environment's bake watches: its own, else its deployment's rollback alarms
+ * (known once the stage's actions are bound). @internal
+ */
+export function bakeAlarms(pipeline: Construct, prop: string, environmentName: string, bake: BakeOptions): cloudwatch.IAlarm[] {
+  if (bake.alarms !== undefined) {
+    return bake.alarms;
+  }
+  const alarms = ROLLBACK_ALARMS.get(pipeline)?.get(environmentName) ?? [];
+  if (alarms.length === 0) {
+    fail(pipeline, `${prop}.alarms`, `is required: the deployment of "${environmentName}" has no rollback alarms for the bake to watch`,
+      'pass the alarms to watch, e.g. bake: { duration: Duration.minutes(10), alarms: [errorAlarm] }');
+  }
+  validateAlarmCount(pipeline, `${prop}.alarms`, alarms.length, '');
+  return alarms;
 }
 
 /**
@@ -123,17 +166,32 @@ export function warnUnverifiedPromotion(
  *
  * @internal
  */
-export function createBakeConditions(
-  pipeline: Construct, pipelineRole: iam.IRole, prop: string, environmentName: string, bake: BakeOptions | undefined,
-): codepipeline.Conditions | undefined {
+export function createBakeConditions(bake: BakeOptions | undefined): codepipeline.Conditions | undefined {
   if (bake === undefined) {
     return undefined;
   }
+  // Filled by fillBakeConditions once the stage's actions (and their alarms) exist; aws-cdk-lib
+  // renders a stage's conditions at synthesis.
+  return { conditions: [{ rules: [], result: bake.rollback === false ? codepipeline.Result.FAIL : codepipeline.Result.ROLLBACK }] };
+}
+
+/** Add the rules of an environment's bake to its conditions (from createBakeConditions). @internal */
+export function fillBakeConditions(
+  pipeline: Construct, pipelineRole: iam.IRole, prop: string, environmentName: string, bake: BakeOptions, conditions: codepipeline.Conditions,
+): cloudwatch.IAlarm[] {
+  const alarms = bakeAlarms(pipeline, prop, environmentName, bake);
+  (conditions.conditions![0].rules as codepipeline.Rule[]).push(...bakeRules(pipeline, pipelineRole, prop, environmentName, bake, alarms));
+  return alarms;
+}
+
+function bakeRules(
+  pipeline: Construct, pipelineRole: iam.IRole, prop: string, environmentName: string, bake: BakeOptions, alarms: cloudwatch.IAlarm[],
+): codepipeline.Rule[] {
   const minutes = bake.duration.toMinutes();
   const sidName = environmentName.replace(/[^A-Za-z0-9]/g, '');
   const sameAccount: string[] = [];
   const roles = new Map<Stack, { role: iam.Role; alarms: string[] }>();
-  const rules = bake.alarms.map((alarm, i) => {
+  const rules = alarms.map((alarm, i) => {
     const target = resolveTarget(pipeline, `${prop}.alarms[${i}]`, alarmResource(alarm));
     const unnamed = (alarm as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === false;
     if ((target.crossAccount || target.crossRegion) && Token.isUnresolved(alarm.alarmArn) && unnamed) {
@@ -166,18 +224,13 @@ export function createBakeConditions(
       role,
     });
   });
-  for (const { role, alarms } of roles.values()) {
-    role.addToPrincipalPolicy(allow('WatchTheBakeAlarms', ['cloudwatch:DescribeAlarms'], alarms));
+  for (const reader of roles.values()) {
+    reader.role.addToPrincipalPolicy(allow('WatchTheBakeAlarms', ['cloudwatch:DescribeAlarms'], reader.alarms));
   }
   if (sameAccount.length > 0) {
     pipelineRole.addToPrincipalPolicy(allow(`WatchTheBakeAlarmsOf${sidName}`, ['cloudwatch:DescribeAlarms'], sameAccount));
   }
-  return {
-    conditions: [{
-      rules,
-      result: bake.rollback === false ? codepipeline.Result.FAIL : codepipeline.Result.ROLLBACK,
-    }],
-  };
+  return rules;
 }
 
 /**

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { createApprovalAction } from './approval';
 import { ArtifactStore, IArtifactStore, validateArtifactStore } from './artifact-store';
-import { createBakeConditions } from './bake';
+import { createBakeConditions, fillBakeConditions } from './bake';
 import { BuildOptions, validateBuildOptions } from './build-options';
 import { createHardenedProject } from './build-project';
 import { BuildSpecExtras, generateBuildSpec, generateBuildSpecObject } from './buildspec';
@@ -412,16 +412,21 @@ export abstract class DeliveryPipeline extends Construct {
     const tests = this.addTestAction(environment, stageActions);
     // Before aws-cdk-lib would create its own (kms grants on "*"): the hardened replication buckets.
     prepareReplicationBuckets(this, this._pipeline, stageActions);
+    const bakeProp = `environments[${index}].bake`;
+    // Bake time: the alarms watched after every action of the stage has succeeded.
+    const onSuccess = createBakeConditions(environment.bake);
     const stage = this._pipeline.addStage({
       stageName: environment.name,
       actions: stageActions,
       onFailure: options?.rollbackOnFailure || tests ? { result: codepipeline.Result.ROLLBACK } : undefined,
-      // Bake time: the alarms watched after every action of the stage has succeeded.
-      onSuccess: createBakeConditions(this, this._pipeline.role, `environments[${index}].bake`, environment.name, environment.bake),
+      onSuccess,
     });
-    if (environment.bake && !environment.bake.duration.isUnresolved()) {
-      const alarms = environment.bake.alarms.length;
-      this.stageNotes[environment.name] = `bake ${environment.bake.duration.toMinutes()} min on ${alarms} alarm${alarms === 1 ? '' : 's'}`;
+    if (environment.bake && onSuccess) {
+      // After addStage: the deployment's rollback alarms (the default) exist once its actions are bound.
+      const alarms = fillBakeConditions(this, this._pipeline.role, bakeProp, environment.name, environment.bake, onSuccess).length;
+      if (!environment.bake.duration.isUnresolved()) {
+        this.stageNotes[environment.name] = `bake ${environment.bake.duration.toMinutes()} min on ${alarms} alarm${alarms === 1 ? '' : 's'}`;
+      }
     }
     // The grant names the action's ARN, known once the stage has bound the action.
     for (const approver of (approval && environment.approval?.approvers) || []) {
@@ -437,7 +442,9 @@ export abstract class DeliveryPipeline extends Construct {
    * `<environment>Tests`), with the source as primary input, the build output as the secondary
    * input `$CODEBUILD_SRC_DIR_Build`, and the environment's `variables` and `secrets`. The
    * environment's configuration was validated once, in the constructor: the default reads what
-   * was validated for the environment of that `name`. Override to test differently; return an
+   * was validated for the environment of that `name`. A workload that runs the tests itself
+   * before its traffic shift (ECS CodeDeploy blue/green with a test listener) has created them
+   * already, and the default returns undefined. Override to test differently; return an
    * action with run order `runOrder` (or later), or undefined for none. When it returns an
    * action, a failure of the stage rolls the stage back (`onFailure: ROLLBACK`).
    *

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { skipCheckov } from './checkov-skip';
 import { DEFAULTS } from './defaults';
 import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
 
@@ -54,6 +55,7 @@ export function createLogBucket(scope: Construct, id: string, props: LogBucketPr
     ruleId: 'AwsSolutions-S1',
     reason: `This bucket is ${props.destinationOf}; logging it into itself would loop`,
   });
+  skipCheckov(bucket, 'CKV_AWS_18', `This bucket is ${props.destinationOf}; logging it into itself would loop (as AwsSolutions-S1)`);
   acknowledgeInPacks(bucket, 'S3DefaultEncryptionKMS', COMPLIANCE_PACKS,
     `S3 server access logs can only be delivered to a destination bucket encrypted with SSE-S3, not SSE-KMS${props.encryptionNote ?? ''}`);
   acknowledgeInPacks(bucket, 'S3BucketReplicationEnabled', COMPLIANCE_PACKS,

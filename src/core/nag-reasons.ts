@@ -41,6 +41,13 @@ export const CORE_WILDCARD_REVIEWS: WildcardReviews = {
       onlyActions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
     },
     { pattern: /:report-group\/[^*]+-\*$/, reason: 'report groups of this build project only; CodeBuild names them after the project' },
+    {
+      // aws-cdk-lib's grant on a secret known by name (Secret.fromSecretNameV2): its ARN ends in a
+      // suffix Secrets Manager chose, so the grant names `<name>*`.
+      pattern: /^arn:(?:<AWS::Partition>|aws[a-z-]*):secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+\*$/,
+      onlyActions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      reason: 'the one secret a build or test step reads, imported by name: Secrets Manager appends a random 6-character suffix to a secret\'s ARN, so aws-cdk-lib names it <name>*; read-only',
+    },
   ],
 };
 

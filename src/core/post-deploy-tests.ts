@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -8,7 +8,8 @@ import { validateVariablesAndSecrets } from './build-options';
 import { createHardenedProject } from './build-project';
 import { BuildSecret } from './build-secret';
 import { generateBuildSpecObject } from './buildspec';
-import { CodeBuildDefaults, validateCodeBuildDefaults } from './codebuild-defaults';
+import { CodeBuildDefaults, codeBuildDefaultsOf, validateCodeBuildDefaults } from './codebuild-defaults';
+import { DEFAULTS } from './defaults';
 import {
   fail, show, validateCommands, validateNotEmpty, validateOptionsObject, validateRelativePath, validateStringMap, warn,
 } from './validation';
@@ -151,6 +152,38 @@ export interface PostDeployTestContext {
   readonly buildOutput: codepipeline.Artifact;
   readonly encryptionKey: kms.IKey;
   readonly sourceRevision: string;
+  /**
+   * A deployment that waits for the tests (CodeDeploy blue/green with a test listener): the
+   * tests then run beside the deploy action, and these commands hold and release it.
+   */
+  readonly gate?: DeploymentGate;
+}
+
+/**
+ * What a deployment that waits for the environment's tests adds to their build: the first
+ * install commands wait until the deployment is ready to be tested, the install phase's
+ * `finally` stops it when the install failed, and the post_build commands release or stop it
+ * (they run whether the tests passed or failed). @internal
+ */
+export interface DeploymentGate {
+  readonly waitCommands: string[];
+  readonly abortCommands: string[];
+  readonly releaseCommands: string[];
+  readonly environmentVariables: { [name: string]: string };
+  /** Grant the test project what the gate's commands call. */
+  grant(project: codebuild.IProject): void;
+}
+
+/**
+ * The timeout of an environment's post-deploy tests (its own, the pipeline's codeBuildDefaults,
+ * else the library's), or undefined when it has none. @internal
+ */
+export function postDeployTestTimeout(pipeline: IConstruct, environmentName: string): Duration | undefined {
+  const tests = configurations(pipeline).get(environmentName)?.tests;
+  if (!tests) {
+    return undefined;
+  }
+  return tests.timeout ?? codeBuildDefaultsOf(pipeline).timeout ?? DEFAULTS.buildTimeout;
 }
 
 /**
@@ -162,9 +195,11 @@ export function createPostDeployTestAction(
 ): codepipeline.IAction | undefined {
   const config = configurations(pipeline).get(environmentName);
   const tests = config?.tests;
-  if (!config || !tests) {
+  // Created already: the environment's deployment runs them before it shifts traffic.
+  if (!config || !tests || config.project) {
     return undefined;
   }
+  const gate = context.gate;
   const scope = new Construct(pipeline, `${environmentName}Tests`);
   let reportGroup: codebuild.ReportGroup | undefined;
   if (tests.testReportDirectory) {
@@ -174,12 +209,17 @@ export function createPostDeployTestAction(
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }
-  const buildSpec = codebuild.BuildSpec.fromObject(generateBuildSpecObject({
-    installCommands: tests.installCommands,
+  const spec = generateBuildSpecObject({
+    installCommands: [...(gate?.waitCommands ?? []), ...(tests.installCommands ?? [])],
     runtimeVersions: tests.runtimeVersions,
     commands: tests.commands,
     testReportDirectory: tests.testReportDirectory,
-  }, {}, reportGroup?.reportGroupArn));
+  }, { postBuild: gate?.releaseCommands }, reportGroup?.reportGroupArn);
+  if (gate) {
+    // CodeBuild skips post_build when install fails; "finally" runs either way.
+    spec.phases.install.finally = gate.abortCommands;
+  }
+  const buildSpec = codebuild.BuildSpec.fromObject(spec);
   const project = createHardenedProject(scope, 'Project', {
     buildSpec,
     encryptionKey: context.encryptionKey,
@@ -195,6 +235,7 @@ export function createPostDeployTestAction(
     reportGroup,
   });
   config.project = project;
+  gate?.grant(project);
   return new actions.CodeBuildAction({
     actionName: 'PostDeployTests',
     project,
@@ -204,6 +245,7 @@ export function createPostDeployTestAction(
     environmentVariables: {
       SOURCE_REVISION: { value: context.sourceRevision },
       ENVIRONMENT_NAME: { value: environmentName },
+      ...Object.fromEntries(Object.entries(gate?.environmentVariables ?? {}).map(([k, value]) => [k, { value }])),
     },
   });
 }

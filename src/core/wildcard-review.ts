@@ -16,6 +16,13 @@ export interface ReviewedPattern {
    * @default - whatever the statement allows
    */
   readonly onlyActions?: string[];
+  /**
+   * Reviewed only in the library's statement of this Sid (one the library writes itself, so a
+   * statement a user adds beside it is not covered).
+   *
+   * @default - any statement
+   */
+  readonly onlySid?: string;
 }
 
 /**
@@ -111,6 +118,7 @@ export function addWildcardReviews(pipeline: IConstruct, reviews: WildcardReview
 }
 
 interface Statement {
+  Sid?: string;
   Effect?: string;
   Action?: string | string[];
   Resource?: unknown;
@@ -239,10 +247,11 @@ function explainedFindings(statement: Statement, context: ReviewContext, reviews
       }
       continue;
     }
-    const match = reviews.resourcePatterns.find(({ pattern, onlyActions }) => {
+    const match = reviews.resourcePatterns.find(({ pattern, onlyActions, onlySid }) => {
       const m = pattern.exec(resource);
       return m !== null
         && (onlyActions === undefined || (actions.length > 0 && actions.every((a) => onlyActions.includes(a))))
+        && (onlySid === undefined || statement.Sid === onlySid)
         // An object wildcard is reviewed only for a bucket of the stack (not any `<X.Arn>/*`).
         && (m.groups?.bucket === undefined || context.buckets === undefined || context.buckets.has(m.groups.bucket));
     });

@@ -12,8 +12,11 @@ import { DEFAULTS } from './defaults';
 import type { BlueGreenDeploymentOptions, EcsBuildSteps, EcsDeployActionContext, EcsDeploymentBinding } from './ecs-deployment';
 import { hasNoPhysicalName, passTaskRolesStatement, ServiceInfo } from './service-info';
 import { createTaskDefinitionCapture, TASK_DEFINITION_FILE } from './task-definition-capture';
+import { createDeploymentGate, gateWaitTime } from './traffic-gate';
+import { registerRollbackAlarms } from '../core/bake';
 import { acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { ROLLBACK_ALARM_REASON } from '../core/nag-reasons';
+import type { DeploymentGate } from '../core/post-deploy-tests';
 import { isSameResource } from '../core/same-resource';
 import { shellQuote } from '../core/shell';
 import { allow } from '../core/statement';
@@ -31,6 +34,8 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
   /** The container port the load balancer sends traffic to (the appspec's). */
   private readonly containerPort: number;
   private readonly taskDefinitions = new Map<string, codepipeline.Artifact>();
+  /** The deployment groups the library created that wait for their environment's tests. */
+  private readonly gatedGroups = new Map<string, codedeploy.IEcsDeploymentGroup>();
 
   constructor(scope: Construct, private readonly prop: string, private readonly options: BlueGreenDeploymentOptions) {
     this.service = options?.service;
@@ -141,7 +146,12 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
 
   public createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction {
     this.validateHooksAcrossEnvironments(scope, context);
-    const group = this.options.deploymentGroup ?? this.createDeploymentGroup(this.groupScope(scope, context), context.target);
+    const waitTime = this.testsBeforeTraffic(context) ? gateWaitTime(context.testTimeout!) : undefined;
+    const group = this.options.deploymentGroup ?? this.createDeploymentGroup(this.groupScope(scope, context), context.target, waitTime,
+      (alarms) => registerRollbackAlarms(scope, context.environmentName, alarms));
+    if (waitTime) {
+      this.gatedGroups.set(context.environmentName, group);
+    }
     this.grantHooksReport(scope, context.environmentName);
     return new ScopedCodeDeployEcsAction({
       actionName: context.actionName,
@@ -152,6 +162,25 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
       taskDefinitionFile: TASK_DEFINITION_FILE,
       appSpecFile: `appspec-${context.environmentName}.yaml`,
       passRoles: this.info.taskRoles(this.options.passRoles),
+    });
+  }
+
+  /**
+   * The environment's post-deploy tests run before production traffic shifts when the library
+   * creates the deployment group and it has a test listener (the tests reach the new tasks
+   * there); otherwise after the deploy action, when all traffic has shifted.
+   */
+  private testsBeforeTraffic(context: EcsDeployActionContext): boolean {
+    return context.testTimeout !== undefined && this.options.deploymentGroup === undefined && this.options.testListener !== undefined;
+  }
+
+  public deploymentGate(scope: Construct, context: EcsDeployActionContext): DeploymentGate | undefined {
+    const group = this.gatedGroups.get(context.environmentName);
+    if (!group) {
+      return undefined;
+    }
+    return createDeploymentGate({
+      group, target: context.target, waitTime: gateWaitTime(context.testTimeout!), owner: scope, environmentName: context.environmentName,
     });
   }
 
@@ -219,7 +248,9 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
     }
   }
 
-  private createDeploymentGroup(scope: Construct, target: TargetEnvironment): codedeploy.IEcsDeploymentGroup {
+  private createDeploymentGroup(
+    scope: Construct, target: TargetEnvironment, testsWaitTime: Duration | undefined, rollbackAlarms: (alarms: cloudwatch.IAlarm[]) => void,
+  ): codedeploy.IEcsDeploymentGroup {
     const o = this.options;
     // The pipeline's action names the application and group: across accounts or regions by
     // their (generated) physical names, the only way to name them from the pipeline's stack.
@@ -228,6 +259,7 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
     if (o.defaultAlarms ?? true) {
       alarms.push(...defaultAlarms(scope, [o.blueTargetGroup, o.greenTargetGroup] as elbv2.IApplicationTargetGroup[]));
     }
+    rollbackAlarms(alarms);
     const role = this.createCodeDeployRole(scope, alarms);
     const group = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
       ...(crossEnvironment ? {
@@ -245,6 +277,9 @@ export class BlueGreenEcsDeployment implements EcsDeploymentBinding {
         blueTargetGroup: o.blueTargetGroup!,
         greenTargetGroup: o.greenTargetGroup!,
         terminationWaitTime: o.rollbackWindow ?? DEFAULTS.blueGreenRollbackWindow,
+        // Production traffic waits for the environment's tests (ContinueDeployment); past the
+        // wait, CodeDeploy stops the deployment (STOP_DEPLOYMENT) and rolls back.
+        deploymentApprovalWaitTime: testsWaitTime,
       },
       alarms,
       autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: alarms.length > 0 },

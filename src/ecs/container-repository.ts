@@ -2,6 +2,7 @@ import { Duration, PhysicalName, RemovalPolicy, Stack, Token } from 'aws-cdk-lib
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
+import { skipCheckov } from '../core/checkov-skip';
 import { validateDuration, validateRange, validateShape, validateWholeDays, warn } from '../core/validation';
 
 /**
@@ -133,7 +134,7 @@ export function createContainerRepository(scope: Construct, id: string, options:
  * repository, superseded cache images expire after a day. @internal
  */
 export function createCacheRepository(scope: Construct, id: string): ecr.Repository {
-  return new ecr.Repository(scope, id, {
+  const repository = new ecr.Repository(scope, id, {
     imageTagMutability: ecr.TagMutability.MUTABLE,
     imageScanOnPush: false,
     encryption: ecr.RepositoryEncryption.KMS,
@@ -147,4 +148,9 @@ export function createCacheRepository(scope: Construct, id: string): ecr.Reposit
       },
     ],
   });
+  skipCheckov(repository, 'CKV_AWS_51', 'The Docker layer cache repository is MUTABLE by design: every build overwrites its single "buildcache" tag (the last built image with ' +
+    'its inline BuildKit cache). The build reads it only as a cache source and no deployment names it; release images go to the IMMUTABLE release repository and are deployed by digest.');
+  skipCheckov(repository, 'CKV_AWS_163', 'The layer cache repository holds only the last built image as a build cache source, never deployed; the same image is scanned on push ' +
+    'in the release repository, and the optional vulnerability gate blocks on the findings of the released digest.');
+  return repository;
 }

@@ -15,6 +15,7 @@ import { BuildSpecExtras } from '../core/buildspec';
 import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeline';
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
+import { createPostDeployTestAction, postDeployTestTimeout } from '../core/post-deploy-tests';
 import { shellQuote } from '../core/shell';
 import { resolveTarget, TargetEnvironment } from '../core/target-environment';
 import { show, warn } from '../core/validation';
@@ -188,9 +189,10 @@ export class EcsContainerPipeline extends DeliveryPipeline {
 
     for (const bound of this.environments) {
       const deploy = callHook(this, 'createDeployAction', () => this.createDeployAction(bound.environment));
+      const context = this.deployContext(bound);
       // CodeDeploy blue/green captures the service's task definition right before it deploys.
-      const before = bound.binding.deployment.preDeployActions(this, this.deployContext(bound));
-      this.addEnvironmentStage(bound.environment, [...before, deploy]);
+      const before = bound.binding.deployment.preDeployActions(this, context);
+      this.addEnvironmentStage(bound.environment, [...before, deploy, ...this.testsBeforeTraffic(bound, context, deploy)]);
     }
   }
 
@@ -224,6 +226,28 @@ export class EcsContainerPipeline extends DeliveryPipeline {
     return boundEnvironment(this, 'imageDefinitionsFile()', this.environments, environment).binding.imageDefinitionsFile;
   }
 
+  /**
+   * A CodeDeploy blue/green deployment with a test listener waits for the environment's
+   * post-deploy tests before production traffic shifts: the tests run beside the deploy action
+   * (same run order) and release or stop it. Then the spine adds no test action after it.
+   */
+  private testsBeforeTraffic(
+    bound: BoundEnvironment<EcsEnvironment, BoundEcsDeployment>, context: EcsDeployActionContext, deploy: codepipeline.IAction,
+  ): codepipeline.IAction[] {
+    const gate = bound.binding.deployment.deploymentGate?.(this, context);
+    if (!gate) {
+      return [];
+    }
+    const tests = createPostDeployTestAction(this, bound.environment.name, deploy.actionProperties.runOrder ?? 1, {
+      source: this.sourceOutput,
+      buildOutput: this.buildOutput,
+      encryptionKey: this.encryptionKey,
+      sourceRevision: this.sourceRevision,
+      gate,
+    });
+    return tests ? [tests] : [];
+  }
+
   private deployContext(bound: BoundEnvironment<EcsEnvironment, BoundEcsDeployment>): EcsDeployActionContext {
     return {
       actionName: 'Deploy',
@@ -233,6 +257,7 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       runOrder: 2,
       encryptionKey: this.encryptionKey,
       target: bound.binding.target,
+      testTimeout: postDeployTestTimeout(this, bound.environment.name),
     };
   }
 

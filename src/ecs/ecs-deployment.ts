@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { BlueGreenEcsDeployment } from './blue-green-deployment';
 import { RollingEcsDeployment } from './rolling-deployment';
 import type { ServiceInfo } from './service-info';
+import type { DeploymentGate } from '../core/post-deploy-tests';
 import type { TargetEnvironment } from '../core/target-environment';
 
 /**
@@ -180,6 +181,8 @@ export interface EcsDeployActionContext {
   readonly encryptionKey: kms.IKey;
   /** Where the environment's service lives: the pipeline's own stack, or another account or region. */
   readonly target: TargetEnvironment;
+  /** The timeout of the environment's post-deploy tests, when it has them. */
+  readonly testTimeout?: Duration;
 }
 
 /**
@@ -200,6 +203,11 @@ export interface EcsDeploymentBinding {
   createAction(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction;
   /** Actions that run in the environment's stage before the deploy action (e.g. the task definition capture). */
   preDeployActions(scope: Construct, context: EcsDeployActionContext): codepipeline.IAction[];
+  /**
+   * The gate of a deployment that waits for the environment's tests before production traffic
+   * (after createAction), when it has one.
+   */
+  deploymentGate?(scope: Construct, context: EcsDeployActionContext): DeploymentGate | undefined;
 }
 
 /**

@@ -25,6 +25,8 @@ export const ECS_WILDCARD_REVIEWS: WildcardReviews = {
     'inspector2:CreateSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; the export is filtered to the one image by the request',
     'inspector2:GetSbomExport': 'Amazon Inspector SBOM export actions have no resource types in IAM; read-only status of the export this gate started',
     'ecs:CreateTaskSet': 'ecs:CreateTaskSet is listed on "*" only in older authorization data; the statement is conditioned on ecs:service = the one blue/green service, so it creates task sets of that service only',
+    'codedeploy:ContinueDeployment': 'codedeploy:ContinueDeployment has no resource type in the Service Authorization Reference; granted only to the post-deploy tests of a blue/green environment, which release the deployment of their own group (found with ListDeployments on that group) when they pass',
+    'codedeploy:StopDeployment': 'codedeploy:StopDeployment has no resource type in the Service Authorization Reference; granted only to the post-deploy tests of a blue/green environment, which stop (and roll back) the deployment of their own group when they fail',
     'codedeploy:PutLifecycleEventHookExecutionStatus': 'codedeploy:PutLifecycleEventHookExecutionStatus has no resource type in the Service Authorization Reference; granted only to the blue/green hook functions, which report the result of their own lifecycle hook',
   },
   /** Resource patterns that stand for the sub-resources of one named resource. */

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { LambdaDeployment, workloadResource } from './lambda-deployment';
 import { grantArtifactRead } from '../core/artifact-grant';
+import { registerRollbackAlarms } from '../core/bake';
 import { allow } from '../core/statement';
 import { TargetEnvironment } from '../core/target-environment';
 import { fail, show } from '../core/validation';
@@ -115,6 +116,10 @@ export class LambdaDeployAction extends codepipeline.Action {
     }
     const { alias, fn } = bound;
     const alarms = bound.createAlarms(scope);
+    // A bake without alarms of its own watches these (the stage is the environment's).
+    if (stage.pipeline.node.scope) {
+      registerRollbackAlarms(stage.pipeline.node.scope, stage.stageName, alarms);
+    }
     const role = options.role;
 
     if (target === undefined) {

@@ -33,7 +33,8 @@ export const LAMBDA_WILDCARD_REVIEWS: WildcardReviews = {
         'and the key\'s policy admits this role to that key alone',
     },
     {
-      pattern: /:lambda:.+:function:[^:*]+:\*$/,
+      // The function's name literal, or exported by its own stack (cdk-nag shows an import as `<stack>:ExportsOutput...`).
+      pattern: /:lambda:.+:function:(?:[^:*]+|[A-Za-z0-9-]+:ExportsOutput[A-Za-z0-9]+):\*$/,
       reason: 'versions and aliases (function:<name>:<qualifier>) of the one function the Lambda deploy action deploys; each run publishes a new version and moves the alias between versions',
     },
   ],

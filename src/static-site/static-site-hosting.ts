@@ -5,6 +5,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStaticSiteHosting } from './static-site-target';
+import { skipCheckov } from '../core/checkov-skip';
 import { createLogBucket } from '../core/log-bucket';
 import { acknowledge, acknowledgeInPacks, NagPackPrefix } from '../core/nag-acknowledge';
 import { fail, show } from '../core/validation';
@@ -178,7 +179,13 @@ function acknowledgeDistribution(distribution: cloudfront.Distribution, props: S
       reason: 'A public static site is served in every country unless the team restricts it; pass geoRestriction to limit where it is served',
     });
   }
+  if (!props.certificate) {
+    skipCheckov(distribution, 'CKV_AWS_174', 'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose minimum protocol version ' +
+      'cannot be chosen (it allows TLSv1); pass domainNames and a certificate and the distribution requires TLS 1.2 or later (TLSv1.2_2021) (as AwsSolutions-CFR4)');
+  }
   if (props.webAclId === undefined) {
+    skipCheckov(distribution, 'CKV_AWS_68', 'No web ACL by default (as AwsSolutions-CFR2): the distribution serves static files from a private bucket, with no application ' +
+      'behind it for WAF rules to protect; AWS Shield Standard covers it. Pass webAclId to filter requests with AWS WAF.');
     acknowledge(distribution, {
       ruleId: 'AwsSolutions-CFR2',
       reason: 'The distribution serves static files from a private bucket, with no application behind it for WAF rules to protect; ' +

@@ -252,7 +252,6 @@ describe('validation', () => {
     ['a number as duration', (_s: Stack, e: cloudwatch.IAlarm) => ({ duration: 10, alarms: [e] }), /environments\[0\]\.bake\.duration must be a Duration/],
     ['seconds', (_s: Stack, e: cloudwatch.IAlarm) => ({ duration: Duration.seconds(90), alarms: [e] }), /bake\.duration must be a whole number of minutes, at least 1, got 1 minute 30 seconds/],
     ['zero', (_s: Stack, e: cloudwatch.IAlarm) => ({ duration: Duration.minutes(0), alarms: [e] }), /bake\.duration must be a whole number of minutes, at least 1/],
-    ['no alarms', { duration: Duration.minutes(10) }, /environments\[0\]\.bake\.alarms is required/],
     ['empty alarms', { duration: Duration.minutes(10), alarms: [] }, /bake\.alarms must hold 1 to 5 alarms .* got 0/],
     ['six alarms', (s: Stack) => ({ duration: Duration.minutes(10), alarms: [1, 2, 3, 4, 5, 6].map((n) => alarm(s, `A${n}`)) }), /bake\.alarms must hold 1 to 5 alarms .* got 6.*metric-math/],
     ['an alarm name', { duration: Duration.minutes(10), alarms: ['shop-errors'] }, /bake\.alarms\[0\] must be a cloudwatch\.IAlarm/],
@@ -267,5 +266,55 @@ describe('validation', () => {
     const composite = new cloudwatch.CompositeAlarm(stack, 'Composite', { alarmRule: cloudwatch.AlarmRule.fromAlarm(alarm(stack, 'Errors'), cloudwatch.AlarmState.ALARM) });
     pipelineOf('lambda', stack, { duration: Duration.minutes(10), alarms: [composite] });
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('cdk-delivery-pipelines:BakeCompositeAlarm'));
+  });
+});
+
+describe('without alarms: the deployment\'s rollback alarms', () => {
+  function rules(template: Template): any[] {
+    return stageOf(template, 'Staging').OnSuccess.Conditions[0].Rules;
+  }
+
+  test('a Lambda deployment: the bake watches its default rollback alarms (errors, throttles)', () => {
+    const stack = newStack();
+    pipelineOf('lambda', stack, { duration: Duration.minutes(10) });
+    const template = Template.fromStack(stack);
+    const watched = rules(template).map((r: any) => r.Configuration.AlarmName);
+    expect(watched).toHaveLength(2);
+    // The very alarms the deploy action rolls back on.
+    const [pipeline] = Object.values(template.findResources('AWS::CodePipeline::Pipeline'));
+    const deploy = pipeline.Properties.Stages.find((st: any) => st.Name === 'Staging').Actions.find((a: any) => a.ActionTypeId.Category === 'Deploy');
+    expect(JSON.stringify(deploy.Configuration)).toContain(JSON.stringify(watched[0]).slice(1, -1));
+    expect(watched.every((w: any) => w.Ref)).toBe(true);
+  });
+
+  test('a Lambda deployment with alarms of its own: those (its default alarms are off then)', () => {
+    const stack = newStack();
+    const own = alarm(stack, 'Latency');
+    new LambdaPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Staging', deployment: LambdaDeployment.allAtOnce(lambdaAlias(stack, 'StagingFn'), { alarms: [own] }), bake: { duration: Duration.minutes(5) } }],
+    });
+    expect(rules(Template.fromStack(stack)).map((r: any) => r.Configuration.AlarmName.Ref)).toEqual([expect.stringMatching(/^Latency/)]);
+  });
+
+  test('more than 5 rollback alarms: the library\'s error asks for bake.alarms', () => {
+    const stack = newStack();
+    new LambdaPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      environments: [{
+        name: 'Staging',
+        deployment: LambdaDeployment.allAtOnce(lambdaAlias(stack, 'StagingFn'), { alarms: [1, 2, 3, 4, 5, 6].map((n) => alarm(stack, `A${n}`)) }),
+        bake: { duration: Duration.minutes(5) },
+      }],
+    });
+    expect(() => Template.fromStack(stack)).toThrow(/environments\[0\]\.bake\.alarms must hold 1 to 5 alarms .* got 6.*pass them as bake\.alarms/);
+  });
+
+  test('a deployment without rollback alarms (ECS rolling, static site): the library\'s error', () => {
+    for (const kind of ['ecs', 'static-site'] as const) {
+      const stack = newStack();
+      pipelineOf(kind, stack, { duration: Duration.minutes(10) });
+      expect(() => Template.fromStack(stack)).toThrow(/TestStack\/Pipeline: environments\[0\]\.bake\.alarms is required: the deployment of "Staging" has no rollback alarms for the bake to watch.*Fix: pass the alarms to watch/);
+    }
   });
 });

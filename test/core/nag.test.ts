@@ -152,6 +152,13 @@ describe('cdk-nag', () => {
       expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::any-bucket/*' })).toEqual([]);
     });
 
+    test('GIVEN the static-site deploy statement on a bucket imported by name THEN it is acknowledged, and only that statement', () => {
+      const site = { Effect: 'Allow', Sid: 'WriteAndDeleteSiteFiles', Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], Resource: 'arn:aws:s3:::acme-site/*' };
+      expect(reviewedByAnyPipeline(site)).toEqual([{ ruleId: 'AwsSolutions-IAM5', finding: 'Resource::arn:aws:s3:::acme-site/*', reason: expect.stringMatching(/one site bucket/) }]);
+      expect(reviewedByAnyPipeline({ ...site, Sid: 'UsersOwn' })).toEqual([]);
+      expect(reviewedByAnyPipeline({ ...site, Action: ['s3:PutObject', 's3:GetObject'] })).toEqual([]);
+    });
+
     test('GIVEN a resource wildcard on no list THEN it is not acknowledged', () => {
       expect(reviewedByAnyPipeline({ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: 'arn:aws:dynamodb:us-east-1:111111111111:table/*' })).toEqual([]);
     });

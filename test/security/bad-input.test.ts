@@ -255,7 +255,7 @@ const SPINE_CASES: SpineCase[] = [
   { name: 'bake without duration', prop: 'environments[0].bake.duration', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { alarms: [bakeAlarm(stack)] } as Any })] }) },
   { name: 'bake duration a number', prop: 'environments[0].bake.duration', value: '10', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: 10 as Any, alarms: [bakeAlarm(stack)] } })] }) },
   { name: 'bake duration in seconds', prop: 'environments[0].bake.duration', value: '30 seconds', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.seconds(30), alarms: [bakeAlarm(stack)] } })] }) },
-  { name: 'bake without alarms', prop: 'environments[0].bake.alarms', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10) } as Any })] }) },
+  { name: 'bake alarms not a list', prop: 'environments[0].bake.alarms', value: '"errors"', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10), alarms: 'errors' as Any } })] }) },
   { name: 'bake alarms empty', prop: 'environments[0].bake.alarms', props: (w, stack) => ({ environments: [w.environment(stack, 'Staging', { bake: { duration: Duration.minutes(10), alarms: [] } })] }) },
   {
     name: 'bake with six alarms',
@@ -401,6 +401,15 @@ const CONSTRUCT_CASES: ConstructCase[] = [
   { construct: 'EcsContainerPipeline', name: 'deployment a plain object', prop: 'environments[0].deployment', value: '[object Object]', build: (s) => ecsDeploy(s, { service: fargateService(s, 'Svc') }) },
   { construct: 'EcsContainerPipeline', name: 'deployment from LambdaDeployment', prop: 'environments[0].deployment', build: (s) => ecsDeploy(s, LambdaDeployment.allAtOnce(lambdaAlias(s, 'Fn'))) },
   { construct: 'EcsContainerPipeline', name: 'rolling without a service', prop: 'environments[0].deployment.service', build: (s) => ecsDeploy(s, EcsDeployment.rolling(undefined as Any)) },
+  {
+    construct: 'EcsContainerPipeline',
+    name: 'bake without alarms for a rolling deployment (no rollback alarms to watch)',
+    prop: 'environments[0].bake.alarms',
+    build: (s) => new EcsContainerPipeline(s, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Staging', deployment: EcsDeployment.rolling(fargateService(s, 'Svc')), bake: { duration: Duration.minutes(10) } }],
+    }),
+  },
   { construct: 'EcsContainerPipeline', name: 'rolling options null', prop: 'environments[0].deployment.service', build: (s) => ecsDeploy(s, EcsDeployment.rolling(undefined as Any, null as Any)) },
   {
     construct: 'EcsContainerPipeline',

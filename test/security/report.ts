@@ -4,8 +4,9 @@
  *   ts-node --project tsconfig.dev.json test/security/report.ts <out> [docs/security.md]
  *
  * Reads <out>/synth.json (synth.ts: apps, pipelines, cdk-nag results), <out>/cfn-lint.json,
- * <out>/checkov.json and <out>/tools.json, applies the reviewed exception lists
- * (cfn-lint-ignores.json, checkov-skips.json, next to this file), prints one line per check and
+ * <out>/checkov.json and <out>/tools.json, applies the reviewed cfn-lint exceptions
+ * (cfn-lint-ignores.json, next to this file) and reads checkov's skips from the templates (the
+ * library writes them on its own resources, with their reasons), prints one line per check and
  * `security: N passed, N failed`, and exits non-zero when a check failed. The document is
  * generated from the same data every run: never edit docs/security.md by hand.
  *
@@ -24,15 +25,6 @@ interface CfnLintIgnore {
   readonly reason: string;
 }
 
-interface CheckovSkip {
-  readonly check: string;
-  /** Construct path below the library construct ('*' matches any run of characters). */
-  readonly resource: string;
-  /** Only below library constructs of this class (e.g. 'StaticSiteHosting'); any library construct when absent. */
-  readonly construct?: string;
-  readonly reason: string;
-}
-
 interface CfnLintFinding {
   readonly Filename: string | null;
   readonly Level: 'Error' | 'Warning' | 'Informational';
@@ -46,11 +38,13 @@ interface CheckovCheck {
   readonly check_name: string;
   readonly file_path: string;
   readonly resource: string;
+  /** A skipped check: the reason the template's `Metadata.checkov.skip` gives. */
+  readonly check_result?: { readonly result: string; readonly suppress_comment?: string };
 }
 
 interface CheckovReport {
   readonly summary: { passed: number; failed: number; skipped: number; parsing_errors: number; resource_count: number; checkov_version: string };
-  readonly results: { passed_checks: CheckovCheck[]; failed_checks: CheckovCheck[] };
+  readonly results: { passed_checks: CheckovCheck[]; failed_checks: CheckovCheck[]; skipped_checks?: CheckovCheck[] };
 }
 
 /** A resource of a scanned template, located. */
@@ -89,10 +83,6 @@ function ownerOf(app: SynthesizedApp, cdkPath: string): { path: string; cls: str
   return best;
 }
 
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-}
-
 /** Markdown table cell: no pipes, no newlines. */
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
@@ -125,7 +115,6 @@ function main(): void {
   const checkovRaw = readJson<CheckovReport | CheckovReport[]>(path.join(out, 'checkov.json'));
   const checkov = (Array.isArray(checkovRaw) ? checkovRaw : [checkovRaw]).find((r) => r.results) as CheckovReport | undefined;
   const ignores = readJson<{ ignores: CfnLintIgnore[] }>(path.join(HERE, 'cfn-lint-ignores.json')).ignores;
-  const skips = readJson<{ skips: CheckovSkip[] }>(path.join(HERE, 'checkov-skips.json')).skips;
   const checks = new Checks();
 
   // Every template resource, by template file (relative to <out>) and logical id.
@@ -192,31 +181,29 @@ function main(): void {
   // --- checkov
   checks.check('checkov: ran over every template', checkov !== undefined && checkov.summary.parsing_errors === 0 && checkov.summary.resource_count > 0,
     checkov ? `${checkov.summary.resource_count} resources, ${checkov.summary.parsing_errors} parsing errors` : 'no cloudformation results');
-  const skipUse = new Map<CheckovSkip, number>();
+  // The library's reviewed skips travel in its templates (Metadata.checkov.skip on its own
+  // resources): checkov reports them as skipped, with their reasons, in any team's scan too.
   const classify = (c: CheckovCheck) => {
     const where = locate(c.file_path, c.resource.slice(c.resource.lastIndexOf('.') + 1));
-    const skip = where?.pipeline
-      ? skips.find((s) => s.check === c.check_id && (s.construct === undefined || s.construct === where.pipelineClass) &&
-        globToRegExp(`${where.pipeline}/${s.resource}`).test(where.path))
-      : undefined;
-    return { check: c, app: appOf(c.file_path), where, skip };
+    return { check: c, app: appOf(c.file_path), where, reason: c.check_result?.suppress_comment ?? '' };
   };
   const failedRows = (checkov?.results.failed_checks ?? []).map(classify);
   const passedRows = (checkov?.results.passed_checks ?? []).map(classify);
-  for (const row of failedRows.filter((r) => r.skip)) {
-    skipUse.set(row.skip!, (skipUse.get(row.skip!) ?? 0) + 1);
-  }
+  const skippedRows = (checkov?.results.skipped_checks ?? []).map(classify);
   for (const app of synth.apps) {
-    const failing = failedRows.filter((r) => r.app === app && r.where?.pipeline !== undefined && !r.skip);
+    const failing = failedRows.filter((r) => r.app === app && r.where?.pipeline !== undefined);
     const unknown = failedRows.filter((r) => r.app === app && r.where === undefined);
     checks.check(`${app.name}: checkov on the library resources`, failing.length === 0 && unknown.length === 0,
       [...failing.map((r) => `${r.check.check_id} ${r.where!.path} (${r.check.check_name})`), ...unknown.map((r) => `${r.check.check_id} unlocated ${r.check.resource}`)].join('; ') ||
-      `${passedRows.filter((r) => r.app === app && r.where?.pipeline).length} passed, ${failedRows.filter((r) => r.app === app && r.skip).length} skipped with a reason`);
+      `${passedRows.filter((r) => r.app === app && r.where?.pipeline).length} passed, ${skippedRows.filter((r) => r.app === app && r.where?.pipeline).length} skipped in the template with a reason`);
   }
-  const badSkips = skips.filter((s) => !/^CKV2?_[A-Z]+_\d+$/.test(s.check) || !s.resource || (s.reason ?? '').trim().length < 30);
-  const unusedSkips = skips.filter((s) => !skipUse.has(s));
-  checks.check('checkov: every skip has a reason and is used', badSkips.length === 0 && unusedSkips.length === 0,
-    [...badSkips.map((s) => `invalid: ${s.check} ${s.resource}`), ...unusedSkips.map((s) => `unused: ${s.check} ${s.resource}`)].join('; '));
+  const unreasoned = skippedRows.filter((r) => r.where?.pipeline !== undefined && r.reason.trim().length < 30);
+  checks.check('checkov: every skip on a library resource is in its template with a reason', unreasoned.length === 0,
+    unreasoned.map((r) => `${r.check.check_id} ${r.where!.path}`).join('; '));
+  // The library never skips a check on a resource of the app's own.
+  const notOurs = skippedRows.filter((r) => r.where === undefined || r.where.pipeline === undefined);
+  checks.check('checkov: nothing of the apps\' own is skipped', notOurs.length === 0,
+    notOurs.map((r) => `${r.check.check_id} ${r.where?.path ?? r.check.resource}`).join('; '));
 
   // --- the document
   const doc: string[] = [];
@@ -230,7 +217,7 @@ function main(): void {
     'construct or another library construct, such as `StaticSiteHosting`; the list is `LIBRARY_CONSTRUCTS` in `test/security/support.ts`); ' +
     'the example apps\' own resources (VPC, services, functions) are counted at the end but not judged. ' +
     'A finding is either fixed in the library or acknowledged in the library next to the resource that causes it, with the reason below; ' +
-    'cfn-lint and checkov exceptions are listed with their reasons in `test/security/cfn-lint-ignores.json` and `test/security/checkov-skips.json`.');
+    'cfn-lint exceptions are listed with their reasons in `test/security/cfn-lint-ignores.json`; checkov skips are in the templates (`Metadata.checkov.skip` on the library\'s resources), with their reasons.');
   w();
   w(`Tools: ${Object.entries({ ...synth.versions, ...tools }).map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   w();
@@ -252,8 +239,9 @@ function main(): void {
   }
   w(`| cfn-lint ${tools['cfn-lint'] ?? ''} (whole templates) | ${lintRows.length} | ${lintRows.filter((r) => r.ignore).length} | ${lintRows.filter((r) => !r.ignore).length} |`);
   const ckOwnFailed = failedRows.filter((r) => r.where?.pipeline !== undefined);
+  const ckOwnSkipped = skippedRows.filter((r) => r.where?.pipeline !== undefined);
   w(`| checkov ${checkov?.summary.checkov_version ?? ''} (${passedRows.filter((r) => r.where?.pipeline !== undefined).length} checks passed) | ` +
-    `${ckOwnFailed.length} | ${ckOwnFailed.filter((r) => r.skip).length} | ${ckOwnFailed.filter((r) => !r.skip).length} |`);
+    `${ckOwnFailed.length + ckOwnSkipped.length} | ${ckOwnSkipped.length} | ${ckOwnFailed.length} |`);
   w();
   w(`Gate result: ${checks.passed} passed, ${checks.failed} failed.`);
   w();
@@ -323,20 +311,24 @@ function main(): void {
 
   w('## checkov');
   w();
-  w(`Library resources: ${passedRows.filter((r) => r.where?.pipeline).length} checks passed, ${ckOwnFailed.length} failed before skips, ` +
-    `${ckOwnFailed.filter((r) => r.skip).length} skipped with a reason, ${ckOwnFailed.filter((r) => !r.skip).length} remaining.`);
+  w(`Library resources: ${passedRows.filter((r) => r.where?.pipeline).length} checks passed, ${ckOwnSkipped.length} skipped in the template with a reason ` +
+    `(\`Metadata.checkov.skip\`, written by the library on its own resources: a checkov run over your app shows them the same way), ${ckOwnFailed.length} failed.`);
   w();
-  w('| check | resource (below the pipeline or library construct) | findings | reason |');
+  w('| check | resource (below the pipeline or library construct) | skipped | reason (in the template) |');
   w('|---|---|---:|---|');
-  for (const s of skips) {
-    const matched = failedRows.filter((r) => r.skip === s);
-    const name = matched[0]?.check.check_name ?? '';
-    w(`| ${s.check}${name ? ` (${cell(name)})` : ''} | \`${s.resource}\`${s.construct ? ` (${s.construct})` : ''} | ${matched.length} | ${cell(s.reason)} |`);
+  const bySkip = new Map<string, typeof skippedRows>();
+  for (const r of ckOwnSkipped) {
+    const below = r.where!.path.slice(r.where!.pipeline!.length + 1);
+    const key = `${r.check.check_id}\u0000${below}\u0000${r.reason}`;
+    bySkip.set(key, [...(bySkip.get(key) ?? []), r]);
   }
-  const ckRemaining = ckOwnFailed.filter((r) => !r.skip);
+  for (const [key, rows] of [...bySkip.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const [check, below, reason] = key.split('\u0000');
+    w(`| ${check} (${cell(rows[0].check.check_name)}) | \`${below}\` | ${rows.length} | ${cell(reason)} |`);
+  }
   w();
-  w(`Remaining on library resources: ${ckRemaining.length === 0 ? 'none.' : ''}`);
-  for (const r of ckRemaining) {
+  w(`Remaining on library resources: ${ckOwnFailed.length === 0 ? 'none.' : ''}`);
+  for (const r of ckOwnFailed) {
     w(`- ${r.app?.name}: ${r.check.check_id} ${r.where?.path}: ${cell(r.check.check_name)}`);
   }
   w();

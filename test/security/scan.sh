@@ -8,8 +8,8 @@
 #               packs over it (synth.ts; the same code as the jest gate test/security/nag-packs.test.ts)
 #   3. cfn-lint over every template                     -> $OUT/cfn-lint.json
 #   4. checkov  over every template                     -> $OUT/checkov.json
-#   5. report   judge the results against the reviewed exception lists (cfn-lint-ignores.json,
-#               checkov-skips.json), write docs/security.md, print `security: N passed, N failed`
+#   5. report   judge the results against the reviewed cfn-lint exceptions (cfn-lint-ignores.json)
+#               and the checkov skips in the templates, write docs/security.md, print `security: N passed, N failed`
 #
 # Exits non-zero when a check fails or a step cannot run. Needs node (npm ci done) and python3
 # (3.9+; 3.11 is what the pins were made with); pip reaches PyPI only to create the venv.

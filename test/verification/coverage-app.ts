@@ -301,7 +301,8 @@ function ecsStack(app: App, shared: Shared): void {
           passRoles: [taskRole],
         }),
         approval: approval(stack, 'https://staging.acme.example'),
-        // Tests after the CodeDeploy traffic shift (run order 4).
+        // With the test listener: the tests run beside the CodeDeploy action, while production
+        // traffic waits for them (DeploymentReadyOption), and release or stop the deployment.
         postDeployTests: { commands: ['npm run smoke'] },
       },
     ],
@@ -325,6 +326,8 @@ function ecsStack(app: App, shared: Shared): void {
           deploymentGroupName: 'shop-production',
         }),
       }),
+      // The group's own settings apply (its test listener is unknown): the tests run after the shift.
+      postDeployTests: { commands: ['npm run smoke'] },
     }],
   });
 }

@@ -142,6 +142,11 @@ class Simulation:
                 'inspector2:ListFindings': {'findings': []},
                 'codedeploy:CreateDeployment': {'deploymentId': 'd-SIMULATED1'},
                 'codedeploy:GetDeployment': {'deploymentInfo': {'deploymentId': 'd-SIMULATED1', 'status': 'Succeeded'}},
+                # A blue/green deployment that waits for its tests: Ready (test traffic on the new
+                # tasks, production traffic held) when the tests look for it.
+                'codedeploy:ListDeployments': {'deployments': ['d-SIMULATED1']},
+                'codedeploy:ContinueDeployment': {},
+                'codedeploy:StopDeployment': {},
                 'inspector2:CreateSbomExport': {'reportId': 'simulated-sbom-report'},
                 'inspector2:GetSbomExport': {'reportId': 'simulated-sbom-report', 'status': 'SUCCEEDED'},
                 'codecommit:GetBranch': {'branch': {'branchName': 'main', 'commitId': COMMIT}},
@@ -421,6 +426,7 @@ class Simulation:
             failure = failure or conditions_failure
         if failure is None:
             self.site_rollback(moto)
+            self.gated_tests_fail(moto)
         calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')]
         denied = [c for c in calls if not c.get('allowed')]
         warnings = [c for c in calls if c.get('warning')]
@@ -640,21 +646,39 @@ class Simulation:
         return value
 
     def run_buildspec(self, moto, step, role, spec, variables, src, work, project_name) -> Dict[str, str]:
+        """The phases as CodeBuild runs them (User Guide, "Build phase transitions" and the buildspec
+        reference): every command in one shell, in order; a failing command fails its phase; a
+        phase's `finally` commands run whether its commands failed or not; a failed INSTALL or
+        PRE_BUILD ends the build, a failed BUILD still runs POST_BUILD; CODEBUILD_BUILD_SUCCEEDING
+        is 1 until something fails, then 0."""
         phases = spec.get('phases', {})
-        lines = ['cd "$CODEBUILD_SRC_DIR"']
+        # `exit` in a command ends that command, not the build (CodeBuild runs each in turn).
+        lines = ['cd "$CODEBUILD_SRC_DIR"', 'exit() { return "${1:-$?}"; }', 'export CODEBUILD_BUILD_SUCCEEDING=1',
+                 'failed=""; phase_failed=""; final=0']
         n = 0
         for phase in ('install', 'pre_build', 'build', 'post_build'):
-            for command in phases.get(phase, {}).get('commands', []):
-                n += 1
-                path = os.path.join(work, f'cmd-{n}.sh')
-                with open(path, 'w', encoding='utf-8') as f:
-                    f.write(command + '\n')
-                # Each command runs in the same shell, as CodeBuild runs them; the first failure stops the build.
-                lines.append(f'echo "[Container] Running command ({phase})"; . {path} || {{ status=$?; '
-                             f'echo "[Container] Command did not exit successfully (phase {phase}, exit status $status)" >&2; exit $status; }}')
+            commands = phases.get(phase, {}).get('commands', [])
+            finally_ = phases.get(phase, {}).get('finally', [])
+            if not commands and not finally_:
+                continue
+            guard = '[ -z "$failed" ] || [ "$failed" = build ]' if phase == 'post_build' else '[ -z "$failed" ]'
+            lines.append(f'if {guard}; then')
+            for kind, block in (('', commands), (' finally', finally_)):
+                for command in block:
+                    n += 1
+                    path = os.path.join(work, f'cmd-{n}.sh')
+                    with open(path, 'w', encoding='utf-8') as f:
+                        f.write(command + '\n')
+                    run = (f'echo "[Container] Running command ({phase}{kind})"; . {path} || {{ final=$?; phase_failed=1; '
+                           f'export CODEBUILD_BUILD_SUCCEEDING=0; '
+                           f'echo "[Container] Command did not exit successfully (phase {phase}{kind}, exit status $final)" >&2; }}')
+                    lines.append(f'  {run}' if kind else f'  if [ -z "$phase_failed" ]; then {run}; fi')
+            lines.append(f'  if [ -n "$phase_failed" ]; then failed="${{failed:-{phase}}}"; phase_failed=""; fi')
+            lines.append('fi')
         exported = spec.get('env', {}).get('exported-variables', [])
         out_vars = os.path.join(work, 'exported.json')
         lines.append('for v in ' + ' '.join(exported or ['_']) + '; do printf "%s=%s\\n" "$v" "${!v:-}"; done > ' + out_vars)
+        lines.append('[ -z "$failed" ] || builtin exit "$(( final == 0 ? 1 : final ))"')
         script = os.path.join(work, 'build.sh')
         with open(script, 'w', encoding='utf-8') as f:
             f.write('\n'.join(lines) + '\n')
@@ -698,6 +722,33 @@ class Simulation:
         if not files:
             raise StepFailed(f'the build produced none of the artifact files {art.get("files")}')
         return _zip_bytes(files)
+
+    def gated_tests_fail(self, moto) -> None:
+        """A CodeDeploy blue/green deployment that waits for its tests: when the tests fail, the
+        build must stop the deployment with rollback (production traffic never moves) and fail."""
+        _, pipe = self.pipeline()
+        for stage in pipe['Stages']:
+            for action in stage['Actions']:
+                if action['ActionTypeId']['Provider'] != 'CodeBuild' or 'GATE_APPLICATION' not in json.dumps(action.get('Configuration', {})):
+                    continue
+                config = self.stack.resolve(action.get('Configuration', {}))
+                self.region = action.get('Region') or self.stack.region
+                self.account = self.role_account(self._role_of(action['RoleArn']))
+                step = f'{stage["Name"]}/{action["Name"]} (the tests fail)'
+                before = sum(1 for _ in open(self.log_path, encoding='utf-8'))
+                self.extra_env = {'SIM_NPM_FAIL': 'smoke'}
+                try:
+                    self.codebuild(moto, step, self._role_of(action['RoleArn']), config, action)
+                    self.record(step, 'the build failed with its failing tests', False, 'it succeeded')
+                except StepFailed:
+                    calls = [json.loads(line) for line in open(self.log_path, encoding='utf-8')][before:]
+                    ops = [c['operation'] for c in calls if c.get('service') == 'codedeploy' and not c.get('permissionCheck')]
+                    self.steps = [x for x in self.steps if not (x['step'] == step and x['what'] == 'buildspec')]
+                    self.record(step, 'the failing tests stopped the deployment with rollback, and never continued it',
+                                'StopDeployment' in ops and 'ContinueDeployment' not in ops, f'CodeDeploy calls: {ops}')
+                finally:
+                    self.extra_env = {}
+                return  # one environment shows it
 
     def site_rollback(self, moto) -> None:
         """A static site's second release fails its post-deploy check: the deploy must put the first back."""
