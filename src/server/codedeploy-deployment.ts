@@ -10,6 +10,7 @@ import { blueGreenGroupName, blueGreenStatements, createBlueGreenGroup, DEFAULT_
 import { ScopedCodeDeployServerAction } from './codedeploy-server-action';
 import { ServerLoadBalancer, ServerLoadBalancerBinding } from './load-balancer';
 import type { BlueGreenServerDeploymentOptions, InPlaceDeploymentOptions, ServerDeployActionContext, ServerDeploymentBinding } from './server-deployment';
+import { registerRollbackAlarms } from '../core/bake';
 import { allow } from '../core/statement';
 import { differs, resolveTarget, TargetEnvironment, targetScope } from '../core/target-environment';
 import { fail, show, validateBoolean, validateList, validateRequired, warn } from '../core/validation';
@@ -157,7 +158,8 @@ export class CodeDeployServerDeployment implements ServerDeploymentBinding {
 
   public createAction(scope: Construct, context: ServerDeployActionContext): codepipeline.IAction {
     const groupScope = this.groupScope(scope, context.environmentName);
-    const group = this.createDeploymentGroup(groupScope);
+    // A bake without alarms of its own watches the deployment group's rollback alarms.
+    const group = this.createDeploymentGroup(groupScope, (alarms) => registerRollbackAlarms(scope, context.environmentName, alarms));
     if (this.options.installAgent) {
       createAgentAssociations(groupScope, this.kind, this.group, this.tags);
     }
@@ -181,13 +183,14 @@ export class CodeDeployServerDeployment implements ServerDeploymentBinding {
     return there === scope ? new Construct(scope, id) : there;
   }
 
-  private createDeploymentGroup(scope: Construct): codedeploy.IServerDeploymentGroup {
+  private createDeploymentGroup(scope: Construct, rollbackAlarms: (alarms: cloudwatch.IAlarm[]) => void): codedeploy.IServerDeploymentGroup {
     const o = this.options;
     const crossEnvironment = this.target.crossAccount || this.target.crossRegion;
     const alarms = [...(o.alarms ?? [])];
     if (this.defaultAlarmsOn() && this.loadBalancer) {
       alarms.push(...this.loadBalancer.createDefaultAlarms(scope, this.description));
     }
+    rollbackAlarms(alarms);
     const deploymentGroupName = this.blueGreen ? blueGreenGroupName(scope) : undefined;
     const role = o.role ?? this.createCodeDeployRole(scope, alarms, deploymentGroupName);
     const deploymentConfig = o.minimumHealthyHosts
