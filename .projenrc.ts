@@ -1,8 +1,7 @@
 import { awscdk, javascript } from 'projen';
 
-// The lowest aws-cdk-lib that has everything the constructs use. 2.257.0 is the first
-// release with `Validations.of(...).acknowledge`, which cdk-nag 3 reads; CodePipeline V2
-// triggers and the other APIs we use are older than that.
+// The peer floor is cdk-nag 3's: it declares aws-cdk-lib ^2.257.0 (the acknowledge API it reads,
+// CodePipeline V2 triggers and the other APIs we use are older).
 const CDK_VERSION = '2.257.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
@@ -139,6 +138,16 @@ project.addTask('test:simulation', {
   description: 'Run every pipeline of the example apps and the coverage app once against a local AWS emulator, checking each call against its role\'s policies',
   exec: 'bash test/verification/simulation.sh',
   receiveArgs: true,
+});
+
+// jsii-pacmak pins the POM's dependency ranges to the newest versions on the day of packaging
+// (versions:resolve-ranges): put the peer floor back (projenrc/pom-floors.ts).
+project.tasks.tryFind('package:java')!.exec('ts-node --project tsconfig.dev.json projenrc/pom-floors.ts');
+
+// The library against the newest aws-cdk-lib (the peer floor is what npm test runs against).
+project.addTask('test:newest-cdk', {
+  description: 'In a fresh clone: install the newest aws-cdk-lib (not saved), type-check, run the demo (cdk synth --strict of every example) and the example and cdk-nag tests',
+  exec: 'bash test/newest-cdk.sh',
 });
 
 // Breaking changes of the public API against a git revision (jsii-diff; no release to compare with yet).

@@ -1,6 +1,7 @@
 import { BenchConstruct } from './constructs';
 import { FixedCost, formatCost, PRICES, usd } from './cost';
 import { TypeDifference } from './extras';
+import { ec2Starts, OverheadRow, overheadLine, overheadMarkdown } from './overhead';
 import { CATEGORIES, TimeBreakdown } from './profile';
 import { fits, fixed, kib, line, median, ratio } from './stats';
 import type { ChildResult, Variant } from './types';
@@ -53,6 +54,8 @@ export interface Measurements {
   /** Whether an app with more pipelines than aws-cdk-lib's 100 aspect-pass restarts synthesizes. */
   readonly limitProbe: { readonly construct: string; readonly count: number; readonly ok: boolean; readonly error?: string };
   readonly runtimeSeconds: number;
+  /** Run-time overhead per execution, counted from the example apps and the N = 1 pipelines (issue 17). */
+  readonly overhead?: OverheadRow[];
 }
 
 /** The numbers of one construct at one N. */
@@ -407,6 +410,10 @@ export function renderReport(m: Measurements): { markdown: string; summary: stri
   p('```ts', 'const store = new ArtifactStore(this, \'Artifacts\');', 'new EcsContainerPipeline(this, \'Shop\', { artifactStore: store, /* ... */ });',
     'new LambdaPipeline(this, \'Orders\', { artifactStore: store, /* ... */ });', '```', '');
 
+  if (m.overhead) {
+    p(overheadMarkdown(m.overhead));
+  }
+
   p('## Running it', '');
   p('```sh', 'npm run bench                                     # all constructs, N = 1, 10, 50',
     'BENCH_REPS=3 BENCH_REPS_LARGE=2 npm run bench    # quicker, noisier',
@@ -421,6 +428,7 @@ export function renderReport(m: Measurements): { markdown: string; summary: stri
       `pipelines-only ${fixed(r.pipelineTimeRatio)}  memory ${fixed(r.memoryRatio)}  ` +
       `${fixed(r.oursResources, 0)} vs ${fixed(r.handResources, 0)} resources, ${kib(r.oursBytes)} vs ${kib(r.handBytes)} per pipeline`)),
     `import cost: ${fixed(ic.libraryMs, 0)} ms on top of ${fixed(ic.cdkMs, 0)} ms (${ic.source})`,
+    ...(m.overhead ?? []).map(({ label, overhead }) => `${label.padEnd(48)} ${ec2Starts(overhead)} EC2  ${overheadLine(overhead)}`),
   ].join('\n');
   return { markdown: `${out.join('\n')}\n`, summary };
 }

@@ -11,6 +11,7 @@ import * as path from 'path';
 // The one list of example apps, shared with the security gates (add new apps there).
 import { EXAMPLES, ExampleApp } from './registry';
 import { fixedMonthlyCost, formatCost, underPath } from '../bench/cost';
+import { countPipeline, overheadLine } from '../bench/overhead';
 
 const ROOT = path.resolve(__dirname, '..');
 // The script behind node_modules/.bin/cdk, run with this node: no shell, works on Windows too.
@@ -69,6 +70,7 @@ function demo(example: ExampleApp): boolean {
     '--app', `npx ts-node --project tsconfig.dev.json ${example.entry}`,
     '--output', outdir,
     '--quiet',
+    '--strict', // a warning fails the synth, as `cdk synth --strict` does in a user's CI
     '--no-notices', // no notices download
     '--no-version-reporting', // no CLI telemetry, no AWS::CDK::Metadata resource
     '--no-color',
@@ -167,6 +169,8 @@ function printPipeline(logicalId: string, resources: Record<string, CfnResource>
   });
 
   printPlacements(stages, resources, environment);
+  // Run-time overhead per execution (issue 17), counted from the template (bench/overhead.ts).
+  console.log(`  overhead  ${overheadLine(countPipeline(resources[logicalId], resources, ALL_RESOURCES, logicalId))}`);
   printHighlights(logicalId, resources, owner);
   if (owner.includes('/')) {
     const own = Object.values(resources).filter((r) => resourcePath(r).startsWith(`${owner}/`));
@@ -225,8 +229,9 @@ function printHighlights(pipelineId: string, resources: Record<string, CfnResour
     // A project in another account's stack is named by its literal name.
     const project = (typeof projectRef === 'string' ? projectNamed(projectRef) : target(projectRef, resources))?.Properties ?? {};
     const env = project.Environment ?? {};
+    const lambdaCompute = /_LAMBDA_CONTAINER$/.test(String(env.Type ?? ''));
     line('build', `${ref(projectRef, resources)}: ${env.ComputeType}, ${env.Image}${env.PrivilegedMode ? ', privileged' : ''}` +
-      `, timeout ${project.TimeoutInMinutes ?? 60} min${project.EncryptionKey ? ', customer KMS key' : ''}`);
+      `, ${lambdaCompute ? 'Lambda compute (15 min limit)' : `timeout ${project.TimeoutInMinutes ?? 60} min`}${project.EncryptionKey ? ', customer KMS key' : ''}`);
     const spec = buildSpec(project.Source?.BuildSpec);
     if (spec) {
       const phases = Object.entries<any>(spec.phases ?? {}).map(([phase, p]) => `${phase} ${(p.commands ?? []).length}`);
@@ -241,7 +246,10 @@ function printHighlights(pipelineId: string, resources: Record<string, CfnResour
   for (const [id, r] of ownRepositories) {
     const p = r.Properties ?? {};
     const rules = p.LifecyclePolicy?.LifecyclePolicyText ? JSON.parse(p.LifecyclePolicy.LifecyclePolicyText).rules?.length ?? 0 : 0;
-    line('images', `${ref({ Ref: id }, resources)}: ${p.ImageTagMutability ?? 'MUTABLE'} tags` +
+    const mutable = (p.ImageTagMutability ?? 'MUTABLE') === 'MUTABLE';
+    // The layer cache is the one mutable repository, on purpose: say why where it shows.
+    const why = mutable && /BuildCacheRepository/.test(resourcePath(r)) ? ' (Docker layer cache: every build overwrites its one tag; never deployed)' : '';
+    line('images', `${ref({ Ref: id }, resources)}: ${p.ImageTagMutability ?? 'MUTABLE'} tags${why}` +
       `${p.ImageScanningConfiguration?.ScanOnPush ? ', scan on push' : ''}, ${p.EncryptionConfiguration?.EncryptionType ?? 'AES256'}` +
       `, ${rules} lifecycle rule(s)`);
   }
@@ -391,13 +399,19 @@ function printNag(assembly: string, acks: Acknowledged[], appAcks: string[]): bo
     }
   }
 
-  const rules = countBy(acks.map((a) => a.rule)).map(([rule, n]) => `${rule.replace('AwsSolutions-', '')} x${n}`).join(', ');
+  // The most frequent rules only: the whole list is in the validation report.
+  const byRule = countBy(acks.map((a) => a.rule));
+  const top = byRule.slice(0, 4).map(([rule, n]) => `${rule.replace('AwsSolutions-', '')} x${n}`).join(', ');
+  const more = byRule.length > 4 ? `, and ${byRule.length - 4} more rules` : '';
   console.log(`cdk-nag AwsSolutions: ${unacknowledged} unacknowledged violation(s)`);
   console.log(`  acknowledged by the library with a reason (all packs): ${acks.length} finding(s) on ${new Set(acks.map((a) => a.resource)).size} construct(s)` +
-    `${rules ? ` (${rules})` : ''}`);
+    `${top ? ` (${top}${more})` : ''}`);
   console.log(`  acknowledged outside the pipelines (by the app, or by the library's StaticSiteHosting and shared ArtifactStore): ${appAcks.length === 0 ? 'none' : appAcks.length}`);
   for (const a of appAcks.slice(0, 5)) {
     console.log(`    ${a}`);
+  }
+  if (appAcks.length > 5) {
+    console.log(`    ... and ${appAcks.length - 5} more; see ${path.relative(ROOT, reportFile)}`);
   }
   for (const f of findings.slice(0, 15)) {
     console.log(`  ${f}`);

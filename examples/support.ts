@@ -51,7 +51,8 @@ function withAppConstruct(app: App, pack: NagPack): IPolicyValidationPlugin {
     name: pack.name,
     version: pack.version,
     ruleIds: pack.ruleIds,
+    // The context's own tree wins where aws-cdk-lib passes one (2.258.0 on, where it is typed).
     validate: (context: IPolicyValidationContext) =>
-      pack.validate({ appConstruct: app, ...context } as IPolicyValidationContext),
+      pack.validate({ ...context, appConstruct: (context as { appConstruct?: unknown }).appConstruct ?? app } as IPolicyValidationContext),
   };
 }

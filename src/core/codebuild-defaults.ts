@@ -21,8 +21,10 @@ export interface CodeBuildDefaults {
   readonly buildImage?: codebuild.IBuildImage;
   /**
    * Compute size. Container compute only: Lambda compute (`LAMBDA_*`) has no build timeout,
-   * no local cache and no Docker, and is rejected. (The library runs a few short steps on
-   * Lambda compute itself, where the region offers it; this does not apply to them.)
+   * no local cache and no Docker, and is rejected. (The library runs its own short steps —
+   * static-site deploy, publish, task definition capture, a short vulnerability gate — on
+   * Lambda compute where the region offers it, unless `buildImage` or `computeType` is set
+   * here: then they run in that container too.)
    *
    * @default codebuild.ComputeType.SMALL
    */

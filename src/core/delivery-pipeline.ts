@@ -24,7 +24,7 @@ import { adoptCrossEnvironmentSupport } from './replication-support';
 import { orderAfterApproval } from './run-order';
 import { PipelineSource } from './source';
 import { fail, show, validateOneOf, validatePipelineName, validateRequired, warn } from './validation';
-import { acknowledgeReviewedWildcards } from './wildcard-review';
+import { acknowledgeReviewedWildcards, claimLibraryConstructs, disownUnclaimed } from './wildcard-review';
 
 /**
  * Properties every delivery pipeline shares.
@@ -192,6 +192,7 @@ export abstract class DeliveryPipeline extends Construct {
     // Java, ... subclass only after the JavaScript constructor has returned. The stages are
     // added on first use of an escape hatch, or at synthesis at the latest.
     pendingPipelines(this).push(this);
+    claimLibraryConstructs(this);
   }
 
   /**
@@ -491,8 +492,11 @@ export abstract class DeliveryPipeline extends Construct {
   protected ensureStages(): void {
     if (!this.stagesAdded) {
       this.stagesAdded = true;
+      // What a subclass's constructor or the app added below the pipeline is theirs, not the library's.
+      disownUnclaimed(this);
       callHook(this, 'addStages', () => this.addStages());
       adoptCrossEnvironmentSupport(this, this._pipeline);
+      claimLibraryConstructs(this);
     }
   }
 }

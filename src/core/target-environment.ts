@@ -89,7 +89,7 @@ function targetStack(pipeline: IConstruct, resourceStack: Stack, account: string
     env: { account, region },
     description: `Resources the delivery pipelines of ${pipelineStack.stackName} need in account ${account}, region ${region} (cdk-delivery-pipelines)`,
   });
-  pipelineStack.addDependency(stack, 'the pipeline deploys to resources this support stack creates');
+  dependOn(pipelineStack, stack, 'the pipeline deploys to resources this support stack creates');
   return stack;
 }
 
@@ -111,9 +111,22 @@ export function targetScope(owner: Construct, target: TargetEnvironment, id: str
   if (existing) {
     return existing as Construct;
   }
-  ownerStack.addDependency(target.stack, 'the pipeline deploys to resources it creates in this stack');
+  dependOn(ownerStack, target.stack, 'the pipeline deploys to resources it creates in this stack');
   const scope = new Construct(target.stack, name);
   // The library's own resources there: reviewed and acknowledged as those below the pipeline.
   addReviewedScope(owner, scope);
   return scope;
+}
+
+/**
+ * `stack` deploys after `target`. Newer aws-cdk-lib deprecates Stack.addDependency for
+ * addStackDependency, which the peer floor (2.257.0) lacks: the one that exists.
+ */
+function dependOn(stack: Stack, target: Stack, reason: string): void {
+  const withNew = stack as Stack & { addStackDependency?: (target: Stack, reason?: string) => void };
+  if (typeof withNew.addStackDependency === 'function') {
+    withNew.addStackDependency(target, reason);
+  } else {
+    stack.addDependency(target, reason);
+  }
 }

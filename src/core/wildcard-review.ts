@@ -5,6 +5,13 @@ import { IConstruct } from 'constructs';
 import { acknowledge, acknowledgeInPacks, addNagReview, NagAcknowledgement, NagPackPrefix } from './nag-acknowledge';
 import { CORE_WILDCARD_REVIEWS, INLINE_POLICY_REASON } from './nag-reasons';
 
+/**
+ * How cdk-nag shows a value another stack of the app gives (a cross-stack reference): an export
+ * (`<stack>:ExportsOutput...`, as Fn::ImportValue) or, in newer aws-cdk-lib, an Fn::GetStackOutput
+ * (rendered as JSON). Source text for the reviewed patterns. @internal
+ */
+export const CROSS_STACK_VALUE = '(?:[A-Za-z0-9-]+:ExportsOutput[A-Za-z0-9]+|\\{"Fn::GetStackOutput":\\{[^*{}]*\\}\\})';
+
 /** One reviewed resource pattern: it stands for the sub-resources of one named resource. @internal */
 export interface ReviewedPattern {
   readonly pattern: RegExp;
@@ -57,6 +64,44 @@ const WORKLOAD_REVIEWS = new WeakMap<IConstruct, WildcardReviews[]>();
 const REVIEW_ROOTS = new WeakSet<IConstruct>();
 /** What a pipeline created outside its own subtree (in a workload's or support stack). */
 const EXTRA_SCOPES = new WeakMap<IConstruct, IConstruct[]>();
+
+/**
+ * What below a pipeline the library created (claimed) and what its user did (disowned): a
+ * subclass's constructor, or app code that adds to the pipeline's scope before its stages are
+ * added. The library's reviews never acknowledge a finding on what it disowned.
+ */
+const CLAIMED = new WeakSet<IConstruct>();
+const DISOWNED = new WeakSet<IConstruct>();
+
+/**
+ * Claim everything below `root` so far as the library's, except what was disowned. Called at
+ * the end of each library pipeline class's constructor, and after the library adds the stages. @internal
+ */
+export function claimLibraryConstructs(root: IConstruct): void {
+  for (const node of root.node.findAll()) {
+    if (!DISOWNED.has(node)) {
+      CLAIMED.add(node);
+    }
+  }
+}
+
+/**
+ * Disown what below `root` the library did not claim: what a user's subclass constructor (after
+ * the library's constructors) or the app created there. Called before the library adds the
+ * stages. @internal
+ */
+export function disownUnclaimed(root: IConstruct): void {
+  for (const node of root.node.findAll()) {
+    if (!CLAIMED.has(node)) {
+      DISOWNED.add(node);
+    }
+  }
+}
+
+/** Whether the library disowned `node` (the user created it below a pipeline). @internal */
+export function isDisowned(node: IConstruct): boolean {
+  return DISOWNED.has(node);
+}
 
 /** The reviewed pipeline `scope` belongs to (itself or its nearest ancestor), if any. @internal */
 export function reviewRootOf(scope: IConstruct): IConstruct | undefined {
@@ -143,7 +188,8 @@ export function acknowledgeReviewedWildcards(root: IConstruct): void {
     }
     done = true;
     const reviews = mergeWildcardReviews(WORKLOAD_REVIEWS.get(root) ?? []);
-    const nodes = [root, ...EXTRA_SCOPES.get(root) ?? []].flatMap((scope) => scope.node.findAll());
+    // What the user created below the pipeline is never the library's to acknowledge.
+    const nodes = [root, ...EXTRA_SCOPES.get(root) ?? []].flatMap((scope) => scope.node.findAll()).filter((node) => !DISOWNED.has(node));
     for (const node of nodes) {
       if (node instanceof iam.CfnPolicy) {
         acknowledgePolicyWildcards(node, node.policyDocument, { buckets: stackBuckets(Stack.of(node)) }, reviews);

@@ -19,7 +19,7 @@ import { createPostDeployTestAction, postDeployTestTimeout } from '../core/post-
 import { shellQuote } from '../core/shell';
 import { resolveTarget, TargetEnvironment } from '../core/target-environment';
 import { show, warn } from '../core/validation';
-import { addWildcardReviews } from '../core/wildcard-review';
+import { addWildcardReviews, claimLibraryConstructs } from '../core/wildcard-review';
 
 /** The build variables the image build steps read, which the pipeline sets on the build action. */
 const IMAGE_BUILD_VARIABLES = setByThePipeline(['REPOSITORY_URI', 'REPOSITORY_NAME', 'CACHE_REPOSITORY_URI']);
@@ -148,6 +148,8 @@ export class EcsContainerPipeline extends DeliveryPipeline {
       validateVulnerabilityGate(this, props.vulnerabilityGate);
     }
     this.vulnerabilityGate = props.vulnerabilityGate;
+    // Everything so far is the library's; what a subclass's constructor adds next is its user's.
+    claimLibraryConstructs(this);
   }
 
   /** The scan findings and SBOM artifact, when the vulnerability gate is on. */

@@ -1,4 +1,4 @@
-import { PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { PhysicalName, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -8,21 +8,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IMAGE_PLACEHOLDER } from './codedeploy-ecs-action';
 import { createHardenedProject } from '../core/build-project';
+import { libraryStepOnLambda } from '../core/lambda-compute';
 import { allow } from '../core/statement';
 import { targetScope, TargetEnvironment } from '../core/target-environment';
 
 /** The file the CodeDeployToECS action reads from the capture's output artifact. @internal */
 export const TASK_DEFINITION_FILE = 'taskdef.json';
-
-/**
- * Regions where CodeBuild supports Lambda compute (CodeBuild User Guide, "Run builds on AWS
- * Lambda compute", https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.regions).
- * Elsewhere, or when the region is unknown at synth time, the capture runs in a small EC2
- * container: a project with Lambda compute cannot be created in a region that lacks it.
- */
-const LAMBDA_COMPUTE_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'eu-central-1', 'eu-west-1', 'sa-east-1',
-];
 
 /** What the capture needs. @internal */
 export interface TaskDefinitionCaptureProps {
@@ -101,12 +92,11 @@ export function createTaskDefinitionCapture(scope: Construct, props: TaskDefinit
     },
     artifacts: { files: [TASK_DEFINITION_FILE] },
   });
-  const region = Stack.of(scope).region;
   const project = createHardenedProject(scope, 'Project', {
     buildSpec,
     encryptionKey: props.encryptionKey,
     build: {},
-    lambdaCompute: !Token.isUnresolved(region) && LAMBDA_COMPUTE_REGIONS.includes(region),
+    lambdaCompute: libraryStepOnLambda(scope),
     description: `Reads the current task definition of ${service.node.path} for its CodeDeploy blue/green deployment`,
   });
   let reader: iam.IRole | undefined;

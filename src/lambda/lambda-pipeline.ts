@@ -10,7 +10,7 @@ import { DeliveryPipeline, DeliveryPipelineProps } from '../core/delivery-pipeli
 import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOptions } from '../core/environment';
 import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
-import { addWildcardReviews } from '../core/wildcard-review';
+import { addWildcardReviews, claimLibraryConstructs } from '../core/wildcard-review';
 
 /**
  * Why two environments must not deploy one function: the deploy action updates the function's
@@ -88,6 +88,8 @@ export class LambdaPipeline extends DeliveryPipeline {
     }
     this.output = new OutputDirectory(this, this.buildOptions, props.outputDirectory, 'deployment package', 'LambdaPipeline');
     this.outputDirectory = this.output.path;
+    // Everything so far is the library's; what a subclass's constructor adds next is its user's.
+    claimLibraryConstructs(this);
   }
 
   /** The Build stage (which writes the package) and one stage per environment. */

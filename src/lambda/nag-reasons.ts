@@ -1,4 +1,4 @@
-import type { WildcardReviews } from '../core/wildcard-review';
+import { CROSS_STACK_VALUE, WildcardReviews } from '../core/wildcard-review';
 
 /**
  * The IAM wildcards of the Lambda pipeline's own resources (Lambda deploy action, publish step,
@@ -34,7 +34,7 @@ export const LAMBDA_WILDCARD_REVIEWS: WildcardReviews = {
     },
     {
       // The function's name literal, or exported by its own stack (cdk-nag shows an import as `<stack>:ExportsOutput...`).
-      pattern: /:lambda:.+:function:(?:[^:*]+|[A-Za-z0-9-]+:ExportsOutput[A-Za-z0-9]+):\*$/,
+      pattern: new RegExp(`:lambda:.+:function:(?:[^:*{}]+|${CROSS_STACK_VALUE}):\\*$`),
       reason: 'versions and aliases (function:<name>:<qualifier>) of the one function the Lambda deploy action deploys; each run publishes a new version and moves the alias between versions',
     },
   ],

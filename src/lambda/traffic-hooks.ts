@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { LambdaDeploymentBinding } from './lambda-deployment';
 import { grantArtifactRead } from '../core/artifact-grant';
 import { createHardenedProject } from '../core/build-project';
+import { libraryStepOnLambda } from '../core/lambda-compute';
 import { allow, sidFor } from '../core/statement';
 import { differs, targetScope } from '../core/target-environment';
 import { fail, warn } from '../core/validation';
@@ -58,10 +59,12 @@ export function createPublishAction(pipeline: Construct, context: HookedStageCon
   const project = createHardenedProject(scope, 'Project', {
     buildSpec: publishBuildSpec(),
     encryptionKey: context.encryptionKey,
-    // The standard image has the AWS CLI and zip; nothing here needs Docker or the user's build settings.
+    // AWS CLI and Python only: no Docker, no cache, seconds of work (the update waiter gives up
+    // after 5 minutes), so Lambda compute where the region offers it.
     build: {
       environmentVariables: { FUNCTION_NAME: fn.functionName, PACKAGE_BUCKET: context.artifactBucket.bucketName, PACKAGE_KEY: packageKey },
     },
+    lambdaCompute: libraryStepOnLambda(scope),
     description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,
   });
   allowPublish(project, fn);
@@ -98,7 +101,8 @@ function publishBuildSpec(): codebuild.BuildSpec {
     phases: {
       build: {
         commands: [
-          'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
+          // Python's zipfile, not zip: the Lambda compute images have no zip (file modes are kept).
+          'cd "$CODEBUILD_SRC_DIR" && python3 -m zipfile -c /tmp/package.zip .',
           // Through S3, not --zip-file: a direct upload is capped at 50 MB (zipped), an S3
           // object at Lambda's 250 MB unzipped limit.
           'PACKAGE_VERSION=$(aws s3api put-object --bucket "$PACKAGE_BUCKET" --key "$PACKAGE_KEY" --body /tmp/package.zip --query VersionId --output text)',
@@ -151,6 +155,7 @@ function createRemotePublishAction(pipeline: Construct, context: HookedStageCont
         PACKAGE_KEY: packageKey,
       },
     },
+    lambdaCompute: libraryStepOnLambda(scope),
     description: `Publishes a new version of the function of ${context.environmentName} for its traffic hooks and deploy action`,
   });
   allowPublish(project, fn);

@@ -18,6 +18,7 @@ export const DEPLOY_VARIABLES = {
   checkExpectedStatus: 'CHECK_EXPECTED_STATUS',
   checkAttempts: 'CHECK_ATTEMPTS',
   checkIntervalSeconds: 'CHECK_INTERVAL_SECONDS',
+  checkMaxTimeSeconds: 'CHECK_MAX_TIME_SECONDS',
   invalidationTimeoutSeconds: 'INVALIDATION_TIMEOUT_SECONDS',
   invalidationPollSeconds: 'INVALIDATION_POLL_SECONDS',
   releaseId: 'RELEASE_ID',
@@ -51,6 +52,7 @@ export const DEPLOY_VARIABLES = {
  */
 export const DEPLOY_SCRIPT = `set -euo pipefail
 # Deploys the static site in the current directory (see cdk-delivery-pipelines StaticSitePipeline).
+# Tools: bash, the AWS CLI, python3 (archives: the CodeBuild Lambda compute images have no zip), curl.
 SITE_DIR="$PWD"
 WORK="$(mktemp -d)"
 : "\${SITE_BUCKET:?}" "\${RELEASE_BUCKET:?}" "\${RELEASE_PREFIX:?}" "\${RELEASE_ID:?}"
@@ -99,7 +101,7 @@ fetch_release() {
   local key="$1" dir="$2"
   mkdir -p "$dir"
   aws s3 cp "s3://$RELEASE_BUCKET/$key" "$dir.zip" --only-show-errors || return 1
-  unzip -q "$dir.zip" -d "$dir" || return 1
+  python3 -m zipfile -e "$dir.zip" "$dir" || return 1
 }
 
 # The fingerprinted files (HTML excepted) of an archived release, one path per line.
@@ -152,7 +154,7 @@ check() {
     [ -n "$url" ] || continue
     status=""
     for attempt in $(seq 1 "$CHECK_ATTEMPTS"); do
-      status="$(curl --silent --output /dev/null --write-out '%{http_code}' --proto '=https' --max-time 30 "$url" || true)"
+      status="$(curl --silent --output /dev/null --write-out '%{http_code}' --proto '=https' --max-time "\${CHECK_MAX_TIME_SECONDS:-30}" "$url" || true)"
       if [ "$status" = "$CHECK_EXPECTED_STATUS" ]; then break; fi
       if [ "$attempt" -lt "$CHECK_ATTEMPTS" ]; then sleep "$CHECK_INTERVAL_SECONDS"; fi
     done
@@ -244,7 +246,7 @@ if [ -n "$LIVE" ] && ! release_assets "$LIVE" > "$KEEP"; then
   : > "$KEEP"
 fi
 log "archiving release $RELEASE_ID as s3://$RELEASE_BUCKET/$RELEASE_KEY"
-(cd "$SITE_DIR" && zip -q -r -X "$WORK/release.zip" .)
+(cd "$SITE_DIR" && python3 -m zipfile -c "$WORK/release.zip" .)
 aws s3 cp "$WORK/release.zip" "s3://$RELEASE_BUCKET/$RELEASE_KEY" --only-show-errors --metadata "source-revision=\${SOURCE_REVISION:-unknown}"
 DEPLOYING=1
 upload "$SITE_DIR" "$KEEP"

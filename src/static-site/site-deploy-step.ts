@@ -13,6 +13,7 @@ import { StaticSiteTargetBinding } from './static-site-target';
 import { grantArtifactRead } from '../core/artifact-grant';
 import { ArtifactStore, IArtifactStore } from '../core/artifact-store';
 import { createHardenedProject } from '../core/build-project';
+import { libraryStepOnLambda } from '../core/lambda-compute';
 import { allow } from '../core/statement';
 import { targetScope } from '../core/target-environment';
 
@@ -32,6 +33,40 @@ export const DEPLOY_STEP = {
   /** Prefix of the release archives in the artifact bucket. */
   releasePrefix: 'releases',
 } as const;
+
+/**
+ * The deploy step on CodeBuild Lambda compute, where every build ends after 15 minutes
+ * (`LAMBDA_COMPUTE_LIMIT`), rollback included: it waits less for the invalidation (a slow one
+ * only warns, see the deploy script), and runs there only when its worst case fits. @internal
+ */
+export const LAMBDA_DEPLOY_BUDGET = {
+  /** How long the step waits for an invalidation on Lambda compute (twice on a rollback). */
+  invalidationTimeout: Duration.minutes(2),
+  /** One upload of the site and its archive (twice on a rollback): a site of some hundred MB. */
+  upload: Duration.minutes(2),
+  /** Reading the pointer and the live release, pruning, one poll interval of slack per wait. */
+  fixed: Duration.minutes(1),
+  /**
+   * The check's `curl --max-time` per attempt on Lambda compute (30 s on EC2): a page of a
+   * static site behind CloudFront that takes longer to answer fails the check anyway.
+   */
+  checkAttemptSeconds: 10,
+  /** What the worst case must stay under: the 15-minute limit less a minute of margin. */
+  limit: Duration.minutes(14),
+} as const;
+
+/**
+ * The deploy step's worst case on Lambda compute, in seconds: the fixed part, then the release
+ * and its rollback, each an upload, an invalidation wait and every check attempt failing. @internal
+ */
+export function lambdaDeployWorstCaseSeconds(hasDistribution: boolean, check: ResolvedPostDeployCheck | undefined): number {
+  const b = LAMBDA_DEPLOY_BUDGET;
+  const checkSeconds = check
+    ? check.urls.length * (check.attempts * b.checkAttemptSeconds + (check.attempts - 1) * CHECK_DEFAULTS.intervalSeconds)
+    : 0;
+  const once = b.upload.toSeconds() + (hasDistribution ? b.invalidationTimeout.toSeconds() : 0) + checkSeconds;
+  return b.fixed.toSeconds() + 2 * once;
+}
 
 /** What one environment's deploy step needs. @internal */
 export interface SiteDeployStepProps {
@@ -101,9 +136,14 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
   if (cacheControl.fingerprintedPaths.length > 0) {
     variables[V.fingerprintedPaths] = cacheControl.fingerprintedPaths.join('\n');
   }
+  // Lambda compute (starts in seconds, not an EC2 container's 20-60) where the region offers it
+  // and the worst case, rollback included, fits in its 15 minutes; else a small EC2 container.
+  const worstCase = lambdaDeployWorstCaseSeconds(target.distribution !== undefined, check);
+  const lambdaCompute = libraryStepOnLambda(home) && worstCase <= LAMBDA_DEPLOY_BUDGET.limit.toSeconds();
+  const invalidationTimeout = lambdaCompute ? LAMBDA_DEPLOY_BUDGET.invalidationTimeout : DEPLOY_STEP.invalidationTimeout;
   if (target.distribution) {
     variables[V.distributionId] = target.distribution.distributionId;
-    variables[V.invalidationTimeoutSeconds] = `${DEPLOY_STEP.invalidationTimeout.toSeconds()}`;
+    variables[V.invalidationTimeoutSeconds] = `${invalidationTimeout.toSeconds()}`;
     variables[V.invalidationPollSeconds] = `${DEPLOY_STEP.invalidationPollSeconds}`;
   }
   if (check) {
@@ -111,6 +151,9 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
     variables[V.checkExpectedStatus] = `${check.expectedStatus}`;
     variables[V.checkAttempts] = `${check.attempts}`;
     variables[V.checkIntervalSeconds] = `${CHECK_DEFAULTS.intervalSeconds}`;
+    if (lambdaCompute) {
+      variables[V.checkMaxTimeSeconds] = `${LAMBDA_DEPLOY_BUDGET.checkAttemptSeconds}`;
+    }
   }
 
   const project = createHardenedProject(home, 'Project', {
@@ -120,10 +163,15 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
       phases: { build: { commands: [deployCommand()] } },
     }),
     encryptionKey: store.encryptionKey,
-    // The standard image has the AWS CLI, zip, unzip and curl; nothing here needs Docker.
+    // bash, the AWS CLI, python3 and curl (both images); nothing here needs Docker or a cache.
     build: { environmentVariables: variables },
-    neededTimeout: DEPLOY_STEP.timeout,
-    description: `Deploys the static site to ${props.environmentName}: upload with cache headers, invalidation, post-deploy check, rollback on failure`,
+    // Lambda compute has no timeout setting (15 minutes, which the budget fits).
+    neededTimeout: lambdaCompute ? undefined : DEPLOY_STEP.timeout,
+    lambdaCompute,
+    description: `Deploys the static site to ${props.environmentName}: upload with cache headers, invalidation, post-deploy check, rollback on failure` +
+      (lambdaCompute ? '' : libraryStepOnLambda(home)
+        ? ` (EC2 container: its worst case, ${Math.ceil(worstCase / 60)} min with the rollback, exceeds Lambda compute's 15)`
+        : ''),
   });
   grantDeploy(project, target, store.bucket, prefix, remote);
 

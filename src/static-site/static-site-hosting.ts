@@ -141,7 +141,9 @@ export class StaticSiteHosting extends Construct implements IStaticSiteHosting {
       defaultRootObject: 'index.html',
       domainNames: props.domainNames,
       certificate: props.certificate,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only with a certificate: CloudFront's default certificate has a fixed security policy
+      // (TLSv1), and newer aws-cdk-lib warns that the setting is ignored without one.
+      ...(props.certificate ? { minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 } : {}),
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableLogging: true,
       logBucket: this.logBucket,

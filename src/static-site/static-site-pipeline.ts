@@ -12,7 +12,7 @@ import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOption
 import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
 import { warn } from '../core/validation';
-import { addWildcardReviews } from '../core/wildcard-review';
+import { addWildcardReviews, claimLibraryConstructs } from '../core/wildcard-review';
 
 
 /** Why two environments must not deploy to one bucket. */
@@ -107,6 +107,8 @@ export class StaticSitePipeline extends DeliveryPipeline {
     }
     this.output = new OutputDirectory(this, this.buildOptions, props.outputDirectory, 'site', 'StaticSitePipeline');
     this.outputDirectory = this.output.path;
+    // Everything so far is the library's; what a subclass's constructor adds next is its user's.
+    claimLibraryConstructs(this);
   }
 
   /** The Build stage (which writes the site) and one stage per environment. */

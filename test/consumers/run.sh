@@ -10,8 +10,9 @@
 #   bash test/consumers/run.sh
 #
 # Steps (each timed): dist (reused when newer than src/, else jsii compile + package-all),
-# python venv, python app, java app (Maven), comparison. Three tests are counted: the python
-# app, the java app and the comparison; the last line is `consumers: N passed, N failed`.
+# python venv, python app, java app (Maven), dependency floors, comparison. Four tests are
+# counted: the python app, the java app, the floors (the POM and the wheel ask for aws-cdk-lib
+# from the npm peer floor) and the comparison; the last line is `consumers: N passed, N failed`.
 #
 # Environment:
 #   CONSUMER_CACHE    cache directory for the Python venv (default ~/.cache/cdk-delivery-pipelines)
@@ -110,7 +111,7 @@ if build_dist; then
 else
   record dist "$start" FAIL
   echo "consumers: cannot build the packages; nothing to test" >&2
-  failed=3
+  failed=4
   finish
 fi
 WHEEL="$(ls "$ROOT"/dist/python/*.whl | head -n1)"
@@ -160,6 +161,20 @@ java_app() {
     "$M2_REPO/io/github/cdk-delivery-pipelines/cdk-delivery-pipelines/0.0.0/cdk-delivery-pipelines-0.0.0.jar"
 }
 check 'java app' java_app
+
+# --- dependency floors ------------------------------------------------------------------------
+# The packages ask for aws-cdk-lib as the npm peer dependency does (its floor, not the version
+# installed on the day of packaging): the POM as a Maven range, the wheel as a pip specifier.
+floors() {
+  local peer pom wheel_req
+  peer="$(node -p "require('./package.json').peerDependencies['aws-cdk-lib']")"
+  pom="$(grep -A1 '<artifactId>aws-cdk-lib</artifactId>' "$ROOT/$JAVA_DIST/cdk-delivery-pipelines-0.0.0.pom" | sed -n 's:.*<version>\(.*\)</version>.*:\1:p')"
+  wheel_req="$(unzip -p "$WHEEL" '*.dist-info/METADATA' | sed -n 's/^Requires-Dist: aws-cdk-lib //p')"
+  echo "npm peer aws-cdk-lib $peer; POM $pom; wheel $wheel_req"
+  [ "$pom" = "[${peer#^},3.0.0)" ] || { echo "the POM does not ask for the peer floor: $pom" >&2; return 1; }
+  case "$wheel_req" in *">=${peer#^}"*) ;; *) echo "the wheel does not ask for the peer floor: $wheel_req" >&2; return 1 ;; esac
+}
+check 'floors' floors
 
 # --- comparison ------------------------------------------------------------------------------
 compare() {

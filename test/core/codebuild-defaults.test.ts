@@ -1,6 +1,6 @@
 // Layered CodeBuild defaults: the library's, then the pipeline's codeBuildDefaults (every
 // project it creates), then buildOptions (the build project only), then what a step needs.
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -62,8 +62,18 @@ describe('codeBuildDefaults', () => {
     }
   });
 
-  test('GIVEN no codeBuildDefaults THEN the library defaults apply: standard:8.0, SMALL, 20 minutes for the build, the steps\' own timeouts', () => {
+  test('GIVEN no codeBuildDefaults THEN the library defaults apply: standard:8.0, SMALL, 20 minutes for the build; the deploy steps on Lambda compute (region us-east-1)', () => {
     const { template } = sitePipeline(newStack());
+    const all = projects(template);
+    const [build, ...steps] = all.sort((a, b) => (a.description.startsWith('Build') ? -1 : b.description.startsWith('Build') ? 1 : 0));
+    expect([build.image, build.compute, build.retention, build.timeout]).toEqual(['aws/codebuild/standard:8.0', 'BUILD_GENERAL1_SMALL', 90, 20]);
+    expect(steps.map((p) => [p.image, p.compute, p.retention, p.timeout]))
+      .toEqual(steps.map(() => ['aws/codebuild/amazonlinux-x86_64-lambda-standard:python3.12', 'BUILD_LAMBDA_1GB', 90, undefined]));
+  });
+
+  test('GIVEN no codeBuildDefaults in a region without Lambda compute THEN every project is standard:8.0, SMALL, the steps with their own timeouts', () => {
+    const app = new App();
+    const { template } = sitePipeline(new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-north-1' } }));
     const all = projects(template);
     expect(all.map((p) => [p.image, p.compute, p.retention])).toEqual(all.map(() => ['aws/codebuild/standard:8.0', 'BUILD_GENERAL1_SMALL', 90]));
     expect(all.map((p) => p.timeout).sort()).toEqual([20, 45, 45]);

@@ -41,10 +41,15 @@ describe('examples/ecs-app.ts', () => {
     expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`))).toEqual([]);
     const acknowledgedOutsidePipeline = stack.node.findAll()
       .filter((c) => !c.node.path.startsWith(`${pipeline.node.path}/`))
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => `${c.node.path} ${Object.keys(m.data)}`));
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data).map((key) => `${c.node.path} ${key}`)))
+      // The cdk-nag rules (aws-cdk-lib writes the prefix as annotation:: or Annotation::, by version);
+      // the example's own acknowledgement of the template validator's literal zones is not one.
+      .filter((entry) => /::AwsSolutions-/.test(entry))
+      .map((entry) => entry.replace(/ annotation::/i, ' '));
     expect(acknowledgedOutsidePipeline).toEqual([
-      'EcsShopDelivery/LoadBalancerLogs annotation::AwsSolutions-S1',
-      'EcsShopDelivery/LoadBalancer annotation::AwsSolutions-EC23',
+      'EcsShopDelivery/LoadBalancerLogs AwsSolutions-S1',
+      'EcsShopDelivery/LoadBalancer AwsSolutions-EC23',
     ]);
   });
 });

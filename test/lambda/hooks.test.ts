@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -103,7 +103,7 @@ describe('LambdaPipeline traffic hooks', () => {
     const spec = JSON.parse(props.Source.BuildSpec);
     expect(spec.env['exported-variables']).toEqual(['FUNCTION_VERSION']);
     expect(spec.phases.build.commands.slice(0, 5)).toEqual([
-      'cd "$CODEBUILD_SRC_DIR" && zip -qr /tmp/package.zip .',
+      'cd "$CODEBUILD_SRC_DIR" && python3 -m zipfile -c /tmp/package.zip .',
       'PACKAGE_VERSION=$(aws s3api put-object --bucket "$PACKAGE_BUCKET" --key "$PACKAGE_KEY" --body /tmp/package.zip --query VersionId --output text)',
       'aws lambda update-function-code --function-name "$FUNCTION_NAME" --s3-bucket "$PACKAGE_BUCKET" --s3-key "$PACKAGE_KEY"' +
         ' $([ "$PACKAGE_VERSION" = None ] || echo --s3-object-version "$PACKAGE_VERSION")',
@@ -115,6 +115,28 @@ describe('LambdaPipeline traffic hooks', () => {
       { Name: 'PACKAGE_BUCKET', Type: 'PLAINTEXT', Value: { Ref: expect.stringMatching(/^PipelineArtifactStoreBucket/) } },
       { Name: 'PACKAGE_KEY', Type: 'PLAINTEXT', Value: 'lambda-packages/Production/package.zip' },
     ]);
+  });
+
+  test('GIVEN a region with CodeBuild Lambda compute THEN the publish step runs on Lambda compute (no zip there: Python zips); elsewhere on a small EC2 container', () => {
+    const { template } = setup(both);
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: Match.stringLikeRegexp('^Publishes a new version of the function of Production'),
+      Environment: Match.objectLike({ ComputeType: 'BUILD_LAMBDA_1GB', Type: 'LINUX_LAMBDA_CONTAINER' }),
+      TimeoutInMinutes: Match.absent(),
+      Cache: { Type: 'NO_CACHE' },
+    });
+    const [project] = Object.values(template.findResources('AWS::CodeBuild::Project', { Properties: { Description: Match.stringLikeRegexp('^Publishes') } }));
+    expect(project.Properties.Source.BuildSpec).not.toMatch(/(^|[\s"(])(zip|unzip|jq) /);
+    const app = new App();
+    const other = new Stack(app, 'Other', { env: { account: '111111111111', region: 'eu-north-1' } });
+    new LambdaPipeline(other, 'Pipeline', {
+      source: githubSource(),
+      environments: [{ name: 'Production', deployment: LambdaDeployment.canary(lambdaAlias(other, 'Fn'), { percentage: 10, interval: Duration.minutes(5), hooks: both(other) }) }],
+    });
+    Template.fromStack(other).hasResourceProperties('AWS::CodeBuild::Project', {
+      Description: Match.stringLikeRegexp('^Publishes a new version'),
+      Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_SMALL', Type: 'LINUX_CONTAINER' }),
+    });
   });
 
   test('THEN the publish step never uploads with --zip-file (capped at 50 MB): the code goes through the artifact bucket', () => {

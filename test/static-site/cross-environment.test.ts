@@ -157,7 +157,9 @@ describe('StaticSitePipeline: sites in other accounts and regions', () => {
         expect(typeof project.Properties.Name).toBe('string');
         expect(project.Properties.ServiceRole).toEqual({ 'Fn::GetAtt': [deployRole(template, environment).id, 'Arn'] });
         expect(project.Properties.Environment.PrivilegedMode).toBe(false);
-        expect(project.Properties.TimeoutInMinutes).toBe(45);
+        // Both regions offer CodeBuild Lambda compute: no timeout setting there (15 minutes).
+        expect(project.Properties.Environment.Type).toBe('LINUX_LAMBDA_CONTAINER');
+        expect(project.Properties.TimeoutInMinutes).toBeUndefined();
         expect(deployRole(template, environment).resource.Properties.AssumeRolePolicyDocument.Statement).toEqual([
           { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' } },
         ]);

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * A hermetic stand-in for the tools the deploy script calls (aws, curl, zip, unzip), so the
+ * A hermetic stand-in for the tools the deploy script calls (aws, curl, python3's zipfile), so the
  * script from the synthesized buildspec can run for real in a test: S3 is a directory, every
  * call is recorded, and curl answers from the fake site bucket (404 for a missing file, 500
  * for a file that contains "BROKEN", 200 otherwise).
@@ -162,27 +162,30 @@ function curl() {
   let file = objectFile(process.env.FAKE_SITE_BUCKET, key);
   if (!fs.existsSync(file) && process.env.FAKE_SPA) file = objectFile(process.env.FAKE_SITE_BUCKET, 'index.html');
   const status = !fs.existsSync(file) ? '404' : fs.readFileSync(file, 'utf8').includes('BROKEN') ? '500' : '200';
-  record({ op: 'check', url, status, proto: p.flag('--proto') });
+  record({ op: 'check', url, status, proto: p.flag('--proto'), maxTime: p.flag('--max-time') });
   process.stdout.write(status);
 }
 
-function zip() {
-  const out = parse(args).positional[0];
-  const files = Object.fromEntries(walk('.').map((f) => [f, fs.readFileSync(f).toString('base64')]));
-  fs.writeFileSync(out, JSON.stringify(files));
-}
-
-function unzip() {
-  const p = parse(args);
-  const files = JSON.parse(fs.readFileSync(p.positional[0], 'utf8'));
+// The script archives with Python's zipfile (\`python3 -m zipfile -c out.zip .\`, \`-e in.zip dir\`).
+function python3() {
+  if (args[0] !== '-m' || args[1] !== 'zipfile' || !['-c', '-e'].includes(args[2])) {
+    process.stderr.write('fake python3 runs only -m zipfile -c/-e, got ' + args.join(' ') + '\n');
+    process.exit(2);
+  }
+  if (args[2] === '-c') {
+    const files = Object.fromEntries(walk('.').map((f) => [f, fs.readFileSync(f).toString('base64')]));
+    fs.writeFileSync(args[3], JSON.stringify(files));
+    return;
+  }
+  const files = JSON.parse(fs.readFileSync(args[3], 'utf8'));
   for (const [file, body] of Object.entries(files)) {
-    const target = path.join(p.flag('-d'), file);
+    const target = path.join(args[4], file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, Buffer.from(body, 'base64'));
   }
 }
 
-({ aws, curl, zip, unzip })[tool]();
+({ aws, curl, python3 })[tool]();
 `;
 
 /** One object of the fake S3. */
@@ -203,6 +206,8 @@ export interface FakeEffect {
   readonly url?: string;
   readonly status?: string;
   readonly proto?: string;
+  /** The check's `curl --max-time`. */
+  readonly maxTime?: string;
 }
 
 /** A fake world: the fake tools, a fake S3, and what happened in it. */
@@ -215,7 +220,7 @@ export class FakeWorld {
     this.bin = path.join(this.root, 'bin');
     fs.mkdirSync(this.bin);
     fs.writeFileSync(path.join(this.root, 'fake-cli.js'), FAKE_CLI);
-    for (const tool of ['aws', 'curl', 'zip', 'unzip']) {
+    for (const tool of ['aws', 'curl', 'python3']) {
       const file = path.join(this.bin, tool);
       fs.writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${path.join(this.root, 'fake-cli.js')}" ${tool} "$@"\n`);
       fs.chmodSync(file, 0o755);

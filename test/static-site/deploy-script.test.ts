@@ -6,7 +6,7 @@ import { deployCommandOf, deployEnvironmentOf, sitePipeline } from './support';
 
 /**
  * The deploy step runs for real here: the command from the synthesized buildspec, with the
- * environment the project and the action give it, against fake aws/curl/zip/unzip tools and
+ * environment the project and the action give it, against fake aws/curl/python3-zipfile tools and
  * a fake S3 (see deploy-harness.ts).
  */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -282,9 +282,16 @@ describe('the deploy script', () => {
     expect(world.calls.some((c) => c.includes('wait'))).toBe(false);
   });
 
-  test('THEN the project waits for an invalidation at most 15 minutes, polling every 20 s', () => {
+  test('THEN the project (on Lambda compute in us-east-1) waits for an invalidation at most 2 minutes, polling every 20 s, and gives each check attempt 10 s', () => {
     const env = environment('x');
-    expect([env.INVALIDATION_TIMEOUT_SECONDS, env.INVALIDATION_POLL_SECONDS]).toEqual(['900', '20']);
+    expect([env.INVALIDATION_TIMEOUT_SECONDS, env.INVALIDATION_POLL_SECONDS, env.CHECK_MAX_TIME_SECONDS]).toEqual(['120', '20', '10']);
+  });
+
+  test('THEN each check attempt is cut off after CHECK_MAX_TIME_SECONDS (the project\'s 10 s on Lambda compute)', () => {
+    deploy('exec-1', RELEASE_1);
+    const checks = world.effects.filter((e) => e.op === 'check');
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.every((e) => e.maxTime === '10')).toBe(true);
   });
 
   test('WHEN the very first release fails its check THEN there is nothing to restore: the step fails and says so', () => {

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ArtifactStore, StaticSiteEnvironment, StaticSiteHosting, StaticSitePipeline, StaticSitePipelineProps, StaticSiteTarget } from '../../src';
 import { DEPLOY_SCRIPT } from '../../src/static-site/deploy-script';
+import { LAMBDA_DEPLOY_BUDGET, lambdaDeployWorstCaseSeconds } from '../../src/static-site/site-deploy-step';
 import { githubSource, nagFindings, newStack, WITH_CDK_NAG_METADATA } from '../helpers';
 import { buildStageSpec, deployCommandOf, deployProjectOf, deployRoleStatements, deployVariablesOf, sitePipeline, stageOf } from './support';
 
@@ -114,15 +115,49 @@ describe('StaticSitePipeline', () => {
       }
     });
 
-    test('THEN the deploy project is the hardened, unprivileged project, with a timeout that covers a rollback', () => {
+    test('GIVEN a region with CodeBuild Lambda compute THEN the deploy project runs there, its worst case (rollback included) within the 15 minutes', () => {
       const { template } = sitePipeline(newStack());
-      const project = deployProjectOf(template, 'Production').resource.Properties;
-      expect(project).toEqual(expect.objectContaining({
-        Environment: expect.objectContaining({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:8.0' }),
-        EncryptionKey: expect.anything(),
-        TimeoutInMinutes: 45,
-        LogsConfig: expect.objectContaining({ CloudWatchLogs: expect.objectContaining({ Status: 'ENABLED' }) }),
-      }));
+      for (const environment of ['Staging', 'Production']) {
+        const project = deployProjectOf(template, environment).resource.Properties;
+        expect(project).toEqual(expect.objectContaining({
+          Environment: expect.objectContaining({ ComputeType: 'BUILD_LAMBDA_1GB', Type: 'LINUX_LAMBDA_CONTAINER', Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:python3.12' }),
+          EncryptionKey: expect.anything(),
+          Cache: { Type: 'NO_CACHE' },
+          LogsConfig: expect.objectContaining({ CloudWatchLogs: expect.objectContaining({ Status: 'ENABLED' }) }),
+        }));
+        expect(project.TimeoutInMinutes).toBeUndefined();
+        // Shorter waits that fit: 2 minutes for the invalidation (a slow one only warns), 10 s per check attempt.
+        expect(deployVariablesOf(template, environment)).toEqual(expect.objectContaining({ INVALIDATION_TIMEOUT_SECONDS: '120', CHECK_MAX_TIME_SECONDS: '10' }));
+      }
+      // The worst case: 1 min fixed, then twice (release, rollback) 2 min upload + 2 min invalidation + every check attempt failing.
+      expect(lambdaDeployWorstCaseSeconds(true, { urls: ['a', 'b'], attempts: 3, expectedStatus: 200 })).toBe(60 + 2 * (120 + 120 + 2 * (3 * 10 + 2 * 10)));
+      expect(lambdaDeployWorstCaseSeconds(true, { urls: ['a', 'b'], attempts: 3, expectedStatus: 200 })).toBeLessThanOrEqual(LAMBDA_DEPLOY_BUDGET.limit.toSeconds());
+    });
+
+    test('GIVEN a check whose worst case exceeds Lambda compute\'s 15 minutes, or a region without it THEN the hardened, unprivileged EC2 project, with a timeout that covers a rollback and the reason', () => {
+      const tooLong = () => {
+        const stack = newStack();
+        const site = new StaticSiteHosting(stack, 'Site', { singlePageApp: true });
+        const urls = Array.from({ length: 10 }, (_, i) => `https://www.example.com/${i}`);
+        return sitePipeline(stack, {}, [{ name: 'Production', target: StaticSiteTarget.fromHosting(site), postDeployCheck: { urls, attempts: 10 } }]);
+      };
+      const app = new App();
+      const noLambda = new Stack(app, 'TestStack', { env: { account: '111111111111', region: 'eu-north-1' } });
+      for (const [template, reason] of [
+        [tooLong().template, Match.stringLikeRegexp("EC2 container: its worst case, \\d+ min with the rollback, exceeds Lambda compute's 15")],
+        [sitePipeline(noLambda).template, Match.not(Match.stringLikeRegexp('EC2 container'))],
+      ] as const) {
+        const project = deployProjectOf(template, 'Production').resource.Properties;
+        expect(project).toEqual(expect.objectContaining({
+          Environment: expect.objectContaining({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:8.0' }),
+          EncryptionKey: expect.anything(),
+          TimeoutInMinutes: 45,
+          LogsConfig: expect.objectContaining({ CloudWatchLogs: expect.objectContaining({ Status: 'ENABLED' }) }),
+        }));
+        Template.fromJSON({ Resources: { P: { Type: 'X', Properties: { Description: project.Description } } } }).hasResourceProperties('X', { Description: reason });
+        expect(deployVariablesOf(template, 'Production').INVALIDATION_TIMEOUT_SECONDS).toBe('900');
+        expect(deployVariablesOf(template, 'Production').CHECK_MAX_TIME_SECONDS).toBeUndefined();
+      }
     });
 
     test('THEN the deploy command is the static deploy script, with nothing of the user\'s in it', () => {
@@ -137,7 +172,7 @@ describe('StaticSitePipeline', () => {
       expect(deployVariablesOf(template, 'Production')).toEqual({
         SITE_BUCKET: { Ref: expect.stringMatching(/^ProductionSiteBucket[0-9A-F]{8}$/) },
         DISTRIBUTION_ID: { Ref: expect.stringMatching(/^ProductionSiteDistribution[0-9A-F]{8}$/) },
-        INVALIDATION_TIMEOUT_SECONDS: '900',
+        INVALIDATION_TIMEOUT_SECONDS: '120',
         INVALIDATION_POLL_SECONDS: '20',
         RELEASE_BUCKET: { Ref: expect.stringMatching(/^PipelineArtifactStoreBucket[0-9A-F]{8}$/) },
         RELEASE_PREFIX: expect.stringMatching(/^releases\/TestStackPipeline[0-9A-F]{8}\/Production\/$/),
@@ -150,6 +185,7 @@ describe('StaticSitePipeline', () => {
         CHECK_EXPECTED_STATUS: '200',
         CHECK_ATTEMPTS: '3',
         CHECK_INTERVAL_SECONDS: '10',
+        CHECK_MAX_TIME_SECONDS: '10',
       });
       // The staging check names the hosting's own address.
       expect(deployVariablesOf(template, 'Staging').CHECK_URLS).toEqual({
