@@ -16,5 +16,6 @@ export interface BenchConstruct {
 export const CONSTRUCTS: readonly BenchConstruct[] = [
   { module: 'ecs', construct: 'EcsContainerPipeline', job: 'docker build + push to ECR, rolling deploy to Staging, approval, rolling deploy to Production' },
   { module: 'lambda', construct: 'LambdaPipeline', job: 'package the function, deploy Staging, approval, deploy Production (both all at once)' },
+  { module: 'server', construct: 'ServerPipeline', job: 'build the revision bundle, deploy Staging in place (CodeDeploy), approval, deploy Production in place behind its load balancer' },
   { module: 'static-site', construct: 'StaticSitePipeline', job: 'build the site, upload to the Staging bucket and invalidate, approval, the same for Production' },
 ];

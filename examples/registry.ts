@@ -11,6 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { buildEcsApp } from './ecs-app';
 import { buildLambdaApp } from './lambda-app';
 import { buildMultiAccountApp } from './multi-account-app';
+import { buildServerApp } from './server-app';
 import { buildStaticSiteApp } from './static-site-app';
 
 /** What every example builder returns: at least the app it built into. */
@@ -51,6 +52,12 @@ export const EXAMPLES: readonly ExampleApp[] = [
     entry: 'examples/static-site-app.ts',
     title: 'Single-page app on S3 + CloudFront: cache headers, invalidation, post-deploy check, rollback',
     build: buildStaticSiteApp,
+  },
+  {
+    name: 'server-app',
+    entry: 'examples/server-app.ts',
+    title: 'Orders service on EC2 Auto Scaling groups: CodeDeploy in place, agent by SSM, load balancer alarms roll back',
+    build: buildServerApp,
   },
   {
     name: 'multi-account-app',

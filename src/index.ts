@@ -27,3 +27,7 @@ export { type PostDeployCheckOptions } from './static-site/post-deploy-check';
 export { type IStaticSiteHosting, StaticSiteTarget, type StaticSiteTargetOptions } from './static-site/static-site-target';
 export { StaticSiteHosting, type StaticSiteHostingProps } from './static-site/static-site-hosting';
 export { type StaticSiteEnvironment, StaticSitePipeline, type StaticSitePipelineProps } from './static-site/static-site-pipeline';
+export { type AppSpecFile, type AppSpecOptions, FileExistsBehavior, type LifecycleHooks, type LifecycleScript, ServerOperatingSystem } from './server/appspec';
+export { ServerLoadBalancer } from './server/load-balancer';
+export { type BlueGreenServerDeploymentOptions, type InPlaceDeploymentOptions, ServerDeployment } from './server/server-deployment';
+export { type ServerEnvironment, ServerPipeline, type ServerPipelineProps } from './server/server-pipeline';

@@ -28,7 +28,8 @@ export interface BakeOptions {
    *
    * @default - the rollback alarms of the environment's deployment (yours and the library's
    *   default alarms), for the deployments that have them: `EcsDeployment.blueGreen` with the
-   *   deployment group the library creates, and every `LambdaDeployment`. Required for the others
+   *   deployment group the library creates, every `LambdaDeployment`, and every `ServerDeployment`
+   *   with alarms (its own, or the default ones of its load balancer). Required for the others
    *   (ECS rolling and ECS-native blue/green, static sites, your own deployment group): the
    *   library's error says so.
    */

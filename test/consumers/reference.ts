@@ -27,11 +27,14 @@
  * Python and Java programs too, or the comparison fails (which is the point).
  */
 import { App, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
@@ -45,6 +48,9 @@ import {
   LambdaPipeline,
   LambdaPipelineProps,
   PipelineSource,
+  ServerDeployment,
+  ServerLoadBalancer,
+  ServerPipeline,
   StaticSiteHosting,
   StaticSitePipeline,
   StaticSiteTarget,
@@ -67,6 +73,8 @@ export const LAMBDA_OVERRIDE_STACK = 'ConsumerLambdaPipelineOverride';
 /** The stack with two StaticSiteHosting sites and the StaticSitePipeline that ships to them. */
 export const STATIC_SITE_STACK = 'ConsumerStaticSitePipeline';
 /** The stacks of the cross-account layout: the pipeline's and the two workload accounts'. */
+/** The server pipeline (each language deploys it through a subclass whose createDeployAction calls the library's). */
+export const SERVER_STACK = 'ConsumerServerPipeline';
 export const CROSS_ACCOUNT_STACKS = { tools: 'ConsumerCrossAccountTools', staging: 'ConsumerCrossAccountStaging', production: 'ConsumerCrossAccountProduction' };
 export const STAGING_ENV = { account: '222222222222', region: 'us-east-1' };
 export const PRODUCTION_ENV = { account: '333333333333', region: 'eu-west-1' };
@@ -320,6 +328,47 @@ function crossAccountStacks(app: App): void {
   });
 }
 
+/**
+ * Two Auto Scaling groups, production behind an ALB target group, and the ServerPipeline that
+ * deploys them (Staging all at once, approval, Production one at a time with the load balancer).
+ * The programs deploy it through a subclass whose createDeployAction only calls the library's:
+ * the template is the library's, and each program checks that its override ran for both.
+ */
+function serverPipelineStack(app: App, id: string): Stack {
+  const stack = new Stack(app, id, { env: ENV });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
+  });
+  const servers = (name: string) => new autoscaling.AutoScalingGroup(stack, `${name}Servers`, {
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+  });
+  const staging = servers('Staging');
+  const production = servers('Production');
+  const lb = new elbv2.ApplicationLoadBalancer(stack, 'LoadBalancer', { vpc, internetFacing: true });
+  const targets = lb.addListener('Http', { port: 80 }).addTargets('Production', { port: 80, targets: [production] });
+  new ServerPipeline(stack, 'Pipeline', {
+    source: PipelineSource.connection({ connectionArn: CONNECTION_ARN, owner: 'acme', repo: 'orders-service', branch: 'main' }),
+    buildOptions: { installCommands: ['npm ci'], commands: ['npm run build', 'cp -r scripts dist/'] },
+    appSpec: {
+      files: [{ source: '/', destination: '/opt/orders' }],
+      hooks: {
+        applicationStart: [{ location: 'scripts/start.sh', timeout: Duration.minutes(2) }],
+        validateService: [{ location: 'scripts/validate.sh', timeout: Duration.minutes(5) }],
+      },
+    },
+    environments: [
+      { name: 'Staging', deployment: ServerDeployment.autoScalingGroup(staging, { deploymentConfig: codedeploy.ServerDeploymentConfig.ALL_AT_ONCE, installAgent: true }) },
+      { name: 'Production', deployment: ServerDeployment.autoScalingGroup(production, { loadBalancer: ServerLoadBalancer.applicationTargetGroup(targets) }) },
+    ],
+  });
+  return stack;
+}
+
 /** The reference app for one consumer language (only the override markers differ). */
 export function buildReferenceApp(language: ConsumerLanguage, outdir?: string): App {
   const app = new App({ outdir });
@@ -328,6 +377,7 @@ export function buildReferenceApp(language: ConsumerLanguage, outdir?: string): 
   lambdaPipelineStack(app, LAMBDA_STACK);
   lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, language);
   staticSitePipelineStack(app, STATIC_SITE_STACK);
+  serverPipelineStack(app, SERVER_STACK);
   crossAccountStacks(app);
   return app;
 }

@@ -2,9 +2,10 @@
 # Consumer tests: real Python and Java CDK programs use the packages `npx projen package-all`
 # builds (dist/python wheel, dist/java Maven repository), and their templates must equal the
 # TypeScript reference's (reference.ts, same construct ids and props, built from src/). Every
-# construct of the library joins the programs: ECS, Lambda and static site pipelines, the
+# construct of the library joins the programs: ECS, Lambda, static site and server pipelines, the
 # static site hosting, and a subclass per language overriding a protected hook of the ECS
-# pipeline (renderBuildSpec) and of the Lambda pipeline (createDeployAction).
+# pipeline (renderBuildSpec), of the Lambda pipeline (createDeployAction) and of the server
+# pipeline (createDeployAction, through the library's).
 #
 #   bash test/consumers/run.sh
 #

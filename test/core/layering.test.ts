@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const SRC = path.join(__dirname, '..', '..', 'src');
-const WORKLOADS = ['ecs', 'lambda', 'static-site'];
+const WORKLOADS = ['ecs', 'lambda', 'static-site', 'server'];
 
 function sources(folder: string): Array<[string, string]> {
   const dir = path.join(SRC, folder);

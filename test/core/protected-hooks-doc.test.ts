@@ -46,6 +46,7 @@ describe('API.md: the protected hooks section (projenrc/protected-hooks.ts, run 
       'protected abstract addStages(): void',
       'protected createDeployAction(environment: cdk-delivery-pipelines.LambdaEnvironment): aws-cdk-lib.aws_codepipeline.IAction',
       'protected createDeployAction(environment: cdk-delivery-pipelines.StaticSiteEnvironment): aws-cdk-lib.aws_codepipeline.IAction',
+      'protected createDeployAction(environment: cdk-delivery-pipelines.ServerEnvironment): aws-cdk-lib.aws_codepipeline.IAction',
     ]) {
       expect(section).toContain(signature);
     }

@@ -14,10 +14,12 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -30,10 +32,12 @@ import * as lib from '../../src';
 import {
   ArtifactStore, BuildSecret, DeliveryPipeline, DeliveryPipelineErrors, DeliveryPipelineProps, EcsContainerPipeline,
   EcsContainerPipelineProps, EcsDeployment, EnvironmentOptions, LambdaDeployment, LambdaPipeline, LambdaPipelineProps, PipelineSource,
+  ServerDeployment, ServerLoadBalancer, ServerPipeline, ServerPipelineProps,
   StaticSiteHosting, StaticSitePipeline, StaticSitePipelineProps, StaticSiteTarget,
 } from '../../src';
 import { CONNECTION_ARN, fargateService, githubSource } from '../helpers';
 import { lambdaAlias } from '../lambda/support';
+import { APP_SPEC, webServers, webTargetGroup } from '../server/support';
 
 /** Anything a caller in another language could pass. */
 type Any = any;
@@ -86,6 +90,18 @@ const WORKLOADS: Workload[] = [
         environments: [this.environment(stack, 'Staging')],
         ...props,
       } as StaticSitePipelineProps);
+    },
+  },
+  {
+    name: 'ServerPipeline',
+    environment: (stack, name, extra = {}) => ({ name, deployment: ServerDeployment.autoScalingGroup(webServers(stack, `${name}Servers${serial++}`)), ...extra }),
+    build(stack, props) {
+      return new ServerPipeline(stack, 'Pipeline', {
+        source: githubSource(),
+        appSpec: APP_SPEC,
+        environments: [this.environment(stack, 'Staging')],
+        ...props,
+      } as ServerPipelineProps);
     },
   },
 ];
@@ -376,6 +392,10 @@ function site1(stack: Stack, target: Any, props: Any = {}, environment: Any = {}
 }
 
 const hosted = (stack: Stack) => StaticSiteTarget.fromHosting(new StaticSiteHosting(stack, 'Site'));
+
+function server1(stack: Stack, deployment: Any, props: Any = {}): ServerPipeline {
+  return new ServerPipeline(stack, 'Pipeline', { source: githubSource(), appSpec: APP_SPEC, environments: [{ name: 'Staging', deployment }], ...props });
+}
 
 const CONSTRUCT_CASES: ConstructCase[] = [
   // --- EcsContainerPipeline
@@ -742,6 +762,82 @@ const CONSTRUCT_CASES: ConstructCase[] = [
     prop: 'environments[0].postDeployCheck.expectedStatus',
     value: '700',
     build: (s) => site1(s, hosted(s), {}, { postDeployCheck: { urls: ['https://staging.example.com/'], expectedStatus: 700 } }),
+  },
+  // --- ServerPipeline
+  { construct: 'ServerPipeline', name: 'deployment missing', prop: 'environments[0].deployment', value: 'undefined', build: (s) => server1(s, undefined) },
+  { construct: 'ServerPipeline', name: 'Auto Scaling group a name', prop: 'environments[0].deployment.group', value: '"web-asg"', build: (s) => server1(s, ServerDeployment.autoScalingGroup('web-asg' as Any)) },
+  { construct: 'ServerPipeline', name: 'instance tags a plain object', prop: 'environments[0].deployment.tags', value: '[object Object]', build: (s) => server1(s, ServerDeployment.ec2Instances({ app: ['orders'] } as Any)) },
+  { construct: 'ServerPipeline', name: 'no appSpec and no repositoryAppSpec', prop: 'appSpec', build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web')), { appSpec: undefined }) },
+  {
+    construct: 'ServerPipeline',
+    name: 'appSpec destination relative',
+    prop: 'appSpec.files[0].destination',
+    value: '"opt/app"',
+    build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web')), { appSpec: { files: [{ source: '/', destination: 'opt/app' }] } }),
+  },
+  {
+    construct: 'ServerPipeline',
+    name: 'lifecycle script timeout over an hour',
+    prop: 'appSpec.hooks.validateService[0].timeout',
+    value: '2 hours',
+    build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web')), { appSpec: { hooks: { validateService: [{ location: 'v.sh', timeout: Duration.hours(2) }] } } }),
+  },
+  {
+    construct: 'ServerPipeline',
+    name: 'lifecycle script runAs with a shell command',
+    prop: 'appSpec.hooks.applicationStart[0].runAs',
+    value: '"root; id"',
+    build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web')), { appSpec: { hooks: { applicationStart: [{ location: 's.sh', runAs: 'root; id' }] } } }),
+  },
+  {
+    construct: 'ServerPipeline',
+    name: 'default alarms on a target group without a load balancer',
+    prop: 'environments[0].deployment.loadBalancer',
+    build: (s) => {
+      const vpc = new ec2.Vpc(s, 'TgVpc', { natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+      const tg = new elbv2.ApplicationTargetGroup(s, 'Tg', { vpc, port: 80 });
+      return server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web'), { loadBalancer: ServerLoadBalancer.applicationTargetGroup(tg) }));
+    },
+  },
+  { construct: 'ServerPipeline', name: 'loadBalancer a target group', prop: 'environments[0].deployment.loadBalancer', build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web'), { loadBalancer: 'tg-arn' as Any })) },
+  { construct: 'ServerPipeline', name: 'installAgent for on-premises servers', prop: 'environments[0].deployment.installAgent', build: (s) => server1(s, ServerDeployment.onPremisesInstances(new codedeploy.InstanceTagSet({ app: ['x'] }), { installAgent: true })) },
+  {
+    construct: 'ServerPipeline',
+    name: 'two environments on one Auto Scaling group',
+    prop: 'environments[1].deployment',
+    build: (s) => {
+      const group = webServers(s, 'Web');
+      return new ServerPipeline(s, 'Pipeline', {
+        source: githubSource(),
+        appSpec: APP_SPEC,
+        environments: [{ name: 'Staging', deployment: ServerDeployment.autoScalingGroup(group) }, { name: 'Production', deployment: ServerDeployment.autoScalingGroup(group) }],
+      });
+    },
+  },
+  { construct: 'ServerPipeline', name: 'REVISION set by the user', prop: 'buildOptions.environmentVariables.REVISION', build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web')), { buildOptions: { environmentVariables: { REVISION: 'x' } } }) },
+  {
+    construct: 'ServerPipeline',
+    name: 'blue/green without a load balancer',
+    prop: 'environments[0].deployment.loadBalancer',
+    build: (s) => server1(s, ServerDeployment.blueGreen(webServers(s, 'Web'), {})),
+  },
+  {
+    construct: 'ServerPipeline',
+    name: 'blue/green of an imported group',
+    prop: 'environments[0].deployment.group',
+    value: 'TestStack/Imported',
+    build: (s) => {
+      const targetGroup = webTargetGroup(s, 'Tg', webServers(s, 'Web'));
+      const imported = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(s, 'Imported', 'web');
+      return server1(s, ServerDeployment.blueGreen(imported, { loadBalancer: ServerLoadBalancer.applicationTargetGroup(targetGroup) }));
+    },
+  },
+  {
+    construct: 'ServerPipeline',
+    name: 'classic load balancer missing',
+    prop: 'environments[0].deployment.loadBalancer',
+    value: 'undefined',
+    build: (s) => server1(s, ServerDeployment.autoScalingGroup(webServers(s, 'Web'), { loadBalancer: ServerLoadBalancer.classic(undefined as Any) })),
   },
   // --- StaticSiteHosting
   { construct: 'StaticSiteHosting', name: 'domain names without a certificate', prop: 'certificate', build: (s) => new StaticSiteHosting(s, 'Site', { domainNames: ['www.example.com'] }) },

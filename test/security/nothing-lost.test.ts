@@ -144,7 +144,7 @@ describe('nothing lost by default', () => {
   });
 
   describe('blue/green rollback window', () => {
-    const groups = all.filter((r) => r.inPipeline && r.type === 'AWS::CodeDeploy::DeploymentGroup');
+    const groups = all.filter((r) => r.inPipeline && r.type === 'AWS::CodeDeploy::DeploymentGroup' && r.resource.Properties.DeploymentStyle?.DeploymentType === 'BLUE_GREEN');
 
     test('THEN the examples have a CodeDeploy blue/green deployment to judge', () => {
       expect(groups.length).toBeGreaterThan(0);
@@ -165,6 +165,25 @@ describe('nothing lost by default', () => {
           Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM']),
         });
         expect(group.resource.Properties.AlarmConfiguration).toEqual(expect.objectContaining({ Enabled: true }));
+      }
+    });
+  });
+
+  describe('in-place (server) rollback', () => {
+    const groups = all.filter((r) => r.inPipeline && r.type === 'AWS::CodeDeploy::DeploymentGroup' && r.resource.Properties.DeploymentStyle?.DeploymentType !== 'BLUE_GREEN');
+
+    test('THEN the examples have an in-place CodeDeploy deployment to judge', () => {
+      expect(groups.length).toBeGreaterThan(0);
+    });
+
+    test('THEN every in-place deployment rolls back on failure and on stop, and one behind a load balancer also on its alarms', () => {
+      for (const group of groups) {
+        const props = group.resource.Properties;
+        expect(props.AutoRollbackConfiguration).toEqual({ Enabled: true, Events: expect.arrayContaining(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST']) });
+        if (props.LoadBalancerInfo) {
+          expect(props.AutoRollbackConfiguration.Events).toContain('DEPLOYMENT_STOP_ON_ALARM');
+          expect(props.AlarmConfiguration).toEqual(expect.objectContaining({ Enabled: true }));
+        }
       }
     });
   });

@@ -289,6 +289,41 @@ export const ACTION_NEEDS: readonly ActionNeeds[] = [
     },
   },
   {
+    provider: 'CodeDeploy',
+    category: 'Deploy',
+    docs: [
+      {
+        url: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeDeploy.html',
+        quote: 'You use an AWS CodeDeploy action to deploy application code to your deployment fleet. Your deployment fleet can consist of Amazon EC2 instances, on-premises instances, or both.',
+      },
+      {
+        url: CODEPIPELINE_SERVICE_ROLE_SOURCE,
+        page: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeDeploy.html',
+        quote: '{ "Action": [ "codedeploy:CreateDeployment", "codedeploy:GetApplication", "codedeploy:GetApplicationRevision", "codedeploy:GetDeployment", "codedeploy:GetDeploymentConfig", "codedeploy:RegisterApplicationRevision" ], "Resource": "*", "Effect": "Allow" }',
+      },
+      S3_KMS_DOC,
+    ],
+    needs: (a) => {
+      const m = a.m;
+      const app = configResource(a, 'ApplicationName', 'AWS::CodeDeploy::Application');
+      const group = configResource(a, 'DeploymentGroupName', 'AWS::CodeDeploy::DeploymentGroup');
+      const appArn = `arn:${m.partition}:codedeploy:${m.region}:${m.account}:application:${m.nameOf(app)}`;
+      const groupArn = `arn:${m.partition}:codedeploy:${m.region}:${m.account}:deploymentgroup:${m.nameOf(app)}/${m.nameOf(group)}`;
+      const gp = m.resource(group).Properties;
+      const configName = gp.DeploymentConfigName !== undefined ? m.canon(gp.DeploymentConfigName) : 'CodeDeployDefault.OneAtATime';
+      return [
+        ...['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'].map((action) => ({ action, resource: appArn, why: 'register the revision bundle' })),
+        ...['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'].map((action) => ({ action, resource: groupArn, why: 'start the deployment and watch it' })),
+        {
+          action: 'codedeploy:GetDeploymentConfig',
+          resource: `arn:${m.partition}:codedeploy:${m.region}:${m.account}:deploymentconfig:${configName}`,
+          why: 'read the deployment configuration',
+        },
+        ...readsArtifacts(a),
+      ];
+    },
+  },
+  {
     provider: 'Manual',
     category: 'Approval',
     docs: [

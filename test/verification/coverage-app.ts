@@ -18,11 +18,17 @@
  *     hooks and alarms, linear.
  *   - CoverageSite: StaticSitePipeline from S3: a StaticSiteHosting with every option, a bucket
  *     target with a distribution, post-deploy checks, cache control.
+ *   - CoverageServer: ServerPipeline: an Auto Scaling group behind an ALB (default and own alarms,
+ *     minimum healthy hosts, the agent association), one behind an NLB, one behind a classic load
+ *     balancer, tagged EC2 instances (instance roles, the agent by tag) and tagged on-premises
+ *     instances, a blue/green Auto Scaling group from a launch template; CoverageServerProd: an Auto Scaling group in another account (its group, role,
+ *     alarms and the instance role's cross-account read of the artifacts).
  *   - CoverageConnection, CoverageConnectionOldPrefix: a pipeline whose connection ARN is a token
  *     (a CfnParameter with a codeconnections, and a codestar-connections, default): the grant
  *     must cover both prefixes; and one with a literal codeconnections ARN.
  */
 import { App, CfnParameter, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -33,6 +39,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elb from 'aws-cdk-lib/aws-elasticloadbalancing';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -54,6 +61,9 @@ import {
   StaticSiteHosting,
   StaticSitePipeline,
   StaticSiteTarget,
+  ServerDeployment,
+  ServerLoadBalancer,
+  ServerPipeline,
 } from '../../src';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
@@ -460,12 +470,99 @@ function connectionStacks(app: App, shared: Shared): void {
   });
 }
 
+/** An Auto Scaling group of servers in `scope`'s VPC. */
+function servers(scope: Construct, id: string, vpc: ec2.IVpc): autoscaling.AutoScalingGroup {
+  return new autoscaling.AutoScalingGroup(scope, id, {
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+  });
+}
+
+function serverStack(app: App, shared: Shared): void {
+  const stack = new CoverageStack(app, 'CoverageServer', { env: ENV });
+  const prod = new CoverageStack(app, 'CoverageServerProd', { env: { account: '222222222222', region: 'us-east-1' } });
+  const net = (scope: Construct) => new ec2.Vpc(scope, 'Vpc', { availabilityZones: AZS, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+  const vpc = net(stack);
+  const web = servers(stack, 'Web', vpc);
+  const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: true });
+  const webTargets = alb.addListener('Http', { port: 80 }).addTargets('Web', { port: 80, targets: [web] });
+  const latency = new cloudwatch.Alarm(stack, 'Latency', { metric: webTargets.metrics.targetResponseTime(), threshold: 1, evaluationPeriods: 1 });
+  const tcp = servers(stack, 'Tcp', vpc);
+  const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc });
+  const tcpTargets = nlb.addListener('Tcp', { port: 80 }).addTargets('Tcp', { port: 80, targets: [tcp] });
+  const legacy = servers(stack, 'Legacy', vpc);
+  const classic = new elb.LoadBalancer(stack, 'Classic', { vpc, internetFacing: true, listeners: [{ externalPort: 80 }], targets: [legacy] });
+  const instanceRole = new iam.Role(stack, 'TaggedInstanceRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  const serverRole = iam.Role.fromRoleName(stack, 'OnPremisesRole', 'coverage-on-premises');
+  const blueRole = new iam.Role(stack, 'BlueGreenRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  const blueTemplate = new ec2.LaunchTemplate(stack, 'BlueGreenTemplate', {
+    instanceType: ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+    machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    role: blueRole,
+    securityGroup: new ec2.SecurityGroup(stack, 'BlueGreenSg', { vpc }),
+  });
+  const blue = new autoscaling.AutoScalingGroup(stack, 'BlueGreen', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC }, launchTemplate: blueTemplate });
+  const blueTargets = alb.addListener('BlueGreenHttp', { port: 8080 }).addTargets('BlueGreen', { port: 80, targets: [blue] });
+  const prodVpc = net(prod);
+  const prodServers = servers(prod, 'Servers', prodVpc);
+  const prodAlb = new elbv2.ApplicationLoadBalancer(prod, 'Alb', { vpc: prodVpc, internetFacing: true });
+  const prodTargets = prodAlb.addListener('Http', { port: 80 }).addTargets('Servers', { port: 80, targets: [prodServers] });
+  // In a scope of its own: the simulation names roles by logical id, and CoverageConnection has a
+  // 'Pipeline' too; its construct path still ends in /Pipeline (the reviewed findings name it so).
+  new ServerPipeline(new Construct(stack, 'Server'), 'Pipeline', {
+    source: PipelineSource.codeCommit(shared.repository, 'release'),
+    // Its own store: the pipeline deploys to another account, which names the store's bucket by a generated name.
+    // The lifecycle scripts of the sample repository go into the bundle with the site.
+    buildOptions: { ...buildOptions(shared), commands: ['npm run build', 'cp -r scripts dist/'] },
+    appSpec: {
+      files: [{ source: '/', destination: '/opt/orders' }],
+      hooks: { applicationStart: [{ location: 'scripts/start.sh' }], validateService: [{ location: 'scripts/validate.sh', timeout: Duration.minutes(5) }] },
+    },
+    environments: [
+      {
+        name: 'Web',
+        deployment: ServerDeployment.autoScalingGroup(web, {
+          loadBalancer: ServerLoadBalancer.applicationTargetGroup(webTargets),
+          alarms: [latency],
+          defaultAlarms: true,
+          minimumHealthyHosts: codedeploy.MinimumHealthyHosts.percentage(50),
+          installAgent: true,
+        }),
+        ...postDeployTests(shared),
+      },
+      {
+        name: 'BlueGreen',
+        deployment: ServerDeployment.blueGreen(blue, {
+          loadBalancer: ServerLoadBalancer.applicationTargetGroup(blueTargets),
+          rollbackWindow: Duration.minutes(30),
+        }),
+      },
+      { name: 'Tcp', deployment: ServerDeployment.autoScalingGroup(tcp, { loadBalancer: ServerLoadBalancer.networkTargetGroup(tcpTargets) }) },
+      { name: 'Legacy', deployment: ServerDeployment.autoScalingGroup(legacy, { loadBalancer: ServerLoadBalancer.classic(classic) }) },
+      {
+        name: 'Tagged',
+        deployment: ServerDeployment.ec2Instances(new codedeploy.InstanceTagSet({ app: ['orders'], tier: [] }), { instanceRoles: [instanceRole], installAgent: true }),
+      },
+      { name: 'OnPremises', deployment: ServerDeployment.onPremisesInstances(new codedeploy.InstanceTagSet({ site: ['factory'] }), { instanceRoles: [serverRole] }) },
+      {
+        name: 'Production',
+        deployment: ServerDeployment.autoScalingGroup(prodServers, { loadBalancer: ServerLoadBalancer.applicationTargetGroup(prodTargets) }),
+        approval: approval(stack, 'https://staging.orders.acme.example'),
+      },
+    ],
+    notifications: { topic: shared.topic },
+  });
+}
+
 /** Build the coverage app into `app` (its stacks; not synthesized). */
 export function buildCoverageApp(app: App): { app: App } {
   const shared = sharedStack(app);
   ecsStack(app, shared);
   lambdaStack(app, shared);
   siteStack(app, shared);
+  serverStack(app, shared);
   connectionStacks(app, shared);
   return { app };
 }

@@ -35,16 +35,27 @@ import typing
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as codepipeline_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from cdk_delivery_pipelines import (
+    AppSpecFile,
+    AppSpecOptions,
     ApprovalOptions,
+    LifecycleHooks,
+    LifecycleScript,
+    ServerDeployment,
+    ServerEnvironment,
+    ServerLoadBalancer,
+    ServerPipeline,
     BuildOptions,
     CodeBuildDefaults,
     DeliveryPipelineErrors,
@@ -74,6 +85,7 @@ MARKER = "echo overridden-in-python"
 LAMBDA_STACK = "ConsumerLambdaPipeline"
 LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride"
 STATIC_SITE_STACK = "ConsumerStaticSitePipeline"
+SERVER_STACK = "ConsumerServerPipeline"
 CROSS_ACCOUNT_TOOLS = "ConsumerCrossAccountTools"
 CROSS_ACCOUNT_STAGING = "ConsumerCrossAccountStaging"
 CROSS_ACCOUNT_PRODUCTION = "ConsumerCrossAccountProduction"
@@ -147,6 +159,17 @@ class MarkedDeployActionPipeline(LambdaPipeline):
         if environment.name != "Production":
             return super()._create_test_action(environment, run_order)
         return codepipeline_actions.ManualApprovalAction(action_name=TEST_ACTION_MARKER, run_order=run_order)
+
+
+class RecordingServerPipeline(ServerPipeline):
+    """A consumer's subclass of ServerPipeline: createDeployAction records the environment and
+    returns the library's action through ``super()`` (the template stays the library's)."""
+
+    calls: typing.List[str] = []
+
+    def _create_deploy_action(self, *, deployment: ServerDeployment, name: str, **kwargs: typing.Any) -> codepipeline.IAction:
+        RecordingServerPipeline.calls.append(name)
+        return super()._create_deploy_action(deployment=deployment, name=name, **kwargs)
 
 
 class FailingDeployActionPipeline(LambdaPipeline):
@@ -326,6 +349,49 @@ def static_site_pipeline_stack(app: cdk.App, stack_id: str) -> cdk.Stack:
     return stack
 
 
+def server_pipeline_stack(app: cdk.App, stack_id: str) -> cdk.Stack:
+    stack = cdk.Stack(app, stack_id, env=ENV)
+    vpc = ec2.Vpc(
+        stack, "Vpc",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        nat_gateways=0,
+        subnet_configuration=[ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24)],
+    )
+
+    def servers(name: str) -> autoscaling.AutoScalingGroup:
+        return autoscaling.AutoScalingGroup(
+            stack, f"{name}Servers",
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            instance_type=ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.MICRO),
+            machine_image=ec2.MachineImage.latest_amazon_linux2023(),
+        )
+
+    staging = servers("Staging")
+    production = servers("Production")
+    lb = elbv2.ApplicationLoadBalancer(stack, "LoadBalancer", vpc=vpc, internet_facing=True)
+    targets = lb.add_listener("Http", port=80).add_targets("Production", port=80, targets=[production])
+    RecordingServerPipeline(
+        stack, "Pipeline",
+        source=PipelineSource.connection(connection_arn=CONNECTION_ARN, owner="acme", repo="orders-service", branch="main"),
+        build_options=BuildOptions(install_commands=["npm ci"], commands=["npm run build", "cp -r scripts dist/"]),
+        app_spec=AppSpecOptions(
+            files=[AppSpecFile(source="/", destination="/opt/orders")],
+            hooks=LifecycleHooks(
+                application_start=[LifecycleScript(location="scripts/start.sh", timeout=cdk.Duration.minutes(2))],
+                validate_service=[LifecycleScript(location="scripts/validate.sh", timeout=cdk.Duration.minutes(5))],
+            ),
+        ),
+        environments=[
+            ServerEnvironment(name="Staging", deployment=ServerDeployment.auto_scaling_group(
+                staging, deployment_config=codedeploy.ServerDeploymentConfig.ALL_AT_ONCE, install_agent=True)),
+            ServerEnvironment(name="Production", deployment=ServerDeployment.auto_scaling_group(
+                production, load_balancer=ServerLoadBalancer.application_target_group(targets))),
+        ],
+    )
+    return stack
+
+
 def deploy_actions_of(template: dict) -> dict:
     """The deploy actions of the stack's one pipeline: stage name -> [(action name, provider)]."""
     pipelines = [r for r in template["Resources"].values() if r["Type"] == "AWS::CodePipeline::Pipeline"]
@@ -424,9 +490,16 @@ def main() -> int:
     lambda_pipeline_stack(app, LAMBDA_STACK, LambdaPipeline)
     lambda_pipeline_stack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline)
     static_site_pipeline_stack(app, STATIC_SITE_STACK)
+    server_pipeline_stack(app, SERVER_STACK)
     cross_account_stacks(app)
     assembly = app.synth()
     failures = error_checks()
+    if RecordingServerPipeline.calls != ["Staging", "Production"]:
+        failures.append(f"{SERVER_STACK}: the Python override of createDeployAction ran for {RecordingServerPipeline.calls}, "
+                        "expected ['Staging', 'Production']")
+    server_deploys = deploy_actions_of(assembly.get_stack_by_name(SERVER_STACK).template)
+    if server_deploys != {"Staging": [("Deploy", "CodeDeploy")], "Production": [("Deploy", "CodeDeploy")]}:
+        failures.append(f"{SERVER_STACK}: the deploy actions are {server_deploys}: super()._create_deploy_action did not reach the library")
     failures += cross_account_checks(assembly.get_stack_by_name(CROSS_ACCOUNT_TOOLS).template)
 
     base = build_spec_of(assembly.get_stack_by_name(BASE_STACK).template)

@@ -100,6 +100,17 @@ def main(argv) -> int:
                                                        python_bin, 'lambda:UpdateAlias')
         print(('    ok: ' if ok else '    FAILED: ') + message, flush=True)
         passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+    server_app = next((e for e in examples if e['name'] == 'server-app'), None)
+    if server_app:
+        print('=== self-test: server-app with autoscaling:PutLifecycleHook taken out of every policy must fail at its first deploy')
+        ok, message = selftest.pipeline_without_action(server_app['dir'], os.path.join(out_dir, 'selftest-server'),
+                                                       python_bin, 'autoscaling:PutLifecycleHook')
+        print(('    ok: ' if ok else '    FAILED: ') + message, flush=True)
+        passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
+    print('=== self-test: the AppSpec reference check rejects what CodeDeploy rejects')
+    ok, message = selftest.appspec_cases()
+    print(('    ok: ' if ok else '    FAILED: ') + message, flush=True)
+    passed, failed = (passed + 1, failed) if ok else (passed, failed + 1)
     for ex in examples:
         if only and ex['name'] not in only:
             continue

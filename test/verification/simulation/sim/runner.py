@@ -53,6 +53,7 @@ COMMIT = '0123456789abcdef0123456789abcdef01234567'
 ACTION_PAGES = {
     'ECS': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECS.html',
     'CodeDeployToECS': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECSbluegreen.html',
+    'CodeDeploy': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeDeploy.html',
     'Lambda': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html',
     'CodeBuild': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeBuild.html',
     'CodeStarSourceConnection': 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html',
@@ -519,7 +520,7 @@ class Simulation:
         config = self.stack.resolve(action.get('Configuration', {}))
         handler = {
             'CodeStarSourceConnection': self.source_connection, 'CodeCommit': self.source_codecommit, 'S3': self.source_s3,
-            'CodeBuild': self.codebuild, 'ECS': self.ecs_deploy, 'CodeDeployToECS': self.codedeploy_ecs,
+            'CodeBuild': self.codebuild, 'ECS': self.ecs_deploy, 'CodeDeployToECS': self.codedeploy_ecs, 'CodeDeploy': self.codedeploy_server,
             'Lambda': self.lambda_invoke if action['ActionTypeId']['Category'] == 'Invoke' else self.lambda_deploy,
             'Manual': self.approval,
         }.get(provider)
@@ -975,6 +976,182 @@ class Simulation:
         for c in taskdef.get('containerDefinitions', []):
             self.image_pull(moto, step, taskdef, c['image'])
         self._log_permissions(step, taskdef)
+
+    def codedeploy_server(self, moto, step, role, config, action):
+        """CodePipeline's CodeDeploy action (EC2/on-premises): the action role registers the bundle and
+        starts the deployment; CodeDeploy, as the deployment group's service role, finds the instances,
+        moves them through the load balancer, copies the group (blue/green) and watches the alarms; on
+        each instance the agent downloads the bundle as the instance role, and the AppSpec's lifecycle
+        scripts run, in CodeDeploy's order (appspec.py validates the file against the AppSpec reference)."""
+        from . import appspec as appspec_ref
+        name = action['InputArtifacts'][0]['Name']
+        data = self.get_artifact(moto, role, step, name)
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            bundle = {n: z.read(n) for n in z.namelist()}
+        app, group = config['ApplicationName'], config['DeploymentGroupName']
+        app_arn = f'arn:aws:codedeploy:{self.region}:{self.account}:application:{app}'
+        dg = f'arn:aws:codedeploy:{self.region}:{self.account}:deploymentgroup:{app}/{group}'
+        try:
+            dst, dg_lid = self.find('AWS::CodeDeploy::DeploymentGroup', group)
+            dg_props = dst.resolve(dst.resources[dg_lid]['Properties'])
+        except StepFailed:
+            dg_props = {}
+        config_name = dg_props.get('DeploymentConfigName', 'CodeDeployDefault.OneAtATime')
+        for act, res in (('codedeploy:GetApplication', app_arn), ('codedeploy:GetApplicationRevision', app_arn),
+                         ('codedeploy:RegisterApplicationRevision', app_arn),
+                         ('codedeploy:CreateDeployment', dg), ('codedeploy:GetDeployment', dg),
+                         ('codedeploy:GetDeploymentConfig', f'arn:aws:codedeploy:{self.region}:{self.account}:deploymentconfig:{config_name}')):
+            self.check(role, step, act, res, what='action reference: CodeDeploy')
+        # The revision: appspec.yml at the root of the bundle, valid for EC2/on-premises.
+        raw = bundle.get('appspec.yml')
+        if raw is None:
+            raise StepFailed(f'{step}: the revision bundle has no appspec.yml at its root')
+        spec, problems = appspec_ref.validate(raw.decode(errors='replace'), set(bundle))
+        self.record(step, 'appspec.yml against the AppSpec reference', not problems, '; '.join(problems))
+        if problems:
+            raise StepFailed(f'{step}: appspec.yml breaks the AppSpec reference: ' + '; '.join(problems))
+        if not dg_props:
+            self.record(step, f'imported deployment group {app}/{group}: its service role is not judged', True)
+            return
+        cd_role = self._role_of(dg_props['ServiceRoleArn'])
+        asgs = dg_props.get('AutoScalingGroups', [])
+        blue_green = dg_props.get('DeploymentStyle', {}).get('DeploymentType') == 'BLUE_GREEN'
+        lb = dg_props.get('LoadBalancerInfo', {})
+        self._codedeploy_server_role(step, cd_role, group, dg_props, asgs, blue_green, lb)
+        # On each instance: the agent downloads the bundle with the instance's role, then runs the scripts.
+        instance_roles = [r for asg in asgs for r in self._instance_roles(asg)]
+        if not instance_roles:
+            self.record(step, f'{group}: the instances are tagged ones (their role is the user\'s instanceRoles): the download is not judged', True)
+        bucket, key = self.artifacts[name][self.region]
+        for instance_role in instance_roles:
+            path = os.path.join(self.out, f'revision-{uuid.uuid4().hex[:6]}.zip')
+            got = self.aws(moto, instance_role, f'{step} (CodeDeploy agent, DownloadBundle)',
+                           ['s3api', 'get-object', '--bucket', bucket, '--key', key, path])
+            if os.path.exists(path):
+                os.remove(path)
+            if got.returncode != 0:
+                raise StepFailed(f'{step}: the instance role {instance_role} cannot download the revision: {got.stderr.decode(errors="replace").strip()}')
+        self._run_lifecycle(step, app, group, spec, bundle, traffic=bool(lb))
+
+    def _codedeploy_server_role(self, step, cd_role, group, dg_props, asgs, blue_green, lb):
+        """What CodeDeploy does as the deployment group's role (AWSCodeDeployRole's actions, on these resources)."""
+        what = 'CodeDeploy (EC2/on-premises) as the deployment group role'
+        uuid_part = '00000000-0000-0000-0000-000000000000'
+        asg_arn = lambda n: f'arn:aws:autoscaling:{self.region}:{self.account}:autoScalingGroup:{uuid_part}:autoScalingGroupName/{n}'  # noqa: E731
+        for asg in asgs:
+            for act in ('autoscaling:PutLifecycleHook', 'autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat',
+                        'autoscaling:DeleteLifecycleHook'):
+                self.check(cd_role, step, act, asg_arn(asg), what=what)
+            for act in ('autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLifecycleHooks', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'):
+                self.check(cd_role, step, act, '*', what=what)
+        if dg_props.get('Ec2TagSet') or dg_props.get('Ec2TagFilters'):
+            for act in ('tag:GetResources', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus'):
+                self.check(cd_role, step, act, '*', what=what)
+        for tg in lb.get('TargetGroupInfoList', []):
+            st, lid = self.find('AWS::ElasticLoadBalancingV2::TargetGroup', tg['Name'])
+            arn = st.resolve({'Ref': lid})
+            for act in ('elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'):
+                self.check(cd_role, step, act, arn, what=what)
+            for act in ('elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'):
+                self.check(cd_role, step, act, '*', what=what)
+        for elb in lb.get('ElbInfoList', []):
+            arn = f'arn:aws:elasticloadbalancing:{self.region}:{self.account}:loadbalancer/{elb["Name"]}'
+            for act in ('elasticloadbalancing:DeregisterInstancesFromLoadBalancer', 'elasticloadbalancing:RegisterInstancesWithLoadBalancer'):
+                self.check(cd_role, step, act, arn, what=what)
+            for act in ('elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeInstanceHealth'):
+                self.check(cd_role, step, act, '*', what=what)
+        for alarm in dg_props.get('AlarmConfiguration', {}).get('Alarms', []):
+            self.check(cd_role, step, 'cloudwatch:DescribeAlarms', f'arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{alarm["Name"]}',
+                       what='CodeDeploy reads the rollback alarms')
+        if not blue_green:
+            return
+        copy = f'CodeDeploy_{group}_d-SIMULATED1'
+        for act in ('autoscaling:CreateAutoScalingGroup', 'autoscaling:UpdateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags',
+                    'autoscaling:PutLifecycleHook', 'autoscaling:PutScalingPolicy', 'autoscaling:PutNotificationConfiguration',
+                    'autoscaling:AttachLoadBalancerTargetGroups', 'autoscaling:DeleteAutoScalingGroup'):
+            self.check(cd_role, step, act, asg_arn(copy), what=f'{what}: copy of the group (blue/green)')
+        for asg in asgs:
+            self.check(cd_role, step, 'autoscaling:DeleteAutoScalingGroup', asg_arn(asg), what=f'{what}: the original group, after the rollback window')
+            self.check(cd_role, step, 'ec2:TerminateInstances', f'arn:aws:ec2:{self.region}:{self.account}:instance/i-0123456789abcdef0',
+                       {'aws:ResourceTag/aws:autoscaling:groupName': asg}, what=f'{what}: the original instances')
+            st, lid = self.find('AWS::AutoScaling::AutoScalingGroup', asg)
+            spec = st.resources[lid]['Properties'].get('LaunchTemplate', {})
+            lt = st.resolve(spec.get('LaunchTemplateId'))
+            self.check(cd_role, step, 'ec2:RunInstances', f'arn:aws:ec2:{self.region}:{self.account}:instance/*',
+                       {'ec2:LaunchTemplate': f'arn:aws:ec2:{self.region}:{self.account}:launch-template/{lt}'},
+                       what=f'{what}: Auto Scaling checks the copy may launch from the launch template')
+            for r in self._instance_roles(asg):
+                self.check(cd_role, step, 'iam:PassRole', self.role_arn(r), {'iam:PassedToService': 'ec2.amazonaws.com'},
+                           what=f'{what}: pass the instance role to the copy')
+
+    def _instance_roles(self, group_name: str) -> List[str]:
+        """The roles of an Auto Scaling group's instances: launch template (or configuration) → instance profile → roles."""
+        try:
+            st, lid = self.find('AWS::AutoScaling::AutoScalingGroup', group_name)
+        except StepFailed:
+            return []
+        props = st.resources[lid]['Properties']
+        spec = props.get('LaunchTemplate') or (props.get('MixedInstancesPolicy') or {}).get('LaunchTemplate', {}).get('LaunchTemplateSpecification')
+        profile = None
+        if spec and isinstance(spec.get('LaunchTemplateId'), dict) and 'Ref' in spec['LaunchTemplateId']:
+            data = st.resources[spec['LaunchTemplateId']['Ref']]['Properties'].get('LaunchTemplateData', {})
+            profile = (data.get('IamInstanceProfile') or {}).get('Arn')
+        elif isinstance(props.get('LaunchConfigurationName'), dict):
+            profile = st.resources[props['LaunchConfigurationName']['Ref']]['Properties'].get('IamInstanceProfile')
+        profile_lid = (profile or {}).get('Fn::GetAtt', [None])[0] or (profile or {}).get('Ref')
+        if not profile_lid:
+            return []
+        return [f'{st.name}/{r["Ref"]}' for r in st.resources[profile_lid]['Properties'].get('Roles', []) if isinstance(r, dict) and 'Ref' in r]
+
+    def _run_lifecycle(self, step, app, group, spec, bundle, traffic: bool):
+        """The lifecycle events of one instance's first deployment, in CodeDeploy's order: the
+        ApplicationStop and block-traffic scripts are the previous revision's (none on a first
+        deployment); then the new revision's scripts, with the agent's environment variables."""
+        from . import appspec as appspec_ref
+        work = tempfile.mkdtemp(prefix='sim-codedeploy-', dir=self.out)
+        archive = os.path.join(work, 'deployment-archive')
+        for path, content in bundle.items():
+            if path.endswith('/'):
+                continue
+            target = os.path.join(archive, path)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, 'wb') as f:
+                f.write(content)
+        env = {'PATH': os.pathsep.join([STUBS, '/usr/local/bin', '/usr/bin', '/bin']), 'HOME': work, 'LANG': 'C.UTF-8',
+               'LIFECYCLE_EVENT': '', 'DEPLOYMENT_ID': 'd-SIMULATED1', 'APPLICATION_NAME': app,
+               'DEPLOYMENT_GROUP_NAME': group, 'DEPLOYMENT_GROUP_ID': '00000000-0000-0000-0000-000000000000', 'SIM_WORK': work}
+        for event in appspec_ref.run_order(traffic):
+            if event == 'Install':
+                # The agent copies `files` to their destinations (under the simulation's root here).
+                for entry in spec.get('files') or []:
+                    src = os.path.join(archive, entry['source'].lstrip('/'))
+                    dest = os.path.join(work, 'root', entry['destination'].lstrip('/'))
+                    if os.path.isdir(src):
+                        shutil.copytree(src, dest, dirs_exist_ok=True)
+                    else:
+                        os.makedirs(dest, exist_ok=True)
+                        shutil.copy2(src, dest)
+                self.record(step, 'Install: files copied to their destinations', True)
+                continue
+            for script in (spec.get('hooks') or {}).get(event) or []:
+                env['LIFECYCLE_EVENT'] = event
+                path = os.path.join(archive, script['location'])
+                log_path = os.path.join(self.out, re.sub(r'[^A-Za-z0-9]+', '-', f'{step}-{event}') + '.log')
+                with open(log_path, 'wb') as log:
+                    try:
+                        proc = subprocess.run(['bash', path], env=env, cwd=archive, stdout=log, stderr=subprocess.STDOUT,
+                                              timeout=int(script.get('timeout', 3600)))
+                        code = proc.returncode
+                    except subprocess.TimeoutExpired:
+                        code = 'timeout'
+                with open(log_path, encoding='utf-8', errors='replace') as f:
+                    tail = f.read()[-800:]
+                ok = code == 0
+                note = '' if 'runas' not in script else f' (runas {script["runas"]}: not switched in the simulation)'
+                self.record(step, f'{event}: {script["location"]}{note}', ok, '' if ok else tail)
+                if not ok:
+                    raise StepFailed(f'{step}: the {event} script {script["location"]} failed ({code}); CodeDeploy would roll back. Log {log_path}:\n{tail}')
+        shutil.rmtree(work, ignore_errors=True)
 
     def lambda_deploy(self, moto, step, role, config, action):
         files = self._artifact_files(moto, role, step, action) if action.get('InputArtifacts') else {}

@@ -115,6 +115,35 @@ def pipeline_without_action(assembly_dir: str, out_dir: str, python_bin: str, ac
     return True, f'the run failed with {action} denied ({result["failure"] or "denied calls"})'
 
 
+# (AppSpec file, files of the bundle, the problem the check must report; None: valid)
+APPSPEC_CASES = [
+    ('version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: /opt/app\nhooks:\n  ApplicationStart:\n    - location: s.sh\n      timeout: 60\n',
+     {'s.sh'}, None),
+    ('version: 0.1\nos: linux\n', set(), 'version must be 0.0'),
+    ('version: 0.0\nos: macos\n', set(), 'os must be linux or windows'),
+    ('version: 0.0\nos: linux\nhooks:\n  Install:\n    - location: s.sh\n', {'s.sh'}, 'hooks.Install is not scriptable'),
+    ('version: 0.0\nos: linux\nhooks:\n  ApplicationStart:\n    - location: missing.sh\n', set(), 'is not in the bundle'),
+    ('version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: a.sh\n      timeout: 3000\n    - location: b.sh\n      timeout: 1000\n',
+     {'a.sh', 'b.sh'}, 'more than 3600'),
+    ('version: 0.0\nos: linux\nfiles:\n  - source: /\n    destination: opt/app\n', set(), 'is not an absolute path'),
+    ('version: 0.0\nos: windows\nhooks:\n  ApplicationStart:\n    - location: s.ps1\n      runas: app\n', {'s.ps1'}, 'runas applies to Linux instances only'),
+]
+
+
+def appspec_cases() -> Tuple[bool, str]:
+    from . import appspec
+    wrong = []
+    for text, files, expected in APPSPEC_CASES:
+        _, problems = appspec.validate(text, files)
+        if expected is None and problems:
+            wrong.append(f'valid file rejected: {problems}')
+        elif expected is not None and not any(expected in p for p in problems):
+            wrong.append(f'expected "{expected}", got {problems}')
+    if wrong:
+        return False, '; '.join(wrong)
+    return True, f'{len(APPSPEC_CASES)} AppSpec files judged as the AppSpec reference does'
+
+
 # (policy statements, action, resource, request context, expected decision)
 EVALUATOR_CASES = [
     ([{'Effect': 'Allow', 'Action': 'S3:Get*', 'Resource': '*'}], 's3:GetObject', 'arn:aws:s3:::b/k', {}, True),

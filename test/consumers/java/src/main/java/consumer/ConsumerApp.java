@@ -2,7 +2,17 @@ package consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.cdkdeliverypipelines.AppSpecFile;
+import io.github.cdkdeliverypipelines.AppSpecOptions;
 import io.github.cdkdeliverypipelines.ApprovalOptions;
+import io.github.cdkdeliverypipelines.InPlaceDeploymentOptions;
+import io.github.cdkdeliverypipelines.LifecycleHooks;
+import io.github.cdkdeliverypipelines.LifecycleScript;
+import io.github.cdkdeliverypipelines.ServerDeployment;
+import io.github.cdkdeliverypipelines.ServerEnvironment;
+import io.github.cdkdeliverypipelines.ServerLoadBalancer;
+import io.github.cdkdeliverypipelines.ServerPipeline;
+import io.github.cdkdeliverypipelines.ServerPipelineProps;
 import io.github.cdkdeliverypipelines.BuildOptions;
 import io.github.cdkdeliverypipelines.CodeBuildDefaults;
 import io.github.cdkdeliverypipelines.ConnectionSourceOptions;
@@ -43,7 +53,18 @@ import software.amazon.awscdk.PhysicalName;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.services.autoscaling.AutoScalingGroup;
 import software.amazon.awscdk.services.codebuild.BuildSpec;
+import software.amazon.awscdk.services.codedeploy.ServerDeploymentConfig;
+import software.amazon.awscdk.services.ec2.InstanceClass;
+import software.amazon.awscdk.services.ec2.InstanceSize;
+import software.amazon.awscdk.services.ec2.InstanceType;
+import software.amazon.awscdk.services.ec2.MachineImage;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.elasticloadbalancingv2.AddApplicationTargetsProps;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationLoadBalancer;
+import software.amazon.awscdk.services.elasticloadbalancingv2.ApplicationTargetGroup;
+import software.amazon.awscdk.services.elasticloadbalancingv2.BaseApplicationListenerProps;
 import software.amazon.awscdk.services.codebuild.ComputeType;
 import software.amazon.awscdk.services.codepipeline.IAction;
 import software.amazon.awscdk.services.codepipeline.actions.ManualApprovalAction;
@@ -108,6 +129,7 @@ public final class ConsumerApp {
     static final String LAMBDA_STACK = "ConsumerLambdaPipeline";
     static final String LAMBDA_OVERRIDE_STACK = "ConsumerLambdaPipelineOverride";
     static final String STATIC_SITE_STACK = "ConsumerStaticSitePipeline";
+    static final String SERVER_STACK = "ConsumerServerPipeline";
     static final String DEPLOY_ACTION_MARKER = "Deploy-overridden-in-java";
     static final String TEST_ACTION_MARKER = "Tests-overridden-in-java";
     static final String EXTENDED_BUILD_SPEC_COMMAND = "echo extended-in-java";
@@ -182,6 +204,24 @@ public final class ConsumerApp {
                 return super.createTestAction(environment, runOrder);
             }
             return ManualApprovalAction.Builder.create().actionName(TEST_ACTION_MARKER).runOrder(runOrder).build();
+        }
+    }
+
+    /**
+     * A consumer's subclass of ServerPipeline: createDeployAction records the environment and
+     * returns the library's action through super (the template stays the library's).
+     */
+    public static class RecordingServerPipeline extends ServerPipeline {
+        static final List<String> CALLS = new ArrayList<>();
+
+        public RecordingServerPipeline(final Construct scope, final String id, final ServerPipelineProps props) {
+            super(scope, id, props);
+        }
+
+        @Override
+        protected IAction createDeployAction(final ServerEnvironment environment) {
+            CALLS.add(environment.getName());
+            return super.createDeployAction(environment);
         }
     }
 
@@ -463,6 +503,51 @@ public final class ConsumerApp {
         return failures;
     }
 
+    static AutoScalingGroup servers(final Stack stack, final String name, final Vpc vpc) {
+        return AutoScalingGroup.Builder.create(stack, name + "Servers")
+            .vpc(vpc)
+            .vpcSubnets(SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build())
+            .instanceType(InstanceType.of(InstanceClass.T3, InstanceSize.MICRO))
+            .machineImage(MachineImage.latestAmazonLinux2023())
+            .build();
+    }
+
+    static Stack serverPipelineStack(final App app, final String id) {
+        Stack stack = new Stack(app, id, StackProps.builder().env(ENV).build());
+        Vpc vpc = Vpc.Builder.create(stack, "Vpc")
+            .availabilityZones(List.of("us-east-1a", "us-east-1b"))
+            .natGateways(0)
+            .subnetConfiguration(List.of(SubnetConfiguration.builder()
+                .name("public").subnetType(SubnetType.PUBLIC).cidrMask(24).build()))
+            .build();
+        AutoScalingGroup staging = servers(stack, "Staging", vpc);
+        AutoScalingGroup production = servers(stack, "Production", vpc);
+        ApplicationLoadBalancer lb = ApplicationLoadBalancer.Builder.create(stack, "LoadBalancer").vpc(vpc).internetFacing(true).build();
+        ApplicationTargetGroup targets = lb.addListener("Http", BaseApplicationListenerProps.builder().port(80).build())
+            .addTargets("Production", AddApplicationTargetsProps.builder().port(80).targets(List.of(production)).build());
+        new RecordingServerPipeline(stack, "Pipeline", ServerPipelineProps.builder()
+            .source(PipelineSource.connection(ConnectionSourceOptions.builder()
+                .connectionArn(CONNECTION_ARN).owner("acme").repo("orders-service").branch("main").build()))
+            .buildOptions(BuildOptions.builder()
+                .installCommands(List.of("npm ci"))
+                .commands(List.of("npm run build", "cp -r scripts dist/"))
+                .build())
+            .appSpec(AppSpecOptions.builder()
+                .files(List.of(AppSpecFile.builder().source("/").destination("/opt/orders").build()))
+                .hooks(LifecycleHooks.builder()
+                    .applicationStart(List.of(LifecycleScript.builder().location("scripts/start.sh").timeout(Duration.minutes(2)).build()))
+                    .validateService(List.of(LifecycleScript.builder().location("scripts/validate.sh").timeout(Duration.minutes(5)).build()))
+                    .build())
+                .build())
+            .environments(List.of(
+                ServerEnvironment.builder().name("Staging").deployment(ServerDeployment.autoScalingGroup(staging,
+                    InPlaceDeploymentOptions.builder().deploymentConfig(ServerDeploymentConfig.ALL_AT_ONCE).installAgent(true).build())).build(),
+                ServerEnvironment.builder().name("Production").deployment(ServerDeployment.autoScalingGroup(production,
+                    InPlaceDeploymentOptions.builder().loadBalancer(ServerLoadBalancer.applicationTargetGroup(targets)).build())).build()))
+            .build());
+        return stack;
+    }
+
     static Stack staticSitePipelineStack(final App app, final String id) {
         Stack stack = new Stack(app, id, StackProps.builder().env(ENV).build());
         StaticSiteHosting staging = new StaticSiteHosting(stack, "StagingSite");
@@ -603,9 +688,18 @@ public final class ConsumerApp {
         lambdaPipelineStack(app, LAMBDA_STACK, LambdaPipeline::new);
         lambdaPipelineStack(app, LAMBDA_OVERRIDE_STACK, MarkedDeployActionPipeline::new);
         staticSitePipelineStack(app, STATIC_SITE_STACK);
+        serverPipelineStack(app, SERVER_STACK);
         crossAccountStacks(app);
         CloudAssembly assembly = app.synth();
         List<String> failures = errorChecks();
+        if (!RecordingServerPipeline.CALLS.equals(List.of("Staging", "Production"))) {
+            failures.add(SERVER_STACK + ": the Java override of createDeployAction() ran for " + RecordingServerPipeline.CALLS
+                + ", expected [Staging, Production]");
+        }
+        Map<String, List<String>> serverDeploys = deployActionsOf(assembly, SERVER_STACK);
+        if (!serverDeploys.equals(Map.of("Staging", List.of("Deploy/CodeDeploy"), "Production", List.of("Deploy/CodeDeploy")))) {
+            failures.add(SERVER_STACK + ": the deploy actions are " + serverDeploys + ": super.createDeployAction() did not reach the library");
+        }
         failures.addAll(crossAccountChecks(assembly));
 
         String base = buildSpecOf(assembly, BASE_STACK);
