@@ -11,7 +11,7 @@ import { bindEnvironments, BoundEnvironment, boundEnvironment, EnvironmentOption
 import { callHook } from '../core/hooks';
 import { OutputDirectory } from '../core/output-directory';
 import { fail, validateBoolean, warn } from '../core/validation';
-import { addWildcardReviews } from '../core/wildcard-review';
+import { addWildcardReviews, claimLibraryConstructs } from '../core/wildcard-review';
 
 /** Why two environments must not deploy to the same instances. */
 const SHARED_INSTANCES = 'environments that share instances deploy each other\'s revision, and the approval between them guards nothing';
@@ -127,6 +127,8 @@ export class ServerPipeline extends DeliveryPipeline {
       this.appSpec = new AppSpec(this, 'appSpec', props.appSpec);
       this.appSpec.warnTrafficEventsWithoutLoadBalancer(this, this.environments.some((e) => e.binding.hasLoadBalancer));
     }
+    // Everything so far is the library's; what a subclass's constructor adds next is its user's.
+    claimLibraryConstructs(this);
   }
 
   /** The Build stage (which writes the revision bundle) and one stage per environment. */
