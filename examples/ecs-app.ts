@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { EcsContainerPipeline, EcsDeployment, PipelineSource } from '../src';
-import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, exampleApp } from './support';
+import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, acknowledgeExplicitZones, exampleApp } from './support';
 
 /** The zones the example's VPC spans. */
 export const EXAMPLE_AZS = ['us-east-1a', 'us-east-1b'];
@@ -101,9 +101,7 @@ export function shopCluster(stack: Stack, named = false): { vpc: ec2.Vpc; cluste
       { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
     ],
   });
-  // Newer aws-cdk-lib validates templates and warns about the literal zones (W3010), which
-  // `cdk synth --strict` would fail on: they are deliberate here.
-  Validations.of(vpc).acknowledge({ id: 'CloudFormation-Validate::W3010', reason: 'Example app: explicit zones, so it synthesizes without an AWS account or a zone lookup' });
+  acknowledgeExplicitZones(vpc);
   // AwsSolutions-VPC7: record the VPC's traffic.
   vpc.addFlowLog('FlowLog', {
     destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'VpcFlowLogs', {

@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PipelineSource, ServerDeployment, ServerLoadBalancer, ServerPipeline } from '../src';
-import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, exampleApp } from './support';
+import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, acknowledgeExplicitZones, exampleApp } from './support';
 
 /** What `buildServerApp` returns, so tests and the demo can reach every part. */
 export interface ServerExample {
@@ -110,6 +110,7 @@ function ordersVpc(stack: Stack): ec2.Vpc {
       { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
     ],
   });
+  acknowledgeExplicitZones(vpc);
   // AwsSolutions-VPC7: record the VPC's traffic.
   vpc.addFlowLog('FlowLog', {
     destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'VpcFlowLogs', {
