@@ -31,6 +31,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     mavenGroupId: 'io.github.cdk-delivery-pipelines',
     mavenArtifactId: 'cdk-delivery-pipelines',
   },
+  // Go: jsii-pacmak writes the module to dist/go; CI builds it with `go build` (test/go-build.sh).
+  publishToGo: {
+    moduleName: 'github.com/cdk-delivery-pipelines/cdk-delivery-pipelines-go',
+  },
 
   devDeps: [
     'cdk-nag@^3.0.2',
@@ -160,6 +164,13 @@ project.addTask('test:simulation', {
 // jsii-pacmak pins the POM's dependency ranges to the newest versions on the day of packaging
 // (versions:resolve-ranges): put the peer floor back (projenrc/pom-floors.ts).
 project.tasks.tryFind('package:java')!.exec('ts-node --project tsconfig.dev.json projenrc/pom-floors.ts');
+
+// Go: jsii-pacmak generates the module (--code-only: its own build runs `go mod tidy` on the
+// indirect requirements it pins to the day's npm versions); projenrc/go-module.ts drops those, and
+// the consumer tests build the module with `go build` (test/consumers/run.sh).
+const packageGo = project.tasks.tryFind('package:go')!;
+packageGo.reset('jsii-pacmak -v --target go --code-only');
+packageGo.exec('ts-node --project tsconfig.dev.json projenrc/go-module.ts');
 
 // The library against the newest aws-cdk-lib (the peer floor is what npm test runs against).
 project.addTask('test:newest-cdk', {
