@@ -1,7 +1,7 @@
 /**
  * One benchmark measurement, in a fresh process so its peak memory is its own:
  *
- *   node child.js <module> <fixture|ours|shared|hand> <count> <outdir> [--template]
+ *   node child.js <module> <fixture|ours|shared|nag2|nag2-all|hand> <count> <outdir> [--template]
  *
  * Loads only what the variant needs (the hand-written side never loads the library), builds
  * an app with `count` pipelines and their workloads in one stack, synthesizes it into
@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import { performance } from 'perf_hooks';
-import { Annotations, App, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Aspects, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { fixedMonthlyCost, underPath } from './cost';
 import type * as SharedStore from './ours/shared-store';
@@ -23,8 +23,8 @@ const load = createRequire(__filename);
 function main(): void {
   const [module, variant, countText, outdir, flag] = process.argv.slice(2) as [string, Variant, string, string, string?];
   const count = Number(countText);
-  if (!module || !['fixture', 'ours', 'shared', 'hand'].includes(variant) || !(count >= 0) || !outdir) {
-    throw new Error('usage: child <module> <fixture|ours|shared|hand> <count> <outdir> [--template]');
+  if (!module || !['fixture', 'ours', 'shared', 'nag2', 'nag2-all', 'hand'].includes(variant) || !(count >= 0) || !outdir) {
+    throw new Error('usage: child <module> <fixture|ours|shared|nag2|nag2-all|hand> <count> <outdir> [--template]');
   }
   const fixtures: FixtureModule = load(`./fixtures/${module}`);
   let build: (stack: Stack, index: number, fixture: unknown) => void = () => undefined;
@@ -32,9 +32,9 @@ function main(): void {
   if (variant === 'hand') {
     const hand: HandWrittenModule = load(`./hand-written/${module}`);
     build = (stack, i, f) => hand.pipeline(stack, i, f);
-  } else if (variant === 'ours' || variant === 'shared') {
+  } else if (variant !== 'fixture') {
     const ours: OursModule = load(`./ours/${module}`);
-    if (variant === 'shared') {
+    if (variant !== 'ours') {
       const { sharedArtifactStore } = load('./ours/shared-store') as typeof SharedStore;
       let store: ReturnType<typeof sharedArtifactStore> | undefined;
       prepare = (stack) => { store = sharedArtifactStore(stack); };
@@ -58,8 +58,13 @@ function main(): void {
       // validation report to the console; that printing is not synthesis, and it would hit
       // whichever side crosses the line first. Off for both sides.
       [cxapi.ANNOTATIONS_IN_VALIDATION_REPORT]: false,
+      ...(variant === 'nag2-all' ? { 'cdk-delivery-pipelines:cdkNagMetadata': true } : {}),
     },
   });
+  if (variant === 'nag2') {
+    const { AwsSolutionsChecks } = load('cdk-nag-v2');
+    Aspects.of(app).add(new AwsSolutionsChecks());
+  }
   const stack = new Stack(app, 'Bench', { env: BENCH_ENV });
   // Large N is meant to exceed the 1 MB template limit; the size is measured, not warned about.
   Annotations.of(stack).acknowledgeWarning('@aws-cdk/core:Stack.templateSize', 'the benchmark measures templates past the limit');

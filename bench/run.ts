@@ -79,7 +79,7 @@ function main(): void {
       }
     }
     for (const c of CONSTRUCTS) {
-      runs.push(runChild(c, 'shared', count));
+      runs.push(runChild(c, 'shared', count), runChild(c, 'nag2', count), runChild(c, 'nag2-all', count));
     }
   }
 

@@ -19,7 +19,12 @@ export interface HandWrittenModule<F = any> {
 }
 
 /** Which app a benchmark child synthesizes. */
-export type Variant = 'fixture' | 'ours' | 'shared' | 'hand';
+/**
+ * `nag2`: `shared` with cdk-nag 2's AwsSolutions pack applied (the library then writes its
+ * acknowledgements of that pack into the template); `nag2-all`: `shared` with the metadata of all
+ * five packs the library is checked against (context `cdk-delivery-pipelines:cdkNagMetadata`).
+ */
+export type Variant = 'fixture' | 'ours' | 'shared' | 'nag2' | 'nag2-all' | 'hand';
 
 /** What a benchmark child reports (one JSON line on stdout). */
 export interface ChildResult {

@@ -72,6 +72,8 @@ interface Nag2Entry {
 class NagMetadata {
   /** undefined until the aspect pass has decided. */
   private writing?: boolean;
+  /** The cdk-nag 2 packs that run (their names are the rule id prefixes); undefined: all. */
+  private packs?: string[];
   private readonly entries = new Map<CfnResource, Nag2Entry[]>();
   private readonly reviews: Array<() => void> = [];
 
@@ -96,7 +98,7 @@ class NagMetadata {
     }
     this.entries.set(cfn, entries);
     if (this.writing) {
-      write(cfn, entries);
+      write(cfn, entries, this.packs);
     }
   }
 
@@ -112,18 +114,41 @@ class NagMetadata {
     if (this.writing !== undefined) {
       return;
     }
-    this.writing = wantsNagMetadata(this.stage);
+    const packs = nag2Packs(this.stage);
+    this.writing = wantsNagMetadata(this.stage, packs);
+    // Only the rules of the packs that run (all of them when the context key asks for the metadata
+    // without a pack in the tree): most apps apply AwsSolutions alone, and the other four packs'
+    // acknowledgements were half of the metadata.
+    this.packs = packs.length > 0 ? packs : undefined;
     if (this.writing) {
       this.reviews.forEach((review) => review());
-      this.entries.forEach((entries, cfn) => write(cfn, entries));
+      this.entries.forEach((entries, cfn) => write(cfn, entries, this.packs));
     } else {
       this.entries.clear();
     }
   }
 }
 
-function write(cfn: CfnResource, entries: Nag2Entry[]): void {
-  cfn.addMetadata('cdk_nag', { rules_to_suppress: [...entries] });
+/**
+ * Write a resource's cdk-nag 2 acknowledgements: only those of the packs that run, and one entry
+ * per rule and reason, its findings merged into one `applies_to` (cdk-nag 2 matches any of them),
+ * so a reason shared by several findings is written once.
+ */
+function write(cfn: CfnResource, entries: Nag2Entry[], packs: string[] | undefined): void {
+  const merged = new Map<string, { id: string; reason: string; applies_to?: string[] }>();
+  for (const entry of entries) {
+    if (packs && !packs.some((pack) => entry.id.startsWith(`${pack}-`))) {
+      continue;
+    }
+    const key = `${entry.id}\n${entry.applies_to ? 'findings' : 'rule'}\n${entry.reason}`;
+    const existing = merged.get(key);
+    if (existing?.applies_to && entry.applies_to) {
+      existing.applies_to.push(...entry.applies_to.filter((f) => !existing.applies_to!.includes(f)));
+    } else if (!existing) {
+      merged.set(key, { ...entry, ...(entry.applies_to ? { applies_to: [...entry.applies_to] } : {}) });
+    }
+  }
+  cfn.addMetadata('cdk_nag', { rules_to_suppress: [...merged.values()] });
 }
 
 const NAG_METADATA = Symbol.for('cdk-delivery-pipelines.nagMetadata');
@@ -143,7 +168,7 @@ export function addNagReview(scope: IConstruct, review: () => void): void {
 }
 
 /** Whether cdk-nag 2 will read the acknowledgements: the context key, or a pack among the aspects. */
-function wantsNagMetadata(stage: IConstruct): boolean {
+function wantsNagMetadata(stage: IConstruct, packs: string[]): boolean {
   const value = stage.node.tryGetContext(CDK_NAG_METADATA_CONTEXT);
   if (value === true || value === 'true') {
     return true;
@@ -155,7 +180,17 @@ function wantsNagMetadata(stage: IConstruct): boolean {
     fail(stage, `context ${CDK_NAG_METADATA_CONTEXT}`, `is ${show(value)}, not a boolean`,
       'set it to true (always write the cdk-nag 2 acknowledgements into the templates), false (never), or leave it unset (only when a cdk-nag 2 pack is applied)');
   }
-  return stage.node.findAll().some((c) => Aspects.of(c).all.some(isNag2Pack));
+  return packs.length > 0;
+}
+
+/**
+ * The names of the cdk-nag 2 packs applied as aspects to the stage, anything in it, or a scope
+ * above it (a pack on the app reaches the stages inside it).
+ */
+function nag2Packs(stage: IConstruct): string[] {
+  const scopes = [...stage.node.scopes, ...stage.node.findAll().slice(1)];
+  const names = scopes.flatMap((c) => Aspects.of(c).all.filter(isNag2Pack).map((pack) => (pack as unknown as { readPackName: string }).readPackName));
+  return [...new Set(names)];
 }
 
 /** A cdk-nag 2 rule pack (`NagPack`, an aspect); cdk-nag 3 packs are validation plugins, not aspects. */

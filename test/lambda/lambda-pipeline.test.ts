@@ -377,7 +377,8 @@ describe('LambdaPipeline', () => {
       const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
         .find((p: any) => JSON.stringify(p.Properties.Roles).includes('PipelineProductionDeploy')) as any;
       // IAM5 findings only (the compliance packs' IAMNoInlinePolicy is acknowledged on the same policy, for no finding).
-      const reasons = policy.Metadata.cdk_nag.rules_to_suppress.filter((r: any) => r.id === 'AwsSolutions-IAM5').map((r: any) => [r.applies_to[0], r.reason]);
+      const reasons = policy.Metadata.cdk_nag.rules_to_suppress.filter((r: any) => r.id === 'AwsSolutions-IAM5')
+        .flatMap((r: any) => r.applies_to.map((finding: string) => [finding, r.reason]));
       expect(reasons).toEqual(expect.arrayContaining([
         [expect.stringMatching(/^Resource::arn:<AWS::Partition>:lambda:us-east-1:111111111111:function:<ProductionFn[0-9A-F]{8}>:\*$/), expect.stringMatching(/versions and aliases .* of the one function the Lambda deploy action deploys/)],
         [expect.stringMatching(/codepipeline\/<Pipeline[0-9A-F]{8}>:log-stream:\*$/), expect.stringMatching(/the pipeline's own action log group/)],

@@ -4,7 +4,7 @@
  * `cdk_nag` template metadata while the aspects run, so the library writes that metadata at the
  * start of the aspect pass, and only when a cdk-nag 2 pack is applied (see src/core/nag-acknowledge.ts).
  */
-import { App, Aspects, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 // eslint-disable-next-line import/no-extraneous-dependencies
@@ -12,6 +12,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { Construct, IConstruct } from 'constructs';
 import { GATE_CONTEXT, inPipeline, isLibraryConstruct } from './support';
 import { EXAMPLES } from '../../examples/registry';
+import { PipelineSource, StaticSiteHosting, StaticSitePipeline, StaticSiteTarget } from '../../src';
 import { DeliveryPipeline } from '../../src/core/delivery-pipeline';
 import { CDK_NAG_METADATA_CONTEXT } from '../../src/core/nag-acknowledge';
 
@@ -105,6 +106,53 @@ describe('cdk_nag template metadata', () => {
     pipelineApp(app);
     app.synth();
     expect(nagMetadataCount(app)).toBeGreaterThan(0);
+  });
+
+  /** Every cdk_nag entry of the app's resources, with the resource's path. */
+  const nagEntries = (app: App) => app.node.findAll()
+    .filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.getMetadata('cdk_nag') !== undefined)
+    .flatMap((c) => (c.getMetadata('cdk_nag').rules_to_suppress as any[]).map((e) => ({ path: c.node.path, ...e })));
+  const packOf = (id: string) => id.slice(0, id.lastIndexOf('-'));
+
+  test('GIVEN only the AwsSolutions pack applied THEN the metadata holds AwsSolutions rules only, and the pack reports nothing', () => {
+    const app = new App({ context: { ...GATE_CONTEXT, [cxapi.ANNOTATIONS_IN_VALIDATION_REPORT]: false } });
+    pipelineApp(app);
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    app.synth();
+    const packs = new Set(nagEntries(app).map((e) => packOf(e.id)));
+    expect([...packs]).toEqual(['AwsSolutions']);
+    const errors = app.node.findAll().filter(isLibraryConstruct)
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:error' && /^AwsSolutions-/.test(String(m.data))));
+    expect(errors).toEqual([]);
+  });
+
+  test('GIVEN the context key true and no pack THEN the metadata holds the rules of all five packs', () => {
+    const app = new App({ context: { ...GATE_CONTEXT, [CDK_NAG_METADATA_CONTEXT]: true } });
+    pipelineApp(app);
+    app.synth();
+    const packs = new Set(nagEntries(app).map((e) => packOf(e.id)));
+    expect(packs).toEqual(new Set(['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321', 'Serverless']));
+  });
+
+  test('GIVEN the five packs THEN each resource has one entry per rule and reason (findings with one reason share an applies_to)', () => {
+    const result = runNag2(pipelineApp);
+    const keys = nagEntries(result.app).map((e) => `${e.path} ${e.id} ${e.applies_to ? 'findings' : 'rule'} ${e.reason}`);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(nagEntries(result.app).some((e) => (e.applies_to ?? []).length > 1)).toBe(true);
+  });
+
+  test('GIVEN a pipeline inside a Stage and a cdk-nag 2 pack applied to the app THEN the metadata is written in the stage', () => {
+    const app = new App({ context: { ...GATE_CONTEXT, [cxapi.ANNOTATIONS_IN_VALIDATION_REPORT]: false } });
+    const stack = new Stack(new Stage(app, 'Delivery'), 'Site', { env: { account: '111111111111', region: 'us-east-1' } });
+    new StaticSitePipeline(stack, 'Pipeline', {
+      source: PipelineSource.connection({ connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/abc', owner: 'acme', repo: 'site', branch: 'main' }),
+      buildOptions: { commands: ['npm run build'] },
+      environments: [{ name: 'Production', target: StaticSiteTarget.fromHosting(new StaticSiteHosting(stack, 'Site')) }],
+    });
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    app.synth();
+    expect(nagEntries(app).filter((e) => e.path.startsWith('Delivery/')).length).toBeGreaterThan(0);
   });
 
   test('GIVEN the context key set to false and a cdk-nag 2 pack THEN no metadata is written, and the pack reports the findings', () => {
