@@ -178,12 +178,15 @@ project.addTask('test:newest-cdk', {
   exec: 'bash test/newest-cdk.sh',
 });
 
-// Breaking changes of the public API against a git revision (jsii-diff; no release to compare with yet).
+// Breaking changes of the public API against the last release (jsii-diff; test/api-diff.sh).
 project.addTask('api:diff', {
-  description: 'List the breaking API changes against a git revision with jsii-diff (default: before the issue-13 consolidation)',
+  description: 'List the breaking API changes against the last release (a v* tag) or a git revision with jsii-diff; --release fails on undeclared ones',
   exec: 'bash test/api-diff.sh',
   receiveArgs: true,
 });
+// The release's breaking-change check: an API break must be declared in the commits (feat!:),
+// so the bump and the changelog tell users. Runs after the build, against the last v* tag.
+project.tasks.tryFind('release')!.exec('bash test/api-diff.sh --release');
 
 // Synth time, memory and footprint against hand-written L2 pipelines (a benchmark, not a test).
 project.addTask('bench', {
