@@ -36,10 +36,11 @@ trap 'git worktree remove --force "$work/base" >/dev/null 2>&1 || true; rm -rf "
 git worktree add --detach "$work/base" "$base_rev" >/dev/null
 (cd "$work/base" && npm ci --no-audit --no-fund >/dev/null && npx jsii --silence-warnings=reserved-word >/dev/null)
 [ -f .jsii ] || npx projen compile >/dev/null
-# jsii-diff exits non-zero when it finds breaking changes; its `!!` lines are the Node banner.
+# jsii-diff exits non-zero when it finds breaking changes (`err`; `warn` for this experimental API,
+# counted too); its `!!` lines are the Node banner.
 report="$(npx jsii-diff "$work/base" . --keys 2>&1 | grep -v '^!!' || true)"
 printf '%s\n' "$report"
-breaking="$(printf '%s\n' "$report" | grep -c '^err ' || true)"
+breaking="$(printf '%s\n' "$report" | grep -cE '^(err|warn) - ' || true)"
 echo "api:diff: $breaking breaking change(s) against $base_rev"
 if [ "$mode" = release ] && [ "$breaking" -gt 0 ]; then
   if git log --format='%B%n--' "$base_rev..HEAD" | grep -Eq '^[a-z]+(\([^)]*\))?!:|^BREAKING[ -]CHANGE:'; then
