@@ -18,9 +18,8 @@ export interface HandWrittenModule<F = any> {
   pipeline(stack: Stack, index: number, fixture: F): void;
 }
 
-/** Which app a benchmark child synthesizes. */
 /**
- * `nag2`: `shared` with cdk-nag 2's AwsSolutions pack applied (the library then writes its
+ * Which app a benchmark child synthesizes. `nag2`: `shared` with cdk-nag 2's AwsSolutions pack applied (the library then writes its
  * acknowledgements of that pack into the template); `nag2-all`: `shared` with the metadata of all
  * five packs the library is checked against (context `cdk-delivery-pipelines:cdkNagMetadata`).
  */

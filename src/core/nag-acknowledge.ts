@@ -189,14 +189,13 @@ function wantsNagMetadata(stage: IConstruct, packs: string[]): boolean {
  */
 function nag2Packs(stage: IConstruct): string[] {
   const scopes = [...stage.node.scopes, ...stage.node.findAll().slice(1)];
-  const names = scopes.flatMap((c) => Aspects.of(c).all.filter(isNag2Pack).map((pack) => (pack as unknown as { readPackName: string }).readPackName));
+  const names = scopes.flatMap((c) => Aspects.of(c).all.filter(isNag2Pack).map((pack) => pack.readPackName));
   return [...new Set(names)];
 }
 
 /** A cdk-nag 2 rule pack (`NagPack`, an aspect); cdk-nag 3 packs are validation plugins, not aspects. */
-function isNag2Pack(aspect: IAspect): boolean {
-  const pack = aspect as unknown as { readPackName?: unknown };
-  return typeof pack.readPackName === 'string';
+function isNag2Pack(aspect: IAspect): aspect is IAspect & { readonly readPackName: string } {
+  return typeof (aspect as { readPackName?: unknown }).readPackName === 'string';
 }
 
 /**

@@ -10,9 +10,10 @@
 #   bash test/consumers/run.sh
 #
 # Steps (each timed): dist (reused when newer than src/, else jsii compile + package-all),
-# python venv, python app, java app (Maven), dependency floors, comparison. Four tests are
-# counted: the python app, the java app, the floors (the POM and the wheel ask for aws-cdk-lib
-# from the npm peer floor) and the comparison; the last line is `consumers: N passed, N failed`.
+# python venv, python app, java app (Maven), dependency floors, go module, comparison. Five tests
+# are counted: the python app, the java app, the floors (the POM, the wheel and the Go module ask
+# for aws-cdk-lib from the npm peer floor), the go module (`go build` of dist/go) and the
+# comparison; the last line is `consumers: N passed, N failed`.
 #
 # Environment:
 #   CONSUMER_CACHE    cache directory for the Python venv (default ~/.cache/cdk-delivery-pipelines)
@@ -111,7 +112,7 @@ if build_dist; then
 else
   record dist "$start" FAIL
   echo "consumers: cannot build the packages; nothing to test" >&2
-  failed=4
+  failed=5
   finish
 fi
 WHEEL="$(ls "$ROOT"/dist/python/*.whl | head -n1)"
@@ -175,6 +176,22 @@ floors() {
   case "$wheel_req" in *">=${peer#^}"*) ;; *) echo "the wheel does not ask for the peer floor: $wheel_req" >&2; return 1 ;; esac
 }
 check 'floors' floors
+
+# --- go module --------------------------------------------------------------------------------
+# The Go module jsii-pacmak generated (dist/go, at the peer floor: projenrc/go-module.ts) builds
+# with the Go toolchain. Built in a copy: `go mod tidy` writes go.sum, which the package leaves out.
+go_module() {
+  local module peer work
+  module="$(ls -d "$ROOT"/dist/go/*/ 2>/dev/null | head -n1)"
+  [ -n "$module" ] && [ -f "$module/go.mod" ] || { echo "no Go module under dist/go" >&2; return 1; }
+  peer="$(node -p "require('./package.json').peerDependencies['aws-cdk-lib']")"
+  grep -Eq "^\s+github.com/aws/aws-cdk-go/awscdk/v2 v${peer#^}\s*$" "$module/go.mod" \
+    || { echo "the Go module does not ask for aws-cdk-go at the peer floor v${peer#^}:" >&2; cat "$module/go.mod" >&2; return 1; }
+  work="$OUT/go-module"
+  rm -rf "$work" && mkdir -p "$work" && cp -r "$module" "$work/" || return 1
+  (cd "$work/$(basename "$module")" && go mod tidy && go build ./... && echo "go build: $(go list -m) builds with $(go version | cut -d' ' -f3)")
+}
+check 'go module' go_module
 
 # --- comparison ------------------------------------------------------------------------------
 compare() {
