@@ -12,6 +12,7 @@ import * as path from 'path';
 import { EXAMPLES, ExampleApp } from './registry';
 import { fixedMonthlyCost, formatCost, underPath } from '../bench/cost';
 import { countPipeline, overheadLine } from '../bench/overhead';
+import { inlineBuildSpec, TemplateMappings } from '../src/core/shared-buildspec';
 
 const ROOT = path.resolve(__dirname, '..');
 // The script behind node_modules/.bin/cdk, run with this node: no shell, works on Windows too.
@@ -25,6 +26,7 @@ interface CfnResource {
 
 interface Template {
   readonly Resources?: Record<string, CfnResource>;
+  readonly Mappings?: TemplateMappings;
 }
 
 /** A plugin report from `policy-validation-report.json` (aws-cdk-lib) or `validation-report.json` (newer). */
@@ -96,8 +98,13 @@ function demo(example: ExampleApp): boolean {
 
   const assembly = path.join(ROOT, outdir);
   const manifest = readJson(path.join(assembly, 'manifest.json'));
-  ALL_RESOURCES = Object.values<any>(manifest.artifacts ?? {}).filter((a) => a.type === 'aws:cloudformation:stack')
-    .flatMap((a) => Object.values<CfnResource>((readJson(path.join(assembly, a.properties.templateFile)) as Template).Resources ?? {}));
+  // Each template read once: a resource of any stack is then the same object everywhere (MAPPINGS_OF).
+  const templates = new Map<string, Template>(Object.entries<any>(manifest.artifacts ?? {})
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+    .map(([id, a]) => [id, readJson(path.join(assembly, a.properties.templateFile))]));
+  ALL_RESOURCES = [...templates.values()].flatMap((t) => Object.values<CfnResource>(t.Resources ?? {}));
+  MAPPINGS_OF = new Map([...templates.values()]
+    .flatMap((t) => Object.values<CfnResource>(t.Resources ?? {}).map((r) => [r, t.Mappings ?? {}] as const)));
   const pipelines: string[] = [];
   const appAcks: string[] = [];
   const libraryAcks: Acknowledged[] = [];
@@ -106,7 +113,7 @@ function demo(example: ExampleApp): boolean {
     if (artifact.type !== 'aws:cloudformation:stack') {
       continue;
     }
-    const template: Template = readJson(path.join(assembly, artifact.properties.templateFile));
+    const template = templates.get(id)!;
     const metadata: MetadataFile = artifact.additionalMetadataFile
       ? readJson(path.join(assembly, artifact.additionalMetadataFile))
       : artifact.metadata ?? {};
@@ -213,6 +220,8 @@ function printPlacements(stages: any[], resources: Record<string, CfnResource>, 
 
 /** Every resource of every stack of the app being shown (a deploy project may be in another account's stack). */
 let ALL_RESOURCES: CfnResource[] = [];
+/** The `Mappings` of each resource's template (a shared buildspec is read from there). */
+let MAPPINGS_OF = new Map<CfnResource, TemplateMappings>();
 
 /** The CodeBuild project of the app with this physical name. */
 function projectNamed(name: string): CfnResource | undefined {
@@ -227,12 +236,13 @@ function printHighlights(pipelineId: string, resources: Record<string, CfnResour
 
   for (const projectRef of unique(actions.filter((a) => a.ActionTypeId.Provider === 'CodeBuild').map((a) => a.Configuration?.ProjectName))) {
     // A project in another account's stack is named by its literal name.
-    const project = (typeof projectRef === 'string' ? projectNamed(projectRef) : target(projectRef, resources))?.Properties ?? {};
+    const projectResource = typeof projectRef === 'string' ? projectNamed(projectRef) : target(projectRef, resources);
+    const project = projectResource?.Properties ?? {};
     const env = project.Environment ?? {};
     const lambdaCompute = /_LAMBDA_CONTAINER$/.test(String(env.Type ?? ''));
     line('build', `${ref(projectRef, resources)}: ${env.ComputeType}, ${env.Image}${env.PrivilegedMode ? ', privileged' : ''}` +
       `, ${lambdaCompute ? 'Lambda compute (15 min limit)' : `timeout ${project.TimeoutInMinutes ?? 60} min`}${project.EncryptionKey ? ', customer KMS key' : ''}`);
-    const spec = buildSpec(project.Source?.BuildSpec);
+    const spec = buildSpec(inlineBuildSpec(project.Source?.BuildSpec, projectResource && MAPPINGS_OF.get(projectResource)));
     if (spec) {
       const phases = Object.entries<any>(spec.phases ?? {}).map(([phase, p]) => `${phase} ${(p.commands ?? []).length}`);
       const reports = Object.values<any>(spec.reports ?? {}).map((r) => `${r['base-directory'] ?? '.'}/`);

@@ -14,6 +14,7 @@ import { grantArtifactRead } from '../core/artifact-grant';
 import { ArtifactStore, IArtifactStore } from '../core/artifact-store';
 import { createHardenedProject } from '../core/build-project';
 import { libraryStepOnLambda } from '../core/lambda-compute';
+import { shareBuildSpec } from '../core/shared-buildspec';
 import { allow } from '../core/statement';
 import { targetScope } from '../core/target-environment';
 
@@ -32,7 +33,18 @@ export const DEPLOY_STEP = {
   releasesKept: 10,
   /** Prefix of the release archives in the artifact bucket. */
   releasePrefix: 'releases',
+  /** The mapping of each stack with a deploy project that holds their buildspec (`shareBuildSpec`). */
+  buildSpecMapping: 'CdkDeliveryPipelinesSiteDeploy',
 } as const;
+
+/** The deploy step's buildspec: the deploy script, in bash. @internal */
+export function deployBuildSpec(): { [key: string]: any } {
+  return {
+    version: '0.2',
+    env: { shell: 'bash' },
+    phases: { build: { commands: [deployCommand()] } },
+  };
+}
 
 /**
  * The deploy step on CodeBuild Lambda compute, where every build ends after 15 minutes
@@ -157,11 +169,7 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
   }
 
   const project = createHardenedProject(home, 'Project', {
-    buildSpec: codebuild.BuildSpec.fromObject({
-      version: '0.2',
-      env: { shell: 'bash' },
-      phases: { build: { commands: [deployCommand()] } },
-    }),
+    buildSpec: codebuild.BuildSpec.fromObject(deployBuildSpec()),
     encryptionKey: store.encryptionKey,
     // bash, the AWS CLI, python3 and curl (both images); nothing here needs Docker or a cache.
     build: { environmentVariables: variables },
@@ -173,6 +181,8 @@ export function createSiteDeployStep(scope: Construct, props: SiteDeployStepProp
         ? ` (EC2 container: its worst case, ${Math.ceil(worstCase / 60)} min with the rollback, exceeds Lambda compute's 15)`
         : ''),
   });
+  // The same for every environment (what differs are the project's variables): once per stack.
+  shareBuildSpec(project, deployBuildSpec(), DEPLOY_STEP.buildSpecMapping);
   grantDeploy(project, target, store.bucket, prefix, remote);
 
   const actionProps = {

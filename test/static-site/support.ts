@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { StaticSiteEnvironment, StaticSiteHosting, StaticSitePipeline, StaticSitePipelineProps, StaticSiteTarget } from '../../src';
+import { inlineBuildSpec } from '../../src/core/shared-buildspec';
 import { githubSource } from '../helpers';
 
 /** GIVEN a staging and a production hosting and the pipeline that deploys to them. */
@@ -34,21 +35,21 @@ export function deployProjectOf(template: Template, environment: string): { id: 
   return { id: entry[0], resource: entry[1] };
 }
 
-/** The parsed buildspec of a project (references inside it read as REF). */
-export function buildSpecOfProject(project: any): any {
-  const spec = project.Properties.Source.BuildSpec;
+/** The parsed buildspec of a project of `template` (a shared one read from its Mappings; references inside it read as REF). */
+export function buildSpecOfProject(template: Template, project: any): any {
+  const spec: any = inlineBuildSpec(project.Properties.Source.BuildSpec, template.toJSON().Mappings);
   return JSON.parse(typeof spec === 'string' ? spec : spec['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'REF')).join(''));
 }
 
 /** The build stage's buildspec. */
 export function buildStageSpec(template: Template): any {
   const entry = Object.entries(template.findResources('AWS::CodeBuild::Project')).find(([id]) => /^PipelineBuild[0-9A-F]{8}$/.test(id));
-  return buildSpecOfProject(entry![1]);
+  return buildSpecOfProject(template, entry![1]);
 }
 
 /** The one command of a deploy project's buildspec. */
 export function deployCommandOf(template: Template, environment: string): string {
-  const spec = buildSpecOfProject(deployProjectOf(template, environment).resource);
+  const spec = buildSpecOfProject(template, deployProjectOf(template, environment).resource);
   expect(spec.phases.build.commands).toHaveLength(1);
   return spec.phases.build.commands[0];
 }
