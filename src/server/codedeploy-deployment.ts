@@ -11,7 +11,7 @@ import { ScopedCodeDeployServerAction } from './codedeploy-server-action';
 import { ServerLoadBalancer, ServerLoadBalancerBinding } from './load-balancer';
 import type { BlueGreenServerDeploymentOptions, InPlaceDeploymentOptions, ServerDeployActionContext, ServerDeploymentBinding } from './server-deployment';
 import { registerRollbackAlarms } from '../core/bake';
-import { allow } from '../core/statement';
+import { allow, mergeWithoutWidening } from '../core/statement';
 import { differs, resolveTarget, TargetEnvironment, targetScope } from '../core/target-environment';
 import { fail, show, validateBoolean, validateList, validateRequired, warn } from '../core/validation';
 
@@ -293,7 +293,8 @@ export class CodeDeployServerDeployment implements ServerDeploymentBinding {
       // resource type, so it may read exactly these.
       statements.push(allow('WatchTheRollbackAlarms', ['cloudwatch:DescribeAlarms'], alarms.map((a) => a.alarmArn)));
     }
-    for (const statement of statements) {
+    // The reads without a resource type (the group's, the target group's) become one statement.
+    for (const statement of mergeWithoutWidening(statements)) {
       role.addToPolicy(statement);
     }
     return role;

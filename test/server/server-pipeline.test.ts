@@ -274,14 +274,20 @@ describe('ServerPipeline', () => {
       });
       const statements = policyOf(template, 'PipelineProductionDeploymentCodeDeployRole');
       expect(statements.map((s) => s.Sid)).toEqual([
-        'ManageTheGroupLaunchHook', 'ReadTheGroupAndItsInstances', 'MoveInstancesThroughTheTargetGroup', 'WatchTheTargetGroup', 'WatchTheRollbackAlarms',
+        'ManageTheGroupLaunchHook', 'ReadTheGroupAndItsInstancesAndWatchTheTargetGroup', 'MoveInstancesThroughTheTargetGroup', 'WatchTheRollbackAlarms',
       ]);
+      // The reads without a resource type, the group's and the target group's, in one statement.
+      expect(statements[1]).toEqual(expect.objectContaining({
+        Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeLifecycleHooks', 'ec2:DescribeInstances', 'ec2:DescribeInstanceStatus',
+          'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+        Resource: '*',
+      }));
       expect(statements[0]).toEqual(expect.objectContaining({
         Action: ['autoscaling:PutLifecycleHook', 'autoscaling:DeleteLifecycleHook', 'autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat'],
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:111111111111:autoScalingGroup:*:autoScalingGroupName/', { Ref: expect.stringMatching(/^ProductionASG/) }]] },
       }));
       expect(statements[2].Resource).toEqual({ Ref: expect.stringMatching(/^Web[0-9A-F]{8}$/) });
-      expect(statements[4].Resource).toHaveLength(2);
+      expect(statements[3].Resource).toHaveLength(2);
     });
 
     test('THEN the group is created after its role\'s policy (CodeDeploy checks it when the group is created)', () => {
