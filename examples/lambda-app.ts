@@ -1,5 +1,6 @@
 import { App, Duration, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -59,7 +60,8 @@ export function buildLambdaApp(app: App = exampleApp(), options: ExampleOptions 
         deployment: LambdaDeployment.allAtOnce(staging),
         // Smoke tests invoke the staging alias once it points at the new version; a failure
         // stops the release before production and moves staging back to the previous code.
-        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
+        // Smoke tests that invoke the function fit CodeBuild Lambda compute: they start in seconds.
+        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'], buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22 },
         environmentVariables: { FUNCTION_ARN: staging.functionArn },
         // Then ten quiet minutes on the errors alarm before production may be approved.
         bake: { duration: Duration.minutes(10), alarms: [stagingErrors] },

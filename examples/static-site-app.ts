@@ -1,4 +1,5 @@
 import { Annotations, App, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { PipelineSource, StaticSiteHosting, StaticSitePipeline, StaticSiteTarget } from '../src';
 import { CONNECTION_ARN, EXAMPLE_ENV, ExampleOptions, exampleApp } from './support';
 
@@ -49,7 +50,9 @@ export function buildStaticSiteApp(app: App = exampleApp(), options: ExampleOpti
         postDeployCheck: { urls: [`${staging.url}/`, `${staging.url}/settings`] },
         // Smoke tests against the live staging site (its CloudFront URL); a failure stops the
         // release before production and puts the previous staging release back.
-        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'] },
+        // Smoke tests over HTTPS fit CodeBuild Lambda compute (15 minutes, no Docker): they start in
+        // seconds, so the build is the only EC2 container of an execution.
+        postDeployTests: { installCommands: ['npm ci'], commands: ['npm run smoke'], buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22 },
         environmentVariables: { BASE_URL: staging.url },
       },
       {

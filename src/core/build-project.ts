@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BuildOptions } from './build-options';
-import { codeBuildDefaultsOf, stepTimeout } from './codebuild-defaults';
+import { codeBuildDefaultsOf, isLambdaImage, stepTimeout } from './codebuild-defaults';
 import { DEFAULTS } from './defaults';
 import { acknowledge, acknowledgeInPacks, NagPackPrefix } from './nag-acknowledge';
 
@@ -88,6 +88,8 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
     bound.grantRead(role);
     environmentVariables[name] = bound.variable;
   }
+  // The library's own steps on Lambda compute, or a project the user put there (post-deploy tests).
+  const onLambda = props.lambdaCompute === true || isLambdaImage(build.buildImage);
   const project = new codebuild.PipelineProject(scope, id, {
     // Named only when the pipeline runs it in another account or region.
     projectName: PhysicalName.GENERATE_IF_NEEDED,
@@ -95,18 +97,18 @@ export function createHardenedProject(scope: Construct, id: string, props: Harde
     role,
     buildSpec: props.buildSpec,
     encryptionKey: props.encryptionKey,
-    environment: props.lambdaCompute ? {
-      buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_PYTHON_3_12,
-      computeType: codebuild.ComputeType.LAMBDA_1GB,
+    environment: onLambda ? {
+      buildImage: props.lambdaCompute ? codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_PYTHON_3_12 : build.buildImage,
+      computeType: props.lambdaCompute ? codebuild.ComputeType.LAMBDA_1GB : build.computeType ?? codebuild.ComputeType.LAMBDA_1GB,
     } : {
       buildImage: build.buildImage ?? defaults.buildImage ?? DEFAULTS.buildImage,
       computeType: build.computeType ?? defaults.computeType ?? DEFAULTS.buildComputeType,
       privileged: props.privileged ?? false,
     },
     // Lambda compute has a fixed limit and no cache (aws-cdk-lib rejects both).
-    timeout: props.lambdaCompute ? undefined : timeout,
+    timeout: onLambda ? undefined : timeout,
     logging: { cloudWatch: { logGroup } },
-    cache: props.lambdaCompute ? undefined : codebuild.Cache.local(
+    cache: onLambda ? undefined : codebuild.Cache.local(
       codebuild.LocalCacheMode.SOURCE,
       codebuild.LocalCacheMode.CUSTOM,
       ...(props.privileged ? [codebuild.LocalCacheMode.DOCKER_LAYER] : []),

@@ -21,7 +21,8 @@ export interface CodeBuildDefaults {
   readonly buildImage?: codebuild.IBuildImage;
   /**
    * Compute size. Container compute only: Lambda compute (`LAMBDA_*`) has no build timeout,
-   * no local cache and no Docker, and is rejected. (The library runs its own short steps —
+   * no local cache and no Docker, and is rejected, except for post-deploy tests, which may opt in
+   * with a Lambda image (`PostDeployTestOptions`). (The library runs its own short steps —
    * static-site deploy, publish, task definition capture, a short vulnerability gate — on
    * Lambda compute where the region offers it, unless `buildImage` or `computeType` is set
    * here: then they run in that container too.)
@@ -49,7 +50,7 @@ export interface CodeBuildDefaults {
  * Validate CodeBuild settings under `prop` (`codeBuildDefaults` or `buildOptions`); throws the
  * library's error. @internal
  */
-export function validateCodeBuildDefaults(scope: Construct, prop: string, d: CodeBuildDefaults | undefined): void {
+export function validateCodeBuildDefaults(scope: Construct, prop: string, d: CodeBuildDefaults | undefined, options: { readonly lambdaComputeAllowed?: boolean } = {}): void {
   if (d === undefined) {
     return;
   }
@@ -59,7 +60,11 @@ export function validateCodeBuildDefaults(scope: Construct, prop: string, d: Cod
   validateOneOf(scope, `${prop}.computeType`, d.computeType, Object.values(codebuild.ComputeType), 'use a codebuild.ComputeType value, e.g. codebuild.ComputeType.SMALL');
   validateShape(scope, `${prop}.buildImage`, d.buildImage, ['imageId', 'validate'], 'a codebuild.IBuildImage',
     'use e.g. codebuild.LinuxBuildImage.fromCodeBuildImageId("aws/codebuild/standard:8.0") or codebuild.LinuxBuildImage.fromDockerRegistry(image)');
-  rejectLambdaCompute(scope, prop, d);
+  if (options.lambdaComputeAllowed && choosesLambdaCompute(d)) {
+    validateLambdaComputeChoice(scope, prop, d);
+  } else {
+    rejectLambdaCompute(scope, prop, d);
+  }
   validateDuration(scope, `${prop}.timeout`, d.timeout, DEFAULTS.buildTimeoutMin, DEFAULTS.buildTimeoutMax);
   validateWholeMinutes(scope, `${prop}.timeout`, d.timeout);
 }
@@ -80,6 +85,40 @@ function rejectLambdaCompute(scope: Construct, prop: string, d: CodeBuildDefault
   if (typeof imageType === 'string' && imageType.endsWith('_LAMBDA_CONTAINER')) {
     fail(scope, `${prop}.buildImage`, `is a Lambda compute image (${show(d.buildImage?.imageId)}, type ${imageType}): ${why}`,
       'leave buildImage unset (aws/codebuild/standard:8.0) or use a container image, e.g. codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5');
+  }
+}
+
+/** Whether the settings choose CodeBuild Lambda compute (a Lambda compute type or image). @internal */
+export function choosesLambdaCompute(d: CodeBuildDefaults | undefined): boolean {
+  const computeType: unknown = d?.computeType;
+  return (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) || isLambdaImage(d?.buildImage);
+}
+
+/** Whether a build image runs on CodeBuild Lambda compute (environment type `*_LAMBDA_CONTAINER`). @internal */
+export function isLambdaImage(image: codebuild.IBuildImage | undefined): boolean {
+  const type: unknown = image?.type;
+  return typeof type === 'string' && type.endsWith('_LAMBDA_CONTAINER');
+}
+
+/**
+ * A project the user puts on Lambda compute (post-deploy tests): a Lambda image with a Lambda
+ * compute type (or none: 1 GB), and no timeout, which Lambda compute does not take (every build
+ * ends after 15 minutes; CodeBuild User Guide, "Limitations of AWS Lambda compute").
+ */
+function validateLambdaComputeChoice(scope: Construct, prop: string, d: CodeBuildDefaults): void {
+  const computeType: unknown = d.computeType;
+  const lambdaType = typeof computeType === 'string' && computeType.startsWith('BUILD_LAMBDA_');
+  if (!isLambdaImage(d.buildImage)) {
+    fail(scope, `${prop}.computeType`, `is Lambda compute, got ${show(computeType)}, but buildImage is ${d.buildImage ? `a container image (${show(d.buildImage.imageId)})` : 'not set (a container image)'}`,
+      'set buildImage to a Lambda compute image with the runtime the tests need, e.g. codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, or use a container compute type');
+  }
+  if (computeType !== undefined && !lambdaType) {
+    fail(scope, `${prop}.computeType`, `is a container compute type, got ${show(computeType)}, but buildImage is a Lambda compute image (${show(d.buildImage?.imageId)})`,
+      'use a Lambda compute type (codebuild.ComputeType.LAMBDA_1GB to LAMBDA_10GB) or leave computeType unset (LAMBDA_1GB)');
+  }
+  if (d.timeout !== undefined) {
+    fail(scope, `${prop}.timeout`, `is set (${d.timeout.isUnresolved() ? 'a token' : d.timeout.toHumanString()}), but Lambda compute takes no build timeout: every build on it ends after 15 minutes`,
+      'remove timeout, or use a container image and compute type for tests that need longer');
   }
 }
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -8,8 +8,9 @@ import { validateVariablesAndSecrets } from './build-options';
 import { createHardenedProject } from './build-project';
 import { BuildSecret } from './build-secret';
 import { generateBuildSpecObject } from './buildspec';
-import { CodeBuildDefaults, codeBuildDefaultsOf, validateCodeBuildDefaults } from './codebuild-defaults';
+import { choosesLambdaCompute, CodeBuildDefaults, codeBuildDefaultsOf, validateCodeBuildDefaults } from './codebuild-defaults';
 import { DEFAULTS } from './defaults';
+import { LAMBDA_COMPUTE_LIMIT, LAMBDA_COMPUTE_REGIONS } from './lambda-compute';
 import {
   fail, show, validateCommands, validateNotEmpty, validateOptionsObject, validateRelativePath, validateStringMap, warn,
 } from './validation';
@@ -30,6 +31,13 @@ import {
  *
  * A failing command fails the environment's stage: the next environment (and its approval)
  * never starts, and the stage rolls back (`onFailure: ROLLBACK`).
+ *
+ * Tests that fit CodeBuild Lambda compute (at most 15 minutes, no Docker, no root, no VPC, files
+ * written only under /tmp) start in seconds rather than the 20-60 s of an EC2 container: opt in
+ * with a Lambda image, e.g. `buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22`
+ * (compute type: `LAMBDA_1GB` unless set; no `timeout`, no `runtimeVersions`). Tests that run
+ * before production traffic shifts (ECS blue/green) stay in a container: their build also waits
+ * for the deployment.
  */
 export interface PostDeployTestOptions extends CodeBuildDefaults {
   /**
@@ -101,7 +109,10 @@ export function validateEnvironmentConfiguration(scope: Construct, prop: string,
     validateCommands(scope, `${prop}.postDeployTests.installCommands`, tests.installCommands);
     validateStringMap(scope, `${prop}.postDeployTests.runtimeVersions`, tests.runtimeVersions, 'pass e.g. runtimeVersions: { nodejs: "22" }');
     validateRelativePath(scope, `${prop}.postDeployTests.testReportDirectory`, tests.testReportDirectory);
-    validateCodeBuildDefaults(scope, `${prop}.postDeployTests`, tests);
+    validateCodeBuildDefaults(scope, `${prop}.postDeployTests`, tests, { lambdaComputeAllowed: true });
+    if (choosesLambdaCompute(tests)) {
+      validateTestsOnLambda(scope, `${prop}.postDeployTests`, tests);
+    }
   }
   validateStringMap(scope, `${prop}.environmentVariables`, env.environmentVariables, 'pass e.g. environmentVariables: { BASE_URL: "https://staging.example.com" }');
   if (env.secrets !== undefined && (env.secrets === null || typeof env.secrets !== 'object' || Array.isArray(env.secrets))) {
@@ -124,6 +135,26 @@ export function validateEnvironmentConfiguration(scope: Construct, prop: string,
       `environments "${env.name}": ${given.map((b) => `${prop}.${b}`).join(' and ')} reach only the environment's post-deploy tests, and it has none (set postDeployTests)`);
   }
   configurations(scope).set(env.name, { prop, tests, variables: env.environmentVariables ?? {}, secrets: env.secrets ?? {} });
+}
+
+/**
+ * Tests on Lambda compute (an opt-in: their image is a Lambda image): the region must offer it,
+ * and the buildspec may not ask for runtime versions, which Lambda compute cannot install ("custom
+ * runtime environments", CodeBuild User Guide, "Limitations of AWS Lambda compute").
+ */
+function validateTestsOnLambda(scope: Construct, prop: string, tests: PostDeployTestOptions): void {
+  if (tests.runtimeVersions !== undefined) {
+    fail(scope, `${prop}.runtimeVersions`, `is set (${show(tests.runtimeVersions)}), but Lambda compute cannot install runtime versions`,
+      'choose the Lambda image with that runtime instead, e.g. codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, and remove runtimeVersions');
+  }
+  const region = Stack.of(scope).region;
+  if (Token.isUnresolved(region)) {
+    warn(scope, 'PostDeployTestsLambdaRegionUnknown',
+      `${prop}: the tests run on Lambda compute, which CodeBuild offers only in ${LAMBDA_COMPUTE_REGIONS.join(', ')}; the stack's region is not known at synth time, so this is not checked`);
+  } else if (!LAMBDA_COMPUTE_REGIONS.includes(region)) {
+    fail(scope, `${prop}.buildImage`, `is a Lambda compute image, but CodeBuild offers Lambda compute only in ${LAMBDA_COMPUTE_REGIONS.join(', ')}, not in the pipeline's region ${region}`,
+      'use a container image (leave buildImage and computeType unset)');
+  }
 }
 
 /**
@@ -183,6 +214,9 @@ export function postDeployTestTimeout(pipeline: IConstruct, environmentName: str
   if (!tests) {
     return undefined;
   }
+  if (choosesLambdaCompute(tests)) {
+    return LAMBDA_COMPUTE_LIMIT;
+  }
   return tests.timeout ?? codeBuildDefaultsOf(pipeline).timeout ?? DEFAULTS.buildTimeout;
 }
 
@@ -200,6 +234,12 @@ export function createPostDeployTestAction(
     return undefined;
   }
   const gate = context.gate;
+  if (gate && choosesLambdaCompute(tests)) {
+    // The gate holds production traffic within the tests' build, for as long as the deployment waits.
+    fail(pipeline, `${config.prop}.postDeployTests.buildImage`,
+      `is a Lambda compute image, but ${environmentName}'s tests run before production traffic shifts, in a build that also waits for the deployment's green tasks; Lambda compute ends every build after 15 minutes`,
+      'use a container image (leave buildImage and computeType unset) for tests before traffic');
+  }
   const scope = new Construct(pipeline, `${environmentName}Tests`);
   let reportGroup: codebuild.ReportGroup | undefined;
   if (tests.testReportDirectory) {
