@@ -50,7 +50,9 @@ export interface CodeBuildDefaults {
  * Validate CodeBuild settings under `prop` (`codeBuildDefaults` or `buildOptions`); throws the
  * library's error. @internal
  */
-export function validateCodeBuildDefaults(scope: Construct, prop: string, d: CodeBuildDefaults | undefined, options: { readonly lambdaComputeAllowed?: boolean } = {}): void {
+export function validateCodeBuildDefaults(
+  scope: Construct, prop: string, d: CodeBuildDefaults | undefined, options: { readonly lambdaComputeAllowed?: boolean } = {},
+): void {
   if (d === undefined) {
     return;
   }
