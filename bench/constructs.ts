@@ -1,15 +1,15 @@
 /**
  * The constructs the benchmark measures: one line each. For a line with module `m` the
- * benchmark loads `fixtures/m.ts` (the workload one pipeline deploys, the same for both
- * sides), `ours/m.ts` (the library's construct) and `hand-written/m.ts` (the same job wired
- * by hand from aws-cdk-lib L2 constructs).
+ * benchmark loads `fixtures/m.ts` (the workload one pipeline deploys, the same for every
+ * side), `ours/m.ts` (the library's construct), `hand-written/m.ts` (the same job wired
+ * by hand from aws-cdk-lib L2 constructs) and `cdk-pipelines/m.ts` (the same job with CDK Pipelines).
  */
 export interface BenchConstruct {
-  /** Module name under fixtures/, ours/ and hand-written/. */
+  /** Module name under fixtures/, ours/, hand-written/ and cdk-pipelines/. */
   readonly module: string;
   /** The construct's class name. */
   readonly construct: string;
-  /** The job both pipelines do, for the report. */
+  /** The job every side's pipeline does, for the report. */
   readonly job: string;
 }
 
