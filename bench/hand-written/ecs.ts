@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { EcsFixture } from '../fixtures/ecs';
 import { CONNECTION_ARN } from '../support';
@@ -14,6 +15,12 @@ export interface HandWrittenEcsPipelineProps {
   readonly production: ecs.IBaseService;
   readonly connectionArn: string;
   readonly repo: string;
+  /**
+   * The services' task execution roles, granted pull on the repository: without it the tasks
+   * cannot pull the pushed image (CannotPullContainerError) and the first run fails. The
+   * tutorials' ecsTaskExecutionRole carries this grant; the benchmark passes the fixture's roles.
+   */
+  readonly executionRoles?: iam.IRole[];
 }
 
 /**
@@ -44,6 +51,9 @@ export class HandWrittenEcsPipeline extends Construct {
       }),
     });
     repository.grantPullPush(project);
+    for (const role of props.executionRoles ?? []) {
+      repository.grantPull(role);
+    }
 
     const source = new codepipeline.Artifact();
     const built = new codepipeline.Artifact();
@@ -76,5 +86,6 @@ export function pipeline(stack: Stack, index: number, fixture: EcsFixture): void
     production: fixture.production,
     connectionArn: CONNECTION_ARN,
     repo: `shop-${index}`,
+    executionRoles: [fixture.staging, fixture.production].map((s) => s.taskDefinition.obtainExecutionRole()),
   });
 }

@@ -37,7 +37,7 @@ import {
  * with a Lambda image, e.g. `buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22`
  * (compute type: `LAMBDA_1GB` unless set; no `timeout`, no `runtimeVersions`). Tests that run
  * before production traffic shifts (ECS blue/green) stay in a container: their build also waits
- * for the deployment.
+ * for the deployment. In a region without Lambda compute they run in a container, with a warning.
  */
 export interface PostDeployTestOptions extends CodeBuildDefaults {
   /**
@@ -152,9 +152,18 @@ function validateTestsOnLambda(scope: Construct, prop: string, tests: PostDeploy
     warn(scope, 'PostDeployTestsLambdaRegionUnknown',
       `${prop}: the tests run on Lambda compute, which CodeBuild offers only in ${LAMBDA_COMPUTE_REGIONS.join(', ')}; the stack's region is not known at synth time, so this is not checked`);
   } else if (!LAMBDA_COMPUTE_REGIONS.includes(region)) {
-    fail(scope, `${prop}.buildImage`, `is a Lambda compute image, but CodeBuild offers Lambda compute only in ${LAMBDA_COMPUTE_REGIONS.join(', ')}, not in the pipeline's region ${region}`,
-      'use a container image (leave buildImage and computeType unset)');
+    // The same app deploys to any region (an integ test, a second region): there the tests run
+    // where the library's own steps run, in a container, and the user is told.
+    warn(scope, 'PostDeployTestsOnContainer',
+      `${prop}.buildImage is a Lambda compute image, but CodeBuild offers Lambda compute only in ${LAMBDA_COMPUTE_REGIONS.join(', ')}, not in ${region}: ` +
+      'the tests run in a container (the pipeline\'s codeBuildDefaults, else aws/codebuild/standard:8.0, SMALL) there');
   }
+}
+
+/** Whether an environment's tests run on Lambda compute: they chose it, and the region has it (or is not known). */
+function testsOnLambda(scope: IConstruct, tests: PostDeployTestOptions): boolean {
+  const region = Stack.of(scope).region;
+  return choosesLambdaCompute(tests) && (Token.isUnresolved(region) || LAMBDA_COMPUTE_REGIONS.includes(region));
 }
 
 /**
@@ -214,7 +223,7 @@ export function postDeployTestTimeout(pipeline: IConstruct, environmentName: str
   if (!tests) {
     return undefined;
   }
-  if (choosesLambdaCompute(tests)) {
+  if (testsOnLambda(pipeline, tests)) {
     return LAMBDA_COMPUTE_LIMIT;
   }
   return tests.timeout ?? codeBuildDefaultsOf(pipeline).timeout ?? DEFAULTS.buildTimeout;
@@ -234,7 +243,8 @@ export function createPostDeployTestAction(
     return undefined;
   }
   const gate = context.gate;
-  if (gate && choosesLambdaCompute(tests)) {
+  const onLambda = testsOnLambda(pipeline, tests);
+  if (gate && onLambda) {
     // The gate holds production traffic within the tests' build, for as long as the deployment waits.
     fail(pipeline, `${config.prop}.postDeployTests.buildImage`,
       `is a Lambda compute image, but ${environmentName}'s tests run before production traffic shifts, in a build that also waits for the deployment's green tasks; Lambda compute ends every build after 15 minutes`,
@@ -264,8 +274,8 @@ export function createPostDeployTestAction(
     buildSpec,
     encryptionKey: context.encryptionKey,
     build: {
-      buildImage: tests.buildImage,
-      computeType: tests.computeType,
+      buildImage: onLambda || !choosesLambdaCompute(tests) ? tests.buildImage : undefined,
+      computeType: onLambda || !choosesLambdaCompute(tests) ? tests.computeType : undefined,
       timeout: tests.timeout,
       logRetention: tests.logRetention,
       environmentVariables: config.variables,
