@@ -82,10 +82,14 @@ describe('GIVEN post-deploy tests on Lambda compute that cannot run there', () =
     expect(() => sitePipeline(newStack(), tests as Partial<PostDeployTestOptions>)).toThrow(message);
   });
 
-  test('WHEN the pipeline\'s region lacks Lambda compute THEN the library names the regions that have it', () => {
+  test('WHEN the pipeline\'s region lacks Lambda compute THEN the tests run in a container there, and the pipeline says so naming the regions', () => {
     const stack = new Stack(new App(), 'Paris', { env: { account: '111111111111', region: 'eu-west-3' } });
-    expect(() => sitePipeline(stack, { buildImage: NODE }))
-      .toThrow(/environments\[0\]\.postDeployTests\.buildImage is a Lambda compute image, but CodeBuild offers Lambda compute only in .*eu-west-1.*not in the pipeline's region eu-west-3/);
+    sitePipeline(stack, { buildImage: NODE });
+    const project = testsProject(stack);
+    expect([project.Environment.Type, project.Environment.ComputeType, project.Environment.Image, project.TimeoutInMinutes])
+      .toEqual(['LINUX_CONTAINER', 'BUILD_GENERAL1_SMALL', 'aws/codebuild/standard:8.0', 20]);
+    Annotations.fromStack(stack).hasWarning('/Paris/Pipeline', Match.stringLikeRegexp(
+      'environments\\[0\\]\\.postDeployTests\\.buildImage is a Lambda compute image, but CodeBuild offers Lambda compute only in .*eu-west-1.*not in eu-west-3: the tests run in a container'));
   });
 
   test('WHEN the tests run before production traffic shifts (ECS blue/green) THEN the library keeps them in a container', () => {
