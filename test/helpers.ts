@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { PipelineSource } from '../src';
@@ -87,4 +88,15 @@ export function nagFindings(scope: IConstruct): NagFinding[] {
   return out;
 }
 
-
+/** GIVEN a CODE_DEPLOY service behind an ALB with blue and green target groups. */
+export function blueGreenFixture(stack: Stack) {
+  const service = fargateService(stack, 'Production', { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, circuitBreaker: false });
+  const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
+  const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
+  const blueTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Blue', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+  const greenTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Green', { vpc, port: 80, targetType: elbv2.TargetType.IP });
+  const listener = lb.addListener('Http', { port: 80, defaultTargetGroups: [blueTargetGroup] });
+  const testListener = lb.addListener('Test', { port: 8080, defaultTargetGroups: [greenTargetGroup] });
+  service.attachToApplicationTargetGroup(blueTargetGroup);
+  return { service, lb, vpc, blueTargetGroup, greenTargetGroup, listener, testListener };
+}

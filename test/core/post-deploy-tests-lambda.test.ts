@@ -7,11 +7,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { EcsContainerPipeline, EcsDeployment, PostDeployTestOptions, StaticSiteHosting, StaticSitePipeline, StaticSiteTarget } from '../../src';
-import { fargateService, githubSource, newStack } from '../helpers';
+import { blueGreenFixture, githubSource, newStack } from '../helpers';
 
 const NODE = codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22;
 
@@ -94,14 +91,7 @@ describe('GIVEN post-deploy tests on Lambda compute that cannot run there', () =
 
   test('WHEN the tests run before production traffic shifts (ECS blue/green) THEN the library keeps them in a container', () => {
     const stack = newStack();
-    const service = fargateService(stack, 'Production', { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, circuitBreaker: false });
-    const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
-    const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
-    const blueTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Blue', { vpc, port: 80, targetType: elbv2.TargetType.IP });
-    const greenTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Green', { vpc, port: 80, targetType: elbv2.TargetType.IP });
-    const listener = lb.addListener('Http', { port: 80, defaultTargetGroups: [blueTargetGroup] });
-    const testListener = lb.addListener('Test', { port: 8080, defaultTargetGroups: [greenTargetGroup] });
-    service.attachToApplicationTargetGroup(blueTargetGroup);
+    const { service, listener, testListener, blueTargetGroup, greenTargetGroup } = blueGreenFixture(stack);
     expect(() => {
       new EcsContainerPipeline(stack, 'Pipeline', {
         source: githubSource(),

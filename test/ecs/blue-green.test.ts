@@ -6,25 +6,11 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BlueGreenDeploymentOptions, EcsContainerPipeline, EcsDeployment } from '../../src';
-import { fargateService, githubSource, nagFindings, newStack } from '../helpers';
-
-/** GIVEN a CODE_DEPLOY service behind an ALB with blue and green target groups. */
-function blueGreenFixture(stack: Stack) {
-  const service = fargateService(stack, 'Production', { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, circuitBreaker: false });
-  const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
-  const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
-  const blueTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Blue', { vpc, port: 80, targetType: elbv2.TargetType.IP });
-  const greenTargetGroup = new elbv2.ApplicationTargetGroup(stack, 'Green', { vpc, port: 80, targetType: elbv2.TargetType.IP });
-  const listener = lb.addListener('Http', { port: 80, defaultTargetGroups: [blueTargetGroup] });
-  const testListener = lb.addListener('Test', { port: 8080, defaultTargetGroups: [greenTargetGroup] });
-  service.attachToApplicationTargetGroup(blueTargetGroup);
-  return { service, lb, vpc, blueTargetGroup, greenTargetGroup, listener, testListener };
-}
+import { blueGreenFixture, fargateService, githubSource, nagFindings, newStack } from '../helpers';
 
 function pipelineWith(stack: Stack, options: Partial<BlueGreenDeploymentOptions> = {}) {
   const f = blueGreenFixture(stack);
