@@ -43,7 +43,10 @@ printf '%s\n' "$report"
 breaking="$(printf '%s\n' "$report" | grep -cE '^(err|warn) - ' || true)"
 echo "api:diff: $breaking breaking change(s) against $base_rev"
 if [ "$mode" = release ] && [ "$breaking" -gt 0 ]; then
-  if git log --format='%B%n--' "$base_rev..HEAD" | grep -Eq '^[a-z]+(\([^)]*\))?!:|^BREAKING[ -]CHANGE:'; then
+  # Read the whole log first: under pipefail, `git log | grep -q` fails when grep stops early and
+  # git log dies of SIGPIPE, which would hide a declared break.
+  messages="$(git log --format='%B%n--' "$base_rev..HEAD")"
+  if printf '%s\n' "$messages" | grep -E '^[a-z]+(\([^)]*\))?!:|^BREAKING[ -]CHANGE:' >/dev/null; then
     echo "api:diff: a commit since $base_rev declares a breaking change: the bump and the changelog say so"
   else
     echo "api:diff: the API breaks, but no commit since $base_rev says so (feat!: / fix!: / BREAKING CHANGE:); declare it, or keep the API" >&2
