@@ -78,22 +78,24 @@ export function validateCodeBuildDefaults(
  */
 function rejectLambdaCompute(scope: Construct, prop: string, d: CodeBuildDefaults): void {
   const why = 'CodeBuild Lambda compute has no build timeout, no local cache and no Docker (privileged mode), which the pipeline\'s build relies on';
-  const computeType: unknown = d.computeType;
-  if (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) {
-    fail(scope, `${prop}.computeType`, `is Lambda compute, got ${show(computeType)}: ${why}`,
+  if (isLambdaComputeType(d.computeType)) {
+    fail(scope, `${prop}.computeType`, `is Lambda compute, got ${show(d.computeType)}: ${why}`,
       'use a container compute type, e.g. codebuild.ComputeType.SMALL or MEDIUM, with a container image (the default, aws/codebuild/standard:8.0, when buildImage is not set)');
   }
-  const imageType: unknown = d.buildImage?.type;
-  if (typeof imageType === 'string' && imageType.endsWith('_LAMBDA_CONTAINER')) {
-    fail(scope, `${prop}.buildImage`, `is a Lambda compute image (${show(d.buildImage?.imageId)}, type ${imageType}): ${why}`,
+  if (isLambdaImage(d.buildImage)) {
+    fail(scope, `${prop}.buildImage`, `is a Lambda compute image (${show(d.buildImage?.imageId)}, type ${d.buildImage?.type}): ${why}`,
       'leave buildImage unset (aws/codebuild/standard:8.0) or use a container image, e.g. codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5');
   }
 }
 
 /** Whether the settings choose CodeBuild Lambda compute (a Lambda compute type or image). @internal */
 export function choosesLambdaCompute(d: CodeBuildDefaults | undefined): boolean {
-  const computeType: unknown = d?.computeType;
-  return (typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_')) || isLambdaImage(d?.buildImage);
+  return isLambdaComputeType(d?.computeType) || isLambdaImage(d?.buildImage);
+}
+
+/** Whether a compute type is CodeBuild Lambda compute (`BUILD_LAMBDA_*`); a token is not judged. */
+function isLambdaComputeType(computeType: unknown): boolean {
+  return typeof computeType === 'string' && !Token.isUnresolved(computeType) && computeType.startsWith('BUILD_LAMBDA_');
 }
 
 /** Whether a build image runs on CodeBuild Lambda compute (environment type `*_LAMBDA_CONTAINER`). @internal */
@@ -108,14 +110,12 @@ export function isLambdaImage(image: codebuild.IBuildImage | undefined): boolean
  * ends after 15 minutes; CodeBuild User Guide, "Limitations of AWS Lambda compute").
  */
 function validateLambdaComputeChoice(scope: Construct, prop: string, d: CodeBuildDefaults): void {
-  const computeType: unknown = d.computeType;
-  const lambdaType = typeof computeType === 'string' && computeType.startsWith('BUILD_LAMBDA_');
   if (!isLambdaImage(d.buildImage)) {
-    fail(scope, `${prop}.computeType`, `is Lambda compute, got ${show(computeType)}, but buildImage is ${d.buildImage ? `a container image (${show(d.buildImage.imageId)})` : 'not set (a container image)'}`,
+    fail(scope, `${prop}.computeType`, `is Lambda compute, got ${show(d.computeType)}, but buildImage is ${d.buildImage ? `a container image (${show(d.buildImage.imageId)})` : 'not set (a container image)'}`,
       'set buildImage to a Lambda compute image with the runtime the tests need, e.g. codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22, or use a container compute type');
   }
-  if (computeType !== undefined && !lambdaType) {
-    fail(scope, `${prop}.computeType`, `is a container compute type, got ${show(computeType)}, but buildImage is a Lambda compute image (${show(d.buildImage?.imageId)})`,
+  if (d.computeType !== undefined && !isLambdaComputeType(d.computeType)) {
+    fail(scope, `${prop}.computeType`, `is a container compute type, got ${show(d.computeType)}, but buildImage is a Lambda compute image (${show(d.buildImage?.imageId)})`,
       'use a Lambda compute type (codebuild.ComputeType.LAMBDA_1GB to LAMBDA_10GB) or leave computeType unset (LAMBDA_1GB)');
   }
   if (d.timeout !== undefined) {

@@ -10,7 +10,7 @@ import { BuildSecret } from './build-secret';
 import { generateBuildSpecObject } from './buildspec';
 import { choosesLambdaCompute, CodeBuildDefaults, codeBuildDefaultsOf, validateCodeBuildDefaults } from './codebuild-defaults';
 import { DEFAULTS } from './defaults';
-import { LAMBDA_COMPUTE_LIMIT, LAMBDA_COMPUTE_REGIONS } from './lambda-compute';
+import { LAMBDA_COMPUTE_LIMIT, LAMBDA_COMPUTE_REGIONS, lambdaComputeAvailable } from './lambda-compute';
 import {
   fail, show, validateCommands, validateNotEmpty, validateOptionsObject, validateRelativePath, validateStringMap, warn,
 } from './validation';
@@ -151,7 +151,7 @@ function validateTestsOnLambda(scope: Construct, prop: string, tests: PostDeploy
   if (Token.isUnresolved(region)) {
     warn(scope, 'PostDeployTestsLambdaRegionUnknown',
       `${prop}: the tests run on Lambda compute, which CodeBuild offers only in ${LAMBDA_COMPUTE_REGIONS.join(', ')}; the stack's region is not known at synth time, so this is not checked`);
-  } else if (!LAMBDA_COMPUTE_REGIONS.includes(region)) {
+  } else if (!lambdaComputeAvailable(scope)) {
     // The same app deploys to any region (an integ test, a second region): there the tests run
     // where the library's own steps run, in a container, and the user is told.
     warn(scope, 'PostDeployTestsOnContainer',
@@ -162,8 +162,7 @@ function validateTestsOnLambda(scope: Construct, prop: string, tests: PostDeploy
 
 /** Whether an environment's tests run on Lambda compute: they chose it, and the region has it (or is not known). */
 function testsOnLambda(scope: IConstruct, tests: PostDeployTestOptions): boolean {
-  const region = Stack.of(scope).region;
-  return choosesLambdaCompute(tests) && (Token.isUnresolved(region) || LAMBDA_COMPUTE_REGIONS.includes(region));
+  return choosesLambdaCompute(tests) && (Token.isUnresolved(Stack.of(scope).region) || lambdaComputeAvailable(scope));
 }
 
 /**
@@ -244,6 +243,8 @@ export function createPostDeployTestAction(
   }
   const gate = context.gate;
   const onLambda = testsOnLambda(pipeline, tests);
+  // Lambda compute asked for where the region lacks it: the pipeline's container settings instead (warned).
+  const container = choosesLambdaCompute(tests) && !onLambda;
   if (gate && onLambda) {
     // The gate holds production traffic within the tests' build, for as long as the deployment waits.
     fail(pipeline, `${config.prop}.postDeployTests.buildImage`,
@@ -274,8 +275,8 @@ export function createPostDeployTestAction(
     buildSpec,
     encryptionKey: context.encryptionKey,
     build: {
-      buildImage: onLambda || !choosesLambdaCompute(tests) ? tests.buildImage : undefined,
-      computeType: onLambda || !choosesLambdaCompute(tests) ? tests.computeType : undefined,
+      buildImage: container ? undefined : tests.buildImage,
+      computeType: container ? undefined : tests.computeType,
       timeout: tests.timeout,
       logRetention: tests.logRetention,
       environmentVariables: config.variables,
